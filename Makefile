@@ -1,0 +1,52 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+# Both install what is missing (Debian packages, a virtual environment, kam itself).
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.kam-installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Chinese glyphs, the fast HarfBuzz subsetter WeasyPrint uses, Pango for layout,
+# poppler-utils for pdftotext/pdftoppm in tests, graphviz for `kam workflow diagram --svg`.
+SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils graphviz
+DEMO_DIR ?= demo-out
+
+.PHONY: setup system venv demo test lint bench soak clean
+
+setup: system venv
+
+system:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $@
+
+demo: setup
+	rm -rf $(DEMO_DIR)
+	$(BIN)/kam demo --out $(DEMO_DIR)
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q
+
+lint: venv
+	$(BIN)/ruff check .
+
+bench: setup
+	$(BIN)/python -m benchmarks
+
+soak: setup
+	KAM_SOAK_SCALE=large $(BIN)/pytest -q -m slow tests/test_soak.py
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR) bench-out *.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,85 @@
+"""Document schemas (输出物): one pydantic model per kind, loaded lazily.
+
+Public API (the engine, the CLI and the renderer use only this):
+
+- `KINDS`: the kind ids in process order.
+- `get(kind) -> type[Form]`: the schema class; `UnknownKind` if there is none.
+- `validate(kind, data) -> Form`: a validated document, or `FormInvalid`
+  carrying every problem at once as `FieldError`s.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from forms.base import Form
+
+# kind -> "module:Class"; imported on first use so a command pays only for what it reads.
+_REGISTRY: dict[str, str] = {
+    "phone-invite-feedback": "forms.kinds.phone_invite_feedback:PhoneInviteFeedback",
+    "visit-feedback": "forms.kinds.visit_feedback:VisitFeedback",
+    "product-proposal": "forms.kinds.product_proposal:ProductProposal",
+    "exchange-minutes": "forms.kinds.exchange_minutes:ExchangeMinutes",
+    "evaluation-scorecard": "forms.kinds.evaluation_scorecard:EvaluationScorecard",
+    "negotiation-minutes": "forms.kinds.negotiation_minutes:NegotiationMinutes",
+    "contract-review": "forms.kinds.contract_review:ContractReview",
+    "service-plan": "forms.kinds.service_plan:ServicePlan",
+}
+
+KINDS: tuple[str, ...] = tuple(_REGISTRY)
+
+
+class UnknownKind(LookupError):
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem in a document: where, what the field is called, and the rule broken."""
+
+    path: str  # key path: "contact.name", "configurations[1].quantity"; "" for the whole document
+    label_zh: str
+    label_en: str
+    message_zh: str
+    message_en: str
+
+    def render(self, lang: str = "zh") -> str:
+        label = self.label_zh if lang == "zh" else self.label_en
+        message = self.message_zh if lang == "zh" else self.message_en
+        where = f"{self.path} ({label})" if self.path and label else (self.path or label)
+        return f"{where}: {message}" if where else message
+
+
+class FormInvalid(ValueError):
+    def __init__(self, kind: str, errors: list[FieldError]) -> None:
+        super().__init__(f"{kind}: {len(errors)} problem(s)")
+        self.kind = kind
+        self.errors = errors
+
+
+def get(kind: str) -> type[Form]:
+    try:
+        target = _REGISTRY[kind]
+    except KeyError:
+        raise UnknownKind(kind) from None
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def validate(kind: str, data: Any) -> Form:
+    """Validate `data` (parsed YAML/JSON) against `kind`'s schema."""
+    from forms.errors import to_field_errors
+    from pydantic import ValidationError
+
+    form = get(kind)
+    if not isinstance(data, dict):
+        raise FormInvalid(kind, [FieldError("", "", "", "文档必须是键值映射 (YAML mapping)", "the document must be a mapping of keys to values")])
+    try:
+        return form.model_validate(data)
+    except ValidationError as exc:
+        raise FormInvalid(kind, to_field_errors(form, exc)) from None

@@ -1,0 +1,91 @@
+"""Turn pydantic's ValidationError into our FieldErrors, with labels and Chinese messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from forms import FieldError
+from forms.base import label
+
+# pydantic error type -> Chinese message template (English comes from pydantic).
+_ZH: dict[str, str] = {
+    "missing": "必填项缺失",
+    "extra_forbidden": "未知字段（检查拼写，或删除该字段）",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "float_parsing": "应为数字",
+    "float_type": "应为数字",
+    "bool_parsing": "应为是/否 (true/false)",
+    "bool_type": "应为是/否 (true/false)",
+    "string_type": "应为文本",
+    "date_parsing": "应为日期，如 2026-11-20",
+    "date_from_datetime_parsing": "应为日期，如 2026-11-20",
+    "date_type": "应为日期，如 2026-11-20",
+    "datetime_parsing": "应为日期时间，如 2026-11-20T14:00",
+    "datetime_from_date_parsing": "应为日期时间，如 2026-11-20T14:00",
+    "datetime_type": "应为日期时间，如 2026-11-20T14:00",
+    "list_type": "应为列表",
+    "dict_type": "应为键值映射",
+    "model_type": "应为键值映射",
+    "model_attributes_type": "应为键值映射",
+    "literal_error": "取值不在可选范围内",
+    "too_short": "至少需要一项",
+    "greater_than": "必须大于 {gt}",
+    "greater_than_equal": "必须大于或等于 {ge}",
+    "less_than_equal": "必须小于或等于 {le}",
+    "string_too_short": "不能为空",
+}
+
+
+def _walk(form: type[BaseModel], loc: tuple[Any, ...]) -> tuple[str, str, str]:
+    """Key path and the labels of the innermost named field for a pydantic `loc`."""
+    path = ""
+    model: Any = form
+    zh = en = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+            continue
+        path += f".{part}" if path else str(part)
+        fields = getattr(model, "model_fields", None)
+        if fields and part in fields:
+            info = fields[part]
+            zh, en = label(info, "zh", str(part)), label(info, "en", str(part))
+            model = _inner_model(info.annotation)
+        else:
+            model = None
+    return path, zh, en
+
+
+def _inner_model(annotation: Any) -> Any:
+    """The Part model inside `X`, `list[X]`, `X | None`, if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def to_field_errors(form: type[BaseModel], exc: ValidationError) -> list[FieldError]:
+    errors = []
+    for err in exc.errors(include_url=False):
+        # pydantic adds the validator name for union/function members; keep only keys and indices
+        loc = tuple(p for p in err["loc"] if isinstance(p, int) or not str(p).startswith(("function-", "literal[")))
+        path, zh_label, en_label = _walk(form, loc)
+        ctx = err.get("ctx") or {}
+        message_en = err["msg"]
+        if err["type"] == "value_error":
+            # our own validators raise ValueError("中文 | English")
+            text = str(ctx.get("error", message_en))
+            zh, _, en = text.partition(" | ")
+            message_zh, message_en = zh, en or zh
+        else:
+            template = _ZH.get(err["type"])
+            message_zh = template.format(**ctx) if template else message_en
+        errors.append(FieldError(path, zh_label, en_label, message_zh, message_en))
+    return errors
