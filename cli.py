@@ -1,0 +1,83 @@
+"""kam — the key-account six-step workflow from the command line.
+
+The entry point: global options, error conversion, and the command groups
+(each in `commands/`). Exit codes: 0 success, 1 refused or invalid input,
+2 usage error.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+
+import click
+
+from commands import accounts, admin, documents, opportunities, process
+from commands._common import Kam, KamCommandError, convert
+
+
+def _default_actor() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "unknown"
+
+
+class KamGroup(click.Group):
+    """Converts domain errors into one clear message and exit code 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+        from_kam = ctx.find_object(Kam)
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            from workflow.errors import KamError
+
+            kam = ctx.find_object(Kam) or from_kam
+            if isinstance(exc, KamError):
+                raise convert(exc, kam) from None
+            if os.environ.get("KAM_DEBUG"):
+                raise
+            raise KamCommandError(
+                f"internal error: {type(exc).__name__}: {exc} (set KAM_DEBUG=1 for the traceback and please report it)", [], None
+            ) from None
+
+
+@click.group(cls=KamGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--db", "db_url", envvar="KAM_DATABASE_URL", metavar="URL", help="SQLAlchemy database URL or SQLite file path (env KAM_DATABASE_URL).")
+@click.option("--actor", envvar="KAM_USER", default=_default_actor, show_default="login name", help="Who is acting (env KAM_USER).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON on stdout.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), envvar="KAM_LANG", default="zh", show_default=True, help="Language of output.")
+@click.option("--process", "process_path", envvar="KAM_PROCESS", metavar="FILE", help="A company process file (YAML) instead of the built-in six steps.")
+@click.version_option("0.1.0", prog_name="kam")
+@click.pass_context
+def cli(ctx: click.Context, db_url: str | None, actor: str, as_json: bool, lang: str, process_path: str | None) -> None:
+    """kam: move key-account deals through the six steps (客户开发六步法).
+
+    \b
+    Example:
+      kam account add 包头鑫达物流 --type enterprise --class A --industry 物流 --fleet-size 120
+      kam opp new 1 "20 台牵引车" --quantity 20
+      kam opp check 1
+    """
+    ctx.obj = Kam(db_url, actor, as_json, lang, process_path)
+
+
+for module in (admin, accounts, opportunities, documents, process):
+    for command in module.COMMANDS:
+        cli.add_command(command)
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="kam")
+    except KeyboardInterrupt:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,208 @@
+"""What every command shares: the context object, output in two languages, tables, errors.
+
+Heavy modules (SQLAlchemy, pydantic, rich, WeasyPrint) are imported inside the
+functions that use them so `kam --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from workflow.db import Database
+    from workflow.process import Process
+
+# C0 controls except tab/newline, DEL, C1 controls and ESC sequences: never echo them to a terminal.
+_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean(value: Any) -> str:
+    """User text made safe for a terminal (no escape sequences or control characters)."""
+    if value is None:
+        return ""
+    return _CONTROL.sub("", str(value))
+
+
+class Kam:
+    """The per-invocation context: global options and lazily opened resources."""
+
+    def __init__(self, db_url: str | None, actor: str, as_json: bool, lang: str, process_path: str | None) -> None:
+        self.db_url = db_url
+        self.actor = actor
+        self.json = as_json
+        self.lang = lang
+        self.process_path = process_path
+
+    @cached_property
+    def db(self) -> Database:
+        from workflow.db import Database
+
+        return Database(self.db_url)
+
+    @cached_property
+    def process(self) -> Process:
+        from workflow.process import load_process
+
+        return load_process(self.process_path)
+
+    def t(self, zh: str, en: str) -> str:
+        return zh if self.lang == "zh" else en
+
+    def emit(self, data: Any, human: Callable[[], None] | None = None) -> None:
+        """Print `data` as JSON with --json, otherwise call `human()`."""
+        if self.json:
+            click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
+        elif human is not None:
+            human()
+
+    def say(self, zh: str, en: str) -> None:
+        if not self.json:
+            click.echo(clean(self.t(zh, en)))
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.isoformat(timespec="seconds") + ("Z" if value.tzinfo is None else "")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+pass_kam = click.make_pass_decorator(Kam)
+
+_GLOBAL = ("db_url", "actor", "as_json", "lang")
+
+
+class KamCommand(click.Command):
+    """A command that also accepts the global options after its name (`kam opp show 1 --json`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.extend(
+            [
+                click.Option(["--db", "db_url"], metavar="URL", hidden=True),
+                click.Option(["--actor"], hidden=True),
+                click.Option(["--json", "as_json"], is_flag=True, default=None, hidden=True),
+                click.Option(["--lang"], type=click.Choice(["zh", "en"]), hidden=True),
+            ]
+        )
+
+    def invoke(self, ctx: click.Context) -> Any:
+        kam = ctx.find_object(Kam)
+        for name in _GLOBAL:
+            value = ctx.params.pop(name, None)
+            if kam is not None and value is not None:
+                setattr(kam, "json" if name == "as_json" else name, value)
+        return super().invoke(ctx)
+
+
+class KamGroupBase(click.Group):
+    """Command groups whose commands accept the global options anywhere."""
+
+    command_class = KamCommand
+
+
+def local_time(value: dt.datetime | None) -> str:
+    """A stored naive-UTC time shown in the machine's local time zone."""
+    if value is None:
+        return ""
+    return value.replace(tzinfo=dt.UTC).astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str | None = None) -> None:
+    """A CJK-width-aware table on stdout (rich, imported only here)."""
+    import shutil
+
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    width = shutil.get_terminal_size((140, 24)).columns if sys.stdout.isatty() else 160
+    out = Table(*headers, box=box.SIMPLE_HEAD, title=title, title_justify="left", pad_edge=False, show_edge=False)
+    for row in rows:
+        # Text() keeps user text literal: no rich markup, no escape sequences.
+        out.add_row(*(Text(clean(cell)) for cell in row))
+    Console(width=width, highlight=False, soft_wrap=False).print(out)
+
+
+class KamCommandError(click.ClickException):
+    """A domain error at the edge: one `Error:` line, optional detail lines, exit 1."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, details: list[str], payload: dict[str, Any] | None) -> None:
+        super().__init__(message)
+        self.details = details
+        self.payload = payload
+
+    def show(self, file: Any = None) -> None:
+        if self.payload is not None:
+            click.echo(json.dumps(self.payload, ensure_ascii=False, indent=2, default=_json_default))
+        click.echo(f"Error: {clean(self.message)}", err=True)
+        for line in self.details:
+            click.echo(f"  - {clean(line)}", err=True)
+
+
+def convert(exc: Exception, kam: Kam | None) -> KamCommandError:
+    """Turn a `KamError` into the message a user reads (and a JSON error with --json)."""
+    from workflow.errors import KamError, Refused
+
+    lang = kam.lang if kam else "zh"
+    assert isinstance(exc, KamError)
+    details = [d.render(lang) for d in exc.details]
+    payload = None
+    if isinstance(exc, Refused):
+        details += [f"[{m.code}] {m.message.render(lang)}" + (f"  → {m.command}" if m.command else "") for m in exc.missing]
+    if kam and kam.json:
+        payload = {"error": {"code": exc.code, "message": exc.render(lang), "details": details}}
+        if isinstance(exc, Refused):
+            payload["missing"] = [m.to_dict(lang) for m in exc.missing]
+    return KamCommandError(exc.render(lang), details, payload)
+
+
+def read_data_file(path: str) -> Any:
+    """Parse a YAML or JSON document file; problems become `InvalidInput` naming the file."""
+    from workflow.errors import InvalidInput
+    from workflow.i18n import t
+
+    try:
+        if path == "-":
+            raw = sys.stdin.buffer.read()
+        else:
+            with open(path, "rb") as fh:
+                raw = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise InvalidInput(t(f"无法读取文件 {path}：{exc.strerror}", f"cannot read file {path}: {exc.strerror}")) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise InvalidInput(t(f"文件 {path} 超过 {MAX_FILE_BYTES // 1_000_000} MB 上限", f"file {path} is larger than the {MAX_FILE_BYTES // 1_000_000} MB limit"))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(t(f"文件 {path} 不是 UTF-8 文本（第 {exc.start} 字节）", f"file {path} is not UTF-8 text (byte {exc.start})")) from None
+    if path.endswith(".json"):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InvalidInput(t(f"文件 {path} 第 {exc.lineno} 行 JSON 格式错误：{exc.msg}", f"file {path} line {exc.lineno}: invalid JSON: {exc.msg}")) from None
+    import yaml
+
+    try:
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第 {mark.line + 1} 行" if mark else ""
+        where_en = f" line {mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InvalidInput(t(f"文件 {path} {where} YAML 格式错误：{problem}", f"file {path}{where_en}: invalid YAML: {problem}")) from None
+
+
+MAX_FILE_BYTES = 5_000_000

@@ -1,0 +1,426 @@
+"""kam opp … : deals and their moves through the six steps."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+import click
+
+from commands._common import Kam, KamGroupBase, clean, local_time, pass_kam, table
+
+
+@click.group("opp", cls=KamGroupBase)
+def opp() -> None:
+    """Opportunities (商机/项目): open, inspect, move through the stages.
+
+    \b
+    Example:
+      kam opp new 1 "20 台牵引车" --quantity 20
+      kam opp check 1
+      kam opp advance 1
+    """
+
+
+def _money(value: str | None) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        raise click.BadParameter(f"{value!r} is not an amount", param_hint="--budget") from None
+    if amount < 0:
+        raise click.BadParameter("must not be negative", param_hint="--budget")
+    return amount
+
+
+@opp.command("new")
+@click.argument("account_id", type=int)
+@click.argument("title")
+@click.option("--owner", help="Project manager responsible (default: --actor).")
+@click.option("--quantity", type=int, help="Vehicles in the deal (采购数量).")
+@click.option("--budget", help="Customer budget in 元.")
+@click.option("--expected-close", type=click.DateTime(["%Y-%m-%d"]), help="Expected signing date, YYYY-MM-DD.")
+@pass_kam
+def opp_new(kam: Kam, account_id: int, title: str, owner: str | None, quantity: int | None, budget: str | None, expected_close: dt.datetime | None) -> None:
+    """Open an opportunity at the first stage. --json prints {"id": ...}.
+
+    \b
+    Example:
+      kam opp new 1 "包头鑫达 20 台牵引车" --owner 王磊 --quantity 20 --expected-close 2027-03-31
+    """
+    from workflow import engine
+
+    with kam.db.write() as session:
+        o = engine.new_opportunity(
+            session, kam.process, account_id, title, owner=owner or kam.actor, actor=kam.actor, quantity=quantity,
+            budget=_money(budget), expected_close=expected_close.date() if expected_close else None,
+        )
+        oid, stage = o.id, o.stage
+    kam.emit(
+        {"id": oid},
+        lambda: kam.say(
+            f"已创建商机 {oid}，阶段：{kam.process.stage_label(stage)}", f"created opportunity {oid} at {kam.process.stage_label(stage, 'en')}"
+        ),
+    )
+
+
+@opp.command("list")
+@click.option("--stage", help="Only this stage id (see kam workflow show), or 'lost'.")
+@click.option("--owner", help="Only this owner.")
+@pass_kam
+def opp_list(kam: Kam, stage: str | None, owner: str | None) -> None:
+    """List opportunities.
+
+    \b
+    Example:
+      kam opp list --stage visit_pitch --owner 王磊
+    """
+    from sqlalchemy import select
+
+    from workflow import engine, views
+    from workflow.models import Account
+    from workflow.process import LOST
+
+    if stage and stage != LOST:
+        kam.process.stage(stage)  # refuses an unknown stage with the list of valid ones
+    with kam.db.read() as session:
+        opps = engine.list_opportunities(session, stage=stage, owner=owner)
+        names = dict(session.execute(select(Account.id, Account.name)).all())
+        data = [views.opportunity(o, kam.process, kam.lang, names.get(o.account_id)) for o in opps]
+    if kam.json:
+        kam.emit(data)
+        return
+    if not data:
+        kam.say("没有符合条件的商机", "no opportunities match")
+        return
+    table(
+        [kam.t(*h) for h in (("编号", "ID"), ("项目", "Title"), ("客户", "Account"), ("阶段", "Stage"), ("负责人", "Owner"), ("数量", "Qty"), ("状态", "Status"))],
+        [
+            (d["id"], d["title"], d["account"], d["stage_label"], d["owner"], d["quantity"], _status(kam, d))
+            for d in data
+        ],
+    )
+
+
+def _status(kam: Kam, d: dict) -> str:
+    if d["on_hold"]:
+        return kam.t("暂停", "on hold")
+    if d["lost_reason"]:
+        return kam.t(f"丢单：{d['lost_reason']}", f"lost: {d['lost_reason']}")
+    return ""
+
+
+def _missing_lines(kam: Kam, missing: list[dict]) -> None:
+    for m in missing:
+        click.echo(f"  - [{m['code']}] {clean(m['message'])}")
+        if m["command"]:
+            click.echo(f"      → {clean(m['command'])}")
+
+
+@opp.command("show")
+@click.argument("opportunity_id", type=int)
+@pass_kam
+def opp_show(kam: Kam, opportunity_id: int) -> None:
+    """Stage, documents, and what the next step still needs.
+
+    \b
+    Example:
+      kam opp show 1
+      kam --json opp show 1
+    """
+    from workflow import engine, views
+
+    process = kam.process
+    with kam.db.read() as session:
+        result = engine.check(session, process, opportunity_id)
+        o = result.opportunity
+        data = views.opportunity(o, process, kam.lang, o.account.name)
+        docs = engine.list_documents(session, opportunity_id)
+    latest: dict[str, dict] = {}
+    for d in docs:
+        latest[d.kind] = {**views.document(d), "versions": d.version}
+    data["documents"] = list(latest.values())
+    data["next_trigger"] = result.trigger
+    data["next_stage"] = result.next_stage
+    data["missing"] = [m.to_dict(kam.lang) for m in result.missing]
+    if kam.json:
+        kam.emit(data)
+        return
+    _print_show(kam, data)
+
+
+def _print_show(kam: Kam, data: dict) -> None:
+    from forms import get
+    from workflow.i18n import value_label
+    from workflow.process import LOST
+
+    process = kam.process
+    click.echo(clean(kam.t(f"商机 {data['id']}：{data['title']}（{data['account']}）", f"Opportunity {data['id']}: {data['title']} ({data['account']})")))
+    facts = [kam.t("负责人", "owner") + f" {data['owner']}"]
+    if data["quantity"]:
+        facts.append(kam.t(f"数量 {data['quantity']} 台", f"quantity {data['quantity']}"))
+    if data["expected_close"]:
+        facts.append(kam.t("预计签约 ", "expected close ") + str(data["expected_close"]))
+    click.echo(clean("  ".join(facts)))
+    # the stage ribbon: done ✓, current ▶, to come ·
+    current = data["stage"]
+    order = process.order
+    marks = []
+    for stage in process.stages:
+        if current == LOST:
+            mark = "✓" if order[stage.id] < order.get(data["lost_from"] or "", -1) else "·"
+        else:
+            mark = "✓" if order[stage.id] < order[current] else ("▶" if stage.id == current else "·")
+        marks.append(f"{mark}{stage.name(kam.lang)}")
+    click.echo(" → ".join(marks))
+    status = kam.t("阶段", "Stage") + f": {data['stage_label']} ({current})"
+    if current == LOST:
+        status += kam.t(
+            f"，原因：{value_label(data['lost_reason'])}，丢于「{process.stage_label(data['lost_from'])}」",
+            f", reason: {data['lost_reason']}, lost at {process.stage_label(data['lost_from'], 'en')}",
+        )
+        if data["lost_note"]:
+            status += f"（{data['lost_note']}）" if kam.lang == "zh" else f" ({data['lost_note']})"
+    else:
+        status += kam.t(" 自 ", " since ") + local_time(data["stage_entered_at"])
+    if data["on_hold"]:
+        status += kam.t(f"  [暂停：{data['hold_reason']}]", f"  [on hold: {data['hold_reason']}]")
+    click.echo(clean(status))
+    click.echo()
+    click.echo(kam.t("文档：", "Documents:"))
+    if not data["documents"]:
+        click.echo(kam.t("  （无）", "  (none)"))
+    for d in data["documents"]:
+        title = get(d["kind"]).title_zh if kam.lang == "zh" else get(d["kind"]).title_en
+        click.echo(clean(f"  {title} ({d['kind']}) v{d['version']}  {d['author']}  {local_time(d['created_at'])}"))
+    click.echo()
+    if data["next_trigger"] and current != LOST:
+        nxt = process.stage_label(data["next_stage"], kam.lang)
+        if data["missing"]:
+            click.echo(kam.t(f"下一步 {data['next_trigger']} → {nxt}，还需要：", f"Next: {data['next_trigger']} → {nxt}; still needed:"))
+            _missing_lines(kam, data["missing"])
+        else:
+            click.echo(kam.t(f"下一步 {data['next_trigger']} → {nxt}：条件已满足，可用 kam opp advance {data['id']}", f"Next: {data['next_trigger']} → {nxt}: ready, run kam opp advance {data['id']}"))
+    elif current == LOST:
+        click.echo(kam.t(f"可用 kam opp reopen {data['id']} 重新打开", f"Reopen with kam opp reopen {data['id']}"))
+    else:
+        click.echo(kam.t("合同已签订：进入关系维护", "Contract signed: relationship maintenance"))
+
+
+@opp.command("check")
+@click.argument("opportunity_id", type=int)
+@pass_kam
+def opp_check(kam: Kam, opportunity_id: int) -> None:
+    """Dry run of the next step: every unmet requirement; exit 0 if none, else 1.
+
+    \b
+    Example:
+      kam opp check 1 && kam opp advance 1
+    """
+    from workflow import engine
+
+    with kam.db.read() as session:
+        result = engine.check(session, kam.process, opportunity_id)
+        stage = result.opportunity.stage
+    data = {
+        "id": opportunity_id,
+        "stage": stage,
+        "next_stage": result.next_stage,
+        "trigger": result.trigger,
+        "ready": result.ready,
+        "missing": [m.to_dict(kam.lang) for m in result.missing],
+        "documents": result.documents,
+    }
+
+    def human() -> None:
+        if result.ready:
+            kam.say(
+                f"商机 {opportunity_id} 可以执行 {result.trigger} → {kam.process.stage_label(result.next_stage or '')}",
+                f"opportunity {opportunity_id} is ready to {result.trigger} → {kam.process.stage_label(result.next_stage or '', 'en')}",
+            )
+        else:
+            kam.say(
+                f"商机 {opportunity_id}（{kam.process.stage_label(stage)}）还缺 {len(result.missing)} 项：",
+                f"opportunity {opportunity_id} ({kam.process.stage_label(stage, 'en')}) has {len(result.missing)} unmet requirement(s):",
+            )
+            _missing_lines(kam, data["missing"])
+
+    kam.emit(data, human)
+    if not result.ready:
+        raise SystemExit(1)
+
+
+def _expected_version(kam: Kam, opportunity_id: int) -> int:
+    """The version the user is acting on: read before the write, so a concurrent change is detected."""
+    from workflow import engine
+
+    with kam.db.read() as session:
+        return engine.get_opportunity(session, opportunity_id).version
+
+
+def _transition(kam: Kam, opportunity_id: int, operation, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    """Run one state change in a write transaction and report where the opportunity now stands."""
+    expected = _expected_version(kam, opportunity_id)
+    with kam.db.write() as session:
+        event = operation(session, kam.process, opportunity_id, actor=kam.actor, expected_version=expected, **kwargs)
+        data = {
+            "id": opportunity_id,
+            "trigger": event.trigger,
+            "from": event.from_stage,
+            "stage": event.to_stage,
+            "seq": event.seq,
+            "documents": event.documents or {},
+        }
+    process = kam.process
+    kam.emit(
+        data,
+        lambda: kam.say(
+            f"商机 {opportunity_id}：{event.trigger}，{process.stage_label(data['from'])} → {process.stage_label(data['stage'])}",
+            f"opportunity {opportunity_id}: {event.trigger}, {process.stage_label(data['from'], 'en')} → {process.stage_label(data['stage'], 'en')}",
+        ),
+    )
+
+
+@opp.command("advance")
+@click.argument("opportunity_id", type=int)
+@pass_kam
+def opp_advance(kam: Kam, opportunity_id: int) -> None:
+    """Fire the current stage's forward trigger; exit 1 with the missing list if refused.
+
+    \b
+    Example:
+      kam opp advance 1
+    """
+    from workflow import engine
+
+    _transition(kam, opportunity_id, engine.advance)
+
+
+@opp.command("lose")
+@click.argument("opportunity_id", type=int)
+@click.option("--reason", required=True, help="price / product / service / competitor / no-budget / other (or the process file's list).")
+@click.option("--note", help="What happened, in a sentence.")
+@pass_kam
+def opp_lose(kam: Kam, opportunity_id: int, reason: str, note: str | None) -> None:
+    """Mark an open opportunity lost (丢单), with a reason.
+
+    \b
+    Example:
+      kam opp lose 2 --reason competitor --note "对手报价低 3%"
+    """
+    from workflow import engine
+
+    _transition(kam, opportunity_id, engine.lose, reason=reason, note=note)
+
+
+@opp.command("reopen")
+@click.argument("opportunity_id", type=int)
+@click.option("--reason", help="Why it is back.")
+@pass_kam
+def opp_reopen(kam: Kam, opportunity_id: int, reason: str | None) -> None:
+    """Reopen a lost opportunity at the stage it was lost from.
+
+    \b
+    Example:
+      kam opp reopen 2 --reason "客户重新招标"
+    """
+    from workflow import engine
+
+    _transition(kam, opportunity_id, engine.reopen, reason=reason)
+
+
+@opp.command("revert")
+@click.argument("opportunity_id", type=int)
+@click.option("--reason", required=True, help="Why it goes one stage back.")
+@pass_kam
+def opp_revert(kam: Kam, opportunity_id: int, reason: str) -> None:
+    """Go one stage back, with a reason.
+
+    \b
+    Example:
+      kam opp revert 1 --reason "客户更换经手人，需重新拜访"
+    """
+    from workflow import engine
+
+    _transition(kam, opportunity_id, engine.revert, reason=reason)
+
+
+@opp.command("hold")
+@click.argument("opportunity_id", type=int)
+@click.option("--reason", required=True, help="Why it is paused.")
+@pass_kam
+def opp_hold(kam: Kam, opportunity_id: int, reason: str) -> None:
+    """Put an opportunity on hold; it cannot advance until resumed.
+
+    \b
+    Example:
+      kam opp hold 1 --reason "客户预算冻结至明年一季度"
+    """
+    from workflow import engine
+
+    _transition(kam, opportunity_id, engine.hold, reason=reason)
+
+
+@opp.command("resume")
+@click.argument("opportunity_id", type=int)
+@pass_kam
+def opp_resume(kam: Kam, opportunity_id: int) -> None:
+    """Take an opportunity off hold.
+
+    \b
+    Example:
+      kam opp resume 1
+    """
+    from workflow import engine
+
+    _transition(kam, opportunity_id, engine.resume)
+
+
+@opp.command("history")
+@click.argument("opportunity_id", type=int)
+@pass_kam
+def opp_history(kam: Kam, opportunity_id: int) -> None:
+    """Every change to an opportunity, oldest first (append-only).
+
+    \b
+    Example:
+      kam opp history 1
+    """
+    from workflow import engine, views
+
+    with kam.db.read() as session:
+        events = [views.event(e) for e in engine.opportunity_history(session, opportunity_id)]
+    if kam.json:
+        kam.emit(events)
+        return
+    label = kam.process.stage_label
+
+    def what(e: dict) -> str:
+        if e["action"] == "transition":
+            if e["from"] == e["to"]:
+                return f"{e['trigger']} ({label(e['to'], kam.lang)})"
+            return f"{e['trigger']}: {label(e['from'], kam.lang)} → {label(e['to'], kam.lang)}"
+        if e["action"] == "create":
+            return kam.t("创建于", "created at ") + label(e["to"], kam.lang)
+        if e["action"] == "document":
+            return kam.t("文档 ", "document ") + f"{e['detail']['kind']} v{e['detail']['version']}"
+        return e["action"] + (f" {e['detail']}" if e["detail"] else "")
+
+    table(
+        [kam.t(*h) for h in (("序号", "#"), ("时间", "When"), ("操作人", "Who"), ("变更", "What"), ("原因", "Reason"), ("依据文档", "Documents"))],
+        [
+            (
+                e["seq"],
+                local_time(e["at"]),
+                e["actor"],
+                what(e),
+                e["reason"],
+                ", ".join(f"{k} v{v}" for k, v in (e["documents"] or {}).items()),
+            )
+            for e in events
+        ],
+    )
+
+
+COMMANDS = [opp]

@@ -1,0 +1,71 @@
+"""kam workflow … : the active process, in words or as a diagram."""
+
+from __future__ import annotations
+
+import click
+
+from commands._common import Kam, KamGroupBase, pass_kam, table
+
+
+@click.group("workflow", cls=KamGroupBase)
+def workflow() -> None:
+    """The process kam enforces (built-in six steps, or --process FILE).
+
+    \b
+    Example:
+      kam workflow show
+      kam --process our-process.yaml workflow show
+    """
+
+
+@workflow.command("show")
+@pass_kam
+def workflow_show(kam: Kam) -> None:
+    """Print the active process: stages, triggers, requirements.
+
+    \b
+    Example:
+      kam --lang en workflow show
+    """
+    from workflow.compliance import department_label
+    from workflow.describe import describe
+    from workflow.i18n import value_label
+
+    data = describe(kam.process, kam.lang)
+    if kam.json:
+        kam.emit(data)
+        return
+    click.echo(f"{data['label']} ({data['name']})  {kam.t('来源', 'source')}: {data['source']}")
+    table(
+        [kam.t(*h) for h in (("步", "Step"), ("阶段", "Stage"), ("标识", "Id"), ("离开", "Trigger"), ("条件", "Requires"))],
+        [
+            (s["step"], s["label"], s["id"], f"{s['trigger']} → {s['to']}" if s["trigger"] else "—",
+             "; ".join(r["text"] for r in s["requires"])
+             or "; ".join(kam.t(f"签约后 {e['within_days']} 天内提交 {e['document']}（逾期提示，不阻止）", f"{e['document']} due within {e['within_days']} days (reported, not blocking)") for e in s["expects"]))
+            for s in data["stages"]
+        ],
+    )
+    click.echo(kam.t("其他触发器：", "Other triggers:"))
+    reasons = ", ".join(f"{r} ({value_label(r, kam.lang)})" if kam.lang == "zh" else r for r in data["lost_reasons"])
+    click.echo(kam.t(f"  lose    任一未签约阶段 → 已丢单；原因：{reasons}", f"  lose    any open stage → lost; reasons: {reasons}"))
+    click.echo(kam.t("  reopen  已丢单 → 丢单时所在阶段", "  reopen  lost → the stage it was lost from"))
+    click.echo(kam.t("  revert  退回上一阶段（需说明原因）", "  revert  one stage back (with a reason)"))
+    click.echo(kam.t("  hold / resume  暂停 / 恢复；暂停中的商机不能推进", "  hold / resume  pause / resume; a held opportunity cannot advance"))
+    click.echo(kam.t("会签部门：", "Sign-off departments: ") + ", ".join(department_label(d, kam.lang) for d in data["departments"]))
+
+
+@workflow.command("diagram")
+@pass_kam
+def workflow_diagram(kam: Kam) -> None:
+    """Print the process as a Mermaid state diagram.
+
+    \b
+    Example:
+      kam workflow diagram > process.mmd
+    """
+    from workflow.describe import mermaid
+
+    click.echo(mermaid(kam.process, kam.lang), nl=False)
+
+
+COMMANDS = [workflow]

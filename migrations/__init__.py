@@ -1,0 +1,41 @@
+"""Schema migrations (Alembic). `kam init` runs `upgrade()`; HEAD is the newest revision.
+
+Developers add a revision with:
+    .venv/bin/python -m migrations revision -m "what changes"
+and set HEAD below to its id (a test checks that HEAD is Alembic's head).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from sqlalchemy import Engine
+
+HEAD = "0001"
+HERE = Path(__file__).parent
+
+
+def config(engine: Engine | None = None) -> Config:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(HERE))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade(engine: Engine, revision: str = "head") -> str:
+    """Bring the schema at `engine` to `revision`; returns the revision reached."""
+    from alembic import command
+
+    command.upgrade(config(engine), revision)
+    return HEAD
+
+
+def heads() -> list[str]:
+    from alembic.script import ScriptDirectory
+
+    return list(ScriptDirectory.from_config(config()).get_heads())

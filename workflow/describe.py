@@ -1,0 +1,75 @@
+"""The process in words and as a diagram: what `kam workflow show` and `diagram` print."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workflow.i18n import Text, t
+from workflow.process import LOST, Process, Requirement
+
+CHECK_TEXT: dict[str, Text] = {
+    "account-profile": t("客户档案完整（性质、分类、行业、保有量）", "account profile complete (type, class, industry, fleet size)"),
+    "account-contact": t("至少一位客户联系人", "at least one customer contact"),
+    "compliance": t("合规审核通过（合同审核表与部门会签）", "compliance review passed (contract review and sign-offs)"),
+}
+
+
+def requirement_text(req: Requirement) -> Text:
+    import forms
+
+    if req.check:
+        return CHECK_TEXT[req.check]
+    form = forms.get(req.document or "")
+    if req.field:
+        return t(f"《{form.title_zh}》且 {req.field} = {req.equals!r}", f"{form.title_en} with {req.field} = {req.equals!r}")
+    return t(f"《{form.title_zh}》", form.title_en)
+
+
+def describe(process: Process, lang: str = "zh") -> dict[str, Any]:
+    """The whole process as plain data (the --json of `kam workflow show`)."""
+    stages = []
+    for stage in process.stages:
+        following = process.next_stage(stage.id)
+        stages.append(
+            {
+                "id": stage.id,
+                "step": stage.step,
+                "label": stage.name(lang),
+                "trigger": stage.trigger,
+                "to": following.id if following and stage.trigger else None,
+                "requires": [
+                    {"code": r.code, "check": r.check, "document": r.document, "field": r.field, "equals": r.equals, "text": requirement_text(r).render(lang)}
+                    for r in stage.requires
+                ],
+                "expects": [{"document": e.document, "within_days": e.within_days} for e in stage.expects],
+            }
+        )
+    return {
+        "name": process.name,
+        "label": process.label.render(lang),
+        "source": process.source,
+        "stages": stages,
+        "lost_reasons": list(process.lost_reasons),
+        "departments": list(process.departments),
+        "limits": dict(process.limits),
+    }
+
+
+def mermaid(process: Process, lang: str = "zh") -> str:
+    """A Mermaid state diagram of the process."""
+    lines = ["stateDiagram-v2", "    direction LR"]
+    for stage in process.stages:
+        lines.append(f'    state "{stage.step} {stage.name(lang)}" as {stage.id}')
+    lines.append(f'    state "{process.stage_label(LOST, lang)}" as {LOST}')
+    lines.append(f"    [*] --> {process.first.id}")
+    for stage in process.stages:
+        following = process.next_stage(stage.id)
+        if stage.trigger and following:
+            needs = ", ".join(requirement_text(r).render(lang) for r in stage.requires)
+            lines.append(f"    {stage.id} --> {following.id}: {stage.trigger}" + (f" [{needs}]" if needs else ""))
+    for stage in process.stages:
+        if process.is_open(stage.id):
+            lines.append(f"    {stage.id} --> {LOST}: lose")
+    lines.append(f"    {LOST} --> {process.first.id}: reopen (to the stage lost from)")
+    lines.append(f"    {process.last.id} --> [*]")
+    return "\n".join(lines) + "\n"

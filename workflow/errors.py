@@ -1,0 +1,70 @@
+"""Domain errors, raised by the core and converted once at the command-line edge.
+
+    KamError                  base: carries a bilingual message (`Text`)
+    ├── NotFound              an account, opportunity, document or version that does not exist
+    ├── InvalidInput          a bad value or file; `problems` lists each field and rule
+    ├── Refused               a transition whose guard failed; `missing` lists every unmet requirement
+    ├── ConcurrentChange      someone else changed the object since it was read
+    ├── DatabaseBusy          the database stayed locked past the wait
+    └── DatabaseNotReady      the database is missing its schema or needs an upgrade (`kam init`)
+
+Every message names the object and says what to do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workflow.i18n import Text
+
+
+class KamError(Exception):
+    code = "error"
+
+    def __init__(self, message: Text, details: list[Text] | None = None) -> None:
+        super().__init__(message.en)
+        self.message = message
+        self.details = details or []
+
+    def render(self, lang: str = "zh") -> str:
+        return self.message.render(lang)
+
+
+class NotFound(KamError):
+    code = "not-found"
+
+
+class InvalidInput(KamError):
+    code = "invalid-input"
+
+
+class ConcurrentChange(KamError):
+    code = "concurrent-change"
+
+
+class DatabaseBusy(KamError):
+    code = "database-busy"
+
+
+class DatabaseNotReady(KamError):
+    code = "database-not-ready"
+
+
+@dataclass(frozen=True)
+class Missing:
+    """One unmet requirement of a transition: a stable code, a message and the command that supplies it."""
+
+    code: str
+    message: Text
+    command: str = ""
+
+    def to_dict(self, lang: str = "zh") -> dict[str, str]:
+        return {"code": self.code, "message": self.message.render(lang), "command": self.command}
+
+
+class Refused(KamError):
+    code = "refused"
+
+    def __init__(self, message: Text, missing: list[Missing]) -> None:
+        super().__init__(message)
+        self.missing = missing

@@ -1,0 +1,276 @@
+"""The process as data: stages, triggers and requirements, loaded from one YAML file.
+
+`load_process()` reads the built-in six-step process (`processes/six-step.yaml`)
+or a company's own file. Everything the engine, the guards and `kam workflow
+show` know about the process comes from the `Process` returned here.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workflow.errors import InvalidInput
+from workflow.i18n import Text, t
+
+BUILTIN = Path(__file__).with_name("processes") / "six-step.yaml"
+LOST = "lost"
+CHECKS = ("account-profile", "account-contact", "compliance")
+DEFAULT_DEPARTMENTS = ("sales", "finance", "legal", "production")
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """What a trigger needs: a built-in check, or a document (optionally with a field value)."""
+
+    check: str | None = None
+    document: str | None = None
+    field: str | None = None
+    equals: Any = None
+    message: Text | None = None
+
+    @property
+    def code(self) -> str:
+        if self.check:
+            return self.check
+        return f"{self.document}.{self.field}" if self.field else f"{self.document}"
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """A document expected after entering a stage; overdue is reported, never blocking."""
+
+    document: str
+    within_days: int
+
+
+@dataclass(frozen=True)
+class Stage:
+    id: str
+    label: Text
+    step: str
+    trigger: str | None  # the forward trigger that leaves this stage; None for the last stage
+    requires: tuple[Requirement, ...] = ()
+    expects: tuple[Expectation, ...] = ()
+
+    def name(self, lang: str = "zh") -> str:
+        return self.label.render(lang)
+
+
+# eq=False: a process is identified by the object (it is cached per file), and limits is a dict.
+@dataclass(frozen=True, eq=False)
+class Process:
+    name: str
+    label: Text
+    stages: tuple[Stage, ...]
+    lost_reasons: tuple[str, ...]
+    departments: tuple[str, ...] = DEFAULT_DEPARTMENTS
+    limits: dict[str, float] = field(default_factory=dict)
+    source: str = str(BUILTIN)
+
+    @functools.cached_property
+    def by_id(self) -> dict[str, Stage]:
+        return {s.id: s for s in self.stages}
+
+    @functools.cached_property
+    def order(self) -> dict[str, int]:
+        return {s.id: i for i, s in enumerate(self.stages)}
+
+    @property
+    def first(self) -> Stage:
+        return self.stages[0]
+
+    @property
+    def last(self) -> Stage:
+        return self.stages[-1]
+
+    def stage(self, stage_id: str) -> Stage:
+        try:
+            return self.by_id[stage_id]
+        except KeyError:
+            raise InvalidInput(
+                t(f"未知阶段 {stage_id!r}；可选：{', '.join(self.by_id)}", f"unknown stage {stage_id!r}; choose one of: {', '.join(self.by_id)}")
+            ) from None
+
+    def next_stage(self, stage_id: str) -> Stage | None:
+        i = self.order[stage_id]
+        return self.stages[i + 1] if i + 1 < len(self.stages) else None
+
+    def previous_stage(self, stage_id: str) -> Stage | None:
+        i = self.order[stage_id]
+        return self.stages[i - 1] if i > 0 else None
+
+    def is_open(self, stage_id: str) -> bool:
+        """Open stages can be lost: every stage before the last (signed) one."""
+        return stage_id in self.order and stage_id != self.last.id
+
+    def stage_label(self, stage_id: str, lang: str = "zh") -> str:
+        if stage_id == LOST:
+            return "已丢单" if lang == "zh" else "lost"
+        stage = self.by_id.get(stage_id)
+        return stage.name(lang) if stage else stage_id
+
+    def document_kinds(self) -> list[str]:
+        kinds: list[str] = []
+        for stage in self.stages:
+            for req in stage.requires:
+                if req.document and req.document not in kinds:
+                    kinds.append(req.document)
+        return kinds
+
+
+class _LineLoader:
+    """A YAML loader that remembers the line of every mapping, for error messages."""
+
+    @staticmethod
+    def make() -> type:
+        import yaml
+
+        base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+        class Loader(base):  # type: ignore[misc, valid-type]
+            pass
+
+        def construct_mapping(loader: Any, node: Any, deep: bool = False) -> dict:
+            mapping = loader.construct_mapping(node, deep=True)
+            mapping["__line__"] = node.start_mark.line + 1
+            return mapping
+
+        Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+        return Loader
+
+
+def _fail(source: str, line: int | None, zh: str, en: str) -> InvalidInput:
+    where = f"{source}:{line}" if line else source
+    return InvalidInput(t(f"流程文件 {where}：{zh}", f"process file {where}: {en}"))
+
+
+def _text(value: Any, source: str, line: int | None, what: str) -> Text:
+    if isinstance(value, str):
+        return Text(value, value)
+    if isinstance(value, dict) and isinstance(value.get("zh"), str) and isinstance(value.get("en"), str):
+        return Text(value["zh"], value["en"])
+    raise _fail(source, line, f"{what} 须为 {{zh: ..., en: ...}} 或文本", f"{what} must be {{zh: ..., en: ...}} or a string")
+
+
+def parse_process(text: str, source: str = "<string>") -> Process:
+    """Build a `Process` from YAML text; a malformed file raises `InvalidInput` naming the line."""
+    import yaml
+
+    from forms import KINDS
+
+    try:
+        raw = yaml.load(text, Loader=_LineLoader.make())  # noqa: S506 - SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        raise _fail(source, line, f"YAML 语法错误：{getattr(exc, 'problem', exc)}", f"YAML syntax error: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(raw, dict):
+        raise _fail(source, None, "顶层须为映射", "the top level must be a mapping")
+    top = raw.get("__line__")
+    stages_raw = raw.get("stages")
+    if not isinstance(stages_raw, list) or len(stages_raw) < 2:
+        raise _fail(source, top, "stages 须为至少两个阶段的列表", "stages must be a list of at least two stages")
+
+    stages: list[Stage] = []
+    seen: set[str] = set()
+    triggers: set[str] = set()
+    for i, s in enumerate(stages_raw):
+        line = s.get("__line__") if isinstance(s, dict) else top
+        if not isinstance(s, dict) or not isinstance(s.get("id"), str) or not s["id"]:
+            raise _fail(source, line, f"第 {i + 1} 个阶段缺少 id", f"stage {i + 1} has no id")
+        sid = s["id"]
+        if sid in seen or sid == LOST:
+            raise _fail(source, line, f"阶段 id {sid!r} 重复或保留", f"stage id {sid!r} is repeated or reserved")
+        seen.add(sid)
+        unknown = set(s) - {"id", "step", "label", "leave", "expects", "__line__"}
+        if unknown:
+            raise _fail(source, line, f"阶段 {sid} 有未知键 {sorted(unknown)}", f"stage {sid} has unknown keys {sorted(unknown)}")
+        label = _text(s.get("label", sid), source, line, f"{sid}.label")
+        is_last = i == len(stages_raw) - 1
+        leave = s.get("leave")
+        trigger = None
+        requires: list[Requirement] = []
+        if leave is not None:
+            lline = leave.get("__line__", line) if isinstance(leave, dict) else line
+            if is_last:
+                raise _fail(source, lline, f"最后一个阶段 {sid} 不能有 leave", f"the last stage {sid} cannot have leave")
+            if not isinstance(leave, dict) or not isinstance(leave.get("trigger"), str):
+                raise _fail(source, lline, f"阶段 {sid} 的 leave 须有 trigger", f"stage {sid}: leave needs a trigger")
+            trigger = leave["trigger"]
+            if trigger in triggers or trigger in _RESERVED_TRIGGERS:
+                raise _fail(source, lline, f"触发器 {trigger!r} 重复或保留", f"trigger {trigger!r} is repeated or reserved")
+            triggers.add(trigger)
+            for r in leave.get("requires") or []:
+                requires.append(_requirement(r, source, lline, KINDS))
+        elif not is_last:
+            raise _fail(source, line, f"阶段 {sid} 缺少 leave（离开的触发器）", f"stage {sid} needs leave (its forward trigger)")
+        expects = []
+        for e in s.get("expects") or []:
+            eline = e.get("__line__", line) if isinstance(e, dict) else line
+            if not isinstance(e, dict) or e.get("document") not in KINDS or not isinstance(e.get("within_days"), int):
+                raise _fail(source, eline, "expects 项须为 {document: 文档类型, within_days: 天数}", "an expects item must be {document: KIND, within_days: N}")
+            expects.append(Expectation(e["document"], e["within_days"]))
+        stages.append(Stage(sid, label, str(s.get("step", i + 1)), trigger, tuple(requires), tuple(expects)))
+
+    reasons = raw.get("lost_reasons", ["price", "product", "service", "competitor", "no-budget", "other"])
+    if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons) or not reasons:
+        raise _fail(source, top, "lost_reasons 须为非空文本列表", "lost_reasons must be a non-empty list of strings")
+    compliance = raw.get("compliance") or {}
+    departments = compliance.get("departments", list(DEFAULT_DEPARTMENTS)) if isinstance(compliance, dict) else None
+    if not isinstance(departments, list) or not all(isinstance(d, str) and d for d in departments):
+        raise _fail(source, top, "compliance.departments 须为部门列表", "compliance.departments must be a list of departments")
+    limits = {k: v for k, v in (compliance.get("limits") or {}).items() if k != "__line__"}
+    for key, value in limits.items():
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            raise _fail(source, compliance.get("__line__"), f"限额 {key} 须为数字", f"limit {key} must be a number")
+    return Process(
+        name=str(raw.get("name", Path(source).stem)),
+        label=_text(raw.get("label", raw.get("name", "process")), source, top, "label"),
+        stages=tuple(stages),
+        lost_reasons=tuple(reasons),
+        departments=tuple(departments),
+        limits=limits,
+        source=source,
+    )
+
+
+_RESERVED_TRIGGERS = {"advance", "lose", "reopen", "revert", "hold", "resume"}
+
+
+def _requirement(r: Any, source: str, line: int | None, kinds: tuple[str, ...]) -> Requirement:
+    if not isinstance(r, dict):
+        raise _fail(source, line, "requires 项须为映射", "a requires item must be a mapping")
+    rline = r.get("__line__", line)
+    message = _text(r["message"], source, rline, "message") if "message" in r else None
+    if "check" in r:
+        if r["check"] not in CHECKS:
+            raise _fail(source, rline, f"未知检查 {r['check']!r}；可选：{', '.join(CHECKS)}", f"unknown check {r['check']!r}; choose one of: {', '.join(CHECKS)}")
+        return Requirement(check=r["check"], message=message)
+    if "document" in r:
+        if r["document"] not in kinds:
+            raise _fail(source, rline, f"未知文档类型 {r['document']!r}；可选：{', '.join(kinds)}", f"unknown document kind {r['document']!r}; choose one of: {', '.join(kinds)}")
+        if ("field" in r) != ("equals" in r):
+            raise _fail(source, rline, "field 与 equals 须同时给出", "field and equals go together")
+        return Requirement(document=r["document"], field=r.get("field"), equals=r.get("equals"), message=message)
+    raise _fail(source, rline, "requires 项须有 check 或 document", "a requires item needs check or document")
+
+
+@functools.cache
+def _load(path: str) -> Process:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(t(f"无法读取流程文件 {path}：{exc.strerror}", f"cannot read process file {path}: {exc.strerror}")) from None
+    except UnicodeDecodeError:
+        raise InvalidInput(t(f"流程文件 {path} 不是 UTF-8 文本", f"process file {path} is not UTF-8 text")) from None
+    return parse_process(text, path)
+
+
+def load_process(path: str | os.PathLike[str] | None = None) -> Process:
+    """The active process: `path`, else KAM_PROCESS, else the built-in six steps."""
+    chosen = path or os.environ.get("KAM_PROCESS") or BUILTIN
+    return _load(str(chosen))
