@@ -36,7 +36,18 @@ _ZH: dict[str, str] = {
     "greater_than": "必须大于 {gt}",
     "greater_than_equal": "必须大于或等于 {ge}",
     "less_than_equal": "必须小于或等于 {le}",
+    "less_than": "必须小于 {lt}",
     "string_too_short": "不能为空",
+    "finite_number": "应为有限的数字",
+    "int_too_big": "数字过大",
+    "date_from_datetime_inexact": "应为日期（不含时间），如 2026-11-20",
+    "date_future": "日期应在将来",
+    "datetime_object_invalid": "日期时间无效",
+    "too_long": "项数过多",
+    "string_too_long": "文本过长",
+    "dict_attributes_type": "应为键值映射",
+    "list_attributes_type": "应为列表",
+    "is_instance_of": "类型不正确",
 }
 
 
