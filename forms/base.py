@@ -35,6 +35,9 @@ CHOICES: dict[str, tuple[str, str]] = {
     "loan": ("贷款", "loan"),
     "before_dispatch": ("发车前到账", "before dispatch"),
     "after_registration": ("上完牌到账", "after registration"),
+    "government": ("政府客户", "government"),
+    "enterprise": ("企业客户", "enterprise"),
+    "individual": ("个人客户", "individual"),
     # relationship level 客情关系等级 (seed 003)
     "1": ("一级：有联系方式，客户不排斥", "level 1: in contact, not rejected"),
     "2": ("二级：客户了解产品，愿透露重要信息", "level 2: customer shares important information"),
