@@ -178,7 +178,8 @@ def find(kind: str, path: str) -> FieldSpec | None:
     """The spec at a concrete key path such as `configurations[1].quantity` (indices ignored)."""
     import re
 
-    wanted = re.sub(r"\[\d+\]", "[]", path)
+    # a whole list item (`open_items[1]`) is described by its list
+    wanted = re.sub(r"\[\d+\]", "[]", path).removesuffix("[]")
     specs = describe(kind, computed=True)
     while specs:
         for spec in specs:
