@@ -69,3 +69,17 @@ def render(changes: list[Change], kind: str | None = None, lang: str = "zh") -> 
         where = f"{change.path} ({spec.label(lang)})" if spec else change.path
         lines.append(f"{where}: {_show(change.old, lang)} → {_show(change.new, lang)}")
     return lines
+
+
+def flatten(data: Any, path: str = "") -> list[tuple[str, Any]]:
+    """(path, value) for every leaf of a stored document, in order; empty lists and mappings are leaves."""
+    if isinstance(data, dict) and data:
+        return [leaf for key, value in data.items() for leaf in flatten(value, _join(path, key))]
+    if isinstance(data, list) and data:
+        return [leaf for i, value in enumerate(data) for leaf in flatten(value, _join(path, i))]
+    return [(path, data)]
+
+
+def show(value: Any, lang: str = "zh") -> str:
+    """A stored value as a person reads it (是/否, 380000 not 380000.0, — for nothing)."""
+    return _show(value, lang)

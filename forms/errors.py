@@ -88,15 +88,22 @@ def to_field_errors(form: type[BaseModel], exc: ValidationError) -> list[FieldEr
         # pydantic adds the validator name for union/function members; keep only keys and indices
         loc = tuple(p for p in err["loc"] if isinstance(p, int) or not str(p).startswith(("function-", "literal[")))
         path, zh_label, en_label = _walk(form, loc)
-        ctx = err.get("ctx") or {}
-        message_en = err["msg"]
-        if err["type"] == "value_error":
-            # our own validators raise ValueError("中文 | English")
-            text = str(ctx.get("error", message_en))
-            zh, _, en = text.partition(" | ")
-            message_zh, message_en = zh, en or zh
-        else:
-            template = _ZH.get(err["type"])
-            message_zh = template.format(**ctx) if template else message_en
+        message_zh, message_en = messages(err)
         errors.append(FieldError(path, zh_label, en_label, message_zh, message_en))
     return errors
+
+
+def messages(err: Any) -> tuple[str, str]:
+    """(中文, English) message of one pydantic error (an item of `ValidationError.errors()`)."""
+    ctx = err.get("ctx") or {}
+    message_en = err["msg"]
+    if err["type"] == "value_error":
+        # our own validators raise ValueError("中文 | English")
+        text = str(ctx.get("error", message_en))
+        zh, _, en = text.partition(" | ")
+        return zh, en or zh
+    template = _ZH.get(err["type"])
+    try:
+        return (template.format(**ctx) if template else message_en), message_en
+    except (KeyError, IndexError):
+        return template or message_en, message_en
