@@ -82,11 +82,6 @@ def get(kind: str) -> type[Form]:
     return getattr(importlib.import_module(module), name)
 
 
-def dump(form: Form) -> dict[str, Any]:
-    """The stored JSON of a document: what the user gave, normalized; computed values are left out."""
-    return form.model_dump(mode="json", exclude_computed_fields=True, exclude_unset=True)
-
-
 def validate(kind: str, data: Any) -> Form:
     """Validate `data` (parsed YAML/JSON) against `kind`'s schema."""
     from pydantic import ValidationError
