@@ -13,7 +13,7 @@ import sys
 
 import click
 
-from commands import accounts, admin, documents, opportunities, process
+import commands
 from commands._common import Kam, KamCommandError, convert
 
 
@@ -66,9 +66,8 @@ def cli(ctx: click.Context, db_url: str | None, actor: str, as_json: bool, lang:
     ctx.obj = Kam(db_url, actor, as_json, lang, process_path)
 
 
-for module in (admin, accounts, opportunities, documents, process):
-    for command in module.COMMANDS:
-        cli.add_command(command)
+for command in commands.discover():
+    cli.add_command(command)
 
 
 def main() -> None:
