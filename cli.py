@@ -7,7 +7,6 @@ The entry point: global options, error conversion, and the command groups
 
 from __future__ import annotations
 
-import getpass
 import os
 import sys
 
@@ -15,13 +14,6 @@ import click
 
 import commands
 from commands._common import Kam, KamCommandError, convert
-
-
-def _default_actor() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in some containers
-        return "unknown"
 
 
 class KamGroup(click.Group):
@@ -48,13 +40,13 @@ class KamGroup(click.Group):
 
 @click.group(cls=KamGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--db", "db_url", envvar="KAM_DATABASE_URL", metavar="URL", help="SQLAlchemy database URL or SQLite file path (env KAM_DATABASE_URL).")
-@click.option("--actor", envvar="KAM_USER", default=_default_actor, show_default="login name", help="Who is acting (env KAM_USER).")
+@click.option("--actor", envvar="KAM_USER", help="Who is acting (env KAM_USER; default: the database role on PostgreSQL, else the login name).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON on stdout.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), envvar="KAM_LANG", default="zh", show_default=True, help="Language of output.")
 @click.option("--process", "process_path", envvar="KAM_PROCESS", metavar="FILE", help="A company process file (YAML) instead of the built-in six steps.")
 @click.version_option("0.1.0", prog_name="kam")
 @click.pass_context
-def cli(ctx: click.Context, db_url: str | None, actor: str, as_json: bool, lang: str, process_path: str | None) -> None:
+def cli(ctx: click.Context, db_url: str | None, actor: str | None, as_json: bool, lang: str, process_path: str | None) -> None:
     """kam: move key-account deals through the six steps (客户开发六步法).
 
     \b

@@ -34,9 +34,9 @@ def clean(value: Any) -> str:
 class Kam:
     """The per-invocation context: global options and lazily opened resources."""
 
-    def __init__(self, db_url: str | None, actor: str, as_json: bool, lang: str, process_path: str | None) -> None:
+    def __init__(self, db_url: str | None, actor: str | None, as_json: bool, lang: str, process_path: str | None) -> None:
         self.db_url = db_url
-        self.actor = actor
+        self._actor = actor
         self.json = as_json
         self.lang = lang
         self.process_path = process_path
@@ -46,6 +46,21 @@ class Kam:
         from workflow.db import Database
 
         return Database(self.db_url)
+
+    @property
+    def actor(self) -> str:
+        """Who is acting: --actor / KAM_USER; else the database role on PostgreSQL; else the login name.
+
+        On a team server the role is what the server authenticated, so its own
+        access control is the boundary and the history records who really wrote.
+        """
+        if self._actor is None:
+            self._actor = login_name() if self.db.is_sqlite else database_role(self.db)
+        return self._actor
+
+    @actor.setter
+    def actor(self, value: str | None) -> None:
+        self._actor = value
 
     @cached_property
     def process(self) -> Process:
@@ -66,6 +81,33 @@ class Kam:
     def say(self, zh: str, en: str) -> None:
         if not self.json:
             click.echo(clean(self.t(zh, en)))
+
+
+def login_name() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "unknown"
+
+
+def database_role(db: Database) -> str:
+    """The role the database server authenticated this connection as (PostgreSQL's current_user)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from workflow.db import display_url
+    from workflow.errors import DatabaseNotReady
+    from workflow.i18n import t
+
+    try:
+        with db.engine.connect() as conn:
+            return str(conn.execute(text("SELECT current_user")).scalar())
+    except DBAPIError as exc:
+        raise DatabaseNotReady(
+            t(f"无法连接数据库 {display_url(db.url)}：{exc.orig}", f"cannot open database {display_url(db.url)}: {exc.orig}")
+        ) from None
 
 
 def _json_default(value: Any) -> Any:
@@ -206,3 +248,15 @@ def read_data_file(path: str) -> Any:
 
 
 MAX_FILE_BYTES = 5_000_000
+
+
+def output_path(path: str, force: bool) -> str:
+    """The file a command is about to write: refused if it exists, unless --force."""
+    import os
+
+    from workflow.errors import InvalidInput
+    from workflow.i18n import t
+
+    if os.path.exists(path) and not force:
+        raise InvalidInput(t(f"{path} 已存在；加 --force 覆盖", f"{path} exists; use --force to overwrite"))
+    return path

@@ -213,6 +213,15 @@ def _translate(exc: Exception) -> None:
         raise ConcurrentChange(
             t("该记录刚被其他人修改，请重新查看后再操作", "this record was just changed by someone else; look again and retry")
         ) from None
+    if isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) == "42501":  # insufficient_privilege
+        from workflow.errors import PermissionDenied
+
+        raise PermissionDenied(
+            t(
+                f"数据库拒绝了此操作（{exc.orig}）：当前数据库角色无权修改，请用有写权限的角色连接，或联系数据库管理员",
+                f"the database refused this change ({exc.orig}): the role kam connects as may not write; connect as a manager role or ask the database administrator",
+            )
+        ) from None
     if isinstance(exc, DBAPIError) and _is_busy(exc):
         raise DatabaseBusy(
             t("数据库被其他操作长时间占用，请稍后重试", "the database stayed busy with other work; try again in a moment")

@@ -68,3 +68,9 @@ class Refused(KamError):
     def __init__(self, message: Text, missing: list[Missing]) -> None:
         super().__init__(message)
         self.missing = missing
+
+
+class PermissionDenied(KamError):
+    """The database server refused the write: the role kam connects as may not do it (a read-only role)."""
+
+    code = "permission-denied"

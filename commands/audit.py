@@ -1,0 +1,71 @@
+"""kam audit verify: is the history still what kam wrote?"""
+
+from __future__ import annotations
+
+import click
+
+from commands._common import Kam, KamGroupBase, clean, pass_kam
+
+
+@click.group("audit", cls=KamGroupBase)
+def audit() -> None:
+    """Check that the record was not altered outside kam.
+
+    \b
+    Example:
+      kam audit verify
+    """
+
+
+@audit.command("verify")
+@pass_kam
+def audit_verify(kam: Kam) -> None:
+    """Recompute every history chain; exit 1 naming the first broken row of each opportunity.
+
+    Catches history rows altered or deleted (also the last ones, or all of
+    them), stages changed directly in the database, and documents or sign-offs
+    altered, deleted or added outside kam. --json prints {"ok", "checked",
+    "opportunities", "breaks": [{"opportunity", "seq", "problem", "detail", "message"}]}.
+
+    \b
+    Example:
+      kam audit verify && echo intact
+    """
+    from workflow import history
+
+    with kam.db.read() as session:
+        result = history.audit(session)
+    data = {
+        "ok": result.ok,
+        "checked": result.checked,
+        "opportunities": result.opportunities,
+        "breaks": [
+            {"opportunity": b.opportunity_id, "seq": b.seq, "problem": b.problem, "detail": b.detail, "message": b.message().render(kam.lang)}
+            for b in result.breaks
+        ],
+    }
+
+    def human() -> None:
+        if result.ok:
+            kam.say(
+                f"历史完整：{result.opportunities} 个商机，{result.checked} 行历史，全部校验通过",
+                f"history intact: {result.opportunities} opportunities, {result.checked} history rows verified",
+            )
+            return
+        click.echo(
+            "Error: "
+            + kam.t(
+                f"{len(result.breaks)} 个商机的记录在 kam 之外被改动（共检查 {result.checked} 行）：",
+                f"the record of {len(result.breaks)} opportunit{'y' if len(result.breaks) == 1 else 'ies'} was altered outside kam ({result.checked} rows checked):",
+            ),
+            err=True,
+        )
+        for item in data["breaks"]:
+            click.echo(f"  - {clean(item['message'])}", err=True)
+
+    kam.emit(data, human)
+    if not result.ok:
+        raise SystemExit(1)
+
+
+COMMANDS = [audit]
