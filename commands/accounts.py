@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from commands._common import Kam, KamGroupBase, local_time, pass_kam, table
+from commands._common import Kam, KamGroupBase, clean, local_time, pass_kam, table
 
 TYPES = click.Choice(["government", "enterprise", "individual"])
 CLASSES = click.Choice(["A", "B", "C"])
@@ -149,7 +149,7 @@ def account_show(kam: Kam, account_id: int) -> None:
     ]
     for label, value in pairs:
         if value not in (None, ""):
-            click.echo(f"{label}: {value}")
+            click.echo(clean(f"{label}: {value}"))
     if data["contacts"]:
         click.echo()
         table(

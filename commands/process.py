@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from commands._common import Kam, KamGroupBase, pass_kam, table
+from commands._common import Kam, KamGroupBase, clean, pass_kam, table
 
 
 @click.group("workflow", cls=KamGroupBase)
@@ -35,7 +35,7 @@ def workflow_show(kam: Kam) -> None:
     if kam.json:
         kam.emit(data)
         return
-    click.echo(f"{data['label']} ({data['name']})  {kam.t('来源', 'source')}: {data['source']}")
+    click.echo(clean(f"{data['label']} ({data['name']})  {kam.t('来源', 'source')}: {data['source']}"))
     table(
         [kam.t(*h) for h in (("步", "Step"), ("阶段", "Stage"), ("标识", "Id"), ("离开", "Trigger"), ("条件", "Requires"))],
         [
@@ -51,7 +51,7 @@ def workflow_show(kam: Kam) -> None:
     click.echo(kam.t("  reopen  已丢单 → 丢单时所在阶段", "  reopen  lost → the stage it was lost from"))
     click.echo(kam.t("  revert  退回上一阶段（需说明原因）", "  revert  one stage back (with a reason)"))
     click.echo(kam.t("  hold / resume  暂停 / 恢复；暂停中的商机不能推进", "  hold / resume  pause / resume; a held opportunity cannot advance"))
-    click.echo(kam.t("会签部门：", "Sign-off departments: ") + ", ".join(department_label(d, kam.lang) for d in data["departments"]))
+    click.echo(clean(kam.t("会签部门：", "Sign-off departments: ") + ", ".join(department_label(d, kam.lang) for d in data["departments"])))
 
 
 @workflow.command("diagram")

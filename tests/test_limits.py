@@ -1,0 +1,180 @@
+"""Bad and oversized input: refused with a clear limit message, never crashed on; user text never reaches a terminal raw."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from forms_fixtures import edit, load
+
+import forms
+from workflow.db import Database
+from workflow.process import Process
+
+ESC = "\x1b[31m"
+
+
+def first_path(value: Any, kind: type, path: str = "") -> str | None:
+    """The key path of the first value of type `kind` in a document (depth first)."""
+    if isinstance(value, kind) and path:
+        return path
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else []
+    for key, item in items:
+        found = first_path(item, kind, f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}" if path else key)
+        if found:
+            return found
+    return None
+
+
+@pytest.mark.parametrize("kind", forms.KINDS)
+def test_a_field_over_100000_characters_is_refused_in_every_kind(kind: str) -> None:
+    data = load(kind)
+    key = first_path(data, str)
+    data = edit(data, key, "长" * 100_001)
+    with pytest.raises(forms.FormInvalid) as caught:
+        forms.validate(kind, data)
+    assert [e.render("en") for e in caught.value.errors] == [f"{key}: too long: 100,001 characters, the limit is 100,000"]
+    assert caught.value.errors[0].render("zh") == f"{key}: 过长：100,001 字，上限 100,000 字"
+
+
+@pytest.mark.parametrize("kind", forms.KINDS)
+def test_a_list_over_1000_items_is_refused_in_every_kind(kind: str) -> None:
+    data = load(kind)
+    key = first_path(data, list) or "attachments"  # a kind without lists: the limit is checked before the schema
+    data = edit(data, key, ["x"] * 10_000)
+    with pytest.raises(forms.FormInvalid) as caught:
+        forms.validate(kind, data)
+    assert [e.render("en") for e in caught.value.errors] == [f"{key}: too many items: 10,000, the limit is 1,000"]
+
+
+@pytest.mark.parametrize("kind", forms.KINDS)
+@pytest.mark.parametrize("char", ["\x1b", "\x00", "\x07", "\x7f"])
+def test_control_characters_in_document_text_are_refused(kind: str, char: str) -> None:
+    data = load(kind)
+    key = first_path(data, str)
+    data = edit(data, key, f"ok{char}[31m")
+    with pytest.raises(forms.FormInvalid) as caught:
+        forms.validate(kind, data)
+    assert [e.render("en") for e in caught.value.errors] == [f"{key}: contains the control character U+{ord(char):04X} (character 3): remove it"]
+
+
+def test_tabs_and_line_breaks_are_ordinary_text() -> None:
+    data = load("visit-feedback")
+    data["advantages_presented"] = "第一行\r\n第二行\t说明"
+    assert forms.validate("visit-feedback", data).advantages_presented == "第一行\r\n第二行\t说明"
+
+
+def test_limits_name_every_offending_path_nested_in_lists() -> None:
+    data = load("visit-feedback")
+    data["customer_attendees"][1]["title"] = "x" * 100_001
+    data["decision_chain"][0]["role"] = f"拍板{ESC}"
+    with pytest.raises(forms.FormInvalid) as caught:
+        forms.validate("visit-feedback", data)
+    assert [e.path for e in caught.value.errors] == ["customer_attendees[1].title", "decision_chain[0].role"]
+
+
+def test_absurd_nesting_is_refused_without_recursion() -> None:
+    deep: Any = "x"
+    for _ in range(10_000):
+        deep = [deep]
+    with pytest.raises(forms.FormInvalid) as caught:
+        forms.validate("visit-feedback", {"visit_date": "2026-09-08", "materials_delivered": deep})
+    assert caught.value.errors[0].render("en").endswith("nested deeper than 20 levels")
+
+
+# -- through the command line --------------------------------------------------------------
+
+
+def test_a_file_over_5_mb_is_refused(kam: Any, deal: int, tmp_path: Any) -> None:
+    path = tmp_path / "huge.yaml"
+    path.write_text("advantages_presented: " + "x" * 5_000_001, encoding="utf-8")
+    result = kam("doc", "fill", deal, "visit-feedback", "--file", path)
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: file {path} is larger than the 5 MB limit\n"
+
+
+def test_a_4_mb_field_is_refused_and_nothing_is_stored(kam: Any, deal: int, tmp_path: Any) -> None:
+    data = load("visit-feedback")
+    data["advantages_presented"] = "x" * 4_000_000
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
+    result = kam("doc", "fill", deal, "visit-feedback", "--file", path)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "Error: the Visit feedback report has 1 problem(s); nothing was stored:",
+        "  - advantages_presented: too long: 4,000,000 characters, the limit is 100,000",
+    ]
+    assert kam.json("doc", "list", deal) == []
+
+
+def test_10000_list_items_in_a_file_are_refused(kam: Any, deal: int, tmp_path: Any) -> None:
+    path = tmp_path / "many.yaml"
+    path.write_text("visit_date: 2026-09-08\nour_visitors:\n" + "  - 王磊\n" * 10_000, encoding="utf-8")
+    result = kam("doc", "fill", deal, "visit-feedback", "--file", path)
+    assert result.exit_code == 1
+    assert "  - our_visitors: too many items: 10,000, the limit is 1,000" in result.stderr.splitlines()
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"visit_date: 2026-09-08\nhandler: \xff\xfe\n", "Error: file {path} is not UTF-8 text (byte 32)"),
+        (b"visit_date: 2026-09-08\nhandler: a\x1b[31mb\n", "Error: file {path}: invalid YAML: unacceptable character #x001b: control characters are not allowed"),
+        (b"visit_date: [2026\n", "Error: file {path} line 2: invalid YAML: did not find expected ',' or ']'"),
+        (b"- just\n- a list\n", "Error: the Visit feedback report has 1 problem(s); nothing was stored:"),
+    ],
+)
+def test_broken_files_are_reported_not_crashed_on(kam: Any, deal: int, tmp_path: Any, content: bytes, message: str) -> None:
+    path = tmp_path / "doc.yaml"
+    path.write_bytes(content)
+    result = kam("doc", "fill", deal, "visit-feedback", "--file", path)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == message.format(path=path)
+
+
+def test_escaped_control_characters_in_json_are_refused(kam: Any, deal: int, tmp_path: Any) -> None:
+    path = tmp_path / "doc.json"
+    path.write_text('{"visit_date": "2026-09-08", "handler": "a\\u001b]0;owned\\u0007"}', encoding="utf-8")
+    result = kam("doc", "fill", deal, "visit-feedback", "--file", path)
+    assert result.exit_code == 1
+    assert "  - handler: contains the control character U+001B (character 2): remove it" in result.stderr.splitlines()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("account", "add", "长" * 5_000_000, "--type", "enterprise", "--class", "A", "--industry", "物流", "--fleet-size", "1"), "name (名称) is too long (at most 200 characters)"),
+        (("opp", "lose", "{deal}", "--reason", "price", "--note", "x" * 5_000_000), "note is too long (at most 10000 characters)"),
+        (("opp", "hold", "{deal}", "--reason", "x" * 10_001), "reason (原因) is too long (at most 10000 characters)"),
+        (("contact", "add", "1", "x" * 101), "name (姓名) is too long (at most 100 characters)"),
+    ],
+)
+def test_oversized_arguments_are_refused_with_the_limit(kam: Any, deal: int, args: tuple[str, ...], message: str) -> None:
+    result = kam(*(a.format(deal=deal) if a == "{deal}" else a for a in args))
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {message}\n"
+
+
+# -- terminal safety -------------------------------------------------------------------------
+
+
+def test_no_escape_sequence_reaches_the_terminal(kam: Any, db: Database, process: Process, deal: int) -> None:
+    """User text with escape sequences is stored as given but printed without them, by every command that shows it."""
+    evil = f"{ESC}红\x1b]0;owned\x07\x1b[2J"
+    assert kam("account", "edit", "1", "--region", evil, "--address", evil, "--industry", evil).exit_code == 0
+    assert kam("contact", "add", "1", f"李{ESC}", "--role", evil, "--title", evil).exit_code == 0
+    assert kam("opp", "new", "1", f"标题{evil}", "--owner", f"王{ESC}").exit_code == 0
+    assert kam("opp", "hold", deal, "--reason", evil).exit_code == 0
+    assert kam("opp", "lose", "2", "--reason", "price", "--note", evil).exit_code == 0
+    outputs = [
+        kam("account", "list"), kam("account", "show", "1"), kam("opp", "list"), kam("opp", "show", deal), kam("opp", "show", "2"),
+        kam("opp", "history", deal), kam("opp", "history", "2"), kam("opp", "check", deal), kam("opp", "advance", deal),
+    ]
+    for result in outputs:
+        assert result.exit_code in (0, 1)
+        for text in (result.stdout, result.stderr):
+            assert "\x1b" not in text and "\x07" not in text, (result.output)
+    assert "红" in kam("account", "show", "1").stdout
+    # --json keeps the stored text exactly (JSON escapes it), for tools that want it
+    assert kam.json("opp", "show", deal)["hold_reason"] == evil
