@@ -13,17 +13,27 @@ import sys
 import click
 
 import commands
-from commands._common import Kam, KamCommandError, convert
+from commands._common import Kam, KamCommandError, clean, convert
 
 
 class KamGroup(click.Group):
     """Converts domain errors into one clear message and exit code 1, never a traceback."""
 
+    def make_context(self, info_name, args, parent=None, **extra):  # type: ignore[no-untyped-def]
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.ClickException as exc:
+            exc.message = clean(exc.message)
+            raise
+
     def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
         from_kam = ctx.find_object(Kam)
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
+        except click.ClickException as exc:
+            exc.message = clean(exc.message)  # usage errors quote what was typed: no escape sequences back to the terminal
+            raise
+        except (click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
         except Exception as exc:
             from workflow.errors import KamError

@@ -138,12 +138,24 @@ class KamCommand(click.Command):
         )
 
     def invoke(self, ctx: click.Context) -> Any:
+        _check_integers(self, ctx)
         kam = ctx.find_object(Kam)
         for name in _GLOBAL:
             value = ctx.params.pop(name, None)
             if kam is not None and value is not None:
                 setattr(kam, "json" if name == "as_json" else name, value)
         return super().invoke(ctx)
+
+
+# Ids and counts are INTEGER columns (32-bit on PostgreSQL): a larger number is a typo, not a lookup.
+MAX_INT = 2_147_483_647
+
+
+def _check_integers(command: click.Command, ctx: click.Context) -> None:
+    for param in command.params:
+        value = ctx.params.get(param.name or "")
+        if isinstance(param.type, click.types.IntParamType) and isinstance(value, int) and abs(value) > MAX_INT:
+            raise click.BadParameter(f"{value} is out of range (at most {MAX_INT})", ctx=ctx, param=param)
 
 
 class KamGroupBase(click.Group):

@@ -37,6 +37,8 @@ def backup(db: Database, destination: str | os.PathLike[str]) -> Backup:
         )
     db.ensure_schema()
     target = Path(destination)
+    if not str(destination).strip() or target.is_dir():
+        raise InvalidInput(t(f"备份需要一个文件名，{str(destination)!r} 不是文件", f"a backup needs a file name; {str(destination)!r} is not one"))
     if not target.parent.is_dir():
         raise InvalidInput(t(f"目录 {target.parent} 不存在", f"folder {target.parent} does not exist"))
     partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
