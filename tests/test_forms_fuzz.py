@@ -36,7 +36,7 @@ KEYS = st.sampled_from(ALL_KEYS) | st.text(max_size=8)
 JSON = st.recursive(
     SCALARS,
     lambda children: st.lists(children, max_size=4) | st.dictionaries(KEYS | st.integers(), children, max_size=6),
-    max_leaves=30,
+    max_leaves=15,
 )
 
 
@@ -56,7 +56,7 @@ def check(kind: str, data) -> None:
     assert forms.validate(kind, stored) == document
 
 
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @FUZZ
@@ -66,7 +66,7 @@ def test_arbitrary_values(kind, data):
 
 
 @FUZZ
-@given(kind=st.sampled_from(forms.KINDS), data=st.dictionaries(KEYS, JSON, max_size=10))
+@given(kind=st.sampled_from(forms.KINDS), data=st.dictionaries(KEYS, JSON, max_size=6))
 def test_arbitrary_mappings(kind, data):
     check(kind, data)
 
