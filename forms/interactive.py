@@ -31,10 +31,12 @@ Say = Callable[[str], None]
 _YES = {"y", "yes", "true", "1", "是", "对", "t", "on"}
 _NO = {"n", "no", "false", "0", "否", "不", "f", "off"}
 CLEAR = "-"
+# Piped input that runs dry answers "" forever; give up instead of asking forever.
+MAX_TRIES = 20
 
 
 class FillAborted(Exception):
-    """The user did not confirm the summary; nothing should be stored."""
+    """The user did not confirm the summary (or kept answering invalidly); nothing should be stored."""
 
 
 def _t(lang: str, zh: str, en: str) -> str:
@@ -117,7 +119,7 @@ class _Filler:
         if spec.type == "choice":
             self._show_choices(spec)
         shown = _text(default)
-        while True:
+        for _ in range(MAX_TRIES):
             answer = (self.ask(self._prompt(spec, suffix), shown) or "").strip()
             if answer == CLEAR and shown is not None and not required:
                 return False, None
@@ -132,6 +134,7 @@ class _Filler:
             if ok:
                 return True, value
             self.say(f"  {value}")
+        raise FillAborted(self.t(f"{spec.label_zh}：无效回答过多", f"{spec.label_en}: too many invalid answers"))
 
     # -- structures --------------------------------------------------------------
     def fields(self, specs: tuple[FieldSpec, ...] | list[FieldSpec], defaults: dict[str, Any],
@@ -204,7 +207,7 @@ class _Filler:
         self.say(f"[{spec.label(self.lang)}] " + self.t("逐项输入“名称=数值”，空回车结束", "answer name=number, empty answer ends"))
         result: dict[str, Any] = {}
         pending = list(defaults.items())
-        while True:
+        for _ in range(10_000):
             default = f"{pending[0][0]}={_text(pending[0][1])}" if pending else None
             answer = (self.ask(f"{spec.label(self.lang)}", default) or "").strip()
             if pending:
@@ -226,6 +229,7 @@ class _Filler:
                 pending.insert(0, (name.strip(), number.strip()))
                 continue
             result[name.strip()] = value
+        return result
 
 
 def _summary(kind: str, stored: dict[str, Any], computed: dict[str, Any], lang: str) -> list[str]:
@@ -255,7 +259,7 @@ def fill(kind: str, ask: Ask, say: Say, defaults: dict[str, Any] | None = None, 
         "an empty answer ends a list; * marks a required field.",
     ))
     data = filler.fields(specs, dict(defaults) if defaults is not None else dict(form.prefill))
-    while True:
+    for _ in range(MAX_TRIES):
         try:
             document = forms.validate(kind, data)
             break
@@ -266,15 +270,18 @@ def fill(kind: str, ask: Ask, say: Say, defaults: dict[str, Any] | None = None, 
             keys = {error.path.split(".")[0].split("[")[0] for error in exc.errors}
             keys &= {spec.key for spec in specs}
             data = filler.fields(specs, data, only=keys or None)
+    else:
+        raise FillAborted(kind)
     stored = forms.dump(document)
     computed = {key: value for key, value in document.model_dump(mode="json").items() if key in type(document).model_computed_fields}
     say(_t(lang, "请确认：", "Please confirm:"))
     for line in _summary(kind, stored, computed, lang):
         say(line)
-    while True:
+    for _ in range(MAX_TRIES):
         answer = (ask(_t(lang, "保存？(y/n)", "Save? (y/n)"), "y") or "y").strip().lower()
         if answer in _YES:
             return stored
         if answer in _NO:
-            raise FillAborted(kind)
+            break
         say(_t(lang, "  请回答 y 或 n。", "  please answer y or n."))
+    raise FillAborted(kind)
