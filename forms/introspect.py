@@ -21,6 +21,9 @@ TypeName = Literal[
 ]
 
 
+_CONTAINERS = ("object", "list-of-str", "list-of-date", "list-of-object", "dict-of-number")
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     """One field of a schema. `path` uses `[]` for "every item": `configurations[].quantity`."""
@@ -130,7 +133,8 @@ def _spec(key: str, info: Any, prefix: str, annotation: Any, required: bool, com
         computed=computed,
         min_items=_min_items(info) if kind.startswith("list-") else 0,
         annotation=item,
-        metadata=tuple(getattr(info, "metadata", ())) if kind not in ("list-of-str", "list-of-date", "list-of-object") else (),
+        # constraints of a single value only; a list's or mapping's own (min_length) must not reach its items
+        metadata=tuple(getattr(info, "metadata", ())) if kind not in _CONTAINERS else (),
     )
 
 
