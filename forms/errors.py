@@ -114,6 +114,8 @@ def messages(err: Any) -> tuple[str, str]:
         zh, _, en = text.partition(" | ")
         return zh, en or zh
     template = _ZH.get(err["type"])
+    # bounds on float fields arrive as 10.0; people write 10
+    ctx = {k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in ctx.items()}
     try:
         return (template.format(**ctx) if template else message_en), message_en
     except (KeyError, IndexError):
