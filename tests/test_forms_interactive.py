@@ -168,10 +168,17 @@ def test_piped_input_running_dry_aborts_instead_of_hanging():
         fill("phone-invite-feedback", lambda p, d: stream.readline().rstrip("\n"), lambda t: None)
 
 
-def test_interactive_module_has_no_click():
-    import forms.interactive
+def test_forms_never_import_click():
+    import subprocess
+    import sys
 
-    assert "click" not in forms.interactive.__dict__
+    code = (
+        "import sys, forms, forms.interactive, forms.template, forms.diff, forms.introspect\n"
+        "for kind in forms.KINDS: forms.get(kind)\n"
+        "print('click' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
 
 
 def test_competitor_scores_reasked_on_bad_entries():
