@@ -10,6 +10,7 @@ types themselves (one walker, not three).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import types
 import typing
 from dataclasses import dataclass, field
@@ -152,13 +153,19 @@ def _children(model: Any, prefix: str, computed: bool = False) -> tuple[FieldSpe
 
 def describe(kind: str, *, computed: bool = False) -> list[FieldSpec]:
     """The fields of `kind` in declaration order; with `computed=True` also its computed values (flagged)."""
+    return list(_describe(kind, computed))
+
+
+@functools.cache
+def _describe(kind: str, computed: bool) -> tuple[FieldSpec, ...]:
+    # schemas do not change at run time; diff and prompts look fields up repeatedly
     import forms
 
     form = forms.get(kind)
     if not computed:
-        return list(_children(form, ""))
+        return _children(form, "")
     # computed values live on nested parts too (a configuration's amount)
-    return list(_with_computed(form, ""))
+    return _with_computed(form, "")
 
 
 def _with_computed(model: Any, prefix: str) -> tuple[FieldSpec, ...]:

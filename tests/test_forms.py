@@ -83,6 +83,7 @@ INVALID = [
     ("exchange-minutes", "solution_confirmed", DELETE, "solution_confirmed", "必填项缺失"),
     ("exchange-minutes", "topics", "底盘匹配", "topics", "应为列表"),
     ("exchange-minutes", "open_issues[0].issue", DELETE, "open_issues[0].issue", "必填项缺失"),
+    ("exchange-minutes", "open_issues[1].due", "2026-10-14", "open_issues[1].due", "完成日期不能早于交流日期"),
     ("evaluation-scorecard", "criteria[0].weight", 25, "criteria", "权重合计应为 100，现为 105"),
     ("evaluation-scorecard", "criteria[2].our_score", 11, "criteria[2].our_score", "必须小于或等于 10"),
     ("evaluation-scorecard", "criteria[2].our_score", -1, "criteria[2].our_score", "必须大于或等于 0"),
