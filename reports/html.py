@@ -116,7 +116,7 @@ def label_for(model: type | None, path: str, lang: str = "zh") -> str:
         text = extra.get(f"label_{lang}")
         if text:
             return text
-    pair = FALLBACK.get(key)
+    pair = FALLBACK.get(path) or FALLBACK.get(key)
     if pair:
         return pair[0] if lang == "zh" else pair[1]
     return key
@@ -263,6 +263,17 @@ def _return_visits(delivery: Any) -> list[dt.date]:
         day = min(delivery.day, 28)
         visits.append(dt.date(delivery.year + y, m + 1, day))
     return visits
+
+
+def load_document(kind: str, data: Mapping[str, Any]) -> Any:
+    """`data` validated by its schema (`forms.FormInvalid` if invalid); plain data if the kind has no schema yet."""
+    import forms
+
+    try:
+        forms.get(kind)
+    except (LookupError, ImportError):
+        return dict(data)
+    return forms.validate(kind, dict(data))
 
 
 # -- rendering -----------------------------------------------------------------------

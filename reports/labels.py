@@ -8,6 +8,13 @@ their schema exists; `label_for()` consults it only when the model has no label.
 from __future__ import annotations
 
 FALLBACK: dict[str, tuple[str, str]] = {
+    # dotted paths first: the same key means different things in different places
+    "criteria.name": ("评估指标", "Criterion"),
+    "competition.competitors.name": ("竞争对手", "Competitor"),
+    "service_station.name": ("服务站名称", "Station"),
+    "decision_roles.role": ("决策角色", "Decision role"),
+    "training.topics": ("培训内容", "Topics"),
+    "contact.name": ("姓名", "Name"),
     # computed fields
     "amount": ("金额", "Amount"),
     "total_quantity": ("合计数量", "Total quantity"),
@@ -155,7 +162,7 @@ UI: dict[str, tuple[str, str]] = {
     "author": ("填写人", "Prepared by"),
     "page": ("第 {0} 页 / 共 {1} 页", "Page {0} of {1}"),
     "hash": ("文档校验", "Document hash"),
-    "our_side": ("我方", "For our company"),
+    "our_side": ("我方", "Our company"),
     "customer_side": ("客户方", "For the customer"),
     "signature": ("签字", "Signature"),
     "sign_date": ("日期", "Date"),
@@ -174,6 +181,10 @@ UI: dict[str, tuple[str, str]] = {
     "approved": ("同意", "approved"),
     "rejected": ("驳回", "rejected"),
     "visit_no": ("回访", "Visit"),
+    "delivery": ("交车", "Delivery"),
+    "service": ("服务", "Service"),
+    "score": ("得分", "Score"),
+    "weighted": ("加权", "Weighted"),
     "weighted_total": ("加权总分", "Weighted total"),
     "basic": ("基本信息", "General"),
     "details": ("详细内容", "Details"),
