@@ -6,6 +6,17 @@ Public API (the engine, the CLI and the renderer use only this):
 - `get(kind) -> type[Form]`: the schema class; `UnknownKind` if there is none.
 - `validate(kind, data) -> Form`: a validated document, or `FormInvalid`
   carrying every problem at once as `FieldError`s.
+- `dump(form) -> dict`: the JSON-safe document to store (the fields a user
+  supplies, normalized; never the computed values), so that
+  `validate(kind, dump(validate(kind, x)))` gives the same document.
+
+Around them: `forms.introspect` (the schema as data), `forms.template` (the
+commented YAML skeleton), `forms.interactive` (prompted fill) and `forms.diff`
+(changes between two versions).
+
+Conventions every kind follows: a blank value (`key:` in YAML, null in JSON)
+means "not given"; computed values (totals, weighted scores, the return-visit
+schedule) are properties, never keys a user may type.
 """
 
 from __future__ import annotations
@@ -73,8 +84,9 @@ def get(kind: str) -> type[Form]:
 
 def validate(kind: str, data: Any) -> Form:
     """Validate `data` (parsed YAML/JSON) against `kind`'s schema."""
-    from forms.errors import to_field_errors
     from pydantic import ValidationError
+
+    from forms.errors import to_field_errors
 
     form = get(kind)
     if not isinstance(data, dict):
@@ -83,3 +95,20 @@ def validate(kind: str, data: Any) -> Form:
         return form.model_validate(data)
     except ValidationError as exc:
         raise FormInvalid(kind, to_field_errors(form, exc)) from None
+
+
+def dump(form: Form) -> dict[str, Any]:
+    """The stored form of a document: its declared fields, JSON-safe, without computed values or blanks."""
+    from pydantic_core import to_jsonable_python
+
+    def plain(value: Any) -> Any:
+        fields = getattr(type(value), "model_fields", None)
+        if fields is not None:
+            return {name: plain(getattr(value, name)) for name in fields if getattr(value, name) is not None}
+        if isinstance(value, list | tuple):
+            return [plain(item) for item in value]
+        if isinstance(value, dict):
+            return {str(key): plain(item) for key, item in value.items()}
+        return to_jsonable_python(value)
+
+    return plain(form)

@@ -13,10 +13,11 @@ once.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Iterable
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.fields import FieldInfo
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 # Display labels for every choice value used by any schema: value -> (zh, en).
 CHOICES: dict[str, tuple[str, str]] = {
@@ -34,6 +35,18 @@ CHOICES: dict[str, tuple[str, str]] = {
     "loan": ("贷款", "loan"),
     "before_dispatch": ("发车前到账", "before dispatch"),
     "after_registration": ("上完牌到账", "after registration"),
+    "government": ("政府客户", "government"),
+    "enterprise": ("企业客户", "enterprise"),
+    "individual": ("个人客户", "individual"),
+    # relationship level 客情关系等级 (seed 003)
+    "1": ("一级：有联系方式，客户不排斥", "level 1: in contact, not rejected"),
+    "2": ("二级：客户了解产品，愿透露重要信息", "level 2: customer shares important information"),
+    "3": ("三级：客户主动推荐我方品牌", "level 3: customer recommends our brand"),
+    "4": ("四级：客户只愿与我方合作", "level 4: customer works only with us"),
+    # defection risk 背叛风险 (seed 004)
+    "safe": ("安全", "safe"),
+    "watch": ("警惕", "watch"),
+    "alarm": ("警报", "alarm"),
 }
 
 
@@ -53,10 +66,53 @@ def field(
     return Field(default, json_schema_extra=extra, **kwargs)
 
 
+def computed(zh: str, en: str, *, help_zh: str = "", help_en: str = "") -> Any:
+    """A computed (never typed in) value with its labels; stack on a `@property`."""
+    extra = {"label_zh": zh, "label_en": en, "help_zh": help_zh, "help_en": help_en}
+    return computed_field(json_schema_extra=extra)
+
+
+def _is_blank(value: Any) -> bool:
+    """None, or a mapping/list holding nothing but blanks: an unfilled template placeholder."""
+    if value is None:
+        return True
+    if isinstance(value, dict):
+        return all(_is_blank(v) for v in value.values())
+    return False
+
+
+def fail_at(problems: Iterable[tuple[tuple[str | int, ...], str]], title: str = "Form") -> None:
+    """Raise one error per `(location, "中文 | English")`, located *inside* the field being validated.
+
+    Used from a list field's validator so a cross-field rule reports `criteria[2].our_score`,
+    not just `criteria`, and all such problems at once; pydantic prefixes the field's own path.
+    """
+    details = [
+        InitErrorDetails(type=PydanticCustomError("value_error", "{error}", {"error": text}), loc=loc, input=None)
+        for loc, text in problems
+    ]
+    if details:
+        raise ValidationError.from_exception_data(title, details)
+
+
 class Part(BaseModel):
     """A nested object inside a document (a contact, a configuration row...)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+    # An empty value in YAML (`key:`) means "not given": a required field then reports
+    # "missing" instead of a type error, and a list item left entirely blank (the
+    # template's example row) is ignored.
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_blanks(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        return {
+            key: [item for item in value if not _is_blank(item)] if isinstance(value, list) else value
+            for key, value in data.items()
+            if value is not None
+        }
 
 
 class Form(Part):
@@ -67,24 +123,34 @@ class Form(Part):
     title_en: ClassVar[str]
     # The stage whose exit this document serves (a stage id from the process).
     stage: ClassVar[str]
+    # Values the YAML template and interactive fill start from (e.g. the seed's default criteria).
+    prefill: ClassVar[dict[str, Any]] = {}
 
 
-def _extra(info: FieldInfo) -> dict[str, Any]:
-    extra = info.json_schema_extra
+# Bounded so computed totals stay finite: no truck costs a billion 元, no order is a million trucks.
+Money = Annotated[float, Field(gt=0, le=1_000_000_000, allow_inf_nan=False)]
+Count = Annotated[int, Field(gt=0, le=1_000_000)]
+Text = Annotated[str, Field(min_length=1)]
+
+
+def _extra(info: Any) -> dict[str, Any]:
+    extra = getattr(info, "json_schema_extra", None)
     return extra if isinstance(extra, dict) else {}
 
 
-def label(info: FieldInfo, lang: str = "zh", key: str = "") -> str:
-    """The field's label in `lang`; falls back to the key."""
+def label(info: Any, lang: str = "zh", key: str = "") -> str:
+    """The label in `lang` of a field or computed field (FieldInfo / ComputedFieldInfo); falls back to the key."""
     return _extra(info).get(f"label_{lang}") or key
 
 
-def help_text(info: FieldInfo, lang: str = "zh") -> str:
+def help_text(info: Any, lang: str = "zh") -> str:
     return _extra(info).get(f"help_{lang}", "")
 
 
-def choice_label(value: str, lang: str = "zh") -> str:
-    zh, en = CHOICES.get(value, (value, value))
+def choice_label(value: Any, lang: str = "zh") -> str:
+    """Display label of a choice value (str or int, e.g. relationship level 2)."""
+    text = str(value)
+    zh, en = CHOICES.get(text, (text, text))
     return zh if lang == "zh" else en
 
 

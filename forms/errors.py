@@ -36,7 +36,18 @@ _ZH: dict[str, str] = {
     "greater_than": "必须大于 {gt}",
     "greater_than_equal": "必须大于或等于 {ge}",
     "less_than_equal": "必须小于或等于 {le}",
+    "less_than": "必须小于 {lt}",
     "string_too_short": "不能为空",
+    "finite_number": "应为有限的数字",
+    "int_too_big": "数字过大",
+    "date_from_datetime_inexact": "应为日期（不含时间），如 2026-11-20",
+    "date_future": "日期应在将来",
+    "datetime_object_invalid": "日期时间无效",
+    "too_long": "项数过多",
+    "string_too_long": "文本过长",
+    "dict_attributes_type": "应为键值映射",
+    "list_attributes_type": "应为列表",
+    "is_instance_of": "类型不正确",
 }
 
 
@@ -77,15 +88,22 @@ def to_field_errors(form: type[BaseModel], exc: ValidationError) -> list[FieldEr
         # pydantic adds the validator name for union/function members; keep only keys and indices
         loc = tuple(p for p in err["loc"] if isinstance(p, int) or not str(p).startswith(("function-", "literal[")))
         path, zh_label, en_label = _walk(form, loc)
-        ctx = err.get("ctx") or {}
-        message_en = err["msg"]
-        if err["type"] == "value_error":
-            # our own validators raise ValueError("中文 | English")
-            text = str(ctx.get("error", message_en))
-            zh, _, en = text.partition(" | ")
-            message_zh, message_en = zh, en or zh
-        else:
-            template = _ZH.get(err["type"])
-            message_zh = template.format(**ctx) if template else message_en
+        message_zh, message_en = messages(err)
         errors.append(FieldError(path, zh_label, en_label, message_zh, message_en))
     return errors
+
+
+def messages(err: Any) -> tuple[str, str]:
+    """(中文, English) message of one pydantic error (an item of `ValidationError.errors()`)."""
+    ctx = err.get("ctx") or {}
+    message_en = err["msg"]
+    if err["type"] == "value_error":
+        # our own validators raise ValueError("中文 | English")
+        text = str(ctx.get("error", message_en))
+        zh, _, en = text.partition(" | ")
+        return zh, en or zh
+    template = _ZH.get(err["type"])
+    try:
+        return (template.format(**ctx) if template else message_en), message_en
+    except (KeyError, IndexError):
+        return template or message_en, message_en

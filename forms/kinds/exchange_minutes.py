@@ -1,0 +1,35 @@
+"""技术交流纪要 — the output of step 4 (technical exchange and solution confirmation)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import ClassVar
+
+from forms.base import Form, Part, Text, field
+
+
+class OpenIssue(Part):
+    issue: str = field("待解决问题", "Issue", min_length=1)
+    owner: str | None = field("责任人", "Owner", default=None)
+    due: dt.date | None = field("完成日期", "Due date", default=None)
+
+
+class ExchangeMinutes(Form):
+    kind: ClassVar[str] = "exchange-minutes"
+    title_zh: ClassVar[str] = "技术交流纪要"
+    title_en: ClassVar[str] = "Technical exchange minutes"
+    stage: ClassVar[str] = "technical_exchange"
+
+    meeting_date: dt.date = field("交流日期", "Meeting date")
+    place: str | None = field("地点", "Place", default=None)
+    our_participants: list[Text] = field("我方参加人员", "Our participants", min_length=1)
+    customer_participants: list[Text] = field("客户参加人员", "Customer participants", min_length=1)
+    topics: list[Text] = field("交流议题", "Topics", min_length=1)
+    technical_requirements: list[Text] = field(
+        "车辆采购技术要求", "Technical requirements", default_factory=list
+    )
+    commercial_standards: list[Text] = field("商务标准", "Commercial standards", default_factory=list)
+    solution_confirmed: bool = field(
+        "方案已确认", "Solution confirmed", help_zh="进入下一步需要“是”", help_en="the next step needs yes"
+    )
+    open_issues: list[OpenIssue] = field("遗留问题", "Open issues", default_factory=list)

@@ -1,0 +1,131 @@
+"""关系维护与服务计划 — the output of step 6, with the generated return-visit schedule.
+
+Return visits (seed 001: 初期每半月一次，三个月后每月一次), precisely:
+
+- the 3-month mark is the delivery date plus 3 calendar months (clamped to the month's end);
+- fortnightly phase: delivery + 15, + 30, + 45 ... days, as long as the date is on or
+  before the 3-month mark (so about six visits);
+- monthly phase: delivery + 3, 4, ... `months` calendar months, on the delivery's day of
+  the month, clamped to the month's end (Jan 31 → Apr 30, May 31, Jun 30 ...). It starts
+  at the 3-month mark itself (listed once if a fortnightly visit falls on it, e.g.
+  delivery Jan 1 → Apr 1), so no gap is longer than a month. Each date is counted from
+  the delivery date, never from the previous visit, so a short month does not pull
+  later visits earlier.
+
+For a 12-month horizon that is six fortnightly visits and ten (or nine) monthly ones.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from typing import ClassVar
+
+from pydantic import ValidationInfo, field_validator
+
+from forms.base import Form, Part, Text, computed, fail_at, field
+
+FORTNIGHT = dt.timedelta(days=15)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """`day` plus whole calendar months, clamped to the end of the target month."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def return_visit_dates(delivery_date: dt.date, months: int = 12) -> list[dt.date]:
+    """Return-visit dates after delivery: every 15 days up to the 3-month mark, then monthly to `months`."""
+    if months < 1:
+        raise ValueError("months must be at least 1")
+    mark = add_months(delivery_date, min(3, months))
+    visits = []
+    visit = delivery_date + FORTNIGHT
+    while visit <= mark:
+        visits.append(visit)
+        visit += FORTNIGHT
+    for m in range(min(3, months), months + 1):
+        monthly = add_months(delivery_date, m)
+        if monthly not in visits:
+            visits.append(monthly)
+    return visits
+
+
+class Training(Part):
+    date: dt.date = field("培训日期", "Training date")
+    audience: str = field(
+        "培训对象", "Audience", help_zh="如 驾驶员、车管人员", help_en="e.g. drivers, fleet managers", min_length=1
+    )
+    topics: list[Text] = field(
+        "培训内容", "Topics", help_zh="驾驶、使用、维修保养知识", help_en="driving, use, maintenance", min_length=1
+    )
+
+
+class ServiceStation(Part):
+    name: str = field("定点服务站", "Service station", min_length=1)
+    contact: str | None = field("对接人", "Contact", default=None)
+    phone: str | None = field("电话", "Phone", default=None)
+
+
+class OrderAssurance(Part):
+    production_control: bool = field("生产过程控制", "Production control")
+    key_component_consistency: bool = field("关键零部件配套厂家一致", "Key-component supplier consistency")
+    goods_contract_check: bool = field("实物与合同一致性核查", "Goods checked against the contract")
+    first_sample_reviewed: bool = field(
+        "上装首台样车经客户确认", "First body sample reviewed by the customer"
+    )
+
+
+class ServicePlan(Form):
+    kind: ClassVar[str] = "service-plan"
+    title_zh: ClassVar[str] = "关系维护与服务计划"
+    title_en: ClassVar[str] = "Relationship and service plan"
+    stage: ClassVar[str] = "contract_maintenance"
+
+    delivery_date: dt.date = field(
+        "交车日期", "Delivery date", help_zh="回访计划据此生成", help_en="the return visits are generated from it"
+    )
+    user_file_created: bool = field("已建立客户档案", "User file created")
+    training: list[Training] = field(
+        "培训安排", "Training", help_zh="交车后对驾驶员及车管人员的培训", help_en="after delivery", min_length=1
+    )
+    service_station: ServiceStation = field("定点服务站", "Designated service station")
+    care_activities: list[Text] = field(
+        "客户关怀活动", "Care activities", help_zh="如 上门检修、免费保养", help_en="e.g. on-site inspection", default_factory=list
+    )
+    policy_support: str | None = field("政策支持", "Policy support", default=None)
+    business_meetings: str | None = field("业务沟通会", "Business review meetings", default=None)
+    senior_visits: str | None = field("中高层互访", "Senior-level visits", default=None)
+    holiday_visits: str | None = field("节假日走访", "Holiday visits", default=None)
+    order_assurance: OrderAssurance = field("订单保障", "Order assurance")
+    pre_delivery_inspection: bool = field("交车前售前检查", "Pre-delivery inspection")
+
+    @field_validator("delivery_date")
+    @classmethod
+    def _plausible_delivery(cls, value: dt.date) -> dt.date:
+        # the schedule runs a year past delivery; keep it well inside the calendar
+        if not 2000 <= value.year <= 2099:
+            raise ValueError("交车日期应在 2000–2099 年之间 | the delivery date must be in 2000-2099")
+        return value
+
+    @field_validator("training")
+    @classmethod
+    def _training_after_delivery(cls, value: list[Training], info: ValidationInfo) -> list[Training]:
+        delivery = info.data.get("delivery_date")
+        if delivery is not None:
+            fail_at(
+                (
+                    ((i, "date"), "培训日期不能早于交车日期 | training must not be before the delivery date")
+                    for i, t in enumerate(value)
+                    if t.date < delivery
+                ),
+                cls.__name__,
+            )
+        return value
+
+    @computed("回访计划", "Return visits", help_zh="交车后前三个月每半月一次，之后每月一次", help_en="fortnightly, then monthly")
+    @property
+    def return_visits(self) -> list[dt.date]:
+        return return_visit_dates(self.delivery_date)

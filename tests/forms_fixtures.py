@@ -1,0 +1,36 @@
+"""Shared helpers for the forms tests: the realistic fixture documents and path edits."""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DOCS = Path(__file__).parent / "fixtures" / "docs"
+DELETE = object()
+
+
+def load(kind: str) -> dict[str, Any]:
+    """A fresh copy of the valid fixture document of `kind`."""
+    return yaml.safe_load((DOCS / f"{kind}.yaml").read_text(encoding="utf-8"))
+
+
+def _steps(path: str) -> list[str | int]:
+    return [int(p) if p.isdigit() else p for p in re.findall(r"[^.\[\]]+", path)]
+
+
+def edit(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """A copy of `data` with the value at `path` (`a.b[1].c`) replaced, or removed with DELETE."""
+    data = copy.deepcopy(data)
+    *parents, last = _steps(path)
+    target: Any = data
+    for step in parents:
+        target = target[step]
+    if value is DELETE:
+        del target[last]
+    else:
+        target[last] = value
+    return data
