@@ -19,10 +19,11 @@ from pathlib import Path
 
 import pytest
 
+import forms
 import reports
 from reports import DocumentContext, MissingFont, RefusedResource, RenderJob
 from reports import fonts as report_fonts
-from reports.html import load_document, render_html, render_report_html
+from reports.html import label_for, load_document, render_html, render_report_html
 from reports.pdf import html_to_pdf, render_pdf, url_fetcher
 from reports.samples import KINDS, sample, sample_context
 
@@ -138,9 +139,11 @@ def test_long_decision_chain_repeats_its_header_on_the_next_page(tmp_path: Path)
     rows_seen_on = [p for p in range(1, pages + 1) if "联系人" in pdf_text(pdf, tmp_path, p, p)]
     assert len(rows_seen_on) >= 2, "the 40-row table should span pages"
     second = pdf_text(pdf, tmp_path, rows_seen_on[1], rows_seen_on[1])
-    # The header row (影响力 / 态度) is printed again above the continued rows.
-    assert "影响力" in second and "态度" in second
-    assert second.index("态度") < second.index("联系人")
+    # The header row is printed again above the continued rows.
+    model = forms.get("visit-feedback")
+    influence, stance = (label_for(model, f"decision_chain.{k}") for k in ("influence", "stance"))
+    assert influence in second and stance in second
+    assert second.index(stance) < second.index("联系人")
 
 
 # -- English -----------------------------------------------------------------------------
