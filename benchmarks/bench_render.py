@@ -84,21 +84,21 @@ def main() -> None:
     repeat = int(os.environ.get("KAM_BENCH_REPEAT", "5"))
     opportunities = int(os.environ.get("KAM_BENCH_OPPS", "50"))
 
-    print(f"per document, CPU seconds (median of {repeat}; target: ours <= 1.15x bare WeasyPrint, median <= 0.4 s, <= 250 KB)")
-    print(f"{'kind':24} {'ours s':>8} {'bare s':>8} {'ratio':>6} {'KB':>6}")
+    print(f"per document, CPU seconds (median of {repeat}; target: ours <= 1.15x bare WeasyPrint, median <= 0.4 s, <= 250 KB)", flush=True)
+    print(f"{'kind':24} {'ours s':>8} {'bare s':>8} {'ratio':>6} {'KB':>6}", flush=True)
     rows = per_document(repeat)
     for kind, ours, bare, size in rows:
-        print(f"{kind:24} {ours:8.3f} {bare:8.3f} {ours / bare:6.2f} {size / 1024:6.0f}")
+        print(f"{kind:24} {ours:8.3f} {bare:8.3f} {ours / bare:6.2f} {size / 1024:6.0f}", flush=True)
     ours_all = statistics.median(r[1] for r in rows)
     bare_all = statistics.median(r[2] for r in rows)
-    print(f"{'median':24} {ours_all:8.3f} {bare_all:8.3f} {ours_all / bare_all:6.2f} {max(r[3] for r in rows) / 1024:6.0f} (max)")
+    print(f"{'median':24} {ours_all:8.3f} {bare_all:8.3f} {ours_all / bare_all:6.2f} {max(r[3] for r in rows) / 1024:6.0f} (max)", flush=True)
 
     if opportunities > 0:
         docs, pool_s, one_s, workers = batch(opportunities)
-        print(f"\nrender_many: {opportunities} opportunities x 8 = {docs} PDFs (target: >= 1.6x faster than one process)")
-        print(f"  pool ({workers} workers) {pool_s:7.1f} s  {docs / pool_s:5.1f} PDF/s")
-        print(f"  one process    {one_s:7.1f} s  {docs / one_s:5.1f} PDF/s")
-        print(f"  speed-up       {one_s / pool_s:7.2f}x")
+        print(f"\nrender_many: {opportunities} opportunities x 8 = {docs} PDFs (target: >= 1.6x faster than one process)", flush=True)
+        print(f"  pool ({workers} workers) {pool_s:7.1f} s  {docs / pool_s:5.1f} PDF/s", flush=True)
+        print(f"  one process    {one_s:7.1f} s  {docs / one_s:5.1f} PDF/s", flush=True)
+        print(f"  speed-up       {one_s / pool_s:7.2f}x", flush=True)
 
 
 if __name__ == "__main__":
