@@ -31,12 +31,15 @@ def render_job(job: RenderJob) -> RenderResult:
 
 
 def _warm_worker() -> None:
-    from reports.fonts import require_cjk_font
+    """Import WeasyPrint and load the CJK font once per worker, so jobs pay only for layout.
 
-    require_cjk_font()
-    import weasyprint  # noqa: F401  (once per worker; jobs then pay only for layout)
-
+    A worker's first PDF costs ~1.5 s more than the next ones (fontconfig, Pango's
+    font map, the 20 MB Noto collection); a forked worker of a warm parent skips it.
+    """
     import forms  # noqa: F401
+    from reports.pdf import html_to_pdf
+
+    html_to_pdf('<html lang="zh-CN"><body><p style="font-family: Noto Sans CJK SC">预热</p></body></html>')
 
 
 def default_workers() -> int:
