@@ -23,7 +23,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from forms.introspect import FieldSpec, describe
+from forms.introspect import _CONTAINERS, FieldSpec, describe
 
 Ask = Callable[[str, "str | None"], str]
 Say = Callable[[str], None]
@@ -192,9 +192,11 @@ class _Filler:
             default = defaults[n - 1] if n <= len(defaults) and isinstance(defaults[n - 1], dict) else {}
             must = len(items) < spec.min_items and not default
             # the item's first field decides whether there is an item at all
-            given, value = self.scalar(first, default.get(first.key), must, suffix=f" #{n}") \
-                if first.type not in ("object", "list-of-object", "list-of-str", "list-of-date", "dict-of-number") \
-                else (True, self.field(first, default.get(first.key)))
+            if first.type in _CONTAINERS:
+                value = self.field(first, default.get(first.key))
+                given = value is not None
+            else:
+                given, value = self.scalar(first, default.get(first.key), must, suffix=f" #{n}")
             if not given:
                 if default:
                     continue  # `-` dropped a prefilled item
@@ -207,12 +209,14 @@ class _Filler:
         self.say(f"[{spec.label(self.lang)}] " + self.t("逐项输入“名称=数值”，空回车结束", "answer name=number, empty answer ends"))
         result: dict[str, Any] = {}
         pending = list(defaults.items())
-        for _ in range(10_000):
-            default = f"{pending[0][0]}={_text(pending[0][1])}" if pending else None
-            answer = (self.ask(f"{spec.label(self.lang)}", default) or "").strip()
-            if pending:
-                pending.pop(0)
+        failures = 0
+        while failures < MAX_TRIES:
+            current = pending[0] if pending else None
+            default = f"{current[0]}={_text(current[1])}" if current else None
+            answer = (self.ask(spec.label(self.lang), default) or "").strip()
+            if current is not None:
                 if answer == CLEAR:
+                    pending.pop(0)
                     continue
                 answer = answer or (default or "")
             if not answer:
@@ -220,16 +224,18 @@ class _Filler:
             name, sep, number = answer.replace("：", "=").replace(":", "=").partition("=")
             if not sep or not name.strip():
                 self.say(self.t("  格式应为 名称=数值，如 东风=7", "  expected name=number, e.g. Dongfeng=7"))
-                if default:
-                    pending.insert(0, (default.partition("=")[0], default.partition("=")[2]))
-                continue
+                failures += 1
+                continue  # asked again, with the same default
             ok, value = self._check(spec, number.strip())
             if not ok:
                 self.say(f"  {value}")
-                pending.insert(0, (name.strip(), number.strip()))
+                failures += 1
                 continue
+            if current is not None:
+                pending.pop(0)
             result[name.strip()] = value
-        return result
+            failures = 0
+        raise FillAborted(self.t(f"{spec.label_zh}：无效回答过多", f"{spec.label_en}: too many invalid answers"))
 
 
 def _summary(kind: str, stored: dict[str, Any], computed: dict[str, Any], lang: str) -> list[str]:

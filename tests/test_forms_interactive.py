@@ -168,7 +168,27 @@ def test_piped_input_running_dry_aborts_instead_of_hanging():
         fill("phone-invite-feedback", lambda p, d: stream.readline().rstrip("\n"), lambda t: None)
 
 
-def test_interactive_module_has_no_click():
-    import forms.interactive
+def test_forms_never_import_click():
+    import subprocess
+    import sys
 
-    assert "click" not in forms.interactive.__dict__
+    code = (
+        "import sys, forms, forms.interactive, forms.template, forms.diff, forms.introspect\n"
+        "for kind in forms.KINDS: forms.get(kind)\n"
+        "print('click' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
+def test_competitor_scores_reasked_on_bad_entries():
+    answers = ["", "", "8", "东风", "东风=11", "东风=7", "重汽：6", ""]  # first criterion
+    for _ in range(7):
+        answers += ["", "", "8", ""]
+    answers += ["", "", "", "y"]  # no 9th criterion, no roles, no standards, confirm
+    user = Script(answers)
+    result = fill("evaluation-scorecard", user.ask, user.say)
+    assert not user.answers
+    assert result["criteria"][0]["competitor_scores"] == {"东风": 7.0, "重汽": 6.0}
+    assert "  格式应为 名称=数值，如 东风=7" in user.said
+    assert "  必须小于或等于 10" in user.said
