@@ -259,7 +259,7 @@ def test_backup_refuses_to_overwrite_without_force(kam: Any, deal: int, tmp_path
     target.write_text("keep me")
     result = kam("backup", str(target))
     assert result.exit_code == 1
-    assert result.stderr == f"Error: {target} exists; use --force to overwrite\n"
+    assert result.stderr == f"Error: {target} exists: use --force to overwrite it, or choose another name\n"
     assert target.read_text() == "keep me"
     assert kam("backup", str(target), "--force").exit_code == 0
     assert sqlite3.connect(target).execute("SELECT count(*) FROM opportunities").fetchone() == (1,)
