@@ -178,3 +178,42 @@ def test_no_escape_sequence_reaches_the_terminal(kam: Any, db: Database, process
     assert "红" in kam("account", "show", "1").stdout
     # --json keeps the stored text exactly (JSON escapes it), for tools that want it
     assert kam.json("opp", "show", deal)["hold_reason"] == evil
+
+
+# -- PDF safety ------------------------------------------------------------------------------
+
+HOSTILE = '<b>粗体</b><img src="file:///etc/passwd"><script>alert(1)</script><link rel=stylesheet href="http://example.invalid/x.css">'
+
+
+def test_user_html_reaches_a_pdf_as_text_never_as_markup(kam: Any, db: Database, deal: int, tmp_path: Any) -> None:
+    import pypdf
+
+    data = load("visit-feedback")
+    data["advantages_presented"] = HOSTILE
+    data["purchase_process"] = "{{ 7*7 }} {% raw %}"
+    with db.write() as s:
+        from workflow import engine
+
+        engine.fill_document(s, deal, "visit-feedback", data, actor="王磊")
+    out = tmp_path / "visit.pdf"
+    result = kam("doc", "render", deal, "visit-feedback", "-o", out)
+    assert result.exit_code == 0, result.output
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(out).pages)
+    flat = "".join(text.split())
+    # the markup is printed literally: escaped by the template, not laid out, not fetched
+    assert "<b>粗体</b>" in flat and "<script>alert(1)</script>" in flat and 'src="file:///etc/passwd"' in flat
+    assert "{{7*7}}" in flat  # user text is data, never template code
+
+
+def test_a_pdf_is_never_written_over_an_existing_file_without_force(kam: Any, db: Database, deal: int, tmp_path: Any) -> None:
+    from helpers import fill
+
+    fill(db, deal, "visit-feedback")
+    out = tmp_path / "visit.pdf"
+    out.write_bytes(b"mine")
+    result = kam("doc", "render", deal, "visit-feedback", "-o", out)
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {out} exists: use --force to overwrite it, or choose another name\n"
+    assert out.read_bytes() == b"mine"
+    assert kam("doc", "render", deal, "visit-feedback", "-o", out, "--force").exit_code == 0
+    assert out.read_bytes().startswith(b"%PDF")
