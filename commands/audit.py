@@ -49,7 +49,7 @@ def audit_verify(kam: Kam) -> None:
         if result.ok:
             kam.say(
                 f"历史完整：{result.opportunities} 个商机，{result.checked} 行历史，全部校验通过",
-                f"history intact: {result.opportunities} opportunities, {result.checked} history rows verified",
+                f"history intact: {result.opportunities} opportunit{'y' if result.opportunities == 1 else 'ies'}, {result.checked} history rows verified",
             )
             return
         click.echo(

@@ -41,7 +41,7 @@ def backup(kam: Kam, path: str, force: bool) -> None:
         lambda: kam.say(
             f"已备份到 {result.path}（{result.bytes:,} 字节）；副本含 {audit.opportunities} 个商机、{audit.checked} 行历史，"
             + ("校验通过" if audit.ok else f"{len(audit.breaks)} 个商机的历史有问题：运行 kam --db {result.path} audit verify 查看"),
-            f"backed up to {result.path} ({result.bytes:,} bytes); the copy holds {audit.opportunities} opportunities and {audit.checked} history rows, "
+            f"backed up to {result.path} ({result.bytes:,} bytes); the copy holds {audit.opportunities} opportunit{'y' if audit.opportunities == 1 else 'ies'} and {audit.checked} history rows, "
             + ("all verified" if audit.ok else f"{len(audit.breaks)} with broken history: see kam --db {result.path} audit verify"),
         ),
     )

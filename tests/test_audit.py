@@ -251,7 +251,7 @@ def test_backup_copies_a_live_database_and_the_copy_verifies(kam: Any, db: Datab
     # one self-contained file: no WAL or partial file beside it
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("copy") or p.name.startswith(".copy")) == ["copy.sqlite3"]
     restored = kam("--db", str(tmp_path / "copy.sqlite3"), "audit", "verify")
-    assert restored.exit_code == 0 and restored.stdout.startswith("history intact: 1 opportunities")
+    assert restored.exit_code == 0 and restored.stdout.startswith("history intact: 1 opportunity,")
 
 
 def test_backup_refuses_to_overwrite_without_force(kam: Any, deal: int, tmp_path: Any) -> None:
