@@ -92,7 +92,7 @@ def validate(kind: str, data: Any) -> Form:
     form = get(kind)
     if not isinstance(data, dict):
         raise FormInvalid(kind, [FieldError("", "", "", "文档必须是键值映射 (YAML mapping)", "the document must be a mapping of keys to values")])
-    too_big = _beyond_limits(data)
+    too_big = _beyond_limits(form, data)
     if too_big:
         raise FormInvalid(kind, too_big)
     try:
@@ -111,40 +111,40 @@ MAX_KEY_CHARS = 200
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def _beyond_limits(data: Any) -> list[FieldError]:
+def _beyond_limits(form: type[Form], data: Any) -> list[FieldError]:
     """Every text over MAX_FIELD_CHARS, list over MAX_LIST_ITEMS, nesting past MAX_DEPTH or control character."""
+    from forms.errors import _walk
+
     errors: list[FieldError] = []
-    stack: list[tuple[str, Any, int]] = [("", data, 0)]
+
+    def problem(loc: tuple[Any, ...], zh: str, en: str) -> None:
+        path, label_zh, label_en, _ = _walk(form, loc)
+        errors.append(FieldError(path, label_zh, label_en, zh, en))
+
+    stack: list[tuple[tuple[Any, ...], Any]] = [((), data)]
     while stack and len(errors) < 20:
-        path, value, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            errors.append(FieldError(path, "", "", f"嵌套超过 {MAX_DEPTH} 层", f"nested deeper than {MAX_DEPTH} levels"))
+        loc, value = stack.pop()
+        if len(loc) > MAX_DEPTH:
+            problem(loc, f"嵌套超过 {MAX_DEPTH} 层", f"nested deeper than {MAX_DEPTH} levels")
         elif isinstance(value, str):
             if len(value) > MAX_FIELD_CHARS:
-                errors.append(
-                    FieldError(path, "", "", f"过长：{len(value):,} 字，上限 {MAX_FIELD_CHARS:,} 字", f"too long: {len(value):,} characters, the limit is {MAX_FIELD_CHARS:,}")
-                )
+                problem(loc, f"过长：{len(value):,} 字，上限 {MAX_FIELD_CHARS:,} 字", f"too long: {len(value):,} characters, the limit is {MAX_FIELD_CHARS:,}")
             elif found := _CONTROL.search(value):
                 code = f"U+{ord(found.group()):04X}"
-                errors.append(
-                    FieldError(path, "", "", f"含控制字符 {code}（第 {found.start() + 1} 个字符）：请删除", f"contains the control character {code} (character {found.start() + 1}): remove it")
-                )
+                problem(loc, f"含控制字符 {code}（第 {found.start() + 1} 个字符）：请删除", f"contains the control character {code} (character {found.start() + 1}): remove it")
         elif isinstance(value, list):
             if len(value) > MAX_LIST_ITEMS:
-                errors.append(
-                    FieldError(path, "", "", f"条目过多：{len(value):,} 条，上限 {MAX_LIST_ITEMS:,} 条", f"too many items: {len(value):,}, the limit is {MAX_LIST_ITEMS:,}")
-                )
+                problem(loc, f"条目过多：{len(value):,} 条，上限 {MAX_LIST_ITEMS:,} 条", f"too many items: {len(value):,}, the limit is {MAX_LIST_ITEMS:,}")
             else:
-                stack.extend((f"{path}[{i}]", item, depth + 1) for i, item in reversed(list(enumerate(value))))
+                stack.extend(((*loc, i), item) for i, item in reversed(list(enumerate(value))))
         elif isinstance(value, dict):
             long_key = next((str(key) for key in value if len(str(key)) > MAX_KEY_CHARS), None)
             if len(value) > MAX_LIST_ITEMS:
-                errors.append(FieldError(path, "", "", f"键过多：{len(value):,} 个", f"too many keys: {len(value):,}"))
-                continue
-            if long_key is not None:
-                errors.append(FieldError(path, "", "", f"键名过长：{long_key[:40]}…", f"key too long: {long_key[:40]}…"))
-                continue
-            stack.extend((f"{path}.{key}" if path else str(key), item, depth + 1) for key, item in reversed(list(value.items())))
+                problem(loc, f"键过多：{len(value):,} 个", f"too many keys: {len(value):,}")
+            elif long_key is not None:
+                problem(loc, f"键名过长：{long_key[:40]}…", f"key too long: {long_key[:40]}…")
+            else:
+                stack.extend(((*loc, str(key)), item) for key, item in reversed(list(value.items())))
     return errors
 
 

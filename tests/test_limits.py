@@ -34,8 +34,8 @@ def test_a_field_over_100000_characters_is_refused_in_every_kind(kind: str) -> N
     data = edit(data, key, "长" * 100_001)
     with pytest.raises(forms.FormInvalid) as caught:
         forms.validate(kind, data)
-    assert [e.render("en") for e in caught.value.errors] == [f"{key}: too long: 100,001 characters, the limit is 100,000"]
-    assert caught.value.errors[0].render("zh") == f"{key}: 过长：100,001 字，上限 100,000 字"
+    assert [(e.path, e.message_en) for e in caught.value.errors] == [(key, "too long: 100,001 characters, the limit is 100,000")]
+    assert caught.value.errors[0].message_zh == "过长：100,001 字，上限 100,000 字"
 
 
 @pytest.mark.parametrize("kind", forms.KINDS)
@@ -45,7 +45,7 @@ def test_a_list_over_1000_items_is_refused_in_every_kind(kind: str) -> None:
     data = edit(data, key, ["x"] * 10_000)
     with pytest.raises(forms.FormInvalid) as caught:
         forms.validate(kind, data)
-    assert [e.render("en") for e in caught.value.errors] == [f"{key}: too many items: 10,000, the limit is 1,000"]
+    assert [(e.path, e.message_en) for e in caught.value.errors] == [(key, "too many items: 10,000, the limit is 1,000")]
 
 
 @pytest.mark.parametrize("kind", forms.KINDS)
@@ -56,7 +56,7 @@ def test_control_characters_in_document_text_are_refused(kind: str, char: str) -
     data = edit(data, key, f"ok{char}[31m")
     with pytest.raises(forms.FormInvalid) as caught:
         forms.validate(kind, data)
-    assert [e.render("en") for e in caught.value.errors] == [f"{key}: contains the control character U+{ord(char):04X} (character 3): remove it"]
+    assert [(e.path, e.message_en) for e in caught.value.errors] == [(key, f"contains the control character U+{ord(char):04X} (character 3): remove it")]
 
 
 def test_tabs_and_line_breaks_are_ordinary_text() -> None:
@@ -103,7 +103,7 @@ def test_a_4_mb_field_is_refused_and_nothing_is_stored(kam: Any, deal: int, tmp_
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         "Error: the Visit feedback report has 1 problem(s); nothing was stored:",
-        "  - advantages_presented: too long: 4,000,000 characters, the limit is 100,000",
+        "  - advantages_presented (Technical and product advantages presented): too long: 4,000,000 characters, the limit is 100,000",
     ]
     assert kam.json("doc", "list", deal) == []
 
@@ -113,7 +113,7 @@ def test_10000_list_items_in_a_file_are_refused(kam: Any, deal: int, tmp_path: A
     path.write_text("visit_date: 2026-09-08\nour_visitors:\n" + "  - 王磊\n" * 10_000, encoding="utf-8")
     result = kam("doc", "fill", deal, "visit-feedback", "--file", path)
     assert result.exit_code == 1
-    assert "  - our_visitors: too many items: 10,000, the limit is 1,000" in result.stderr.splitlines()
+    assert "  - our_visitors (Our visitors): too many items: 10,000, the limit is 1,000" in result.stderr.splitlines()
 
 
 @pytest.mark.parametrize(
@@ -138,7 +138,7 @@ def test_escaped_control_characters_in_json_are_refused(kam: Any, deal: int, tmp
     path.write_text('{"visit_date": "2026-09-08", "handler": "a\\u001b]0;owned\\u0007"}', encoding="utf-8")
     result = kam("doc", "fill", deal, "visit-feedback", "--file", path)
     assert result.exit_code == 1
-    assert "  - handler: contains the control character U+001B (character 2): remove it" in result.stderr.splitlines()
+    assert "  - handler (Handler): contains the control character U+001B (character 2): remove it" in result.stderr.splitlines()
 
 
 @pytest.mark.parametrize(
