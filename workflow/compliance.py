@@ -377,3 +377,39 @@ def _signoff_rule(process: Process, opp: Opportunity, version: int, signoffs: di
     return RuleResult(
         "compliance.signoffs", TITLES["signoffs"], not reasons, tuple(reasons), f"kam review approve {opp.id} --department DEPT", detail
     )
+
+
+def review_view(session: Session, process: Process, opportunity_id: int, lang: str = "zh") -> dict[str, Any]:
+    """The compliance review as plain data: `kam compliance ID` (--json and text) and its PDF read this.
+
+    The rules come from `evaluate()`, the same call the `sign` guard makes.
+    """
+    from workflow.engine import get_opportunity
+    from workflow.evaluation import summary
+    from workflow.review import signoff_history
+
+    opp = get_opportunity(session, opportunity_id)
+    report = evaluate(session, process, opp)
+    signoffs = []
+    for record in signoff_history(session, opportunity_id):
+        row = record.to_dict()
+        row["department_label"] = process.department_label(record.department, lang)
+        signoffs.append(row)
+    return {
+        "id": opp.id,
+        "title": opp.title,
+        "account": opp.account.name,
+        "owner": opp.owner,
+        "stage": opp.stage,
+        "stage_label": process.stage_label(opp.stage, lang),
+        "contract_no": report.contract_no,
+        "review_version": report.review_version,
+        "minutes_version": report.minutes_version,
+        "ok": report.ok,
+        "rules": [rule.to_dict(lang) for rule in report.rules],
+        "missing": [m.to_dict(lang) for m in report.missing()],
+        "departments": [{"id": d, "label": process.department_label(d, lang)} for d in process.departments],
+        "signoffs": signoffs,
+        "limits": dict(process.limits),
+        "evaluation": summary(session, opp.id),
+    }
