@@ -191,7 +191,7 @@ def parse_process(text: str, source: str = "<string>") -> Process:
     unknown_top = set(raw) - {"name", "label", "stages", "lost_reasons", "compliance", "__line__"}
     if unknown_top:
         # a misspelt section (say `complance:`) must not silently fall back to the defaults
-        raise _fail(source, top, f"未知的顶层键 {sorted(unknown_top)}；可用：name、label、stages、lost_reasons、compliance", f"unknown top-level keys {sorted(unknown_top)}; use name, label, stages, lost_reasons, compliance")
+        raise _fail(source, _key_line(text, sorted(unknown_top)[0], top), f"未知的顶层键 {sorted(unknown_top)}；可用：name、label、stages、lost_reasons、compliance", f"unknown top-level keys {sorted(unknown_top)}; use name, label, stages, lost_reasons, compliance")
     stages_raw = raw.get("stages")
     if not isinstance(stages_raw, list) or len(stages_raw) < 2:
         raise _fail(source, top, "stages 须为至少两个阶段的列表", "stages must be a list of at least two stages")
@@ -240,7 +240,7 @@ def parse_process(text: str, source: str = "<string>") -> Process:
     reasons = raw.get("lost_reasons", ["price", "product", "service", "competitor", "no-budget", "other"])
     if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons) or not reasons:
         raise _fail(source, top, "lost_reasons 须为非空文本列表", "lost_reasons must be a non-empty list of strings")
-    departments, department_labels, limits = _compliance(raw.get("compliance"), source, top)
+    departments, department_labels, limits = _compliance(raw.get("compliance"), source, top, text)
     return Process(
         name=str(raw.get("name", Path(source).stem)),
         label=_text(raw.get("label", raw.get("name", "process")), source, top, "label"),
@@ -256,7 +256,17 @@ def parse_process(text: str, source: str = "<string>") -> Process:
 _RESERVED_TRIGGERS = {"advance", "lose", "reopen", "revert", "hold", "resume"}
 
 
-def _compliance(raw: Any, source: str, top: int | None) -> tuple[tuple[str, ...], dict[str, Text], dict[str, float]]:
+def _key_line(text: str, key: str, start: int | None) -> int | None:
+    """The line of `key:` at or after line `start` (the line loader only records where mappings begin)."""
+    lines = text.splitlines()
+    for number in range((start or 1), len(lines) + 1):
+        stripped = lines[number - 1].lstrip(" -")
+        if stripped.startswith((f"{key}:", f'"{key}":', f"'{key}':")):
+            return number
+    return start
+
+
+def _compliance(raw: Any, source: str, top: int | None, text: str) -> tuple[tuple[str, ...], dict[str, Text], dict[str, float]]:
     """The `compliance:` section: sign-off departments (an id, or {id, label}) and numeric limits."""
     if raw is None:
         return DEFAULT_DEPARTMENTS, {}, {}
@@ -265,7 +275,7 @@ def _compliance(raw: Any, source: str, top: int | None) -> tuple[tuple[str, ...]
     line = raw.get("__line__", top)
     unknown = set(raw) - {"departments", "limits", "__line__"}
     if unknown:
-        raise _fail(source, line, f"compliance 有未知键 {sorted(unknown)}；可用：departments、limits", f"compliance has unknown keys {sorted(unknown)}; use departments, limits")
+        raise _fail(source, _key_line(text, sorted(unknown)[0], line), f"compliance 有未知键 {sorted(unknown)}；可用：departments、limits", f"compliance has unknown keys {sorted(unknown)}; use departments, limits")
     items = raw.get("departments", list(DEFAULT_DEPARTMENTS))
     if not isinstance(items, list) or not items:
         raise _fail(source, line, "compliance.departments 须为非空部门列表", "compliance.departments must be a non-empty list of departments")
@@ -280,7 +290,8 @@ def _compliance(raw: Any, source: str, top: int | None) -> tuple[tuple[str, ...]
         elif isinstance(item, str) and item:
             dept = item
         else:
-            raise _fail(source, iline, f"部门须为标识或 {{id: ..., label: {{zh: ..., en: ...}}}}，收到 {item!r}", f"a department must be an id or {{id: ..., label: {{zh: ..., en: ...}}}}, got {item!r}")
+            shown = {k: v for k, v in item.items() if k != "__line__"} if isinstance(item, dict) else item
+            raise _fail(source, iline, f"部门须为标识或 {{id: ..., label: {{zh: ..., en: ...}}}}，收到 {shown!r}", f"a department must be an id or {{id: ..., label: {{zh: ..., en: ...}}}}, got {shown!r}")
         if not dept.replace("-", "").replace("_", "").isalnum():
             raise _fail(source, iline, f"部门标识 {dept!r} 只能含字母、数字、- 和 _", f"department id {dept!r} may hold only letters, digits, - and _")
         if dept in departments:
@@ -294,10 +305,11 @@ def _compliance(raw: Any, source: str, top: int | None) -> tuple[tuple[str, ...]
     for key, value in raw_limits.items():
         if key == "__line__":
             continue
+        kline = _key_line(text, key, lline)
         if key not in LIMITS:
-            raise _fail(source, lline, f"未知限额 {key!r}；可选：{', '.join(LIMITS)}", f"unknown limit {key!r}; choose one of: {', '.join(LIMITS)}")
+            raise _fail(source, kline, f"未知限额 {key!r}；可选：{', '.join(LIMITS)}", f"unknown limit {key!r}; choose one of: {', '.join(LIMITS)}")
         if not isinstance(value, int | float) or isinstance(value, bool) or value != value or value < 0:
-            raise _fail(source, lline, f"限额 {key} 须为非负数，收到 {value!r}", f"limit {key} must be a non-negative number, got {value!r}")
+            raise _fail(source, kline, f"限额 {key} 须为非负数，收到 {value!r}", f"limit {key} must be a non-negative number, got {value!r}")
         limits[key] = value
     return tuple(departments), labels, limits
 
