@@ -125,7 +125,7 @@ def review() -> None:
 
 
 def _decide(kam: Kam, opportunity_id: int, department: str, decision: str, comment: str | None, version: int | None) -> None:
-    from workflow.review import decide
+    from workflow.review import decide, pending_departments
 
     with kam.db.write() as session:
         signoff = decide(
@@ -139,6 +139,7 @@ def _decide(kam: Kam, opportunity_id: int, department: str, decision: str, comme
             "comment": signoff.comment,
             "review_version": signoff.review_version,
             "at": signoff.at,
+            "pending": pending_departments(session, kam.process, opportunity_id, signoff.review_version),
         }
     label_zh, label_en = kam.process.department_label(department, "zh"), kam.process.department_label(department, "en")
     if decision == "approve":
@@ -147,7 +148,13 @@ def _decide(kam: Kam, opportunity_id: int, department: str, decision: str, comme
     else:
         zh = f"{data['reviewer']} 代表{label_zh}驳回商机 {opportunity_id} 的合同审核表 v{data['review_version']}：签约被阻止，直到重新审批"
         en = f"{data['reviewer']} rejected contract review v{data['review_version']} of opportunity {opportunity_id} for {label_en}: signing is blocked until a new approval"
-    kam.emit(data, lambda: (kam.say(zh, en), kam.say(f"  查看全部规则：kam compliance {opportunity_id}", f"  all rules: kam compliance {opportunity_id}")))
+    if data["pending"]:
+        zh += "；尚待审批：" + "、".join(kam.process.department_label(d, "zh") for d in data["pending"])
+        en += "; still waiting for: " + ", ".join(kam.process.department_label(d, "en") for d in data["pending"])
+    else:
+        zh += f"；各部门均已同意，合规结论见 kam compliance {opportunity_id}"
+        en += f"; every department has approved, see kam compliance {opportunity_id}"
+    kam.emit(data, lambda: kam.say(zh, en))
 
 
 _VERSION_HELP = "The contract-review version you reviewed; refused if a newer one was stored since."

@@ -138,14 +138,22 @@ def test_signoffs_are_in_the_history_with_actor_time_and_comment(db: Database, p
 def test_review_approve_and_reject_from_the_command_line(kam, reviewed: int) -> None:  # type: ignore[no-untyped-def]
     result = kam("--actor", "钱进", "review", "approve", reviewed, "--department", "finance", "--comment", "付款条件符合规定")
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[0] == f"钱进 approved contract review v1 of opportunity {reviewed} for finance"
+    assert result.stdout == f"钱进 approved contract review v1 of opportunity {reviewed} for finance; still waiting for: sales, legal, production\n"
     data = kam.json("--actor", "孙律", "review", "reject", reviewed, "--department", "legal", "--comment", "违约条款需修改")
     assert {k: data[k] for k in ("id", "department", "reviewer", "decision", "comment", "review_version")} == {
         "id": reviewed, "department": "legal", "reviewer": "孙律", "decision": "reject", "comment": "违约条款需修改", "review_version": 1,
     }
+    assert data["pending"] == ["sales", "legal", "production"]  # a rejection is no approval
     out = kam("compliance", reviewed).stdout
     assert "      - legal (孙律) rejected: 违约条款需修改" in out
     assert "rejected" in out and "钱进" in out
+
+
+def test_the_last_approval_says_so(kam, db: Database, process: Process, reviewed: int) -> None:  # type: ignore[no-untyped-def]
+    for department, reviewer in list(DEPARTMENT_REVIEWERS.items())[:3]:
+        decide(db, process, reviewed, department, reviewer)
+    result = kam("--actor", "李工", "review", "approve", reviewed, "--department", "production", lang="zh")
+    assert result.stdout == f"李工 代表生产部同意商机 {reviewed} 的合同审核表 v1；各部门均已同意，合规结论见 kam compliance {reviewed}\n"
 
 
 def test_review_by_the_owner_from_the_command_line(kam, reviewed: int) -> None:  # type: ignore[no-untyped-def]

@@ -133,3 +133,11 @@ def signoff_history(session: Session, opportunity_id: int) -> list[SignOffRecord
         SignOffRecord(r.department, r.reviewer, r.decision, r.comment, r.review_version, r.at, r.review_version != version)
         for r in rows
     ]
+
+
+def pending_departments(session: Session, process: Process, opportunity_id: int, review_version: int) -> list[str]:
+    """The required departments without a standing approval of `review_version` (none yet, or rejected)."""
+    from workflow.compliance import current_signoffs
+
+    current = current_signoffs(session, opportunity_id, review_version)
+    return [d for d in process.departments if d not in current or current[d].decision != "approve"]
