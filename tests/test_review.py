@@ -100,6 +100,23 @@ def test_nothing_to_review_without_a_contract_review(db: Database, process: Proc
     assert "has no valid contract review yet" in info.value.message.en
 
 
+def test_no_signoffs_once_signed_or_lost(db: Database, process: Process, reviewed: int) -> None:
+    approve_all(db, reviewed)
+    with db.write() as s:
+        engine.advance(s, process, reviewed, actor="王磊")
+    with pytest.raises(Refused) as info:
+        decide(db, process, reviewed, "legal", "孙律", "reject", "太晚了")
+    assert info.value.message.en == f"opportunity {reviewed} is already signed; sign-offs are closed"
+
+
+def test_no_signoffs_on_a_lost_opportunity(db: Database, process: Process, reviewed: int) -> None:
+    with db.write() as s:
+        engine.lose(s, process, reviewed, reason="price", note=None, actor="王磊")
+    with pytest.raises(Refused) as info:
+        decide(db, process, reviewed, "sales", "赵敏")
+    assert info.value.message.en == f"opportunity {reviewed} is lost; there is nothing to sign off: kam opp reopen {reviewed} first"
+
+
 def test_a_decision_on_a_version_no_longer_current_is_refused(db: Database, process: Process, reviewed: int) -> None:
     fill(db, reviewed, "contract-review", edit(load("contract-review"), "penalty_percent", 1))
     with pytest.raises(Refused) as info:

@@ -19,7 +19,7 @@ from workflow.engine import get_opportunity
 from workflow.errors import InvalidInput, Refused
 from workflow.i18n import t
 from workflow.models import SignOff, utcnow
-from workflow.process import Process
+from workflow.process import LOST, Process
 from workflow.requirements import latest_valid
 
 DECISIONS = ("approve", "reject")
@@ -55,6 +55,16 @@ def decide(
     if decision == "reject" and not comment:
         raise InvalidInput(t("驳回须写明原因 (--comment)", "a rejection needs a reason (--comment)"))
     opp = get_opportunity(session, opportunity_id, for_update=True)
+    if opp.stage == LOST:
+        raise Refused(
+            t(f"商机 {opp.id} 已丢单，不再会签：如需继续，先 kam opp reopen {opp.id}", f"opportunity {opp.id} is lost; there is nothing to sign off: kam opp reopen {opp.id} first"),
+            [],
+        )
+    if opp.signed_at is not None and opp.stage == process.last.id:
+        raise Refused(
+            t(f"商机 {opp.id} 的合同已签订，会签已结束", f"opportunity {opp.id} is already signed; sign-offs are closed"),
+            [],
+        )
     if actor == opp.owner:
         raise Refused(
             t(f"{actor} 是商机 {opp.id} 的负责人，不能审批自己的合同：请由{process.department_label(department)}其他人审批", f"{actor} owns opportunity {opp.id} and cannot review its contract: ask someone else in {process.department_label(department, 'en')}"),
