@@ -22,31 +22,28 @@ def compliance(kam: Kam, opportunity_id: int, pdf_path: str | None) -> None:
       kam --json compliance 1
       kam compliance 1 --pdf 合同审核-1.pdf
     """
-    from workflow.compliance import review_view
+    from workflow.compliance import review_pdf, review_view
 
     with kam.db.read() as session:
-        data = review_view(session, kam.process, opportunity_id, kam.lang)
+        if pdf_path:
+            data, pdf = review_pdf(session, kam.process, opportunity_id, kam.lang)
+        else:
+            data = review_view(session, kam.process, opportunity_id, kam.lang)
     if pdf_path:
-        _write_pdf(kam, data, pdf_path)
+        _write(pdf_path, pdf)
+        data["pdf"] = pdf_path
     kam.emit(data, lambda: _print_review(kam, data, pdf_path))
     if not data["ok"]:
         raise SystemExit(1)
 
 
-def _write_pdf(kam: Kam, data: dict, path: str) -> None:
+def _write(path: str, content: bytes) -> None:
     from workflow.errors import InvalidInput
     from workflow.i18n import t
 
     try:
-        from reports import render_report_pdf
-    except ImportError:
-        raise InvalidInput(
-            t("此版本的 kam 尚不能生成 PDF 报告（缺少 reports 模块）", "this kam cannot render PDF reports yet (the reports module is missing)")
-        ) from None
-    pdf = render_report_pdf("compliance-review.html", {"review": data}, kam.lang)
-    try:
         with open(path, "wb") as fh:
-            fh.write(pdf)
+            fh.write(content)
     except OSError as exc:
         raise InvalidInput(t(f"无法写入 {path}：{exc.strerror}", f"cannot write {path}: {exc.strerror}")) from None
 

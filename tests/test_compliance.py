@@ -247,3 +247,30 @@ def test_a_competitor_ahead_is_named(db: Database, negotiating: int) -> None:
     assert data is not None
     assert (data["leader"], data["margin"], data["defection_risk"]) == ("东风", -23.5, None)
     assert describe(data, "en") == ["Evaluation (scorecard v2): us 50, 东风 73.5, 重汽 66.5; 东风 leads by 23.5"]
+
+
+def test_kam_compliance_pdf_has_the_checklist_and_the_signoff_block(kam, db: Database, process: Process, negotiating: int, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from pypdf import PdfReader
+
+    from workflow import review
+
+    fill(db, negotiating, "contract-review", edit(load("contract-review"), "quantity", 22))
+    with db.write() as s:
+        review.decide(s, process, negotiating, department="finance", decision="approve", actor="钱进", comment="付款条件符合规定")
+    target = tmp_path / "review.pdf"
+    result = kam("compliance", negotiating, "--pdf", target, lang="zh")
+    assert result.exit_code == 1  # the review fails, and the PDF says so
+    assert result.stdout.endswith(f"已生成 {target}\n")
+    # table cells wrap: compare without line breaks and spaces
+    text = "".join("".join(page.extract_text().split()) for page in PdfReader(target).pages)
+    for expected in (
+        "合同审核（合规审查）",
+        "BTHW-2026-118",
+        "合同数量 22 台与谈判约定的 30 台不一致（谈判纪要 v1）",
+        "2 项不通过，不能签约",
+        "钱进",
+        "付款条件符合规定",
+        "待审批",
+        "77.5",
+    ):
+        assert "".join(expected.split()) in text, expected

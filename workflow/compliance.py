@@ -186,7 +186,9 @@ class _Terms:
 
 def _configuration(terms: _Terms, limits: dict[str, float]) -> tuple[list[Text], Text | None]:
     config = terms.review["configuration"]
-    return [text for key, text in CONFIGURATION.items() if not config[key]], None
+    return [text for key, text in CONFIGURATION.items() if not config[key]], t(
+        "底盘、公告、环保、上装均已确认", "chassis, announcement catalogue, emissions and body confirmed"
+    ) if all(config.values()) else None
 
 
 def _included(flags: dict[str, bool]) -> Text:
@@ -413,3 +415,66 @@ def review_view(session: Session, process: Process, opportunity_id: int, lang: s
         "limits": dict(process.limits),
         "evaluation": summary(session, opp.id),
     }
+
+
+# Words of the review page that the shared report labels do not have.
+PAGE_WORDS: dict[str, Text] = {
+    "title": t("合同审核（合规审查）", "Contract compliance review"),
+    "contract_no": t("合同编号", "Contract number"),
+    "review_version": t("合同审核表版本", "Contract review version"),
+    "minutes_version": t("对照谈判纪要", "Against negotiation minutes"),
+    "pass": t("通过", "pass"),
+    "fail": t("不通过", "FAIL"),
+    "conclusion": t("审核结论", "Conclusion"),
+    "all_pass": t("全部通过，可以签约", "every rule passes: the contract may be signed"),
+    "some_fail": t("{n} 项不通过，不能签约", "{n} rule(s) fail: the contract cannot be signed"),
+    "department": t("部门", "Department"),
+    "void": t("已失效（合同审核表已更新）", "void (the review changed since)"),
+    "waiting": t("待审批", "waiting"),
+    "evaluation": t("项目评估", "Evaluation"),
+    "us": t("我方", "Us"),
+    "defection_risk": t("背叛风险", "Defection risk"),
+    "standard": t("采购标准", "Purchase standard"),
+    "we_meet": t("我方符合", "We meet it"),
+    "competitor_meets": t("竞争对手符合", "Competitor meets it"),
+    "none": t("—", "—"),
+}
+
+
+def review_pdf(session: Session, process: Process, opportunity_id: int, lang: str = "zh") -> tuple[dict[str, Any], bytes]:
+    """The review (`review_view`) and the same review as a PDF: checklist, evaluation and sign-off block."""
+    from reports import DocumentContext, render_report_pdf
+    from workflow.engine import get_opportunity
+    from workflow.evaluation import RISK_LABELS
+    from workflow.rendering import company, opportunity_number
+    from workflow.requirements import latest_valid
+
+    data = review_view(session, process, opportunity_id, lang)
+    opp = get_opportunity(session, opportunity_id)
+    review = latest_valid(session, opportunity_id, "contract-review").document
+    # dated by the state it shows (the review version and its latest sign-off), so the same state prints the same PDF
+    moments = [review.created_at] if review is not None else [opp.created_at]
+    moments += [s["at"] for s in data["signoffs"]]
+    ctx = DocumentContext(
+        opportunity_id=opp.id,
+        opportunity_number=opportunity_number(opp),
+        opportunity_title=opp.title,
+        customer=opp.account.name,
+        owner=opp.owner,
+        version=data["review_version"] or 0,
+        created_at=max(moments),
+        author=review.author if review is not None else "",
+        doc_hash=review.sha256 if review is not None else "",
+        company=company(),
+    )
+    words = {key: text.render(lang) for key, text in PAGE_WORDS.items()}
+    words["some_fail"] = PAGE_WORDS["some_fail"].render(lang).format(n=sum(not r["ok"] for r in data["rules"]))
+    decided = {s["department"] for s in data["signoffs"] if not s["void"]}
+    context = {
+        "title": words["title"],
+        "review": data,
+        "W": words,
+        "risk_label": {key: text.render(lang) for key, text in RISK_LABELS.items()},
+        "waiting": [d for d in data["departments"] if d["id"] not in decided],
+    }
+    return data, render_report_pdf("compliance-review.html", context, ctx, lang)
