@@ -285,3 +285,47 @@ def test_approval_racing_a_contract_change_on_postgresql(pg_url: str, process: P
         _no_signoff_applies_silently_to_an_old_version(db, opp_id)
     finally:
         db.dispose()
+
+
+@pytest.mark.postgres
+def test_approvals_and_contract_changes_in_parallel_stay_consistent_on_postgresql(pg_url: str, process: Process) -> None:
+    opp_id = _pg_deal(pg_url, process)
+    databases = [Database(pg_url) for _ in range(5)]
+    errors: list[BaseException] = []
+    start = threading.Barrier(5)
+
+    def approve(db: Database, department: str, reviewer: str) -> None:
+        start.wait(10)
+        for _ in range(3):
+            try:
+                with db.write() as s:
+                    review.decide(s, process, opp_id, department=department, decision="approve", actor=reviewer)
+            except BaseException as exc:  # noqa: BLE001 - collected and checked below
+                errors.append(exc)
+
+    def change(db: Database) -> None:
+        start.wait(10)
+        for penalty in (1, 2, 3):
+            with db.write() as s:
+                engine.fill_document(s, opp_id, "contract-review", edit(load("contract-review"), "penalty_percent", penalty), actor="王磊")
+
+    threads = [threading.Thread(target=approve, args=(databases[i], d, r)) for i, (d, r) in enumerate(DEPARTMENT_REVIEWERS.items())]
+    threads.append(threading.Thread(target=change, args=(databases[4],)))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    for db in databases:
+        db.dispose()
+    assert errors == []  # row locks queue the writers: nobody is refused or fails
+    db = Database(pg_url)
+    try:
+        _no_signoff_applies_silently_to_an_old_version(db, opp_id)
+        with db.read() as s:
+            history = review.signoff_history(s, opp_id)
+            standing = compliance.current_signoffs(s, opp_id, 4)
+        assert len(history) == 12
+        assert all(r.void == (r.review_version != 4) for r in history)
+        assert set(standing) <= set(DEPARTMENT_REVIEWERS)
+    finally:
+        db.dispose()
