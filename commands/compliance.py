@@ -12,7 +12,10 @@ from commands._common import Kam, KamCommand, KamGroupBase, clean, local_time, p
 @click.option("--pdf", "pdf_path", metavar="FILE", help="Also write the review (checklist and sign-off block) as a PDF.")
 @pass_kam
 def compliance(kam: Kam, opportunity_id: int, pdf_path: str | None) -> None:
-    """Every rule of the contract review (SPEC §4) as pass/fail; exit 0 when all pass, else 1.
+    """The contract review (合同审核) rule by rule, pass or fail with the reason; exit 0 when all pass, else 1.
+
+    The rules: configuration, what the price includes, payment, delivery mode, delivery
+    cycle, service, breach liability, consistency with the negotiation minutes, sign-offs.
 
     It runs the same code as the guard of `sign` (kam opp advance at step 5).
 
