@@ -168,6 +168,10 @@ def _walk(demo: Transcript) -> None:
     run("opp", "show", "1")
     run("opp", "history", "1")
 
+    demo.title("文档生成 PDF", "Every document as a PDF")
+    run("doctor")
+    run("doc", "render-all", "1", "-o", "pdf", "--force")
+
     demo.title("另外两个商机：一个丢单，一个在跟进", "Two more deals: one lost, one in progress")
     run("contact", "add", "3", "刘强", "--title", "总经理", "--role", "最终拍板人", "--influence", "high", "--stance", "neutral")
     run("opp", "new", "3", "8 台自卸车", "--owner", "李娜", "--quantity", "8")

@@ -7,7 +7,6 @@ it costs 0.5-0.7 s and `kam --help` must not pay for it.
 from __future__ import annotations
 
 import functools
-import hashlib
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -101,7 +100,3 @@ def render_report_pdf(template_name: str, context: dict[str, Any], ctx: Document
     """Any report template extending `base.html` (pipeline, compliance review) as PDF bytes."""
     require_cjk_font()
     return html_to_pdf(render_report_html(template_name, context, ctx, lang))
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
