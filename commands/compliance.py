@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import click
 
-from commands._common import Kam, KamCommand, KamGroupBase, clean, local_time, pass_kam, table
+from commands._common import (
+    Kam,
+    KamCommand,
+    KamGroupBase,
+    clean,
+    local_time,
+    output_path,
+    pass_kam,
+    table,
+    write_output,
+)
 
 
 @click.command("compliance", cls=KamCommand)
 @click.argument("opportunity_id", type=int)
 @click.option("--pdf", "pdf_path", metavar="FILE", help="Also write the review (checklist and sign-off block) as a PDF.")
+@click.option("--force", is_flag=True, help="Overwrite the PDF if it exists.")
 @pass_kam
-def compliance(kam: Kam, opportunity_id: int, pdf_path: str | None) -> None:
+def compliance(kam: Kam, opportunity_id: int, pdf_path: str | None, force: bool) -> None:
     """The contract review (合同审核) rule by rule, pass or fail with the reason; exit 0 when all pass, else 1.
 
     The rules: configuration, what the price includes, payment, delivery mode, delivery
@@ -27,28 +38,19 @@ def compliance(kam: Kam, opportunity_id: int, pdf_path: str | None) -> None:
     """
     from workflow.compliance import review_pdf, review_view
 
+    if pdf_path:
+        output_path(pdf_path, force)  # refuse before the work, not after
     with kam.db.read() as session:
         if pdf_path:
             data, pdf = review_pdf(session, kam.process, opportunity_id, kam.lang)
         else:
             data = review_view(session, kam.process, opportunity_id, kam.lang)
     if pdf_path:
-        _write(pdf_path, pdf)
+        write_output(pdf_path, pdf, force)
         data["pdf"] = pdf_path
     kam.emit(data, lambda: _print_review(kam, data, pdf_path))
     if not data["ok"]:
         raise SystemExit(1)
-
-
-def _write(path: str, content: bytes) -> None:
-    from workflow.errors import InvalidInput
-    from workflow.i18n import t
-
-    try:
-        with open(path, "wb") as fh:
-            fh.write(content)
-    except OSError as exc:
-        raise InvalidInput(t(f"无法写入 {path}：{exc.strerror}", f"cannot write {path}: {exc.strerror}")) from None
 
 
 def _print_review(kam: Kam, data: dict, pdf_path: str | None) -> None:

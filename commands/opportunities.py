@@ -427,6 +427,12 @@ def opp_history(kam: Kam, opportunity_id: int) -> None:
             return kam.t("创建于", "created at ") + label(e["to"], kam.lang)
         if e["action"] == "document":
             return kam.t("文档 ", "document ") + f"{e['detail']['kind']} v{e['detail']['version']}"
+        if e["action"] == "signoff":
+            department = kam.process.department_label(e["detail"]["department"], kam.lang)
+            approved = e["detail"]["decision"] == "approve"
+            outcome = kam.t("批准", "approved") if approved else kam.t("驳回", "rejected")
+            version = (e["documents"] or {}).get("contract-review")
+            return kam.t(f"{department}{outcome}合同审核表 v{version}", f"{department} {outcome} contract review v{version}")
         return e["action"] + (f" {e['detail']}" if e["detail"] else "")
 
     table(

@@ -79,6 +79,7 @@ class RuleResult:
     reasons: tuple[Text, ...] = ()  # one per problem, each a sentence a manager can act on
     command: str = ""  # the command that fixes it
     detail: Text | None = None  # the contract's actual terms this rule read
+    commands: tuple[str, ...] = ()  # where each reason has its own fix (one department each), parallel to reasons
 
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
         return {
@@ -112,8 +113,9 @@ class ComplianceReport:
         out = []
         for rule in self.rules:
             if not rule.ok:
-                for reason in rule.reasons or (rule.title,):
-                    out.append(Missing(rule.code, t(f"{rule.title.zh}：{reason.zh}", f"{rule.title.en}: {reason.en}"), rule.command))
+                for i, reason in enumerate(rule.reasons or (rule.title,)):
+                    command = rule.commands[i] if i < len(rule.commands) else rule.command
+                    out.append(Missing(rule.code, t(f"{rule.title.zh}：{reason.zh}", f"{rule.title.en}: {reason.en}"), command))
         return out
 
 
@@ -365,19 +367,22 @@ _CHECKS: dict[str, Callable[[_Terms, dict[str, float]], tuple[list[Text], Text |
 
 def _signoff_rule(process: Process, opp: Opportunity, version: int, signoffs: dict[str, SignOff]) -> RuleResult:
     reasons = []
+    commands = []
     done = []
     for dept in process.departments:
         signoff = signoffs.get(dept)
         zh, en = process.department_label(dept, "zh"), process.department_label(dept, "en")
         if signoff is None:
             reasons.append(t(f"{zh}尚未审批合同审核表 v{version}", f"{en} has not approved contract review v{version}"))
+            commands.append(f"kam review approve {opp.id} --department {dept}")
         elif signoff.decision != "approve":
             reasons.append(t(f"{zh}（{signoff.reviewer}）驳回：{signoff.comment}", f"{en} ({signoff.reviewer}) rejected: {signoff.comment}"))
+            commands.append(f"kam review approve {opp.id} --department {dept}")
         else:
             done.append((zh, en, signoff.reviewer))
     detail = t("；".join(f"{zh} {who}" for zh, _, who in done), "; ".join(f"{en} {who}" for _, en, who in done)) if done else None
     return RuleResult(
-        "compliance.signoffs", TITLES["signoffs"], not reasons, tuple(reasons), f"kam review approve {opp.id} --department DEPT", detail
+        "compliance.signoffs", TITLES["signoffs"], not reasons, tuple(reasons), f"kam review approve {opp.id} --department DEPT", detail, tuple(commands)
     )
 
 
