@@ -274,3 +274,21 @@ def output_path(path: str, force: bool) -> Path:
     if target.is_dir():
         raise InvalidInput(t(f"{path} 是文件夹，请给出文件名", f"{path} is a folder; give a file name"))
     return target
+
+
+def write_output(path: str, content: bytes, force: bool) -> Path:
+    """Write a file a command produces: refuses to overwrite without --force; never leaves half a file."""
+    import os
+
+    from workflow.errors import InvalidInput
+    from workflow.i18n import t
+
+    target = output_path(path, force)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".part")
+        partial.write_bytes(content)
+        os.replace(partial, target)
+    except OSError as exc:
+        raise InvalidInput(t(f"无法写入 {path}：{exc.strerror}", f"cannot write {path}: {exc.strerror}")) from None
+    return target

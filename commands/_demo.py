@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import shlex
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -75,11 +74,14 @@ class Transcript:
             self.failures.append(f"kam {' '.join(args)} exited {code}, expected {expect}")
         return code
 
-    def doc(self, opp: str, kind: str) -> str:
-        """Copy the demo document into OUT/docs and return its path relative to OUT."""
-        target = self.out / "docs" / f"{kind}.yaml"
+    def doc(self, kind: str, name: str | None = None, changes: dict[str, str] | None = None) -> str:
+        """Write the demo document into OUT/docs (with top-level `changes`) and return its path relative to OUT."""
+        target = self.out / "docs" / (name or f"{kind}.yaml")
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(DATA / f"{kind}.yaml", target)
+        text = (DATA / f"{kind}.yaml").read_text(encoding="utf-8")
+        for key, value in (changes or {}).items():
+            text = re.sub(rf"^{key}: .*$", f"{key}: {value}", text, count=1, flags=re.MULTILINE)
+        target.write_text(text, encoding="utf-8")
         return str(target.relative_to(self.out))
 
 
@@ -139,32 +141,41 @@ def _walk(demo: Transcript) -> None:
     run("opp", "advance", "1")
     demo.note("没有电话邀约反馈单，不能进入拜访：", "No phone invitation feedback yet, so the visit step is refused:")
     run("opp", "advance", "1", expect=1)
-    run("doc", "fill", "1", "phone-invite-feedback", "--file", demo.doc("1", "phone-invite-feedback"))
+    run("doc", "fill", "1", "phone-invite-feedback", "--file", demo.doc("phone-invite-feedback"))
     run("opp", "advance", "1")
 
     demo.title("第二步：上门拜访及产品推荐", "Step 2: visit and product pitch")
     run("opp", "check", "1", expect=1)
-    run("doc", "fill", "1", "visit-feedback", "--file", demo.doc("1", "visit-feedback"))
+    run("doc", "fill", "1", "visit-feedback", "--file", demo.doc("visit-feedback"))
     run("opp", "advance", "1")
 
     demo.title("第三、四步：初步方案与技术交流", "Steps 3 and 4: initial solution and technical exchange")
-    run("doc", "fill", "1", "product-proposal", "--file", demo.doc("1", "product-proposal"))
+    run("doc", "fill", "1", "product-proposal", "--file", demo.doc("product-proposal"))
     run("opp", "advance", "1")
-    run("doc", "fill", "1", "exchange-minutes", "--file", demo.doc("1", "exchange-minutes"))
+    run("doc", "fill", "1", "exchange-minutes", "--file", demo.doc("exchange-minutes"))
     run("opp", "advance", "1")
 
     demo.title("第五步：项目评估、商务谈判与合同审核", "Step 5: evaluation, negotiation and contract review")
-    run("doc", "fill", "1", "evaluation-scorecard", "--file", demo.doc("1", "evaluation-scorecard"))
-    run("doc", "fill", "1", "negotiation-minutes", "--file", demo.doc("1", "negotiation-minutes"))
+    run("doc", "fill", "1", "evaluation-scorecard", "--file", demo.doc("evaluation-scorecard"))
+    run("doc", "fill", "1", "negotiation-minutes", "--file", demo.doc("negotiation-minutes"))
     demo.note("签约前必须通过合同审核与部门会签：", "Signing needs the contract review and the departmental sign-offs:")
     run("opp", "advance", "1", expect=1)
-    run("doc", "fill", "1", "contract-review", "--file", demo.doc("1", "contract-review"))
+    demo.note("第一稿合同审核表：数量、交期与谈判纪要不符，交期短于生产周期", "A first contract review: quantity and delivery differ from the minutes, delivery is shorter than production")
+    draft = demo.doc("contract-review", "contract-review-draft.yaml", {"quantity": "32", "delivery_cycle_days": "40", "production_cycle_days": "60"})
+    run("doc", "fill", "1", "contract-review", "--file", draft)
+    run("compliance", "1", expect=1)
+    demo.note("负责人不能审批自己的合同：", "The owner cannot approve their own contract:")
+    run("review", "approve", "1", "--department", "sales", expect=1)
+    demo.note("按谈判纪要改正后重新提交，四个部门会签：", "Corrected to the minutes, then the four departments sign off:")
+    run("doc", "fill", "1", "contract-review", "--file", demo.doc("contract-review"))
+    run("doc", "diff", "1", "contract-review")
     for department, reviewer in (("sales", "赵敏"), ("finance", "钱进"), ("legal", "孙律"), ("production", "李工")):
         run("review", "approve", "1", "--department", department, "--comment", "同意", actor=reviewer)
+    run("compliance", "1", "--pdf", "pdf/合同审核.pdf", "--force")
     run("opp", "advance", "1")
 
     demo.title("第六步：合同签订及关系维护", "Step 6: contract and maintenance")
-    run("doc", "fill", "1", "service-plan", "--file", demo.doc("1", "service-plan"))
+    run("doc", "fill", "1", "service-plan", "--file", demo.doc("service-plan"))
     run("opp", "show", "1")
     run("opp", "history", "1")
 

@@ -146,6 +146,7 @@ def opp_show(kam: Kam, opportunity_id: int) -> None:
     data["next_trigger"] = result.trigger
     data["next_stage"] = result.next_stage
     data["missing"] = [m.to_dict(kam.lang) for m in result.missing]
+    data["evaluation"] = _evaluation(kam, opportunity_id)
     if kam.json:
         kam.emit(data)
         return
@@ -196,6 +197,7 @@ def _print_show(kam: Kam, data: dict) -> None:
     for d in data["documents"]:
         title = get(d["kind"]).title_zh if kam.lang == "zh" else get(d["kind"]).title_en
         click.echo(clean(f"  {title} ({d['kind']}) v{d['version']}  {d['author']}  {local_time(d['created_at'])}"))
+    _print_evaluation(kam, data)
     click.echo()
     if data["next_trigger"] and current != LOST:
         nxt = process.stage_label(data["next_stage"], kam.lang)
@@ -208,6 +210,24 @@ def _print_show(kam: Kam, data: dict) -> None:
         click.echo(kam.t(f"可用 kam opp reopen {data['id']} 重新打开", f"Reopen with kam opp reopen {data['id']}"))
     else:
         click.echo(kam.t("合同已签订：进入关系维护", "Contract signed: relationship maintenance"))
+
+
+def _evaluation(kam: Kam, opportunity_id: int) -> dict | None:
+    """The scorecard totals and defection risk (None without a valid evaluation scorecard)."""
+    from workflow.evaluation import summary
+
+    with kam.db.read() as session:
+        return summary(session, opportunity_id)
+
+
+def _print_evaluation(kam: Kam, data: dict) -> None:
+    from workflow.evaluation import describe
+
+    lines = describe(data.get("evaluation"), kam.lang)
+    if lines:
+        click.echo()
+    for line in lines:
+        click.echo(clean(line))
 
 
 @opp.command("check")
@@ -407,6 +427,12 @@ def opp_history(kam: Kam, opportunity_id: int) -> None:
             return kam.t("创建于", "created at ") + label(e["to"], kam.lang)
         if e["action"] == "document":
             return kam.t("文档 ", "document ") + f"{e['detail']['kind']} v{e['detail']['version']}"
+        if e["action"] == "signoff":
+            department = kam.process.department_label(e["detail"]["department"], kam.lang)
+            approved = e["detail"]["decision"] == "approve"
+            outcome = kam.t("批准", "approved") if approved else kam.t("驳回", "rejected")
+            version = (e["documents"] or {}).get("contract-review")
+            return kam.t(f"{department}{outcome}合同审核表 v{version}", f"{department} {outcome} contract review v{version}")
         return e["action"] + (f" {e['detail']}" if e["detail"] else "")
 
     table(

@@ -27,9 +27,9 @@ def workflow_show(kam: Kam) -> None:
     Example:
       kam --lang en workflow show
     """
-    from workflow.compliance import department_label
     from workflow.describe import describe
     from workflow.i18n import value_label
+    from workflow.process import LIMITS
 
     data = describe(kam.process, kam.lang)
     if kam.json:
@@ -51,21 +51,55 @@ def workflow_show(kam: Kam) -> None:
     click.echo(kam.t("  reopen  已丢单 → 丢单时所在阶段", "  reopen  lost → the stage it was lost from"))
     click.echo(kam.t("  revert  退回上一阶段（需说明原因）", "  revert  one stage back (with a reason)"))
     click.echo(kam.t("  hold / resume  暂停 / 恢复；暂停中的商机不能推进", "  hold / resume  pause / resume; a held opportunity cannot advance"))
-    click.echo(clean(kam.t("会签部门：", "Sign-off departments: ") + ", ".join(department_label(d, kam.lang) for d in data["departments"])))
+    click.echo(clean(kam.t("会签部门：", "Sign-off departments: ") + ", ".join(kam.process.department_label(d, kam.lang) for d in data["departments"])))
+    for name, value in data["limits"].items():
+        click.echo(f"  {name} = {value:g}  ({LIMITS[name].render(kam.lang)})")
 
 
 @workflow.command("diagram")
+@click.option("--svg", "svg_path", metavar="FILE", help="Write an SVG drawing instead (needs Graphviz `dot`).")
 @pass_kam
-def workflow_diagram(kam: Kam) -> None:
-    """Print the process as a Mermaid state diagram.
+def workflow_diagram(kam: Kam, svg_path: str | None) -> None:
+    """Print the process as a Mermaid state diagram, or draw it as SVG with Graphviz.
 
     \b
     Example:
       kam workflow diagram > process.mmd
+      kam workflow diagram --svg process.svg
     """
-    from workflow.describe import mermaid
+    from workflow.describe import dot, mermaid
 
-    click.echo(mermaid(kam.process, kam.lang), nl=False)
+    if svg_path is None:
+        click.echo(mermaid(kam.process, kam.lang), nl=False)
+        return
+    _render_svg(dot(kam.process, kam.lang), svg_path)
+    kam.emit({"svg": svg_path}, lambda: kam.say(f"已生成 {svg_path}", f"wrote {svg_path}"))
+
+
+def _render_svg(source: str, path: str) -> None:
+    import shutil
+    import subprocess
+
+    from workflow.errors import InvalidInput
+    from workflow.i18n import t
+
+    program = shutil.which("dot")
+    if program is None:
+        raise InvalidInput(
+            t(
+                "未找到 Graphviz 的 dot 程序：安装 graphviz（如 apt-get install graphviz）后重试，或不加 --svg 输出 Mermaid 文本",
+                "Graphviz `dot` was not found: install graphviz (e.g. apt-get install graphviz) and retry, or drop --svg for Mermaid text",
+            )
+        )
+    try:
+        done = subprocess.run([program, "-Tsvg", "-o", path], input=source.encode("utf-8"), capture_output=True, timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise InvalidInput(t(f"Graphviz 运行失败：{exc}", f"Graphviz failed: {exc}")) from None
+    if done.returncode != 0:
+        problem = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise InvalidInput(
+            t(f"Graphviz 无法写入 {path}：{problem[-1] if problem else done.returncode}", f"Graphviz could not write {path}: {problem[-1] if problem else done.returncode}")
+        )
 
 
 COMMANDS = [workflow]

@@ -30,7 +30,9 @@ def doc_render(kam: Kam, opportunity_id: int, kind: str, version: int | None, ou
 
     path = output_path(output, force)
     with kam.db.write() as session:
-        result = rendering.render_document(session, opportunity_id, kind, path, actor=kam.actor, version=version, lang=kam.lang)
+        result = rendering.render_document(
+            session, opportunity_id, kind, path, actor=kam.actor, version=version, lang=kam.lang, process=kam.process
+        )
     kam.emit(
         result.__dict__,
         lambda: kam.say(
@@ -57,7 +59,7 @@ def doc_render_all(kam: Kam, opportunity_id: int, out_dir: str, force: bool, wor
     from workflow import rendering
 
     with kam.db.read() as session:
-        jobs = rendering.jobs_for(session, opportunity_id, Path(out_dir), kam.lang)
+        jobs = rendering.jobs_for(session, opportunity_id, Path(out_dir), kam.lang, kam.process)
     if not jobs:
         kam.say(f"商机 {opportunity_id} 还没有文档可生成", f"opportunity {opportunity_id} has no documents to render")
         kam.emit([])

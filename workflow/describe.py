@@ -72,4 +72,53 @@ def mermaid(process: Process, lang: str = "zh") -> str:
             lines.append(f"    {stage.id} --> {LOST}: lose")
     lines.append(f"    {LOST} --> {process.first.id}: reopen (to the stage lost from)")
     lines.append(f"    {process.last.id} --> [*]")
+    for stage in process.stages:
+        if any(r.check == "compliance" for r in stage.requires):
+            lines.append(f"    note right of {stage.id}")
+            lines.extend(f"        {line}" for line in _gate_lines(process, lang))
+            lines.append("    end note")
+    return "\n".join(lines) + "\n"
+
+
+def _gate_lines(process: Process, lang: str) -> list[str]:
+    """The compliance gate in a few lines: who signs off and the limits."""
+    departments = ", ".join(process.department_label(d, lang) for d in process.departments)
+    lines = [t(f"会签：{departments}", f"sign-offs: {departments}").render(lang)]
+    lines += [f"{name} = {value:g}" for name, value in process.limits.items()]
+    return lines
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def dot(process: Process, lang: str = "zh") -> str:
+    """The process as a Graphviz digraph (what `kam workflow diagram --svg` renders)."""
+    font = "Noto Sans CJK SC"
+    lines = [
+        "digraph process {",
+        f'    graph [rankdir=LR, label={_quote(process.label.render(lang))}, labelloc=t, fontname="{font}"];',
+        f'    node [shape=box, style="rounded", fontname="{font}"];',
+        f'    edge [fontname="{font}", fontsize=10];',
+        '    start [shape=circle, label="", width=0.2, style=filled, fillcolor=black];',
+    ]
+    for stage in process.stages:
+        lines.append(f"    {_quote(stage.id)} [label={_quote(f'{stage.step} {stage.name(lang)}')}];")
+    lines.append(f"    {_quote(LOST)} [label={_quote(process.stage_label(LOST, lang))}, style=dashed];")
+    lines.append(f"    start -> {_quote(process.first.id)};")
+    for stage in process.stages:
+        following = process.next_stage(stage.id)
+        if stage.trigger and following:
+            needs = "\n".join(requirement_text(r).render(lang) for r in stage.requires)
+            label = stage.trigger + ("\n" + needs if needs else "")
+            lines.append(f"    {_quote(stage.id)} -> {_quote(following.id)} [label={_quote(label)}];")
+    for stage in process.stages:
+        if process.is_open(stage.id):
+            lines.append(f'    {_quote(stage.id)} -> {_quote(LOST)} [label="lose", style=dotted, color=gray];')
+        if any(r.check == "compliance" for r in stage.requires):
+            note = "\n".join(_gate_lines(process, lang))
+            lines.append(f'    gate [shape=note, label={_quote(note)}];')
+            lines.append(f"    gate -> {_quote(stage.id)} [style=dashed, arrowhead=none];")
+    lines.append(f'    {_quote(LOST)} -> {_quote(process.first.id)} [label="reopen", style=dotted, color=gray];')
+    lines.append("}")
     return "\n".join(lines) + "\n"

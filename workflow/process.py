@@ -20,6 +20,18 @@ BUILTIN = Path(__file__).with_name("processes") / "six-step.yaml"
 LOST = "lost"
 CHECKS = ("account-profile", "account-contact", "compliance")
 DEFAULT_DEPARTMENTS = ("sales", "finance", "legal", "production")
+DEPARTMENT_LABELS: dict[str, Text] = {
+    "sales": t("销售部", "sales"),
+    "finance": t("财务部", "finance"),
+    "legal": t("法务部", "legal"),
+    "production": t("生产部", "production"),
+}
+# The limits a process file may set under `compliance.limits` (SPEC §4 rules 5 and 7), with what they mean.
+LIMITS: dict[str, Text] = {
+    "min_cycle_margin_days": t("合同交货周期至少比生产周期长的天数", "days the delivery cycle must exceed the production cycle by"),
+    "max_penalty_percent": t("违约赔偿比例上限（%）", "the highest penalty percentage accepted"),
+    "max_quality_deposit_percent": t("质保金占合同总价的上限（%）", "the highest quality deposit, as a percentage of the contract total"),
+}
 
 
 @dataclass(frozen=True)
@@ -69,6 +81,7 @@ class Process:
     lost_reasons: tuple[str, ...]
     departments: tuple[str, ...] = DEFAULT_DEPARTMENTS
     limits: dict[str, float] = field(default_factory=dict)
+    department_labels: dict[str, Text] = field(default_factory=dict)  # for departments the built-in labels do not know
     source: str = str(BUILTIN)
 
     @functools.cached_property
@@ -112,6 +125,10 @@ class Process:
             return "已丢单" if lang == "zh" else "lost"
         stage = self.by_id.get(stage_id)
         return stage.name(lang) if stage else stage_id
+
+    def department_label(self, department: str, lang: str = "zh") -> str:
+        text = self.department_labels.get(department) or DEPARTMENT_LABELS.get(department)
+        return text.render(lang) if text else department
 
     def document_kinds(self) -> list[str]:
         kinds: list[str] = []
@@ -171,6 +188,10 @@ def parse_process(text: str, source: str = "<string>") -> Process:
     if not isinstance(raw, dict):
         raise _fail(source, None, "顶层须为映射", "the top level must be a mapping")
     top = raw.get("__line__")
+    unknown_top = set(raw) - {"name", "label", "stages", "lost_reasons", "compliance", "__line__"}
+    if unknown_top:
+        # a misspelt section (say `complance:`) must not silently fall back to the defaults
+        raise _fail(source, _key_line(text, sorted(unknown_top)[0], top), f"未知的顶层键 {sorted(unknown_top)}；可用：name、label、stages、lost_reasons、compliance", f"unknown top-level keys {sorted(unknown_top)}; use name, label, stages, lost_reasons, compliance")
     stages_raw = raw.get("stages")
     if not isinstance(stages_raw, list) or len(stages_raw) < 2:
         raise _fail(source, top, "stages 须为至少两个阶段的列表", "stages must be a list of at least two stages")
@@ -219,26 +240,78 @@ def parse_process(text: str, source: str = "<string>") -> Process:
     reasons = raw.get("lost_reasons", ["price", "product", "service", "competitor", "no-budget", "other"])
     if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons) or not reasons:
         raise _fail(source, top, "lost_reasons 须为非空文本列表", "lost_reasons must be a non-empty list of strings")
-    compliance = raw.get("compliance") or {}
-    departments = compliance.get("departments", list(DEFAULT_DEPARTMENTS)) if isinstance(compliance, dict) else None
-    if not isinstance(departments, list) or not all(isinstance(d, str) and d for d in departments):
-        raise _fail(source, top, "compliance.departments 须为部门列表", "compliance.departments must be a list of departments")
-    limits = {k: v for k, v in (compliance.get("limits") or {}).items() if k != "__line__"}
-    for key, value in limits.items():
-        if not isinstance(value, int | float) or isinstance(value, bool):
-            raise _fail(source, compliance.get("__line__"), f"限额 {key} 须为数字", f"limit {key} must be a number")
+    departments, department_labels, limits = _compliance(raw.get("compliance"), source, top, text)
     return Process(
         name=str(raw.get("name", Path(source).stem)),
         label=_text(raw.get("label", raw.get("name", "process")), source, top, "label"),
         stages=tuple(stages),
         lost_reasons=tuple(reasons),
-        departments=tuple(departments),
+        departments=departments,
         limits=limits,
+        department_labels=department_labels,
         source=source,
     )
 
 
 _RESERVED_TRIGGERS = {"advance", "lose", "reopen", "revert", "hold", "resume"}
+
+
+def _key_line(text: str, key: str, start: int | None) -> int | None:
+    """The line of `key:` at or after line `start` (the line loader only records where mappings begin)."""
+    lines = text.splitlines()
+    for number in range((start or 1), len(lines) + 1):
+        stripped = lines[number - 1].lstrip(" -")
+        if stripped.startswith((f"{key}:", f'"{key}":', f"'{key}':")):
+            return number
+    return start
+
+
+def _compliance(raw: Any, source: str, top: int | None, text: str) -> tuple[tuple[str, ...], dict[str, Text], dict[str, float]]:
+    """The `compliance:` section: sign-off departments (an id, or {id, label}) and numeric limits."""
+    if raw is None:
+        return DEFAULT_DEPARTMENTS, {}, {}
+    if not isinstance(raw, dict):
+        raise _fail(source, top, "compliance 须为映射（departments、limits）", "compliance must be a mapping (departments, limits)")
+    line = raw.get("__line__", top)
+    unknown = set(raw) - {"departments", "limits", "__line__"}
+    if unknown:
+        raise _fail(source, _key_line(text, sorted(unknown)[0], line), f"compliance 有未知键 {sorted(unknown)}；可用：departments、limits", f"compliance has unknown keys {sorted(unknown)}; use departments, limits")
+    items = raw.get("departments", list(DEFAULT_DEPARTMENTS))
+    if not isinstance(items, list) or not items:
+        raise _fail(source, line, "compliance.departments 须为非空部门列表", "compliance.departments must be a non-empty list of departments")
+    departments: list[str] = []
+    labels: dict[str, Text] = {}
+    for item in items:
+        iline = item.get("__line__", line) if isinstance(item, dict) else line
+        if isinstance(item, dict) and isinstance(item.get("id"), str) and item["id"]:
+            dept = item["id"]
+            if "label" in item:
+                labels[dept] = _text(item["label"], source, iline, f"department {dept} label")
+        elif isinstance(item, str) and item:
+            dept = item
+        else:
+            shown = {k: v for k, v in item.items() if k != "__line__"} if isinstance(item, dict) else item
+            raise _fail(source, iline, f"部门须为标识或 {{id: ..., label: {{zh: ..., en: ...}}}}，收到 {shown!r}", f"a department must be an id or {{id: ..., label: {{zh: ..., en: ...}}}}, got {shown!r}")
+        if not dept.replace("-", "").replace("_", "").isalnum():
+            raise _fail(source, iline, f"部门标识 {dept!r} 只能含字母、数字、- 和 _", f"department id {dept!r} may hold only letters, digits, - and _")
+        if dept in departments:
+            raise _fail(source, iline, f"部门 {dept} 重复", f"department {dept} is listed twice")
+        departments.append(dept)
+    raw_limits = raw.get("limits") or {}
+    if not isinstance(raw_limits, dict):
+        raise _fail(source, line, "compliance.limits 须为映射（名称: 数值）", "compliance.limits must be a mapping (name: number)")
+    lline = raw_limits.get("__line__", line)
+    limits: dict[str, float] = {}
+    for key, value in raw_limits.items():
+        if key == "__line__":
+            continue
+        kline = _key_line(text, key, lline)
+        if key not in LIMITS:
+            raise _fail(source, kline, f"未知限额 {key!r}；可选：{', '.join(LIMITS)}", f"unknown limit {key!r}; choose one of: {', '.join(LIMITS)}")
+        if not isinstance(value, int | float) or isinstance(value, bool) or value != value or value < 0:
+            raise _fail(source, kline, f"限额 {key} 须为非负数，收到 {value!r}", f"limit {key} must be a non-negative number, got {value!r}")
+        limits[key] = value
+    return tuple(departments), labels, limits
 
 
 def _requirement(r: Any, source: str, line: int | None, kinds: tuple[str, ...]) -> Requirement:

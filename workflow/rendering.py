@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from workflow.compliance import department_label
 from workflow.engine import get_document, get_opportunity
 from workflow.models import Document, Opportunity, Render, SignOff
+from workflow.process import Process
 
 if TYPE_CHECKING:
     from reports import DocumentContext, RenderJob
@@ -35,7 +36,11 @@ def opportunity_number(opp: Opportunity) -> str:
     return f"KA-{opp.created_at:%Y}-{opp.id:04d}"
 
 
-def context(session: Session, opp: Opportunity, doc: Document, lang: str = "zh") -> DocumentContext:
+# The sign-off table in the PDF speaks of outcomes, the database of decisions.
+_OUTCOME = {"approve": "approved", "reject": "rejected"}
+
+
+def context(session: Session, opp: Opportunity, doc: Document, lang: str = "zh", process: Process | None = None) -> DocumentContext:
     from reports import DocumentContext
 
     signoffs: list[dict[str, Any]] = []
@@ -44,7 +49,13 @@ def context(session: Session, opp: Opportunity, doc: Document, lang: str = "zh")
             select(SignOff).where(SignOff.opportunity_id == opp.id, SignOff.review_version == doc.version).order_by(SignOff.at, SignOff.id)
         )
         signoffs = [
-            {"department": department_label(s.department, lang), "reviewer": s.reviewer, "decision": s.decision, "at": s.at, "comment": s.comment or ""}
+            {
+                "department": department_label(s.department, lang, process),
+                "reviewer": s.reviewer,
+                "decision": _OUTCOME.get(s.decision, s.decision),
+                "at": s.at,
+                "comment": s.comment or "",
+            }
             for s in rows
         ]
     return DocumentContext(
@@ -71,14 +82,24 @@ class Rendered:
     size: int
 
 
-def render_document(session: Session, opportunity_id: int, kind: str, output: Path, *, actor: str, version: int | None = None, lang: str = "zh") -> Rendered:
+def render_document(
+    session: Session,
+    opportunity_id: int,
+    kind: str,
+    output: Path,
+    *,
+    actor: str,
+    version: int | None = None,
+    lang: str = "zh",
+    process: Process | None = None,
+) -> Rendered:
     """Render one stored version to `output` and record it."""
     from reports import render_pdf
     from reports.html import load_document
 
     opp = get_opportunity(session, opportunity_id)
     doc = get_document(session, opportunity_id, kind, version)
-    pdf = render_pdf(load_document(kind, doc.data), context(session, opp, doc, lang), lang, kind=kind)
+    pdf = render_pdf(load_document(kind, doc.data), context(session, opp, doc, lang, process), lang, kind=kind)
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(output.name + ".part")
     tmp.write_bytes(pdf)
@@ -88,7 +109,7 @@ def render_document(session: Session, opportunity_id: int, kind: str, output: Pa
     return Rendered(kind, doc.version, str(output), digest, len(pdf))
 
 
-def jobs_for(session: Session, opportunity_id: int, out_dir: Path, lang: str = "zh") -> list[tuple[int, RenderJob]]:
+def jobs_for(session: Session, opportunity_id: int, out_dir: Path, lang: str = "zh", process: Process | None = None) -> list[tuple[int, RenderJob]]:
     """A render job for the latest version of every document of an opportunity: (document id, job)."""
     from reports import RenderJob
 
@@ -97,7 +118,7 @@ def jobs_for(session: Session, opportunity_id: int, out_dir: Path, lang: str = "
     for doc in session.scalars(select(Document).where(Document.opportunity_id == opp.id).order_by(Document.kind, Document.version)):
         latest[doc.kind] = doc
     return [
-        (doc.id, RenderJob(kind, dict(doc.data), context(session, opp, doc, lang), out_dir / f"{opp.id:04d}-{kind}-v{doc.version}.pdf", lang))
+        (doc.id, RenderJob(kind, dict(doc.data), context(session, opp, doc, lang, process), out_dir / f"{opp.id:04d}-{kind}-v{doc.version}.pdf", lang))
         for kind, doc in latest.items()
     ]
 
