@@ -13,7 +13,7 @@ import sys
 import click
 
 import commands
-from commands._common import Kam, KamCommandError, clean, convert
+from commands._common import Kam, KamCommandError, check_arguments, clean, convert
 
 
 class KamGroup(click.Group):
@@ -65,6 +65,7 @@ def cli(ctx: click.Context, db_url: str | None, actor: str | None, as_json: bool
       kam opp new 1 "20 台牵引车" --quantity 20
       kam opp check 1
     """
+    check_arguments(ctx.command, ctx)
     ctx.obj = Kam(db_url, actor, as_json, lang, process_path)
 
 

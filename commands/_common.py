@@ -139,7 +139,7 @@ class KamCommand(click.Command):
         )
 
     def invoke(self, ctx: click.Context) -> Any:
-        _check_integers(self, ctx)
+        check_arguments(self, ctx)
         kam = ctx.find_object(Kam)
         for name in _GLOBAL:
             value = ctx.params.pop(name, None)
@@ -152,11 +152,19 @@ class KamCommand(click.Command):
 MAX_INT = 2_147_483_647
 
 
-def _check_integers(command: click.Command, ctx: click.Context) -> None:
+# Bytes that are not UTF-8 arrive in argv as lone surrogates (surrogateescape); NUL cannot be stored or opened.
+_UNUSABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def check_arguments(command: click.Command, ctx: click.Context) -> None:
+    """Arguments the database cannot hold are usage errors here, not internal errors later."""
     for param in command.params:
         value = ctx.params.get(param.name or "")
         if isinstance(param.type, click.types.IntParamType) and isinstance(value, int) and abs(value) > MAX_INT:
             raise click.BadParameter(f"{value} is out of range (at most {MAX_INT})", ctx=ctx, param=param)
+        for text in value if isinstance(value, tuple | list) else [value]:
+            if isinstance(text, str) and _UNUSABLE.search(text):
+                raise click.BadParameter("is not valid UTF-8 text (or contains a NUL byte): retype it", ctx=ctx, param=param)
 
 
 class KamGroupBase(click.Group):

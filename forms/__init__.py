@@ -109,6 +109,7 @@ MAX_KEY_CHARS = 200
 # C0 controls other than tab, newline and carriage return, and DEL: refused, not stripped, so what is
 # stored (and hashed into the history) is exactly what the user wrote.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _beyond_limits(form: type[Form], data: Any) -> list[FieldError]:
@@ -129,6 +130,9 @@ def _beyond_limits(form: type[Form], data: Any) -> list[FieldError]:
         elif isinstance(value, str):
             if len(value) > MAX_FIELD_CHARS:
                 problem(loc, f"过长：{len(value):,} 字，上限 {MAX_FIELD_CHARS:,} 字", f"too long: {len(value):,} characters, the limit is {MAX_FIELD_CHARS:,}")
+            elif found := _SURROGATE.search(value):  # from a JSON "\\udcff" escape: not text, cannot be stored
+                code = f"U+{ord(found.group()):04X}"
+                problem(loc, f"含无效字符 {code}（不成对的代理码位，第 {found.start() + 1} 个字符）：请删除", f"contains the invalid character {code} (an unpaired surrogate, character {found.start() + 1}): remove it")
             elif found := _CONTROL.search(value):
                 code = f"U+{ord(found.group()):04X}"
                 problem(loc, f"含控制字符 {code}（第 {found.start() + 1} 个字符）：请删除", f"contains the control character {code} (character {found.start() + 1}): remove it")

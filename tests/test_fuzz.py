@@ -54,8 +54,9 @@ def commands() -> list[tuple[tuple[str, ...], click.Command]]:
     return found
 
 
-NASTY = st.sampled_from(["", " ", "\x1b[31m红\x1b[0m", "\x1b]0;owned\x07", "a\x00b", "\u202etxt.exe", "长" * 300, "-x", "--json", "'; DROP TABLE events; --", "{{ 7*7 }}", "<b>x</b>", "\ud7ff", "１２"])
+NASTY = st.sampled_from(["", " ", "\x1b[31m红\x1b[0m", "\x1b]0;owned\x07", "a\x00b", "bad\udcff", "\u202etxt.exe", "长" * 300, "-x", "--json", "'; DROP TABLE events; --", "{{ 7*7 }}", "<b>x</b>", "\ud7ff", "１２"])
 TEXT = st.one_of(st.text(max_size=40), NASTY)
+STDIN_TEXT = st.one_of(st.text(max_size=40), NASTY.filter(lambda v: "\udcff" not in v))  # stdin is bytes: the runner encodes it
 INTEGER = st.one_of(st.integers(-3, 6).map(str), st.integers().map(str), st.sampled_from(["10" * 20, "-1", "0", "1.5", "x", "", "1e3"]))
 DATES = st.one_of(st.dates().map(str), st.sampled_from(["2026-02-30", "20261120", "2026-11-20T14:00", "tomorrow", "", "9999-12-31"]))
 
@@ -119,7 +120,7 @@ def test_every_command_survives_arbitrary_arguments(kam: Any, deal: int, files: 
     monkeypatch.chdir(files)  # whatever a fuzzed command writes lands in the test's folder
 
     @FUZZ
-    @given(args=invocation(path, command, files), answers=st.lists(TEXT, max_size=5))
+    @given(args=invocation(path, command, files), answers=st.lists(STDIN_TEXT, max_size=5))
     def run(args: list[str], answers: list[str]) -> None:
         result = kam(*args, input="\n".join(answers) + "\n")
         assert_clean(result, args)

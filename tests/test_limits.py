@@ -59,6 +59,14 @@ def test_control_characters_in_document_text_are_refused(kind: str, char: str) -
     assert [(e.path, e.message_en) for e in caught.value.errors] == [(key, f"contains the control character U+{ord(char):04X} (character 3): remove it")]
 
 
+def test_an_unpaired_surrogate_from_a_json_escape_is_refused(kam: Any, deal: int, tmp_path: Any) -> None:
+    path = tmp_path / "doc.json"
+    path.write_text('{"visit_date": "2026-09-08", "handler": "ab\\udcff"}', encoding="utf-8")
+    result = kam("doc", "fill", deal, "visit-feedback", "--file", path)
+    assert result.exit_code == 1
+    assert "  - handler (Handler): contains the invalid character U+DCFF (an unpaired surrogate, character 3): remove it" in result.stderr.splitlines()
+
+
 def test_tabs_and_line_breaks_are_ordinary_text() -> None:
     data = load("visit-feedback")
     data["advantages_presented"] = "第一行\r\n第二行\t说明"
@@ -154,6 +162,19 @@ def test_oversized_arguments_are_refused_with_the_limit(kam: Any, deal: int, arg
     result = kam(*(a.format(deal=deal) if a == "{deal}" else a for a in args))
     assert result.exit_code == 1
     assert result.stderr == f"Error: {message}\n"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("opp", "new", "1", "bad\udcff"), ("--actor", "\udcff", "opp", "hold", "{deal}", "--reason", "x"), ("opp", "hold", "{deal}", "--reason", "a\x00b"), ("account", "show", "99999999999")],
+)
+def test_arguments_the_database_cannot_hold_are_usage_errors(kam: Any, deal: int, args: tuple[str, ...]) -> None:
+    """Invalid UTF-8 in argv (a lone surrogate in Python), a NUL byte or a number past the INTEGER range."""
+    result = kam(*(str(deal) if a == "{deal}" else a for a in args))
+    assert result.exit_code == 2, result.output
+    assert "Error: Invalid value for" in result.stderr
+    assert "is not valid UTF-8 text (or contains a NUL byte): retype it" in result.stderr or "is out of range (at most 2147483647)" in result.stderr
+    assert kam.json("opp", "history", deal)[-1]["action"] == "create"
 
 
 # -- terminal safety -------------------------------------------------------------------------
