@@ -45,8 +45,9 @@ lint: venv
 bench: setup
 	$(BIN)/python -m benchmarks
 
+# The soak, crash and fuzz tests at full size (they run small inside `make test`).
 soak: setup
-	KAM_SOAK_SCALE=large $(BIN)/pytest -q -m slow tests/test_soak.py
+	KAM_SOAK_SCALE=large $(BIN)/pytest -q -s -m slow tests/test_soak.py tests/test_crash.py tests/test_fuzz.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) bench-out *.egg-info .pytest_cache .ruff_cache .hypothesis
