@@ -9,6 +9,7 @@ failing half-way. PostgreSQL works through psycopg 3 (`postgresql+psycopg://`).
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Iterator
@@ -74,6 +75,11 @@ class Database:
         if self._engine is None:
             self._engine = self._create_engine()
         return self._engine
+
+    @functools.cached_property
+    def _write_bind(self) -> Engine:
+        """The engine for write transactions: on SQLite its connections begin IMMEDIATE (made once)."""
+        return self.engine.execution_options(kam_write=True) if self.is_sqlite else self.engine
 
     def _create_engine(self) -> Engine:
         from sqlalchemy import create_engine, event
@@ -173,8 +179,7 @@ class Database:
         from sqlalchemy.orm import Session
 
         self.ensure_schema()
-        bind = self.engine.execution_options(kam_write=True) if self.is_sqlite else self.engine
-        with Session(bind, expire_on_commit=False) as session:
+        with Session(self._write_bind, expire_on_commit=False) as session:
             try:
                 with session.begin():
                     yield session

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from workflow import history
@@ -200,8 +200,16 @@ def new_opportunity(
     return opp
 
 
+# Built once: session.get(..., with_for_update=True) would build and key a new statement on every call.
+_FOR_UPDATE = select(Opportunity).where(Opportunity.id == bindparam("id")).with_for_update()
+
+
 def get_opportunity(session: Session, opportunity_id: int, *, for_update: bool = False) -> Opportunity:
-    opp = session.get(Opportunity, opportunity_id, with_for_update=for_update or None)
+    """The opportunity, row-locked until the transaction ends when `for_update` (PostgreSQL)."""
+    if for_update:
+        opp = session.scalars(_FOR_UPDATE, {"id": opportunity_id}).one_or_none()
+    else:
+        opp = session.get(Opportunity, opportunity_id)
     if opp is None:
         raise NotFound(t(f"找不到商机 {opportunity_id}：用 kam opp list 查看编号", f"opportunity {opportunity_id} not found: see kam opp list"))
     return opp
