@@ -1,0 +1,121 @@
+"""kam report … : the pipeline at a glance (as a table, JSON or a PDF with a funnel chart)."""
+
+from __future__ import annotations
+
+import click
+
+from commands._common import Kam, KamGroupBase, local_time, pass_kam, table
+
+STALLED_SHOWN = 20
+
+
+@click.group("report", cls=KamGroupBase)
+def report() -> None:
+    """Management reports.
+
+    \b
+    Example:
+      kam report pipeline
+      kam report pipeline --by owner --pdf pipeline.pdf
+    """
+
+
+@report.command("pipeline")
+@click.option("--by", "by", type=click.Choice(["owner"]), help="Also break the figures down by owner.")
+@click.option("--owner", help="Only this owner's opportunities.")
+@click.option("--stalled-days", type=int, default=30, show_default=True, help="An open opportunity with no history for this many days is stalled.")
+@click.option("--pdf", "pdf", type=click.Path(dir_okay=False, writable=True), help="Also write the report as a PDF with a funnel chart.")
+@pass_kam
+def report_pipeline(kam: Kam, by: str | None, owner: str | None, stalled_days: int, pdf: str | None) -> None:
+    """Per stage: count, vehicles, weighted forecast (quantity × heat), days in stage; conversion, stalled, lost reasons.
+
+    \b
+    Example:
+      kam report pipeline
+      kam report pipeline --by owner --stalled-days 45
+      kam --json report pipeline
+      kam report pipeline --pdf pipeline.pdf
+    """
+    from workflow import pipeline
+
+    with kam.db.read() as session:
+        result = pipeline.pipeline(session, kam.process, by_owner=by == "owner", owner=owner, stalled_days=stalled_days, lang=kam.lang)
+    if pdf:
+        from reports.pipeline import render_pipeline_pdf
+
+        render_pipeline_pdf(result, kam.process, pdf, lang=kam.lang)
+    kam.emit(result.to_dict(), lambda: _print(kam, result))
+    if pdf:
+        kam.say(f"已生成 {pdf}", f"wrote {pdf}")
+
+
+def _num(value: float | None, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.{digits}f}"
+
+
+def _print(kam: Kam, result) -> None:  # type: ignore[no-untyped-def]
+    from workflow.i18n import value_label
+
+    process = kam.process
+    everyone = result.everyone
+    table(
+        [kam.t(*h) for h in (("阶段", "Stage"), ("商机", "Opps"), ("车辆", "Vehicles"), ("加权预测", "Forecast"), ("平均停留天数", "Avg days"), ("暂停", "On hold"))],
+        [(s.label, s.count, s.vehicles, _num(s.forecast), _num(s.avg_days), s.on_hold or "") for s in everyone.stages],
+        title=kam.t(f"销售漏斗（{local_time(result.as_of)}）", f"Pipeline ({local_time(result.as_of)})"),
+    )
+    totals = everyone.totals
+    kam.say(
+        f"在途 {totals['open']} 个商机、{totals['open_vehicles']} 台，加权预测 {_num(totals['forecast'])} 台（数量 × 成交热度）；已签约 {totals['signed']}，已丢单 {totals['lost']}",
+        f"{totals['open']} open opportunities, {totals['open_vehicles']} vehicles, weighted forecast {_num(totals['forecast'])} vehicles (quantity × heat); {totals['signed']} signed, {totals['lost']} lost",
+    )
+    click.echo()
+    table(
+        [kam.t(*h) for h in (("从", "From"), ("到", "To"), ("到达", "Reached"), ("进入下一步", "Moved on"), ("转化率", "Conversion"))],
+        [
+            (process.stage_label(c.from_stage, kam.lang), process.stage_label(c.to_stage, kam.lang), c.reached_from, c.reached_to, f"{c.rate:.0%}" if c.rate is not None else "—")
+            for c in everyone.conversion
+        ],
+        title=kam.t("阶段转化", "Conversion between stages"),
+    )
+    if everyone.stalled:
+        click.echo()
+        table(
+            [kam.t(*h) for h in (("商机", "Opp"), ("客户", "Account"), ("项目", "Title"), ("负责人", "Owner"), ("阶段", "Stage"), ("最后动态", "Last activity"), ("停滞天数", "Idle days"))],
+            [
+                (s.id, s.account, s.title, s.owner, process.stage_label(s.stage, kam.lang) + (kam.t("（暂停）", " (on hold)") if s.on_hold else ""), local_time(s.last_activity), s.idle_days)
+                for s in everyone.stalled[:STALLED_SHOWN]
+            ],
+            title=kam.t(f"停滞商机（{result.stalled_days} 天无动态）", f"Stalled ({result.stalled_days} days without history)"),
+        )
+        if len(everyone.stalled) > STALLED_SHOWN:
+            kam.say(f"……另有 {len(everyone.stalled) - STALLED_SHOWN} 个（--json 查看全部）", f"... and {len(everyone.stalled) - STALLED_SHOWN} more (--json lists all)")
+    if everyone.lost_reasons:
+        click.echo()
+        table(
+            [kam.t(*h) for h in (("丢单原因", "Lost reason"), ("商机", "Opps"), ("车辆", "Vehicles"))],
+            [(value_label(r["reason"], kam.lang), r["count"], r["vehicles"]) for r in everyone.lost_reasons],
+            title=kam.t("丢单原因", "Lost reasons"),
+        )
+    if result.owners:
+        click.echo()
+        steps = [s for s in process.stages]
+        table(
+            [kam.t("负责人", "Owner"), *(s.step for s in steps), kam.t("丢单", "Lost"), kam.t("在途车辆", "Open veh."), kam.t("加权预测", "Forecast"), kam.t("停滞", "Stalled")],
+            [
+                (
+                    name,
+                    *(next(f.count for f in section.stages if f.stage == s.id) or "" for s in steps),
+                    section.totals["lost"] or "",
+                    section.totals["open_vehicles"],
+                    _num(section.totals["forecast"]),
+                    section.totals["stalled"] or "",
+                )
+                for name, section in result.owners.items()
+            ],
+            title=kam.t("按负责人（列为阶段编号，见 kam workflow show）", "By owner (columns are step numbers, see kam workflow show)"),
+        )
+
+
+COMMANDS = [report]
