@@ -40,7 +40,7 @@ def demo(kam: Kam, out_dir: str) -> None:
     Example:
       kam demo --out /tmp/kam-demo
     """
-    from commands.demo import run_demo
+    from commands._demo import run_demo
 
     run_demo(out_dir, lang=kam.lang, actor=kam.actor)
 

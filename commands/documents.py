@@ -144,4 +144,48 @@ def doc_show(kam: Kam, opportunity_id: int, kind: str, version: int | None) -> N
     click.echo(clean(yaml.safe_dump(data["data"], allow_unicode=True, sort_keys=False)), nl=False)
 
 
+@doc.command("diff")
+@click.argument("opportunity_id", type=int)
+@click.argument("kind")
+@click.argument("versions", nargs=-1, type=int)
+@pass_kam
+def doc_diff(kam: Kam, opportunity_id: int, kind: str, versions: tuple[int, ...]) -> None:
+    """Show what changed between two versions (default: the last two).
+
+    \b
+    Example:
+      kam doc diff 1 negotiation-minutes
+      kam doc diff 1 negotiation-minutes 1 3
+    """
+    from forms.diff import diff, render
+
+    from workflow import engine
+    from workflow.errors import InvalidInput
+    from workflow.i18n import t
+
+    if len(versions) not in (0, 2):
+        raise click.UsageError("give two versions (A B) or none")
+    with kam.db.read() as session:
+        newest = engine.get_document(session, opportunity_id, kind)
+        if versions:
+            a, b = versions
+        elif newest.version < 2:
+            raise InvalidInput(t(f"{kind} 只有 v1，没有可比较的版本", f"{kind} has only v1; there is nothing to compare"))
+        else:
+            a, b = newest.version - 1, newest.version
+        old = engine.get_document(session, opportunity_id, kind, a).data
+        new = engine.get_document(session, opportunity_id, kind, b).data
+    changes = diff(old, new)
+    data = {"id": opportunity_id, "kind": kind, "from": a, "to": b, "changes": [{"path": c.path, "old": c.old, "new": c.new} for c in changes]}
+
+    def human() -> None:
+        click.echo(f"{kind} v{a} → v{b}")
+        if not changes:
+            kam.say("  两个版本内容相同", "  the two versions are identical")
+        for line in render(changes, kind, kam.lang):
+            click.echo("  " + clean(line))
+
+    kam.emit(data, human)
+
+
 COMMANDS = [doc]

@@ -8,7 +8,13 @@ and English labels and a short help text in `json_schema_extra`, declared with
 Readers of this metadata: validation errors (`forms.validate`), the YAML
 template (`kam doc template`), interactive prompts and the PDF renderer. They
 all call `label()`, `help_text()` and `choice_label()` so a label is written
-once.
+once; `forms.introspect.describe()` gives the same as plain data.
+
+Computed values (totals, weighted scores, the return-visit schedule) are
+`@computed(zh, en)` properties: labelled like fields, present in
+`model_dump()`, never accepted as input. Rules that span fields run in a
+field validator of the later field (so `info.data` holds the earlier ones);
+`fail_at()` lets a list's validator point at `criteria[2].name`.
 """
 
 from __future__ import annotations
@@ -127,7 +133,9 @@ class Form(Part):
     prefill: ClassVar[dict[str, Any]] = {}
 
 
-# Bounded so computed totals stay finite: no truck costs a billion 元, no order is a million trucks.
+# Amounts in 元 are floats, rounded to 0.01 where computed: they serialise as JSON numbers (§8 says
+# `number`), where Decimal would become strings. Bounded so computed totals stay finite and exact to
+# the fen: no truck costs a billion 元, no order is a million trucks.
 Money = Annotated[float, Field(gt=0, le=1_000_000_000, allow_inf_nan=False)]
 Count = Annotated[int, Field(gt=0, le=1_000_000)]
 Text = Annotated[str, Field(min_length=1)]

@@ -51,24 +51,32 @@ _ZH: dict[str, str] = {
 }
 
 
-def _walk(form: type[BaseModel], loc: tuple[Any, ...]) -> tuple[str, str, str]:
-    """Key path and the labels of the innermost named field for a pydantic `loc`."""
+def _walk(form: type[BaseModel], loc: tuple[Any, ...]) -> tuple[str, str, str, bool]:
+    """Key path, the labels of the innermost named field, and whether that is a computed value."""
     path = ""
     model: Any = form
     zh = en = ""
+    computed = False
     for part in loc:
         if isinstance(part, int):
             path += f"[{part}]"
             continue
+        if part == "[key]":
+            continue  # a mapping key itself is invalid; the path already names it
         path += f".{part}" if path else str(part)
-        fields = getattr(model, "model_fields", None)
-        if fields and part in fields:
+        fields = getattr(model, "model_fields", None) or {}
+        computed_fields = getattr(model, "model_computed_fields", None) or {}
+        if part in fields:
             info = fields[part]
             zh, en = label(info, "zh", str(part)), label(info, "en", str(part))
             model = _inner_model(info.annotation)
+        elif part in computed_fields:
+            info = computed_fields[part]
+            zh, en = label(info, "zh", str(part)), label(info, "en", str(part))
+            model, computed = None, True
         else:
             model = None
-    return path, zh, en
+    return path, zh, en, computed
 
 
 def _inner_model(annotation: Any) -> Any:
@@ -87,8 +95,11 @@ def to_field_errors(form: type[BaseModel], exc: ValidationError) -> list[FieldEr
     for err in exc.errors(include_url=False):
         # pydantic adds the validator name for union/function members; keep only keys and indices
         loc = tuple(p for p in err["loc"] if isinstance(p, int) or not str(p).startswith(("function-", "literal[")))
-        path, zh_label, en_label = _walk(form, loc)
-        message_zh, message_en = messages(err)
+        path, zh_label, en_label, computed = _walk(form, loc)
+        if computed and err["type"] == "extra_forbidden":
+            message_zh, message_en = "自动计算的值，请勿填写", "a computed value: do not type it"
+        else:
+            message_zh, message_en = messages(err)
         errors.append(FieldError(path, zh_label, en_label, message_zh, message_en))
     return errors
 
@@ -103,6 +114,8 @@ def messages(err: Any) -> tuple[str, str]:
         zh, _, en = text.partition(" | ")
         return zh, en or zh
     template = _ZH.get(err["type"])
+    # bounds on float fields arrive as 10.0; people write 10
+    ctx = {k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in ctx.items()}
     try:
         return (template.format(**ctx) if template else message_en), message_en
     except (KeyError, IndexError):

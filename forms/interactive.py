@@ -23,7 +23,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from forms.introspect import FieldSpec, describe
+from forms.introspect import _CONTAINERS, FieldSpec, describe
 
 Ask = Callable[[str, "str | None"], str]
 Say = Callable[[str], None]
@@ -31,10 +31,12 @@ Say = Callable[[str], None]
 _YES = {"y", "yes", "true", "1", "是", "对", "t", "on"}
 _NO = {"n", "no", "false", "0", "否", "不", "f", "off"}
 CLEAR = "-"
+# Piped input that runs dry answers "" forever; give up instead of asking forever.
+MAX_TRIES = 20
 
 
 class FillAborted(Exception):
-    """The user did not confirm the summary; nothing should be stored."""
+    """The user did not confirm the summary (or kept answering invalidly); nothing should be stored."""
 
 
 def _t(lang: str, zh: str, en: str) -> str:
@@ -117,7 +119,7 @@ class _Filler:
         if spec.type == "choice":
             self._show_choices(spec)
         shown = _text(default)
-        while True:
+        for _ in range(MAX_TRIES):
             answer = (self.ask(self._prompt(spec, suffix), shown) or "").strip()
             if answer == CLEAR and shown is not None and not required:
                 return False, None
@@ -132,6 +134,7 @@ class _Filler:
             if ok:
                 return True, value
             self.say(f"  {value}")
+        raise FillAborted(self.t(f"{spec.label_zh}：无效回答过多", f"{spec.label_en}: too many invalid answers"))
 
     # -- structures --------------------------------------------------------------
     def fields(self, specs: tuple[FieldSpec, ...] | list[FieldSpec], defaults: dict[str, Any],
@@ -189,9 +192,11 @@ class _Filler:
             default = defaults[n - 1] if n <= len(defaults) and isinstance(defaults[n - 1], dict) else {}
             must = len(items) < spec.min_items and not default
             # the item's first field decides whether there is an item at all
-            given, value = self.scalar(first, default.get(first.key), must, suffix=f" #{n}") \
-                if first.type not in ("object", "list-of-object", "list-of-str", "list-of-date", "dict-of-number") \
-                else (True, self.field(first, default.get(first.key)))
+            if first.type in _CONTAINERS:
+                value = self.field(first, default.get(first.key))
+                given = value is not None
+            else:
+                given, value = self.scalar(first, default.get(first.key), must, suffix=f" #{n}")
             if not given:
                 if default:
                     continue  # `-` dropped a prefilled item
@@ -204,12 +209,14 @@ class _Filler:
         self.say(f"[{spec.label(self.lang)}] " + self.t("逐项输入“名称=数值”，空回车结束", "answer name=number, empty answer ends"))
         result: dict[str, Any] = {}
         pending = list(defaults.items())
-        while True:
-            default = f"{pending[0][0]}={_text(pending[0][1])}" if pending else None
-            answer = (self.ask(f"{spec.label(self.lang)}", default) or "").strip()
-            if pending:
-                pending.pop(0)
+        failures = 0
+        while failures < MAX_TRIES:
+            current = pending[0] if pending else None
+            default = f"{current[0]}={_text(current[1])}" if current else None
+            answer = (self.ask(spec.label(self.lang), default) or "").strip()
+            if current is not None:
                 if answer == CLEAR:
+                    pending.pop(0)
                     continue
                 answer = answer or (default or "")
             if not answer:
@@ -217,15 +224,18 @@ class _Filler:
             name, sep, number = answer.replace("：", "=").replace(":", "=").partition("=")
             if not sep or not name.strip():
                 self.say(self.t("  格式应为 名称=数值，如 东风=7", "  expected name=number, e.g. Dongfeng=7"))
-                if default:
-                    pending.insert(0, (default.partition("=")[0], default.partition("=")[2]))
-                continue
+                failures += 1
+                continue  # asked again, with the same default
             ok, value = self._check(spec, number.strip())
             if not ok:
                 self.say(f"  {value}")
-                pending.insert(0, (name.strip(), number.strip()))
+                failures += 1
                 continue
+            if current is not None:
+                pending.pop(0)
             result[name.strip()] = value
+            failures = 0
+        raise FillAborted(self.t(f"{spec.label_zh}：无效回答过多", f"{spec.label_en}: too many invalid answers"))
 
 
 def _summary(kind: str, stored: dict[str, Any], computed: dict[str, Any], lang: str) -> list[str]:
@@ -255,7 +265,7 @@ def fill(kind: str, ask: Ask, say: Say, defaults: dict[str, Any] | None = None, 
         "an empty answer ends a list; * marks a required field.",
     ))
     data = filler.fields(specs, dict(defaults) if defaults is not None else dict(form.prefill))
-    while True:
+    for _ in range(MAX_TRIES):
         try:
             document = forms.validate(kind, data)
             break
@@ -266,15 +276,18 @@ def fill(kind: str, ask: Ask, say: Say, defaults: dict[str, Any] | None = None, 
             keys = {error.path.split(".")[0].split("[")[0] for error in exc.errors}
             keys &= {spec.key for spec in specs}
             data = filler.fields(specs, data, only=keys or None)
+    else:
+        raise FillAborted(kind)
     stored = forms.dump(document)
     computed = {key: value for key, value in document.model_dump(mode="json").items() if key in type(document).model_computed_fields}
     say(_t(lang, "请确认：", "Please confirm:"))
     for line in _summary(kind, stored, computed, lang):
         say(line)
-    while True:
+    for _ in range(MAX_TRIES):
         answer = (ask(_t(lang, "保存？(y/n)", "Save? (y/n)"), "y") or "y").strip().lower()
         if answer in _YES:
             return stored
         if answer in _NO:
-            raise FillAborted(kind)
+            break
         say(_t(lang, "  请回答 y 或 n。", "  please answer y or n."))
+    raise FillAborted(kind)

@@ -10,6 +10,7 @@ types themselves (one walker, not three).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import types
 import typing
 from dataclasses import dataclass, field
@@ -19,6 +20,9 @@ TypeName = Literal[
     "str", "int", "number", "bool", "date", "datetime", "choice",
     "object", "list-of-str", "list-of-date", "list-of-object", "dict-of-number",
 ]
+
+
+_CONTAINERS = ("object", "list-of-str", "list-of-date", "list-of-object", "dict-of-number")
 
 
 @dataclass(frozen=True)
@@ -130,7 +134,8 @@ def _spec(key: str, info: Any, prefix: str, annotation: Any, required: bool, com
         computed=computed,
         min_items=_min_items(info) if kind.startswith("list-") else 0,
         annotation=item,
-        metadata=tuple(getattr(info, "metadata", ())) if kind not in ("list-of-str", "list-of-date", "list-of-object") else (),
+        # constraints of a single value only; a list's or mapping's own (min_length) must not reach its items
+        metadata=tuple(getattr(info, "metadata", ())) if kind not in _CONTAINERS else (),
     )
 
 
@@ -148,13 +153,19 @@ def _children(model: Any, prefix: str, computed: bool = False) -> tuple[FieldSpe
 
 def describe(kind: str, *, computed: bool = False) -> list[FieldSpec]:
     """The fields of `kind` in declaration order; with `computed=True` also its computed values (flagged)."""
+    return list(_describe(kind, computed))
+
+
+@functools.cache
+def _describe(kind: str, computed: bool) -> tuple[FieldSpec, ...]:
+    # schemas do not change at run time; diff and prompts look fields up repeatedly
     import forms
 
     form = forms.get(kind)
     if not computed:
-        return list(_children(form, ""))
+        return _children(form, "")
     # computed values live on nested parts too (a configuration's amount)
-    return list(_with_computed(form, ""))
+    return _with_computed(form, "")
 
 
 def _with_computed(model: Any, prefix: str) -> tuple[FieldSpec, ...]:

@@ -73,8 +73,8 @@ INVALID = [
     ("product-proposal", "configurations[1].quantity", -5, "configurations[1].quantity", "必须大于 0"),
     ("product-proposal", "configurations[0].unit_price", 0, "configurations[0].unit_price", "必须大于 0"),
     ("product-proposal", "configurations[0].unit_price", "三十六万", "configurations[0].unit_price", "应为数字"),
-    ("product-proposal", "configurations[0].amount", 11040000, "configurations[0].amount", "未知字段"),
-    ("product-proposal", "total_amount", 13190000, "total_amount", "未知字段"),
+    ("product-proposal", "configurations[0].amount", 11040000, "configurations[0].amount", "自动计算的值，请勿填写"),
+    ("product-proposal", "total_amount", 13190000, "total_amount", "自动计算的值，请勿填写"),
     ("product-proposal", "customer_type", "alien", "customer_type", "取值不在可选范围内"),
     ("product-proposal", "competition.competitors[0].name", DELETE, "competition.competitors[0].name", "必填项缺失"),
     ("product-proposal", "agreed_to_submit", DELETE, "agreed_to_submit", "必填项缺失"),
@@ -83,6 +83,7 @@ INVALID = [
     ("exchange-minutes", "solution_confirmed", DELETE, "solution_confirmed", "必填项缺失"),
     ("exchange-minutes", "topics", "底盘匹配", "topics", "应为列表"),
     ("exchange-minutes", "open_issues[0].issue", DELETE, "open_issues[0].issue", "必填项缺失"),
+    ("exchange-minutes", "open_issues[1].due", "2026-10-14", "open_issues[1].due", "完成日期不能早于交流日期"),
     ("evaluation-scorecard", "criteria[0].weight", 25, "criteria", "权重合计应为 100，现为 105"),
     ("evaluation-scorecard", "criteria[2].our_score", 11, "criteria[2].our_score", "必须小于或等于 10"),
     ("evaluation-scorecard", "criteria[2].our_score", -1, "criteria[2].our_score", "必须大于或等于 0"),
@@ -91,14 +92,14 @@ INVALID = [
     ("evaluation-scorecard", "criteria", [], "criteria", "至少需要一项"),
     ("evaluation-scorecard", "decision_roles[0].role", "boss", "decision_roles[0].role", "取值不在可选范围内"),
     ("evaluation-scorecard", "purchase_standards[0].we_meet", "maybe", "purchase_standards[0].we_meet", "应为是/否"),
-    ("evaluation-scorecard", "our_total", 77.5, "our_total", "未知字段"),
+    ("evaluation-scorecard", "our_total", 77.5, "our_total", "自动计算的值"),
     ("negotiation-minutes", "quantity", 0, "quantity", "必须大于 0"),
     ("negotiation-minutes", "unit_price", -362000, "unit_price", "必须大于 0"),
     ("negotiation-minutes", "payment_method", "cash", "payment_method", "取值不在可选范围内"),
     ("negotiation-minutes", "payment_timing", "on_delivery", "payment_timing", "取值不在可选范围内"),
     ("negotiation-minutes", "price_includes.freight", DELETE, "price_includes.freight", "必填项缺失"),
     ("negotiation-minutes", "delivery_cycle_days", "六十", "delivery_cycle_days", "应为整数"),
-    ("negotiation-minutes", "total_price", 10860000, "total_price", "未知字段"),
+    ("negotiation-minutes", "total_price", 10860000, "total_price", "自动计算的值"),
     ("negotiation-minutes", "concessions[1].given", DELETE, "concessions[1].given", "必填项缺失"),
     ("contract-review", "configuration.emission_compliant", DELETE, "configuration.emission_compliant", "必填项缺失"),
     ("contract-review", "penalty_percent", 150, "penalty_percent", "必须小于或等于 100"),
@@ -110,7 +111,7 @@ INVALID = [
     ("service-plan", "training", [], "training", "至少需要一项"),
     ("service-plan", "training[0].topics", [], "training[0].topics", "至少需要一项"),
     ("service-plan", "delivery_date", "1999-12-31", "delivery_date", "2000–2099"),
-    ("service-plan", "return_visits", ["2027-02-15"], "return_visits", "未知字段"),
+    ("service-plan", "return_visits", ["2027-02-15"], "return_visits", "自动计算的值"),
     ("service-plan", "order_assurance.first_sample_reviewed", DELETE, "order_assurance.first_sample_reviewed", "必填项缺失"),
     ("service-plan", "service_station.name", DELETE, "service_station.name", "必填项缺失"),
 ]
@@ -331,3 +332,18 @@ def test_importing_forms_does_not_import_pydantic():
     code = "import sys, forms; print('pydantic' in sys.modules, 'click' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+def test_typed_in_computed_value_is_named():
+    with pytest.raises(forms.FormInvalid) as exc:
+        forms.validate("negotiation-minutes", edit(load("negotiation-minutes"), "total_price", 1))
+    (error,) = exc.value.errors
+    assert error.render("zh") == "total_price (总价): 自动计算的值，请勿填写"
+    assert error.render("en") == "total_price (Total price): a computed value: do not type it"
+
+
+def test_blank_competitor_name_is_located():
+    data = edit(load("evaluation-scorecard"), "criteria[1].competitor_scores", {"": 7})
+    with pytest.raises(forms.FormInvalid) as exc:
+        forms.validate("evaluation-scorecard", data)
+    assert [(e.path, e.label_zh) for e in exc.value.errors] == [("criteria[1].competitor_scores.", "竞争对手得分")]

@@ -21,8 +21,11 @@ NEGOTIATED_TERMS = ("quantity", "unit_price", "price_includes", "payment_method"
 
 
 def defaults_for(session: Session, opportunity_id: int, kind: str, today: dt.date | None = None) -> dict[str, Any]:
-    """A partial document of `kind` to offer as prompt defaults."""
+    """A partial document of `kind` to offer as prompt defaults: the previous version, else a prefill."""
     opp = get_opportunity(session, opportunity_id)
+    previous = latest_valid(session, opportunity_id, kind).document
+    if previous is not None:
+        return dict(previous.data)
     account = opp.account
     contacts = account.contacts
     today = today or dt.date.today()

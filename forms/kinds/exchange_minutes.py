@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import ClassVar
 
-from forms.base import Form, Part, Text, field
+from pydantic import ValidationInfo, field_validator
+
+from forms.base import Form, Part, Text, fail_at, field
 
 
 class OpenIssue(Part):
@@ -33,3 +35,18 @@ class ExchangeMinutes(Form):
         "方案已确认", "Solution confirmed", help_zh="进入下一步需要“是”", help_en="the next step needs yes"
     )
     open_issues: list[OpenIssue] = field("遗留问题", "Open issues", default_factory=list)
+
+    @field_validator("open_issues")
+    @classmethod
+    def _due_after_meeting(cls, value: list[OpenIssue], info: ValidationInfo) -> list[OpenIssue]:
+        meeting = info.data.get("meeting_date")
+        if meeting is not None:
+            fail_at(
+                (
+                    ((i, "due"), "完成日期不能早于交流日期 | the due date must not be before the meeting")
+                    for i, issue in enumerate(value)
+                    if issue.due is not None and issue.due < meeting
+                ),
+                cls.__name__,
+            )
+        return value

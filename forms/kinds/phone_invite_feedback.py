@@ -7,7 +7,7 @@ from typing import ClassVar, Literal
 
 from pydantic import ValidationInfo, field_validator
 
-from forms.base import Form, Part, field
+from forms.base import Form, Part, Text, field
 
 
 class Contact(Part):
@@ -29,12 +29,12 @@ class PhoneInviteFeedback(Form):
         "约定拜访时间", "Agreed visit time", help_zh="不早于通话日期", help_en="not before the call date"
     )
     visit_place: str = field("拜访地点", "Visit place", min_length=1)
-    our_visitors: list[str] = field("我方拜访人员", "Our visitors", min_length=1)
-    customer_attendees: list[str] = field("客户参加人员", "Customer attendees", default_factory=list)
+    our_visitors: list[Text] = field("我方拜访人员", "Our visitors", min_length=1)
+    customer_attendees: list[Text] = field("客户参加人员", "Customer attendees", default_factory=list)
     purpose: str = field("拜访目的", "Purpose", min_length=1)
     interest: Literal["high", "medium", "low"] = field("客户意向", "Customer interest")
     notes: str | None = field("备注", "Notes", default=None)
-    attachments: list[str] = field("附件", "Attachments", default_factory=list)
+    attachments: list[Text] = field("附件", "Attachments", default_factory=list)
 
     # A field validator (not a model validator) so the error carries the key path `visit_time`.
     @field_validator("visit_time")

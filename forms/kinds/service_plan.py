@@ -64,7 +64,7 @@ class Training(Part):
 
 
 class ServiceStation(Part):
-    name: str = field("定点服务站", "Service station", min_length=1)
+    name: str = field("服务站名称", "Station name", min_length=1)
     contact: str | None = field("对接人", "Contact", default=None)
     phone: str | None = field("电话", "Phone", default=None)
 

@@ -1,0 +1,182 @@
+"""`kam demo`: a realistic end-to-end run on a fresh embedded database, shown as a transcript.
+
+Every step is a real `kam` command run in-process against `OUT/kam.sqlite3`, so
+what the demo prints is exactly what a manager would see typing it. The
+documents it files are in `OUT/docs/` to read and reuse.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+DATA = Path(__file__).with_name("demo_data")
+OWNER = "王磊"
+
+ACCOUNTS = [
+    # (name, type, size, class, industry, fleet, market, region)
+    ("包头市环境卫生服务中心", "government", None, "A", "环卫", "120", "local", "内蒙古包头"),
+    ("包头鑫达汽车贸易有限公司", "enterprise", "medium", "B", "汽车经销", "60", "local", "内蒙古包头"),
+    ("沈阳华信商贸有限公司", "enterprise", "medium", "B", "建材经销", "45", "domestic", "辽宁沈阳"),
+]
+CONTACTS = [
+    ("周海涛", "中心领导", "副主任", "最终拍板人", "high", "neutral"),
+    ("赵建国", "车管科", "科长", "技术选型决策人", "high", "supporter"),
+    ("孙丽", "采购科", "采购经理", "采购经理，筛选供应商", "medium", "neutral"),
+    ("钱文斌", "财务科", "科长", "预算审核", "medium", "unknown"),
+]
+
+
+_NEEDS_QUOTES = re.compile(r"""[\s'"\\$`!*?&;|<>(){}\[\]#~]""")
+
+
+def _shell(args: list[str]) -> str:
+    """A command line as a person would type it: quotes only where the shell needs them."""
+    return " ".join(shlex.quote(a) if not a or _NEEDS_QUOTES.search(a) else a for a in args)
+
+
+class Transcript:
+    """Runs kam commands in-process and prints them as `$ kam ...` followed by their output."""
+
+    def __init__(self, out: Path, lang: str) -> None:
+        self.out = out
+        self.lang = lang
+        self.failures: list[str] = []
+
+    def title(self, zh: str, en: str) -> None:
+        text = zh if self.lang == "zh" else en
+        click.secho(f"\n━━ {text} " + "━" * max(0, 60 - len(text) * 2), fg="cyan", bold=True)
+
+    def note(self, zh: str, en: str) -> None:
+        click.secho(f"# {zh if self.lang == 'zh' else en}", fg="bright_black")
+
+    def run(self, *args: str, actor: str | None = None, expect: int = 0) -> int:
+        from cli import cli
+
+        shown = ["kam", *(["--actor", actor] if actor else []), *args]
+        click.secho("$ " + _shell(shown), fg="green", bold=True)
+        argv = ["--lang", self.lang, *(["--actor", actor] if actor else []), *args]
+        try:
+            cli.main(args=argv, prog_name="kam", standalone_mode=False)
+            code = 0
+        except click.ClickException as exc:
+            exc.show()
+            code = exc.exit_code
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        if code != expect:
+            self.failures.append(f"kam {' '.join(args)} exited {code}, expected {expect}")
+        return code
+
+    def doc(self, opp: str, kind: str) -> str:
+        """Copy the demo document into OUT/docs and return its path relative to OUT."""
+        target = self.out / "docs" / f"{kind}.yaml"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(DATA / f"{kind}.yaml", target)
+        return str(target.relative_to(self.out))
+
+
+@contextmanager
+def _inside(out: Path, db_url: str) -> Iterator[None]:
+    """Run with OUT as working directory and the demo database as the default."""
+    old_cwd, old_env = Path.cwd(), {k: os.environ.get(k) for k in ("KAM_DATABASE_URL", "KAM_USER", "KAM_PROCESS")}
+    os.chdir(out)
+    os.environ["KAM_DATABASE_URL"] = db_url
+    os.environ["KAM_USER"] = OWNER
+    os.environ.pop("KAM_PROCESS", None)
+    try:
+        yield
+    finally:
+        os.chdir(old_cwd)
+        for key, value in old_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def run_demo(out_dir: str, lang: str = "zh", actor: str | None = None) -> None:
+    """Walk a government fleet deal through all six steps, lose another, and show the pipeline."""
+    out = Path(out_dir).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    db_path = out / "kam.sqlite3"
+    for stale in out.glob("kam.sqlite3*"):  # a fresh database each run; nothing else is touched
+        stale.unlink()
+    with _inside(out, f"sqlite:///{db_path}"):
+        demo = Transcript(out, lang)
+        _walk(demo)
+    if demo.failures:
+        raise click.ClickException("demo did not go as expected:\n  " + "\n  ".join(demo.failures))
+    click.secho(
+        f"\n{'演示完成' if lang == 'zh' else 'Demo complete'}: {out}  (kam.sqlite3, docs/)",
+        fg="cyan",
+        bold=True,
+    )
+
+
+def _walk(demo: Transcript) -> None:
+    run = demo.run
+    demo.title("准备：数据库、客户和联系人", "Set-up: database, accounts, contacts")
+    run("init")
+    for name, type_, size, class_, industry, fleet, market, region in ACCOUNTS:
+        args = ["account", "add", name, "--type", type_, "--class", class_, "--industry", industry, "--fleet-size", fleet, "--market", market, "--region", region]
+        if size:
+            args += ["--size", size]
+        run(*args)
+    for name, dept, title, role, influence, stance in CONTACTS:
+        run("contact", "add", "1", name, "--department", dept, "--title", title, "--role", role, "--influence", influence, "--stance", stance)
+    run("account", "list")
+
+    demo.title("第一步：客户确定与电话邀约", "Step 1: target and phone invitation")
+    run("opp", "new", "1", "30 台国六压缩式垃圾车", "--owner", OWNER, "--quantity", "30", "--expected-close", "2026-12-15")
+    run("opp", "advance", "1")
+    demo.note("没有电话邀约反馈单，不能进入拜访：", "No phone invitation feedback yet, so the visit step is refused:")
+    run("opp", "advance", "1", expect=1)
+    run("doc", "fill", "1", "phone-invite-feedback", "--file", demo.doc("1", "phone-invite-feedback"))
+    run("opp", "advance", "1")
+
+    demo.title("第二步：上门拜访及产品推荐", "Step 2: visit and product pitch")
+    run("opp", "check", "1", expect=1)
+    run("doc", "fill", "1", "visit-feedback", "--file", demo.doc("1", "visit-feedback"))
+    run("opp", "advance", "1")
+
+    demo.title("第三、四步：初步方案与技术交流", "Steps 3 and 4: initial solution and technical exchange")
+    run("doc", "fill", "1", "product-proposal", "--file", demo.doc("1", "product-proposal"))
+    run("opp", "advance", "1")
+    run("doc", "fill", "1", "exchange-minutes", "--file", demo.doc("1", "exchange-minutes"))
+    run("opp", "advance", "1")
+
+    demo.title("第五步：项目评估、商务谈判与合同审核", "Step 5: evaluation, negotiation and contract review")
+    run("doc", "fill", "1", "evaluation-scorecard", "--file", demo.doc("1", "evaluation-scorecard"))
+    run("doc", "fill", "1", "negotiation-minutes", "--file", demo.doc("1", "negotiation-minutes"))
+    demo.note("签约前必须通过合同审核与部门会签：", "Signing needs the contract review and the departmental sign-offs:")
+    run("opp", "advance", "1", expect=1)
+    run("doc", "fill", "1", "contract-review", "--file", demo.doc("1", "contract-review"))
+    for department, reviewer in (("sales", "赵敏"), ("finance", "钱进"), ("legal", "孙律"), ("production", "李工")):
+        run("review", "approve", "1", "--department", department, "--comment", "同意", actor=reviewer)
+    run("opp", "advance", "1")
+
+    demo.title("第六步：合同签订及关系维护", "Step 6: contract and maintenance")
+    run("doc", "fill", "1", "service-plan", "--file", demo.doc("1", "service-plan"))
+    run("opp", "show", "1")
+    run("opp", "history", "1")
+
+    demo.title("另外两个商机：一个丢单，一个在跟进", "Two more deals: one lost, one in progress")
+    run("contact", "add", "3", "刘强", "--title", "总经理", "--role", "最终拍板人", "--influence", "high", "--stance", "neutral")
+    run("opp", "new", "3", "8 台自卸车", "--owner", "李娜", "--quantity", "8")
+    run("opp", "advance", "2")
+    run("opp", "lose", "2", "--reason", "competitor", "--note", "竞品报价低 3%，且承诺 30 天交车")
+    run("contact", "add", "2", "马建军", "--title", "采购部长", "--role", "采购经理", "--influence", "medium", "--stance", "supporter")
+    run("opp", "new", "2", "12 台载货车", "--owner", OWNER, "--quantity", "12")
+    run("opp", "advance", "3")
+    run("opp", "hold", "3", "--reason", "客户资金计划推迟到明年一季度")
+
+    demo.title("商机一览", "The pipeline")
+    run("opp", "list")
