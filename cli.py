@@ -7,7 +7,6 @@ The entry point: global options, error conversion, and the command groups
 
 from __future__ import annotations
 
-import getpass
 import os
 import sys
 
@@ -18,6 +17,8 @@ from commands._common import Kam, KamCommandError, convert
 
 
 def _default_actor() -> str:
+    import getpass
+
     try:
         return getpass.getuser()
     except Exception:  # no login name in some containers

@@ -12,6 +12,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -206,3 +207,16 @@ def read_data_file(path: str) -> Any:
 
 
 MAX_FILE_BYTES = 5_000_000
+
+
+def output_path(path: str, force: bool) -> Path:
+    """Where a command may write a file: an existing file is overwritten only with --force."""
+    from workflow.errors import InvalidInput
+    from workflow.i18n import t
+
+    target = Path(path)
+    if target.exists() and not force:
+        raise InvalidInput(t(f"文件 {path} 已存在：加 --force 覆盖，或换一个文件名", f"{path} exists: use --force to overwrite it, or choose another name"))
+    if target.is_dir():
+        raise InvalidInput(t(f"{path} 是文件夹，请给出文件名", f"{path} is a folder; give a file name"))
+    return target

@@ -30,7 +30,6 @@ def doc_template(kam: Kam, kind: str) -> None:
       kam doc template phone-invite-feedback > invite.yaml
     """
     from forms.template import template
-
     from workflow.engine import check_kind
 
     check_kind(kind)
@@ -69,7 +68,6 @@ def doc_fill(kam: Kam, opportunity_id: int, kind: str, path: str | None) -> None
 def _interactive(kam: Kam, opportunity_id: int, kind: str) -> dict:
     """Ask field by field (works with piped input), with defaults from what kam already knows."""
     from forms.interactive import FillAborted, fill
-
     from workflow import engine
     from workflow.defaults import defaults_for
     from workflow.errors import InvalidInput
@@ -158,7 +156,6 @@ def doc_diff(kam: Kam, opportunity_id: int, kind: str, versions: tuple[int, ...]
       kam doc diff 1 negotiation-minutes 1 3
     """
     from forms.diff import diff, render
-
     from workflow import engine
     from workflow.errors import InvalidInput
     from workflow.i18n import t

@@ -104,10 +104,12 @@ def opp_list(kam: Kam, stage: str | None, owner: str | None) -> None:
 
 
 def _status(kam: Kam, d: dict) -> str:
+    from workflow.i18n import value_label
+
     if d["on_hold"]:
         return kam.t("暂停", "on hold")
     if d["lost_reason"]:
-        return kam.t(f"丢单：{d['lost_reason']}", f"lost: {d['lost_reason']}")
+        return kam.t("丢单：", "lost: ") + value_label(d["lost_reason"], kam.lang)
     return ""
 
 

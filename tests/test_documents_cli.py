@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import forms
 import pytest
 import yaml
 from conftest import Kam
@@ -14,6 +13,7 @@ from forms_fixtures import edit, load
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import forms
 from cli import cli
 
 

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from workflow.models import Event, utcnow
@@ -69,10 +69,14 @@ def append(
     detail: dict[str, Any] | None = None,
     at: dt.datetime | None = None,
 ) -> Event:
-    """Add the next history row of an opportunity in the caller's transaction."""
-    last = session.execute(
-        select(Event.seq, Event.hash).where(Event.opportunity_id == opportunity_id).order_by(Event.seq.desc()).limit(1)
-    ).first()
+    """Add the next history row of an opportunity in the caller's transaction.
+
+    The row is written with one Core INSERT (no unit-of-work flush): the history is
+    append-only, so the session never needs to track it. The returned `Event` is
+    detached, for reading.
+    """
+    with session.no_autoflush:
+        last = session.execute(_LAST, {"opportunity_id": opportunity_id}).first()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     event = Event(
         opportunity_id=opportunity_id,
@@ -89,8 +93,14 @@ def append(
         prev_hash=prev,
     )
     event.hash = event_hash(prev, event)
-    session.add(event)
+    session.connection().execute(_INSERT, {column.key: getattr(event, column.key) for column in _COLUMNS})
     return event
+
+
+# Built once: the hot path neither rebuilds nor re-keys these statements.
+_COLUMNS = [c for c in Event.__table__.columns if c.key != "id"]
+_INSERT = insert(Event.__table__)
+_LAST = select(Event.seq, Event.hash).where(Event.opportunity_id == bindparam("opportunity_id")).order_by(Event.seq.desc()).limit(1)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from workflow.errors import Missing
@@ -39,6 +39,14 @@ class Evaluation:
         return not self.missing
 
 
+# Built once (the guard runs it on every advance): newest version first.
+_VERSIONS = (
+    select(Document)
+    .where(Document.opportunity_id == bindparam("opportunity_id"), Document.kind == bindparam("kind"))
+    .order_by(Document.version.desc())
+)
+
+
 @dataclass(frozen=True)
 class LatestValid:
     """The newest version of a kind that validates against today's schema."""
@@ -52,9 +60,7 @@ class LatestValid:
 def latest_valid(session: Session, opportunity_id: int, kind: str) -> LatestValid:
     import forms
 
-    rows = session.scalars(
-        select(Document).where(Document.opportunity_id == opportunity_id, Document.kind == kind).order_by(Document.version.desc())
-    ).all()
+    rows = session.scalars(_VERSIONS, {"opportunity_id": opportunity_id, "kind": kind}).all()
     problem = None
     for doc in rows:
         try:
