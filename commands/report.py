@@ -41,9 +41,7 @@ def report_pipeline(kam: Kam, by: str | None, owner: str | None, stalled_days: i
     with kam.db.read() as session:
         result = pipeline.pipeline(session, kam.process, by_owner=by == "owner", owner=owner, stalled_days=stalled_days, lang=kam.lang)
     if pdf:
-        from reports.pipeline import render_pipeline_pdf
-
-        render_pipeline_pdf(result, kam.process, pdf, lang=kam.lang)
+        _write_pdf(kam, result, pdf, owner)
     kam.emit(result.to_dict(), lambda: _print(kam, result))
     if pdf:
         kam.say(f"已生成 {pdf}", f"wrote {pdf}")
@@ -116,6 +114,75 @@ def _print(kam: Kam, result) -> None:  # type: ignore[no-untyped-def]
             ],
             title=kam.t("按负责人（列为阶段编号，见 kam workflow show）", "By owner (columns are step numbers, see kam workflow show)"),
         )
+
+
+PDF_STALLED_SHOWN = 40
+
+HEADINGS = {
+    "title": ("销售漏斗报告", "Pipeline report"),
+    "open": ("在途商机", "Open opportunities"),
+    "open_vehicles": ("在途车辆", "Open vehicles"),
+    "forecast": ("加权预测（台）", "Weighted forecast (vehicles)"),
+    "signed_lost": ("已签约 / 已丢单", "Signed / lost"),
+    "stalled": ("停滞", "Stalled"),
+    "scope": ("范围", "Scope"),
+    "funnel": ("漏斗", "Funnel"),
+    "by_stage": ("按阶段", "By stage"),
+    "stage": ("阶段", "Stage"),
+    "count": ("商机", "Opps"),
+    "vehicles": ("车辆", "Vehicles"),
+    "avg_days": ("平均停留天数", "Avg days in stage"),
+    "on_hold": ("暂停", "On hold"),
+    "forecast_note": ("加权预测 = Σ 数量 × 成交热度（未评估的商机计 0）；已签约与已丢单不计入预测。漏斗宽度为到达该阶段的商机数。",
+                      "Weighted forecast = Σ quantity × deal heat (unrated opportunities count 0); signed and lost are not forecast. Funnel width is the number that reached each stage."),
+    "conversion": ("阶段转化", "Conversion between stages"),
+    "from": ("从", "From"), "to": ("到", "To"), "reached": ("到达", "Reached"), "moved_on": ("进入下一步", "Moved on"), "rate": ("转化率", "Rate"),
+    "lost_reasons": ("丢单原因", "Lost reasons"), "reason": ("原因", "Reason"),
+    "by_owner": ("按负责人", "By owner"), "owner": ("负责人", "Owner"), "lost": ("丢单", "Lost"),
+    "steps_note": ("列为阶段编号（见 kam workflow show）。", "Columns are step numbers (see kam workflow show)."),
+    "stalled_title": ("停滞商机", "Stalled opportunities"),
+    "opp": ("商机", "Opp"), "account": ("客户", "Account"), "title_col": ("项目", "Title"),
+    "last_activity": ("最后动态", "Last activity"), "idle_days": ("停滞天数", "Idle days"),
+    "more": ("另有 {} 个未列出（kam --json report pipeline 查看全部）。", "{} more not listed (kam --json report pipeline lists all)."),
+    "everyone": ("全部负责人", "all owners"),
+}
+
+
+def _write_pdf(kam: Kam, result, path: str, owner: str | None) -> None:  # type: ignore[no-untyped-def]
+    """The report in the shared A4 layout, with a funnel chart drawn from the figures."""
+    from markupsafe import Markup
+
+    import reports
+    from workflow.errors import InvalidInput
+    from workflow.i18n import t, value_label
+    from workflow.pipeline import funnel_svg
+
+    lang = kam.lang
+    T = {key: pair[0 if lang == "zh" else 1] for key, pair in HEADINGS.items()}
+    title = T["title"]
+    T["title"] = T["title_col"]  # in the template, T.title heads the stalled table's title column
+    T["stalled_title"] += kam.t(f"（{result.stalled_days} 天无动态）", f" ({result.stalled_days} days without history)")
+    ctx = reports.DocumentContext(
+        opportunity_id="—", customer=kam.t("全部客户", "all accounts"), version=1, created_at=result.as_of,
+        owner=owner or T["everyone"], author=kam.actor, opportunity_title=local_time(result.as_of),
+    )
+    context = {
+        "title": title,
+        "r": result.to_dict(),
+        "funnel": Markup(funnel_svg(result.everyone, lang)),
+        "T": T,
+        "stage": lambda sid: kam.process.stage_label(sid, lang),
+        "reason": lambda r: value_label(r, lang),
+        "steps": [(s.step, s.id) for s in kam.process.stages],
+        "scope": owner or T["everyone"],
+        "stalled_shown": PDF_STALLED_SHOWN,
+    }
+    data = reports.render_report_pdf("pipeline.html", context, ctx, lang)
+    try:
+        with open(path, "wb") as fh:
+            fh.write(data)
+    except OSError as exc:
+        raise InvalidInput(t(f"无法写入文件 {path}：{exc.strerror}", f"cannot write file {path}: {exc.strerror}")) from None
 
 
 COMMANDS = [report]

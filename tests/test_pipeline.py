@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -127,3 +128,25 @@ def test_report_on_postgresql(pg_url: str, process: Process) -> None:
         assert len(report(db, process, by_owner=True).owners) == 2
     finally:
         db.dispose()
+
+
+def test_report_pdf_has_the_funnel_and_the_tables(kam, db: Database, process: Process, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from pypdf import PdfReader
+
+    build(db, process)
+    out = tmp_path / "pipeline.pdf"
+    result = kam("report", "pipeline", "--by", "owner", "--pdf", str(out))
+    assert result.exit_code == 0, result.output
+    assert f"wrote {out}" in result.stdout
+    text = "\n".join(page.extract_text() for page in PdfReader(str(out)).pages)
+    for expected in ("Pipeline report", "Funnel", "By stage", "Conversion between stages", "Lost reasons", "By owner", "36.5", "75%", "67%"):
+        assert expected in text, expected
+
+
+def test_funnel_svg_is_drawn_from_the_figures(db: Database, process: Process) -> None:
+    build(db, process)
+    svg = pipeline.funnel_svg(report(db, process).everyone, "en")
+    assert svg.startswith("<svg") and svg.count("<rect") == 7
+    # bar widths follow the number that reached each stage: 8, 6, 4, 3, 3, 3, 1
+    widths = [float(w) for w in re.findall(r'<rect x="[0-9.]+" y="[0-9]+" width="([0-9.]+)"', svg)]
+    assert widths == [300.0, 225.0, 150.0, 112.5, 112.5, 112.5, 37.5]

@@ -234,3 +234,44 @@ def _stalled(session: Session, process: Process, now: dt.datetime, days: int, sc
         .order_by(Event.at, Opportunity.id)
     ).all()
     return [Stalled(i, a, ti, o, st, at, (now - at).days, bool(h)) for i, a, ti, o, st, at, h in rows]
+
+
+# -- the funnel chart ----------------------------------------------------------------------------
+
+FUNNEL_WIDTH = 640
+FUNNEL_ROW = 34
+
+
+def funnel_svg(section: Section, lang: str = "zh") -> str:
+    """The stages as a centred funnel (SVG text): each bar's width is the number that reached the stage.
+
+    Drawn from the figures themselves (no screenshot); labels are escaped, so a
+    company's own stage names are safe to embed.
+    """
+    from xml.sax.saxutils import escape
+
+    stages = [s for s in section.stages if s.stage != LOST]
+    reached = [c.reached_from for c in section.conversion] + ([section.conversion[-1].reached_to] if section.conversion else [s.count for s in stages][-1:])
+    top = max(reached + [1])
+    label_w, bar_w = 190, FUNNEL_WIDTH - 190 - 150
+    height = FUNNEL_ROW * len(stages) + 8
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{FUNNEL_WIDTH}" height="{height}" viewBox="0 0 {FUNNEL_WIDTH} {height}" '
+        'font-family="Noto Sans CJK SC, Noto Sans CJK, sans-serif" font-size="11">'
+    ]
+    rate_word = "转化" if lang == "zh" else "conv."
+    now_word = "当前" if lang == "zh" else "now"
+    for i, (stage, count) in enumerate(zip(stages, reached, strict=False)):
+        y = 4 + i * FUNNEL_ROW
+        width = max(2.0, bar_w * count / top)
+        x = label_w + (bar_w - width) / 2
+        shade = 90 - i * 7  # darker further down the funnel
+        parts.append(f'<text x="{label_w - 8}" y="{y + 19}" text-anchor="end" fill="#1a1a1a">{escape(stage.label)}</text>')
+        parts.append(f'<rect x="{x:.1f}" y="{y}" width="{width:.1f}" height="{FUNNEL_ROW - 6}" rx="2" fill="hsl(212, 45%, {shade}%)" stroke="#1f3a5f" stroke-width="0.6"/>')
+        parts.append(f'<text x="{label_w + bar_w / 2:.1f}" y="{y + 19}" text-anchor="middle" fill="{"#ffffff" if shade < 60 else "#1a1a1a"}">{count}</text>')
+        note = f"{now_word} {stage.count}"
+        if i > 0 and section.conversion[i - 1].rate is not None:
+            note += f" · {rate_word} {section.conversion[i - 1].rate:.0%}"
+        parts.append(f'<text x="{label_w + bar_w + 10}" y="{y + 19}" fill="#555555">{escape(note)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
