@@ -9,6 +9,7 @@ import click
 from commands._common import Kam, KamCommand, KamGroupBase, local_time, pass_kam, table
 
 DATE = click.DateTime(["%Y-%m-%d"])
+SHOWN = 200  # rows in the table; --json lists everything
 
 
 @click.command("schedule", cls=KamCommand)
@@ -50,10 +51,15 @@ def _print(kam: Kam, result) -> None:  # type: ignore[no-untyped-def]
                     f"{i.opportunity_id} {i.title}",
                     i.owner,
                 )
-                for i in result.items
+                for i in result.items[:SHOWN]
             ],
             title=kam.t(f"截至 {result.due_before} 的待办回访（今天 {result.today}）", f"Follow-ups due by {result.due_before} (today {result.today})"),
         )
+        if len(result.items) > SHOWN:
+            kam.say(
+                f"……另有 {len(result.items) - SHOWN} 项未列出：用 --owner / --due-before 缩小范围，或 --json 查看全部",
+                f"... {len(result.items) - SHOWN} more not listed: narrow with --owner / --due-before, or --json for all",
+            )
         overdue = sum(1 for i in result.items if i.overdue_days)
         kam.say(f"共 {len(result.items)} 项，其中逾期 {overdue} 项", f"{len(result.items)} follow-up(s), {overdue} overdue")
     else:
