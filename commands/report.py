@@ -24,9 +24,10 @@ def report() -> None:
 @click.option("--by", "by", type=click.Choice(["owner"]), help="Also break the figures down by owner.")
 @click.option("--owner", help="Only this owner's opportunities.")
 @click.option("--stalled-days", type=int, default=30, show_default=True, help="An open opportunity with no history for this many days is stalled.")
+@click.option("--stalled-limit", type=int, default=50, show_default=True, help="List this many stalled opportunities, longest idle first (all are counted; 0 lists all).")
 @click.option("--pdf", "pdf", type=click.Path(dir_okay=False, writable=True), help="Also write the report as a PDF with a funnel chart.")
 @pass_kam
-def report_pipeline(kam: Kam, by: str | None, owner: str | None, stalled_days: int, pdf: str | None) -> None:
+def report_pipeline(kam: Kam, by: str | None, owner: str | None, stalled_days: int, stalled_limit: int, pdf: str | None) -> None:
     """Per stage: count, vehicles, weighted forecast (quantity × heat), days in stage; conversion, stalled, lost reasons.
 
     \b
@@ -39,7 +40,7 @@ def report_pipeline(kam: Kam, by: str | None, owner: str | None, stalled_days: i
     from workflow import pipeline
 
     with kam.db.read() as session:
-        result = pipeline.pipeline(session, kam.process, by_owner=by == "owner", owner=owner, stalled_days=stalled_days, lang=kam.lang)
+        result = pipeline.pipeline(session, kam.process, by_owner=by == "owner", owner=owner, stalled_days=stalled_days, stalled_limit=stalled_limit, lang=kam.lang)
     if pdf:
         _write_pdf(kam, result, pdf, owner)
     kam.emit(result.to_dict(), lambda: _print(kam, result))
@@ -87,8 +88,9 @@ def _print(kam: Kam, result) -> None:  # type: ignore[no-untyped-def]
             ],
             title=kam.t(f"停滞商机（{result.stalled_days} 天无动态）", f"Stalled ({result.stalled_days} days without history)"),
         )
-        if len(everyone.stalled) > STALLED_SHOWN:
-            kam.say(f"……另有 {len(everyone.stalled) - STALLED_SHOWN} 个（--json 查看全部）", f"... and {len(everyone.stalled) - STALLED_SHOWN} more (--json lists all)")
+        more = totals["stalled"] - min(len(everyone.stalled), STALLED_SHOWN)
+        if more > 0:
+            kam.say(f"……另有 {more} 个（--stalled-limit 0 --json 列出全部）", f"... and {more} more (--stalled-limit 0 --json lists all)")
     if everyone.lost_reasons:
         click.echo()
         table(
@@ -143,7 +145,7 @@ HEADINGS = {
     "stalled_title": ("停滞商机", "Stalled opportunities"),
     "opp": ("商机", "Opp"), "account": ("客户", "Account"), "title_col": ("项目", "Title"),
     "last_activity": ("最后动态", "Last activity"), "idle_days": ("停滞天数", "Idle days"),
-    "more": ("另有 {} 个未列出（kam --json report pipeline 查看全部）。", "{} more not listed (kam --json report pipeline lists all)."),
+    "more": ("另有 {} 个未列出（kam --json report pipeline --stalled-limit 0 列出全部）。", "{} more not listed (kam --json report pipeline --stalled-limit 0 lists all)."),
     "everyone": ("全部负责人", "all owners"),
 }
 

@@ -87,6 +87,14 @@ def test_stalled_means_no_history_for_n_days(db: Database, process: Process, day
     assert not {s.id for s in found} & {ids["E"], ids["F"], ids["G"], ids["H"]}
 
 
+def test_all_stalled_are_counted_and_the_longest_idle_listed(db: Database, process: Process) -> None:
+    ids = build(db, process)
+    limited = report(db, process, stalled_days=4, stalled_limit=2).everyone
+    assert limited.totals["stalled"] == 4
+    assert [s.id for s in limited.stalled] == [ids["A"], ids["C"]]  # created long before B's and D's last rows
+    assert len(report(db, process, stalled_days=4, stalled_limit=0).everyone.stalled) == 4
+
+
 def test_by_owner(db: Database, process: Process) -> None:
     build(db, process)
     owners = report(db, process, by_owner=True).owners

@@ -196,3 +196,20 @@ def test_schedule_and_followup_commands(kam, db: Database, process: Process, sig
     assert refused.exit_code == 1 and "is after today" in refused.stderr
     bad = kam("followup", "done", "nonsense", "2026-01-01")
     assert bad.exit_code == 1 and bad.stderr.startswith("Error: follow-up id 'nonsense' is not valid")
+
+
+def test_schedule_on_postgresql(pg_url: str, process: Process) -> None:
+    pg = Database(pg_url)
+    try:
+        with pg.write() as s:
+            acc = engine.create_account(s, name="包头市环境卫生服务中心", type="government", account_class="A", industry="环卫", fleet_size=86, actor="t")
+            engine.add_contact(s, acc.id, "张华", actor="t")
+            deal = engine.new_opportunity(s, process, acc.id, "30 台压缩式垃圾车", owner="王磊", actor="王磊", quantity=30).id
+        walk_to(pg, process, deal, "contract_maintenance")
+        fill(pg, deal, "service-plan")
+        with pg.write() as s:
+            core.record_followup(s, process, f"{deal}-TR-20270202", D("2027-02-02"), actor="王磊", today=D("2027-02-16"))
+        result = run(pg, process, today=D("2027-02-16"), due_before=D("2027-03-05"))
+        assert [i.id.split("-", 1)[1] for i in result.items] == ["HV-20270203", "TR-20270205", "RV-20270215", "RV-20270302"]
+    finally:
+        pg.dispose()

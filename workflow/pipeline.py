@@ -12,7 +12,9 @@ Definitions (what the report's columns mean):
   at or past the stage, or lost from a stage at or past it — so an opportunity
   sent back by `revert` counts where it is now;
 - stalled: open (unsigned, not lost) opportunities whose last history row is older
-  than `stalled_days` (default 30); the last row is the one with the highest seq;
+  than `stalled_days` (default 30); the last row is the one with the highest seq.
+  All of them are counted; the longest idle `stalled_limit` (default 50, 0 = all)
+  are listed with their details;
 - lost reasons: count and vehicles per reason.
 """
 
@@ -31,6 +33,7 @@ from workflow.models import Account, Event, Opportunity, utcnow
 from workflow.process import LOST, Process
 
 DEFAULT_STALLED_DAYS = 30
+DEFAULT_STALLED_LIMIT = 50
 
 
 @dataclass
@@ -79,6 +82,7 @@ class Section:
     conversion: list[Conversion]
     lost_reasons: list[dict[str, Any]]
     stalled: list[Stalled]
+    stalled_count: int = 0
 
     @property
     def totals(self) -> dict[str, Any]:
@@ -90,7 +94,7 @@ class Section:
             "forecast": round(sum(s.forecast or 0 for s in open_rows), 2),
             "signed": next((s.count for s in self.stages if s.forecast is None and s.stage != LOST), 0),
             "lost": next((s.count for s in self.stages if s.stage == LOST), 0),
-            "stalled": len(self.stalled),
+            "stalled": self.stalled_count,
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -99,7 +103,7 @@ class Section:
             "totals": self.totals,
             "conversion": [c.to_dict() for c in self.conversion],
             "lost_reasons": self.lost_reasons,
-            "stalled": [asdict(s) for s in self.stalled],
+            "stalled": [asdict(s) for s in self.stalled],  # the longest idle, up to the limit
         }
 
 
@@ -131,6 +135,7 @@ def pipeline(
     by_owner: bool = False,
     owner: str | None = None,
     stalled_days: int = DEFAULT_STALLED_DAYS,
+    stalled_limit: int = DEFAULT_STALLED_LIMIT,
     now: dt.datetime | None = None,
     lang: str = "zh",
 ) -> PipelineReport:
@@ -165,7 +170,8 @@ def pipeline(
     if not by_owner:
         rows = [("", *r) for r in rows]
         lost_rows = [("", *r) for r in lost_rows]
-    stalled = _stalled(session, process, now, stalled_days, scope)
+    idle = _idle(session, process, now, stalled_days, scope)  # (id, owner, last activity), longest idle first
+    limit = stalled_limit if stalled_limit > 0 else len(idle)
 
     groups: dict[str, list[Any]] = {}
     for row in rows:
@@ -173,19 +179,27 @@ def pipeline(
     lost_by: dict[str, list[Any]] = {}
     for row in lost_rows:
         lost_by.setdefault(row[0], []).append(row[1:])
-    stalled_by: dict[str, list[Stalled]] = {}
-    for s in stalled:
-        stalled_by.setdefault(s.owner if by_owner else "", []).append(s)
+    idle_by: dict[str, list[Any]] = {}
+    for row in idle:
+        idle_by.setdefault(row[1] if by_owner else "", []).append(row)
+    shown = {row[0] for rows_ in idle_by.values() for row in rows_[:limit]} | {row[0] for row in idle[:limit]}
+    details = _details(session, shown, now)
+
+    def listed(candidates: list[Any]) -> list[Stalled]:
+        return [details[row[0]] for row in candidates[:limit]]
 
     def section(key: str) -> Section:
-        return _section(process, groups.get(key, []), lost_by.get(key, []), stalled_by.get(key, []), now_days, lang)
+        found = idle_by.get(key, [])
+        return _section(process, groups.get(key, []), lost_by.get(key, []), listed(found), len(found), now_days, lang)
 
-    everyone = _section(process, [r[1:] for r in rows], [r[1:] for r in lost_rows], stalled, now_days, lang)
-    owners = {name: section(name) for name in sorted(set(groups) | set(stalled_by))} if by_owner else {}
+    everyone = _section(process, [r[1:] for r in rows], [r[1:] for r in lost_rows], listed(idle), len(idle), now_days, lang)
+    owners = {name: section(name) for name in sorted(set(groups) | set(idle_by))} if by_owner else {}
     return PipelineReport(now, stalled_days, everyone, owners)
 
 
-def _section(process: Process, rows: list[Any], lost_rows: list[Any], stalled: list[Stalled], now_days: float, lang: str) -> Section:
+def _section(
+    process: Process, rows: list[Any], lost_rows: list[Any], stalled: list[Stalled], stalled_count: int, now_days: float, lang: str
+) -> Section:
     order = process.order
     figures = {s.id: StageFigures(s.id, s.name(lang), forecast=0.0 if s.trigger else None) for s in process.stages}
     figures[LOST] = StageFigures(LOST, process.stage_label(LOST, lang))
@@ -217,23 +231,41 @@ def _section(process: Process, rows: list[Any], lost_rows: list[Any], stalled: l
         ({"reason": reason, "count": count, "vehicles": int(vehicles)} for reason, count, vehicles in lost_rows),
         key=lambda r: (-r["count"], r["reason"] or ""),
     )
-    return Section(list(figures.values()), conversion, lost_reasons, stalled)
+    return Section(list(figures.values()), conversion, lost_reasons, stalled, stalled_count)
 
 
-def _stalled(session: Session, process: Process, now: dt.datetime, days: int, scope: list[Any]) -> list[Stalled]:
+def _idle(session: Session, process: Process, now: dt.datetime, days: int, scope: list[Any]) -> list[Any]:
+    """(id, owner, last activity) of every stalled opportunity, longest idle first: three narrow columns."""
     cutoff = now - dt.timedelta(days=days)
     open_stages = [s.id for s in process.stages if s.trigger]
     # The last history row of each opportunity: max(seq) is read from the (opportunity_id, seq) index.
     last = select(Event.opportunity_id, func.max(Event.seq).label("seq")).group_by(Event.opportunity_id).subquery()
-    rows = session.execute(
-        select(Opportunity.id, Account.name, Opportunity.title, Opportunity.owner, Opportunity.stage, Event.at, Opportunity.on_hold)
-        .join(last, last.c.opportunity_id == Opportunity.id)
-        .join(Event, (Event.opportunity_id == last.c.opportunity_id) & (Event.seq == last.c.seq))
-        .join(Account, Account.id == Opportunity.account_id)
-        .where(Opportunity.stage.in_(open_stages), Event.at < cutoff, *scope)
-        .order_by(Event.at, Opportunity.id)
-    ).all()
-    return [Stalled(i, a, ti, o, st, at, (now - at).days, bool(h)) for i, a, ti, o, st, at, h in rows]
+    return list(
+        session.connection().execute(
+            select(Opportunity.id, Opportunity.owner, Event.at)
+            .join(last, last.c.opportunity_id == Opportunity.id)
+            .join(Event, (Event.opportunity_id == last.c.opportunity_id) & (Event.seq == last.c.seq))
+            .where(Opportunity.stage.in_(open_stages), Event.at < cutoff, *scope)
+            .order_by(Event.at, Opportunity.id)
+        )
+    )
+
+
+def _details(session: Session, ids: set[int], now: dt.datetime) -> dict[int, Stalled]:
+    """What the report lists about the stalled opportunities it shows."""
+    out: dict[int, Stalled] = {}
+    wanted = sorted(ids)
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        last = select(Event.opportunity_id, func.max(Event.seq).label("seq")).where(Event.opportunity_id.in_(chunk)).group_by(Event.opportunity_id).subquery()
+        rows = session.connection().execute(
+            select(Opportunity.id, Account.name, Opportunity.title, Opportunity.owner, Opportunity.stage, Event.at, Opportunity.on_hold)
+            .join(last, last.c.opportunity_id == Opportunity.id)
+            .join(Event, (Event.opportunity_id == last.c.opportunity_id) & (Event.seq == last.c.seq))
+            .join(Account, Account.id == Opportunity.account_id)
+        )
+        out.update({i: Stalled(i, a, ti, o, st, at, (now - at).days, bool(h)) for i, a, ti, o, st, at, h in rows})
+    return out
 
 
 # -- the funnel chart ----------------------------------------------------------------------------

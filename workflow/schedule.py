@@ -31,9 +31,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from forms.kinds.service_plan import add_months, return_visit_dates
@@ -81,8 +82,7 @@ LUNAR_HOLIDAYS: dict[str, dict[int, tuple[int, int]]] = {
 ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
 
-@dataclass(frozen=True)
-class Planned:
+class Planned(NamedTuple):
     """One follow-up a service plan sets."""
 
     kind: str
@@ -91,7 +91,7 @@ class Planned:
 
 
 def followup_id(opportunity_id: int, kind: str, due: dt.date) -> str:
-    return f"{opportunity_id}-{KINDS[kind][0]}-{due:%Y%m%d}"
+    return f"{opportunity_id}-{KINDS[kind][0]}-{due.year:04d}{due.month:02d}{due.day:02d}"
 
 
 def parse_followup_id(text: str) -> tuple[int, str, dt.date]:
@@ -115,16 +115,22 @@ def parse_followup_id(text: str) -> tuple[int, str, dt.date]:
 # -- what a plan sets ---------------------------------------------------------------
 
 
-def _iso_dates(text: str) -> list[dt.date]:
+# The pieces of a plan are cached: across many opportunities the same delivery dates and the
+# same wording ("每季度召开一次业务沟通会") recur, and `kam schedule` computes every signed plan.
+
+
+@lru_cache(maxsize=2048)
+def _iso_dates(text: str) -> tuple[dt.date, ...]:
     out = []
     for y, m, d in ISO_DATE.findall(text):
         try:
             out.append(dt.date(int(y), int(m), int(d)))
         except ValueError:
             continue
-    return out
+    return tuple(out)
 
 
+@lru_cache(maxsize=2048)
 def _rhythm(text: str) -> int | None:
     lowered = text.lower()
     for word, months in RHYTHMS:
@@ -133,11 +139,12 @@ def _rhythm(text: str) -> int | None:
     return None
 
 
-def _holidays(text: str) -> list[str]:
+@lru_cache(maxsize=2048)
+def _holidays(text: str) -> tuple[str, ...]:
     lowered = text.lower()
     names = [name for name in (*FIXED_HOLIDAYS, *LUNAR_HOLIDAYS) if name in text]
     names += [name for alias, name in HOLIDAY_ALIASES.items() if alias in lowered]
-    return list(dict.fromkeys(names))
+    return tuple(dict.fromkeys(names))
 
 
 def _holiday_dates(name: str, start: dt.date, end: dt.date) -> list[dt.date]:
@@ -155,25 +162,49 @@ def _holiday_dates(name: str, start: dt.date, end: dt.date) -> list[dt.date]:
     return out
 
 
-def plan_followups(plan: dict[str, Any], months: int = DEFAULT_MONTHS) -> list[Planned]:
-    """Every follow-up a stored service plan sets, by date (then kind)."""
-    delivery = _date(plan["delivery_date"])
-    end = add_months(delivery, months)
-    items = [Planned("return-visit", d) for d in return_visit_dates(delivery, months)]
-    for training in plan.get("training") or []:
-        items.append(Planned("training", _date(training["date"]), str(training.get("audience") or "")))
-    for kind, key in (("business-meeting", "business_meetings"), ("senior-visit", "senior_visits")):
-        text = plan.get(key) or ""
-        items += [Planned(kind, d) for d in _iso_dates(text)]
+@lru_cache(maxsize=8192)
+def _visits(delivery: dt.date, months: int) -> dict[tuple[str, dt.date], Planned]:
+    """The return visits after `delivery`, keyed by (kind, due). Shared: callers copy, never change it."""
+    return {("return-visit", d): Planned("return-visit", d) for d in return_visit_dates(delivery, months)}
+
+
+@lru_cache(maxsize=8192)
+def _from_text(kind: str, text: str, delivery: dt.date, months: int) -> dict[tuple[str, dt.date], Planned]:
+    """What one free-text field (meetings, senior visits, holiday visits) sets, keyed by (kind, due)."""
+    items = [Planned(kind, d) for d in _iso_dates(text)]
+    if kind == "holiday-visit":
+        end = add_months(delivery, months)
+        for name in _holidays(text):
+            items += [Planned(kind, d, name) for d in _holiday_dates(name, delivery, end)]
+    else:
         period = _rhythm(text)
         if period:
             items += [Planned(kind, add_months(delivery, n)) for n in range(period, months + 1, period)]
-    text = plan.get("holiday_visits") or ""
-    items += [Planned("holiday-visit", d) for d in _iso_dates(text)]
-    for name in _holidays(text):
-        items += [Planned("holiday-visit", d, name) for d in _holiday_dates(name, delivery, end)]
-    unique = {(p.kind, p.due): p for p in items}
-    return sorted(unique.values(), key=lambda p: (p.due, list(KINDS).index(p.kind)))
+    return {(p.kind, p.due): p for p in reversed(items)}  # reversed: the first of equal keys wins
+
+
+TEXT_FIELDS = (("business-meeting", "business_meetings"), ("senior-visit", "senior_visits"), ("holiday-visit", "holiday_visits"))
+KIND_ORDER = {kind: i for i, kind in enumerate(KINDS)}
+
+
+def _plan_items(plan: dict[str, Any], months: int) -> dict[tuple[str, dt.date], Planned]:
+    """The plan's follow-ups keyed by (kind, due), unsorted. Keys of different kinds never collide."""
+    delivery = _date(plan["delivery_date"])
+    unique: dict[tuple[str, dt.date], Planned] = {}
+    for kind, key in TEXT_FIELDS:
+        text = plan.get(key)
+        if text:
+            unique.update(_from_text(kind, text, delivery, months))
+    unique.update(_visits(delivery, months))
+    for training in plan.get("training") or []:
+        due = _date(training["date"])
+        unique[("training", due)] = Planned("training", due, str(training.get("audience") or ""))
+    return unique
+
+
+def plan_followups(plan: dict[str, Any], months: int = DEFAULT_MONTHS) -> list[Planned]:
+    """Every follow-up a stored service plan sets, by date (then kind)."""
+    return sorted(_plan_items(plan, months).values(), key=lambda p: (p.due, KIND_ORDER[p.kind]))
 
 
 def _date(value: Any) -> dt.date:
@@ -271,23 +302,33 @@ def schedule(
         .group_by(Document.opportunity_id)
         .subquery()
     )
-    rows = session.execute(
-        select(Opportunity.id, Account.name, Opportunity.title, Opportunity.owner, Document.data)
+    # Only the fields the plan is computed from are read out of the stored JSON.
+    fields = {
+        "delivery_date": Document.data["delivery_date"].as_string(),
+        "training": Document.data["training"],
+        **{key: Document.data[key].as_string() for _, key in TEXT_FIELDS},
+    }
+    # Core execution (session.connection()): plain rows, no ORM loading step.
+    connection = session.connection()
+    rows = connection.execute(
+        select(Opportunity.id, Account.name, Opportunity.title, Opportunity.owner, *fields.values())
         .join(latest, latest.c.opportunity_id == Opportunity.id)
         .join(Document, (Document.opportunity_id == latest.c.opportunity_id) & (Document.kind == SERVICE_PLAN) & (Document.version == latest.c.version))
         .join(Account, Account.id == Opportunity.account_id)
         .order_by(Opportunity.id)
     ).all()
-    done_query = select(FollowUp.opportunity_id, FollowUp.kind, FollowUp.due_date).where(FollowUp.due_date <= due_before)
+    # Done follow-ups as plain tuples: the date read as ISO text (one C call each instead of a type processor).
+    done_query = select(FollowUp.opportunity_id, FollowUp.kind, cast(FollowUp.due_date, String)).where(FollowUp.due_date <= due_before)
     if owner:
         done_query = done_query.where(FollowUp.opportunity_id.in_(signed))
-    done = {(o, k, d) for o, k, d in session.execute(done_query)}
+    fromiso = dt.date.fromisoformat
+    done = {(o, k, fromiso(d[:10])) for o, k, d in connection.execute(done_query)}
+    names = list(fields)
     items = []
-    for opp_id, account, title, opp_owner, data in rows:
-        for planned in plan_followups(data, months):
-            if planned.due > due_before:
-                break
-            if (opp_id, planned.kind, planned.due) in done:
+    for opp_id, account, title, opp_owner, *values in rows:
+        plan = dict(zip(names, values, strict=True))
+        for planned in _plan_items(plan, months).values():
+            if planned.due > due_before or (opp_id, planned.kind, planned.due) in done:
                 continue
             items.append(
                 DueItem(
@@ -295,7 +336,7 @@ def schedule(
                     planned.due, max(0, (today - planned.due).days), planned.detail,
                 )
             )
-    items.sort(key=lambda i: (i.due, i.opportunity_id, list(KINDS).index(i.kind)))
+    items.sort(key=lambda i: (i.due, i.opportunity_id, KIND_ORDER[i.kind]))
     return Schedule(today, due_before, items, missing_plans(session, process, owner=owner, today=today))
 
 
