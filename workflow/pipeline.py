@@ -12,7 +12,7 @@ Definitions (what the report's columns mean):
   at or past the stage, or lost from a stage at or past it — so an opportunity
   sent back by `revert` counts where it is now;
 - stalled: open (unsigned, not lost) opportunities whose last history row is older
-  than `stalled_days` (default 30); the last row is the one with the highest seq.
+  than `stalled_days` (default 30): max(at) of its history rows.
   All of them are counted; the longest idle `stalled_limit` (default 50, 0 = all)
   are listed with their details;
 - lost reasons: count and vehicles per reason.
@@ -238,15 +238,14 @@ def _idle(session: Session, process: Process, now: dt.datetime, days: int, scope
     """(id, owner, last activity) of every stalled opportunity, longest idle first: three narrow columns."""
     cutoff = now - dt.timedelta(days=days)
     open_stages = [s.id for s in process.stages if s.trigger]
-    # The last history row of each opportunity: max(seq) is read from the (opportunity_id, seq) index.
-    last = select(Event.opportunity_id, func.max(Event.seq).label("seq")).group_by(Event.opportunity_id).subquery()
+    # The last activity of each opportunity: max(at), read from the (opportunity_id, at) index alone.
+    last = select(Event.opportunity_id, func.max(Event.at).label("at")).group_by(Event.opportunity_id).subquery()
     return list(
         session.connection().execute(
-            select(Opportunity.id, Opportunity.owner, Event.at)
+            select(Opportunity.id, Opportunity.owner, last.c.at)
             .join(last, last.c.opportunity_id == Opportunity.id)
-            .join(Event, (Event.opportunity_id == last.c.opportunity_id) & (Event.seq == last.c.seq))
-            .where(Opportunity.stage.in_(open_stages), Event.at < cutoff, *scope)
-            .order_by(Event.at, Opportunity.id)
+            .where(Opportunity.stage.in_(open_stages), last.c.at < cutoff, *scope)
+            .order_by(last.c.at, Opportunity.id)
         )
     )
 
@@ -257,11 +256,10 @@ def _details(session: Session, ids: set[int], now: dt.datetime) -> dict[int, Sta
     wanted = sorted(ids)
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
-        last = select(Event.opportunity_id, func.max(Event.seq).label("seq")).where(Event.opportunity_id.in_(chunk)).group_by(Event.opportunity_id).subquery()
+        last = select(Event.opportunity_id, func.max(Event.at).label("at")).where(Event.opportunity_id.in_(chunk)).group_by(Event.opportunity_id).subquery()
         rows = session.connection().execute(
-            select(Opportunity.id, Account.name, Opportunity.title, Opportunity.owner, Opportunity.stage, Event.at, Opportunity.on_hold)
+            select(Opportunity.id, Account.name, Opportunity.title, Opportunity.owner, Opportunity.stage, last.c.at, Opportunity.on_hold)
             .join(last, last.c.opportunity_id == Opportunity.id)
-            .join(Event, (Event.opportunity_id == last.c.opportunity_id) & (Event.seq == last.c.seq))
             .join(Account, Account.id == Opportunity.account_id)
         )
         out.update({i: Stalled(i, a, ti, o, st, at, (now - at).days, bool(h)) for i, a, ti, o, st, at, h in rows})
