@@ -322,13 +322,13 @@ def schedule(
     if owner:
         done_query = done_query.where(FollowUp.opportunity_id.in_(signed))
     fromiso = dt.date.fromisoformat
-    done = {(o, k, fromiso(d[:10])) for o, k, d in connection.execute(done_query)}
+    done = {(o, k, fromiso(d[:10])) for o, k, d in connection.execute(done_query).all()}
     names = list(fields)
     items = []
     for opp_id, account, title, opp_owner, *values in rows:
-        plan = dict(zip(names, values, strict=True))
-        for planned in _plan_items(plan, months).values():
-            if planned.due > due_before or (opp_id, planned.kind, planned.due) in done:
+        for planned in _plan_items(dict(zip(names, values, strict=True)), months).values():
+            due = planned.due
+            if due > due_before or (opp_id, planned.kind, due) in done:
                 continue
             items.append(
                 DueItem(
