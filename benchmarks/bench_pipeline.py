@@ -240,6 +240,8 @@ def _run(label: str, url: str, tmp: Path) -> None:
         started = time.perf_counter()
         counts = generate(url)
         print(f"[{label}] fixture written in {time.perf_counter() - started:.0f} s: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()), flush=True)
+    _, orm_cpu, _ = _measure([sys.executable, "-c", "import sqlalchemy.orm"], env, runs=3)
+    print(f"[{label}] machine: python -c 'import sqlalchemy.orm' {orm_cpu * 1000:6.0f} ms cpu (scale the figures below by this)", flush=True)
     baseline, base_cpu, base_peak = _measure([*kam, "--json", "account", "stale", "--days", "100000"], env)
     print(f"[{label}] floor: kam --json account stale --days 100000 {baseline * 1000:6.0f} ms wall  {base_cpu * 1000:6.0f} ms cpu  peak {base_peak:5.0f} MB (start-up + one small query)", flush=True)
     _core(label, url)
