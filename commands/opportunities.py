@@ -166,6 +166,9 @@ def _print_show(kam: Kam, data: dict) -> None:
     if data["expected_close"]:
         facts.append(kam.t("预计签约 ", "expected close ") + str(data["expected_close"]))
     click.echo(clean("  ".join(facts)))
+    from commands.ratings import rating_line
+
+    click.echo(rating_line(kam, data["relationship_level"], data["relationship_assessed_at"], data["heat"], data["heat_assessed_at"]))
     # the stage ribbon: done ✓, current ▶, to come ·
     current = data["stage"]
     order = process.order

@@ -63,6 +63,8 @@ def opportunity(o: Opportunity, process: Process, lang: str = "zh", account_name
         "expected_close": o.expected_close,
         "relationship_level": o.relationship_level,
         "heat": o.heat,
+        "relationship_assessed_at": o.relationship_assessed_at,
+        "heat_assessed_at": o.heat_assessed_at,
         "signed_at": o.signed_at,
         "version": o.version,
         "created_at": o.created_at,

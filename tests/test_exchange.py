@@ -1,0 +1,165 @@
+"""kam export / kam import: everything, losslessly, into an empty database only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from forms_fixtures import edit, load
+from helpers import fill, walk_to
+
+from workflow import engine, exchange, history, ratings, review
+from workflow import schedule as followups
+from workflow.db import Database
+from workflow.errors import InvalidInput
+from workflow.models import Render
+from workflow.process import Process
+
+
+def populate(db: Database, process: Process) -> None:
+    """A database with every kind of record."""
+    with db.write() as s:
+        acc = engine.create_account(
+            s, name="包头鑫达物流有限公司", type="enterprise", account_class="A", industry="物流", fleet_size=120, actor="王磊",
+            size="large", market="domestic", region="内蒙古包头", main_brands="欧曼", address="钢铁大街 88 号",
+        )
+        engine.add_contact(s, acc.id, "张华", actor="王磊", department="车管科", title="科长", role="技术选型决策人", influence="high", stance="supporter", phone="13904721234")
+        signed = engine.new_opportunity(s, process, acc.id, "20 台牵引车", owner="王磊", actor="王磊", quantity=20, budget=Decimal("5200000.50"), expected_close=dt.date(2027, 3, 31))
+        lost = engine.new_opportunity(s, process, acc.id, "5 台环卫车", owner="李娜", actor="李娜", quantity=5)
+        held = engine.new_opportunity(s, process, acc.id, "2 台冷藏车", owner="李娜", actor="李娜")
+        ids = signed.id, lost.id, held.id
+    walk_to(db, process, ids[0], "evaluation_negotiation")
+    fill(db, ids[0], "negotiation-minutes")
+    fill(db, ids[0], "evaluation-scorecard")
+    fill(db, ids[0], "contract-review")
+    with db.write() as s:  # a rejection, then a new contract-review version and approvals
+        review.decide(s, process, ids[0], department="legal", decision="reject", comment="违约金比例需明确", actor="孙律")
+    fill(db, ids[0], "contract-review", edit(load("contract-review"), "penalty_percent", 5))
+    walk_to(db, process, ids[0], "contract_maintenance")
+    fill(db, ids[0], "service-plan")
+    with db.write() as s:
+        ratings.rate(s, ids[0], actor="李经理", relationship=["1.1", "1.2", "1.3", "2.1", "2.2", "2.3"], heat=["30.1", "50.1", "50.2", "70.1", "70.2"])
+        followups.record_followup(s, process, f"{ids[0]}-TR-20270202", dt.date(2027, 2, 2), actor="王磊", note="驾驶员培训", found="DPF 再生操作不熟", today=dt.date(2027, 2, 3))
+        engine.lose(s, process, ids[1], reason="price", note="对手低 3%", actor="李娜")
+        engine.hold(s, process, ids[2], reason="预算冻结", actor="李娜")
+        doc = engine.get_document(s, ids[0], "service-plan")
+        s.add(Render(document_id=doc.id, lang="zh", sha256="a" * 64, path="out/service-plan.pdf", actor="王磊"))
+
+
+def export_text(db: Database) -> str:
+    with db.read() as s:
+        return exchange.dumps(exchange.export_data(s))
+
+
+def import_text(db: Database, text: str) -> dict[str, int]:
+    with db.write() as s:
+        return exchange.import_data(s, json.loads(text))
+
+
+def test_every_kind_of_record_is_exported(db: Database, process: Process) -> None:
+    populate(db, process)
+    data = json.loads(export_text(db))
+    assert (data["format"], data["version"]) == ("kam-export", 1)
+    counts = {name: len(rows) for name, rows in data["tables"].items()}
+    assert all(counts.values()), counts
+    assert counts["signoffs"] == 5 and counts["followups"] == 1 and counts["renders"] == 1
+    assert {d["kind"] for d in data["tables"]["documents"] if d["kind"] == "contract-review" and d["version"] == 2}
+    opp = data["tables"]["opportunities"][0]
+    assert (opp["budget"], opp["expected_close"], opp["heat"], opp["relationship_level"]) == ("5200000.50", "2027-03-31", 70, 2)
+
+
+def test_round_trip_is_identical_and_the_history_verifies(db: Database, process: Process, tmp_path: Path) -> None:
+    populate(db, process)
+    first = export_text(db)
+    copy = Database(f"sqlite:///{tmp_path / 'copy.sqlite3'}")
+    try:
+        counts = import_text(copy, first)
+        assert counts == {name: len(rows) for name, rows in json.loads(first)["tables"].items()}
+        assert export_text(copy) == first
+        with copy.read() as s:
+            checked, breaks = history.verify(s)
+        assert checked > 20 and breaks == []
+        # the copy keeps working: new rows get fresh ids, the optimistic lock still counts
+        with copy.write() as s:
+            new = engine.new_opportunity(s, process, 1, "追加 10 台", owner="王磊", actor="王磊")
+            assert new.id == 4
+            engine.resume(s, process, 3, actor="李娜")
+    finally:
+        copy.dispose()
+
+
+def test_round_trip_through_postgresql(db: Database, process: Process, pg_url: str) -> None:
+    populate(db, process)
+    first = export_text(db)
+    pg = Database(pg_url)
+    try:
+        import_text(pg, first)
+        assert export_text(pg) == first
+        with pg.read() as s:
+            assert history.verify(s)[1] == []
+        with pg.write() as s:  # the id sequences were moved past the imported rows
+            assert engine.new_opportunity(s, process, 1, "追加 10 台", owner="王磊", actor="王磊").id == 4
+    finally:
+        pg.dispose()
+
+
+def test_import_refuses_a_database_with_data(db: Database, process: Process) -> None:
+    populate(db, process)
+    text = export_text(db)
+    with pytest.raises(InvalidInput) as info:
+        import_text(db, text)
+    assert info.value.message.en.startswith("import only goes into an empty database, and this one has data (accounts, contacts")
+    assert info.value.message.en.endswith("point --db at a new database file")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d.update(format="other"), 'this is not a file written by kam export (no "format": "kam-export")'),
+        (lambda d: d.update(version=9), "export format version 9 is not supported (this kam reads version 1)"),
+        (lambda d: d["tables"].pop("followups"), "the export's tables must be exactly: accounts, contacts"),
+        (lambda d: d["tables"]["accounts"][0].update(colour="red"), "(accounts[1]): unknown columns ['colour'], missing columns []"),
+        (lambda d: d["tables"]["opportunities"][0].update(quantity="twenty"), "(opportunities[1].quantity): value 'twenty' is not a INTEGER"),
+        (lambda d: d["tables"]["events"][0].update(at="yesterday"), "(events[1].at): value 'yesterday' is not a DATETIME"),
+        (lambda d: d["tables"]["documents"][0]["data"].update(caller="改过"), "(documents[1]): the document's data does not match its sha256"),
+        (lambda d: d["tables"]["events"][2].update(actor="冒名"), "(events: opportunity 3 seq 1): the history chain does not verify (hash)"),
+    ],
+)
+def test_a_damaged_file_imports_nothing(db: Database, process: Process, tmp_path: Path, change, message: str) -> None:  # type: ignore[no-untyped-def]
+    populate(db, process)
+    data = json.loads(export_text(db))
+    change(data)
+    copy = Database(f"sqlite:///{tmp_path / 'copy.sqlite3'}")
+    try:
+        with pytest.raises(InvalidInput) as info:
+            import_text(copy, json.dumps(data))
+        assert message in info.value.message.en
+        with copy.read() as s:
+            assert exchange.export_data(s)["tables"]["accounts"] == []
+    finally:
+        copy.dispose()
+
+
+def test_export_and_import_commands(kam, db: Database, process: Process, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    populate(db, process)
+    out = tmp_path / "backup.json"
+    done = kam.json("export", str(out))
+    assert done["counts"]["opportunities"] == 3
+    again = tmp_path / "again.json"
+    target = f"sqlite:///{tmp_path / 'new.sqlite3'}"
+    loaded = kam.runner.invoke(kam_cli(), ["--db", target, "--lang", "en", "import", str(out)])
+    assert loaded.exit_code == 0, loaded.output
+    assert "imported from" in loaded.stdout
+    assert kam.runner.invoke(kam_cli(), ["--db", target, "export", str(again)]).exit_code == 0
+    assert again.read_bytes() == out.read_bytes()
+    refused = kam("import", str(out))
+    assert refused.exit_code == 1 and "Error: import only goes into an empty database" in refused.stderr
+
+
+def kam_cli():  # type: ignore[no-untyped-def]
+    from cli import cli
+
+    return cli
