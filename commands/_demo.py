@@ -193,5 +193,17 @@ def _walk(demo: Transcript) -> None:
     run("opp", "advance", "3")
     run("opp", "hold", "3", "--reason", "客户资金计划推迟到明年一季度")
 
-    demo.title("商机一览", "The pipeline")
+    demo.title("客情关系与成交热度（按检查表勾选）", "Relationship level and deal heat (ticked checklists)")
+    run("opp", "rate", "3", "-r", "1.1,1.2,1.3,2.1,2.2,2.3", "-H", "30.1,50.1,50.2")
+
+    demo.title("售后回访与跟进计划", "Return visits and follow-ups")
+    run("schedule", "--due-before", "2027-03-31")
+
+    demo.title("商机一览与销售漏斗", "The pipeline")
     run("opp", "list")
+    run("report", "pipeline", "--pdf", "pdf/销售漏斗.pdf", "--force")
+
+    demo.title("数据可靠：审计、备份、导出", "Nothing lost, nothing forged: audit, backup, export")
+    run("audit", "verify")
+    run("backup", "kam-backup.sqlite3", "--force")
+    run("export", "kam-export.json", "--force")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from commands._common import Kam, KamCommand, pass_kam
+from commands._common import Kam, KamCommand, output_path, pass_kam
 
 
 def _counts(kam: Kam, counts: dict[str, int]) -> str:
@@ -13,8 +13,9 @@ def _counts(kam: Kam, counts: dict[str, int]) -> str:
 
 @click.command("export", cls=KamCommand)
 @click.argument("file", type=click.Path(dir_okay=False, writable=True))
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
 @pass_kam
-def export(kam: Kam, file: str) -> None:
+def export(kam: Kam, file: str, force: bool) -> None:
     """Write everything (accounts, contacts, opportunities, all document versions,
     history, sign-offs, follow-ups) to one JSON file.
 
@@ -25,6 +26,7 @@ def export(kam: Kam, file: str) -> None:
     """
     from workflow.exchange import export_file
 
+    output_path(file, force)
     with kam.db.read() as session:
         counts = export_file(session, file)
     kam.emit({"file": file, "counts": counts}, lambda: kam.say(f"已导出到 {file}：{_counts(kam, counts)}", f"exported to {file}: {_counts(kam, counts)}"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from commands._common import Kam, KamGroupBase, local_time, pass_kam, table
+from commands._common import Kam, KamGroupBase, local_time, output_path, pass_kam, table, write_output
 
 STALLED_SHOWN = 20
 
@@ -26,8 +26,9 @@ def report() -> None:
 @click.option("--stalled-days", type=int, default=30, show_default=True, help="An open opportunity with no history for this many days is stalled.")
 @click.option("--stalled-limit", type=int, default=50, show_default=True, help="List this many stalled opportunities, longest idle first (all are counted; 0 lists all).")
 @click.option("--pdf", "pdf", type=click.Path(dir_okay=False, writable=True), help="Also write the report as a PDF with a funnel chart.")
+@click.option("--force", is_flag=True, help="Overwrite the PDF if it exists.")
 @pass_kam
-def report_pipeline(kam: Kam, by: str | None, owner: str | None, stalled_days: int, stalled_limit: int, pdf: str | None) -> None:
+def report_pipeline(kam: Kam, by: str | None, owner: str | None, stalled_days: int, stalled_limit: int, pdf: str | None, force: bool) -> None:
     """Per stage: count, vehicles, weighted forecast (quantity × heat), days in stage; conversion, stalled, lost reasons.
 
     \b
@@ -39,10 +40,12 @@ def report_pipeline(kam: Kam, by: str | None, owner: str | None, stalled_days: i
     """
     from workflow import pipeline
 
+    if pdf:
+        output_path(pdf, force)  # refuse before the work, not after
     with kam.db.read() as session:
         result = pipeline.pipeline(session, kam.process, by_owner=by == "owner", owner=owner, stalled_days=stalled_days, stalled_limit=stalled_limit, lang=kam.lang)
     if pdf:
-        _write_pdf(kam, result, pdf, owner)
+        _write_pdf(kam, result, pdf, owner, force)
     kam.emit(result.to_dict(), lambda: _print(kam, result))
     if pdf:
         kam.say(f"已生成 {pdf}", f"wrote {pdf}")
@@ -150,13 +153,12 @@ HEADINGS = {
 }
 
 
-def _write_pdf(kam: Kam, result, path: str, owner: str | None) -> None:  # type: ignore[no-untyped-def]
+def _write_pdf(kam: Kam, result, path: str, owner: str | None, force: bool) -> None:  # type: ignore[no-untyped-def]
     """The report in the shared A4 layout, with a funnel chart drawn from the figures."""
     from markupsafe import Markup
 
     import reports
-    from workflow.errors import InvalidInput
-    from workflow.i18n import t, value_label
+    from workflow.i18n import value_label
     from workflow.pipeline import funnel_svg
 
     lang = kam.lang
@@ -179,12 +181,7 @@ def _write_pdf(kam: Kam, result, path: str, owner: str | None) -> None:  # type:
         "scope": owner or T["everyone"],
         "stalled_shown": PDF_STALLED_SHOWN,
     }
-    data = reports.render_report_pdf("pipeline.html", context, ctx, lang)
-    try:
-        with open(path, "wb") as fh:
-            fh.write(data)
-    except OSError as exc:
-        raise InvalidInput(t(f"无法写入文件 {path}：{exc.strerror}", f"cannot write file {path}: {exc.strerror}")) from None
+    write_output(path, reports.render_report_pdf("pipeline.html", context, ctx, lang), force)
 
 
 COMMANDS = [report]

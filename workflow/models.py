@@ -88,7 +88,11 @@ class Contact(Base):
 
 class Opportunity(Base):
     __tablename__ = "opportunities"
-    __table_args__ = (Index("ix_opportunities_stage_owner", "stage", "owner"),)
+    __table_args__ = (
+        Index("ix_opportunities_stage_owner", "stage", "owner"),
+        # covers every column the pipeline report aggregates (migration 0002)
+        Index("ix_opportunities_pipeline", "stage", "lost_from", "owner", "quantity", "heat", "on_hold", "stage_entered_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
@@ -150,7 +154,10 @@ class Event(Base):
     """One row of an opportunity's append-only history."""
 
     __tablename__ = "events"
-    __table_args__ = (UniqueConstraint("opportunity_id", "seq", name="uq_events_seq"),)
+    __table_args__ = (
+        UniqueConstraint("opportunity_id", "seq", name="uq_events_seq"),
+        Index("ix_events_opportunity_at", "opportunity_id", "at"),  # last activity per opportunity (migration 0002)
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id"))
