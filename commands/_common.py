@@ -277,10 +277,14 @@ def output_path(path: str, force: bool) -> Path:
     from workflow.i18n import t
 
     target = Path(path)
-    if target.exists() and not force:
-        raise InvalidInput(t(f"文件 {path} 已存在：加 --force 覆盖，或换一个文件名", f"{path} exists: use --force to overwrite it, or choose another name"))
-    if target.is_dir():
+    try:
+        exists, is_dir = target.exists(), target.is_dir()
+    except OSError as exc:  # a name too long for the file system, a path through a file...
+        raise InvalidInput(t(f"无法使用文件名 {path}：{exc.strerror}", f"cannot use {path} as a file name: {exc.strerror}")) from None
+    if is_dir:
         raise InvalidInput(t(f"{path} 是文件夹，请给出文件名", f"{path} is a folder; give a file name"))
+    if exists and not force:
+        raise InvalidInput(t(f"文件 {path} 已存在：加 --force 覆盖，或换一个文件名", f"{path} exists: use --force to overwrite it, or choose another name"))
     return target
 
 
