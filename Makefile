@@ -11,9 +11,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils graphviz
 DEMO_DIR ?= demo-out
 
-.PHONY: setup system venv demo test lint bench soak clean
+.PHONY: setup system venv compile demo test lint bench soak clean
 
-setup: system venv
+setup: system venv compile
 
 system:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -30,6 +30,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
 	@touch $@
+
+# pip byte-compiles installed libraries but not an editable project; without this,
+# every `kam` start recompiles our modules when PYTHONDONTWRITEBYTECODE is set.
+compile: venv
+	@$(BIN)/python -m compileall -q cli.py workflow forms reports commands migrations
 
 demo: setup
 	rm -rf $(DEMO_DIR)

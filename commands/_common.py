@@ -7,29 +7,33 @@ functions that use them so `kam --help` stays fast.
 from __future__ import annotations
 
 import datetime as dt
-import json
+import functools
 import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from workflow.db import Database
     from workflow.process import Process
 
 # C0 controls except tab/newline, DEL, C1 controls and ESC sequences: never echo them to a terminal.
-_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+@functools.cache
+def _control() -> re.Pattern[str]:
+    # compiled on first use: `kam --help` never needs it
+    return re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def clean(value: Any) -> str:
     """User text made safe for a terminal (no escape sequences or control characters)."""
     if value is None:
         return ""
-    return _CONTROL.sub("", str(value))
+    return _control().sub("", str(value))
 
 
 class Kam:
@@ -75,6 +79,8 @@ class Kam:
     def emit(self, data: Any, human: Callable[[], None] | None = None) -> None:
         """Print `data` as JSON with --json, otherwise call `human()`."""
         if self.json:
+            import json
+
             click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
         elif human is not None:
             human()
@@ -153,7 +159,9 @@ MAX_INT = 2_147_483_647
 
 
 # Bytes that are not UTF-8 arrive in argv as lone surrogates (surrogateescape); NUL cannot be stored or opened.
-_UNUSABLE = re.compile("[\x00\ud800-\udfff]")
+@functools.cache
+def _unusable() -> re.Pattern[str]:
+    return re.compile("[\x00\ud800-\udfff]")
 
 
 def check_arguments(command: click.Command, ctx: click.Context) -> None:
@@ -163,7 +171,7 @@ def check_arguments(command: click.Command, ctx: click.Context) -> None:
         if isinstance(param.type, click.types.IntParamType) and isinstance(value, int) and abs(value) > MAX_INT:
             raise click.BadParameter(f"{value} is out of range (at most {MAX_INT})", ctx=ctx, param=param)
         for text in value if isinstance(value, tuple | list) else [value]:
-            if isinstance(text, str) and _UNUSABLE.search(text):
+            if isinstance(text, str) and _unusable().search(text):
                 raise click.BadParameter("is not valid UTF-8 text (or contains a NUL byte): retype it", ctx=ctx, param=param)
 
 
@@ -209,6 +217,8 @@ class KamCommandError(click.ClickException):
 
     def show(self, file: Any = None) -> None:
         if self.payload is not None:
+            import json
+
             click.echo(json.dumps(self.payload, ensure_ascii=False, indent=2, default=_json_default))
         click.echo(f"Error: {clean(self.message)}", err=True)
         for line in self.details:
@@ -252,6 +262,8 @@ def read_data_file(path: str) -> Any:
     except UnicodeDecodeError as exc:
         raise InvalidInput(t(f"文件 {path} 不是 UTF-8 文本（第 {exc.start} 字节）", f"file {path} is not UTF-8 text (byte {exc.start})")) from None
     if path.endswith(".json"):
+        import json
+
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
@@ -273,6 +285,8 @@ MAX_FILE_BYTES = 5_000_000
 
 def output_path(path: str, force: bool) -> Path:
     """Where a command may write a file: an existing file is overwritten only with --force."""
+    from pathlib import Path
+
     from workflow.errors import InvalidInput
     from workflow.i18n import t
 

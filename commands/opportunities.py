@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from decimal import Decimal
 
 from commands._common import Kam, KamGroupBase, clean, local_time, pass_kam, table
 
@@ -23,6 +26,8 @@ def opp() -> None:
 
 
 def _money(value: str | None) -> Decimal | None:
+    from decimal import Decimal, InvalidOperation
+
     if value is None:
         return None
     try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
@@ -55,6 +54,8 @@ def doc_render_all(kam: Kam, opportunity_id: int, out_dir: str, force: bool, wor
     Example:
       kam doc render-all 1 -o pdf/
     """
+    from pathlib import Path
+
     from reports import render_many
     from workflow import rendering
 

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from workflow import history
 from workflow.errors import ConcurrentChange, InvalidInput, Missing, NotFound, Refused
 from workflow.i18n import Text, t, value_label
-from workflow.machine import fire
 from workflow.models import Account, Contact, Document, Event, Opportunity, utcnow
 from workflow.process import LOST, Process
 
@@ -333,6 +332,8 @@ def advance(session: Session, process: Process, opportunity_id: int, *, actor: s
     stage = process.by_id.get(opp.stage)
     if blockers and blockers[0].code != "on-hold" or stage is None or not stage.trigger:
         raise _refuse(process, opp, "advance", blockers)
+    from workflow.machine import fire  # transitions loads only for commands that move an opportunity
+
     ok, subject = fire(session, process, opp, stage.trigger)
     evaluation = subject.evaluation
     if not ok or evaluation is None:
@@ -347,6 +348,8 @@ def advance(session: Session, process: Process, opportunity_id: int, *, actor: s
 
 
 def _fire_lifecycle(session: Session, process: Process, opp: Opportunity, trigger: str, refusal: Text) -> str:
+    from workflow.machine import fire
+
     ok, subject = fire(session, process, opp, trigger)
     if not ok:
         raise Refused(refusal, [])
