@@ -42,7 +42,7 @@ def account_import(kam: Kam, file: str, dry_run: bool, skip_invalid: bool) -> No
 
 
 @account.command("stale")
-@click.option("--days", type=int, default=90, show_default=True, help="Not reviewed for this many days (seed 000: quarterly).")
+@click.option("--days", type=click.IntRange(0, 36500), default=90, show_default=True, help="Not reviewed for this many days (seed 000: quarterly).")
 @pass_kam
 def account_stale(kam: Kam, days: int) -> None:
     """Customers whose stable data (profile, people) was not reviewed in 90 days.

@@ -96,7 +96,7 @@ def doc_list(kam: Kam, opportunity_id: int) -> None:
     Example:
       kam doc list 1
     """
-    from forms import get
+    from forms import title
     from workflow import engine, views
 
     with kam.db.read() as session:
@@ -110,7 +110,7 @@ def doc_list(kam: Kam, opportunity_id: int) -> None:
     table(
         [kam.t(*h) for h in (("文档", "Document"), ("类型", "Kind"), ("版本", "Version"), ("填写人", "Author"), ("时间", "When"), ("摘要", "SHA-256"))],
         [
-            (get(d["kind"]).title_zh if kam.lang == "zh" else get(d["kind"]).title_en, d["kind"], d["version"], d["author"], local_time(d["created_at"]), d["sha256"][:12])
+            (title(d["kind"], kam.lang), d["kind"], d["version"], d["author"], local_time(d["created_at"]), d["sha256"][:12])
             for d in docs
         ],
     )

@@ -159,7 +159,7 @@ def opp_show(kam: Kam, opportunity_id: int) -> None:
 
 
 def _print_show(kam: Kam, data: dict) -> None:
-    from forms import get
+    from forms import title as kind_title
     from workflow.i18n import value_label
     from workflow.process import LOST
 
@@ -203,7 +203,7 @@ def _print_show(kam: Kam, data: dict) -> None:
     if not data["documents"]:
         click.echo(kam.t("  （无）", "  (none)"))
     for d in data["documents"]:
-        title = get(d["kind"]).title_zh if kam.lang == "zh" else get(d["kind"]).title_en
+        title = kind_title(d["kind"], kam.lang)
         click.echo(clean(f"  {title} ({d['kind']}) v{d['version']}  {d['author']}  {local_time(d['created_at'])}"))
     _print_evaluation(kam, data)
     click.echo()

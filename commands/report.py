@@ -23,8 +23,8 @@ def report() -> None:
 @report.command("pipeline")
 @click.option("--by", "by", type=click.Choice(["owner"]), help="Also break the figures down by owner.")
 @click.option("--owner", help="Only this owner's opportunities.")
-@click.option("--stalled-days", type=int, default=30, show_default=True, help="An open opportunity with no history for this many days is stalled.")
-@click.option("--stalled-limit", type=int, default=50, show_default=True, help="List this many stalled opportunities, longest idle first (all are counted; 0 lists all).")
+@click.option("--stalled-days", type=click.IntRange(0, 36500), default=30, show_default=True, help="An open opportunity with no history for this many days is stalled.")
+@click.option("--stalled-limit", type=click.IntRange(0, 1_000_000), default=50, show_default=True, help="List this many stalled opportunities, longest idle first (all are counted; 0 lists all).")
 @click.option("--pdf", "pdf", type=click.Path(dir_okay=False, writable=True), help="Also write the report as a PDF with a funnel chart.")
 @click.option("--force", is_flag=True, help="Overwrite the PDF if it exists.")
 @pass_kam

@@ -15,7 +15,7 @@ SHOWN = 200  # rows in the table; --json lists everything
 @click.command("schedule", cls=KamCommand)
 @click.option("--due-before", type=DATE, help="List follow-ups due on or before this date, YYYY-MM-DD (default: a week from today).")
 @click.option("--owner", help="Only this owner's opportunities.")
-@click.option("--months", type=int, default=12, show_default=True, help="Horizon of the return-visit plan after delivery.")
+@click.option("--months", type=click.IntRange(1, 600), default=12, show_default=True, help="Horizon of the return-visit plan after delivery.")
 @pass_kam
 def schedule(kam: Kam, due_before: dt.datetime | None, owner: str | None, months: int) -> None:
     """Due and overdue follow-ups across all accounts (return visits, training, meetings, holiday visits).
@@ -89,7 +89,7 @@ def followup() -> None:
 @click.argument("done_on", type=DATE)
 @click.option("--note", help="What was done (回访记录).")
 @click.option("--found", help="What the visit found: problems, requests (发现的问题).")
-@click.option("--months", type=int, default=12, show_default=True, help="Horizon of the plan, as for kam schedule.")
+@click.option("--months", type=click.IntRange(1, 600), default=12, show_default=True, help="Horizon of the plan, as for kam schedule.")
 @pass_kam
 def followup_done(kam: Kam, followup_id: str, done_on: dt.datetime, note: str | None, found: str | None, months: int) -> None:
     """Record a follow-up as done on DONE_ON (YYYY-MM-DD). --json prints the record.

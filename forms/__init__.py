@@ -43,6 +43,28 @@ _REGISTRY: dict[str, str] = {
 
 KINDS: tuple[str, ...] = tuple(_REGISTRY)
 
+# kind -> (中文, English) title, so naming a document never imports its schema (and pydantic).
+# A test checks these against each schema's title_zh / title_en.
+_TITLES: dict[str, tuple[str, str]] = {
+    "phone-invite-feedback": ("电话邀约反馈单", "Phone invitation feedback"),
+    "visit-feedback": ("拜访反馈报告", "Visit feedback report"),
+    "product-proposal": ("产品推介书", "Product proposal"),
+    "exchange-minutes": ("技术交流纪要", "Technical exchange minutes"),
+    "evaluation-scorecard": ("项目评估表", "Project evaluation scorecard"),
+    "negotiation-minutes": ("谈判纪要", "Negotiation minutes"),
+    "contract-review": ("合同审核表", "Contract review"),
+    "service-plan": ("关系维护与服务计划", "Relationship and service plan"),
+}
+
+
+def title(kind: str, lang: str = "zh") -> str:
+    """A kind's title in `lang`, without loading its schema."""
+    try:
+        zh, en = _TITLES[kind]
+    except KeyError:
+        raise UnknownKind(kind) from None
+    return zh if lang == "zh" else en
+
 
 class UnknownKind(LookupError):
     def __init__(self, kind: str) -> None:

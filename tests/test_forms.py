@@ -347,3 +347,11 @@ def test_blank_competitor_name_is_located():
     with pytest.raises(forms.FormInvalid) as exc:
         forms.validate("evaluation-scorecard", data)
     assert [(e.path, e.label_zh) for e in exc.value.errors] == [("criteria[1].competitor_scores.", "竞争对手得分")]
+
+
+def test_titles_are_known_without_loading_a_schema() -> None:
+    import forms
+
+    for kind in forms.KINDS:
+        cls = forms.get(kind)
+        assert (forms.title(kind, "zh"), forms.title(kind, "en")) == (cls.title_zh, cls.title_en)

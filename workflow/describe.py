@@ -19,10 +19,11 @@ def requirement_text(req: Requirement) -> Text:
 
     if req.check:
         return CHECK_TEXT[req.check]
-    form = forms.get(req.document or "")
+    kind = req.document or ""
+    zh, en = forms.title(kind, "zh"), forms.title(kind, "en")
     if req.field:
-        return t(f"《{form.title_zh}》且 {req.field} = {req.equals!r}", f"{form.title_en} with {req.field} = {req.equals!r}")
-    return t(f"《{form.title_zh}》", form.title_en)
+        return t(f"《{zh}》且 {req.field} = {req.equals!r}", f"{en} with {req.field} = {req.equals!r}")
+    return t(f"《{zh}》", en)
 
 
 def describe(process: Process, lang: str = "zh") -> dict[str, Any]:

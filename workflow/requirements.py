@@ -126,7 +126,7 @@ def _check_document(session: Session, opp: Opportunity, req: Requirement, result
 
     kind = req.document
     assert kind is not None
-    form_cls = forms.get(kind)
+    title_zh, title_en = forms.title(kind, "zh"), forms.title(kind, "en")
     fill = f"kam doc fill {opp.id} {kind} --file FILE"
     latest = latest_valid(session, opp.id, kind)
     if latest.form is None:
@@ -134,7 +134,7 @@ def _check_document(session: Session, opp: Opportunity, req: Requirement, result
             result.missing.append(
                 Missing(
                     f"{kind}.missing",
-                    t(f"缺少《{form_cls.title_zh}》({kind})", f"missing the {form_cls.title_en} ({kind})"),
+                    t(f"缺少《{title_zh}》({kind})", f"missing the {title_en} ({kind})"),
                     fill,
                 )
             )
@@ -143,8 +143,8 @@ def _check_document(session: Session, opp: Opportunity, req: Requirement, result
                 Missing(
                     f"{kind}.invalid",
                     t(
-                        f"《{form_cls.title_zh}》v{latest.newest_version} 不符合当前格式：{latest.problem}；请重新填写",
-                        f"the {form_cls.title_en} v{latest.newest_version} no longer validates: {latest.problem}; fill it again",
+                        f"《{title_zh}》v{latest.newest_version} 不符合当前格式：{latest.problem}；请重新填写",
+                        f"the {title_en} v{latest.newest_version} no longer validates: {latest.problem}; fill it again",
                     ),
                     fill,
                 )
@@ -156,7 +156,7 @@ def _check_document(session: Session, opp: Opportunity, req: Requirement, result
         actual: Any = getattr(latest.form, req.field, None)
         if actual != req.equals:
             message = req.message or t(
-                f"《{form_cls.title_zh}》的 {req.field} 须为 {req.equals!r}", f"the {form_cls.title_en}'s {req.field} must be {req.equals!r}"
+                f"《{title_zh}》的 {req.field} 须为 {req.equals!r}", f"the {title_en}'s {req.field} must be {req.equals!r}"
             )
             result.missing.append(
                 Missing(
