@@ -304,17 +304,6 @@ def output_path(path: str, force: bool) -> Path:
 
 def write_output(path: str, content: bytes, force: bool) -> Path:
     """Write a file a command produces: refuses to overwrite without --force; never leaves half a file."""
-    import os
+    from workflow.files import write_atomic
 
-    from workflow.errors import InvalidInput
-    from workflow.i18n import t
-
-    target = output_path(path, force)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(target.name + ".part")
-        partial.write_bytes(content)
-        os.replace(partial, target)
-    except OSError as exc:
-        raise InvalidInput(t(f"无法写入 {path}：{exc.strerror}", f"cannot write {path}: {exc.strerror}")) from None
-    return target
+    return write_atomic(output_path(path, force), content)

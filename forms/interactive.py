@@ -264,7 +264,8 @@ def fill(kind: str, ask: Ask, say: Say, defaults: dict[str, Any] | None = None, 
         "Enter accepts the default or skips an optional field; '-' clears a default; "
         "an empty answer ends a list; * marks a required field.",
     ))
-    data = filler.fields(specs, dict(defaults) if defaults is not None else dict(form.prefill))
+    # the kind's prefill (e.g. the seed's scorecard criteria) under whatever the caller knows
+    data = filler.fields(specs, {**form.prefill, **(defaults or {})})
     for _ in range(MAX_TRIES):
         try:
             document = forms.validate(kind, data)

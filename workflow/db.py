@@ -209,12 +209,12 @@ def _translate(exc: Exception) -> None:
     from sqlalchemy.exc import DBAPIError, IntegrityError
     from sqlalchemy.orm.exc import StaleDataError
 
-    if isinstance(exc, StaleDataError):
-        raise ConcurrentChange(
-            t("该记录刚被其他人修改，请重新查看后再操作", "this record was just changed by someone else; look again and retry")
-        ) from None
-    # Two writers appending the same history row or document version: the second lost the race.
-    if isinstance(exc, IntegrityError) and any(key in str(exc) for key in ("events.seq", "uq_events_seq", "documents.version", "uq_documents_version")):
+    # A stale versioned UPDATE, or two writers appending the same history row or document version:
+    # either way the second writer lost the race.
+    lost_race = isinstance(exc, StaleDataError) or (
+        isinstance(exc, IntegrityError) and any(key in str(exc) for key in ("events.seq", "uq_events_seq", "documents.version", "uq_documents_version"))
+    )
+    if lost_race:
         raise ConcurrentChange(
             t("该记录刚被其他人修改，请重新查看后再操作", "this record was just changed by someone else; look again and retry")
         ) from None

@@ -15,8 +15,6 @@ from sqlalchemy.orm import Session
 from workflow.engine import get_opportunity
 from workflow.requirements import latest_valid
 
-# The seed's evaluation criteria (项目评估表), equal weights to start from.
-SCORECARD_CRITERIA = ("客户关系", "售后服务", "行业地位", "品牌", "产品性能", "价格", "供货能力", "快速解决方案")
 NEGOTIATED_TERMS = ("quantity", "unit_price", "price_includes", "payment_method", "payment_timing", "delivery_mode", "delivery_cycle_days")
 
 
@@ -56,9 +54,8 @@ def defaults_for(session: Session, opportunity_id: int, kind: str, today: dt.dat
     elif kind == "exchange-minutes":
         out = {"meeting_date": today.isoformat(), "our_participants": [opp.owner], "customer_participants": names}
     elif kind == "evaluation-scorecard":
-        weight = round(100 / len(SCORECARD_CRITERIA), 2)
-        out = {"criteria": [{"name": name, "weight": weight} for name in SCORECARD_CRITERIA]}
-        out["decision_roles"] = [{"name": c.name, "department": c.department} for c in contacts if c.department]
+        # the criteria and weights come from the schema's prefill (the seed's 项目评估表)
+        out = {"decision_roles": [{"name": c.name, "department": c.department} for c in contacts if c.department]}
     elif kind == "negotiation-minutes":
         out = {"meeting_date": today.isoformat(), "our_participants": [opp.owner], "customer_participants": names}
         proposal = latest_valid(session, opp.id, "product-proposal").form

@@ -267,13 +267,13 @@ def _status_blockers(process: Process, opp: Opportunity) -> list[Missing]:
     return []
 
 
-def _load(session: Session, opportunity_id: int, expected_version: int | None) -> Opportunity:
+def _load(session: Session, process: Process, opportunity_id: int, expected_version: int | None) -> Opportunity:
     opp = get_opportunity(session, opportunity_id, for_update=True)
     if expected_version is not None and opp.version != expected_version:
         raise ConcurrentChange(
             t(
-                f"商机 {opportunity_id} 刚被其他人修改（现处于「{opp.stage}」）：请用 kam opp show {opportunity_id} 重新查看后再操作",
-                f"opportunity {opportunity_id} was just changed by someone else (now at {opp.stage}): look again with kam opp show {opportunity_id}",
+                f"商机 {opportunity_id} 刚被其他人修改（现处于「{process.stage_label(opp.stage)}」）：请用 kam opp show {opportunity_id} 重新查看后再操作",
+                f"opportunity {opportunity_id} was just changed by someone else (now at {process.stage_label(opp.stage, 'en')}): look again with kam opp show {opportunity_id}",
             )
         )
     return opp
@@ -327,7 +327,7 @@ def _refuse(process: Process, opp: Opportunity, trigger: str, missing: list[Miss
 
 def advance(session: Session, process: Process, opportunity_id: int, *, actor: str, expected_version: int | None = None) -> Event:
     """Fire the current stage's forward trigger if every requirement holds."""
-    opp = _load(session, opportunity_id, expected_version)
+    opp = _load(session, process, opportunity_id, expected_version)
     blockers = _status_blockers(process, opp)
     stage = process.by_id.get(opp.stage)
     if blockers and blockers[0].code != "on-hold" or stage is None or not stage.trigger:
@@ -360,7 +360,7 @@ def lose(session: Session, process: Process, opportunity_id: int, *, reason: str
     if reason not in process.lost_reasons:
         raise InvalidInput(t(f"丢单原因 {reason!r} 无效；可选：{', '.join(process.lost_reasons)}", f"lost reason {reason!r} is not valid; choose one of: {', '.join(process.lost_reasons)}"))
     note = _text("note", note)
-    opp = _load(session, opportunity_id, expected_version)
+    opp = _load(session, process, opportunity_id, expected_version)
     from_stage = opp.stage
     _fire_lifecycle(
         session, process, opp, "lose",
@@ -372,7 +372,7 @@ def lose(session: Session, process: Process, opportunity_id: int, *, reason: str
 
 
 def reopen(session: Session, process: Process, opportunity_id: int, *, actor: str, reason: str | None = None, expected_version: int | None = None) -> Event:
-    opp = _load(session, opportunity_id, expected_version)
+    opp = _load(session, process, opportunity_id, expected_version)
     back_to = _fire_lifecycle(
         session, process, opp, "reopen",
         t(f"商机 {opp.id} 没有丢单，无需重新打开", f"opportunity {opp.id} is not lost; nothing to reopen"),
@@ -383,7 +383,7 @@ def reopen(session: Session, process: Process, opportunity_id: int, *, actor: st
 
 def revert(session: Session, process: Process, opportunity_id: int, *, reason: str, actor: str, expected_version: int | None = None) -> Event:
     reason = _text("reason (原因)", reason, required=True)  # type: ignore[assignment]
-    opp = _load(session, opportunity_id, expected_version)
+    opp = _load(session, process, opportunity_id, expected_version)
     back_to = _fire_lifecycle(
         session, process, opp, "revert",
         t(
@@ -396,7 +396,7 @@ def revert(session: Session, process: Process, opportunity_id: int, *, reason: s
 
 def hold(session: Session, process: Process, opportunity_id: int, *, reason: str, actor: str, expected_version: int | None = None) -> Event:
     reason = _text("reason (原因)", reason, required=True)  # type: ignore[assignment]
-    opp = _load(session, opportunity_id, expected_version)
+    opp = _load(session, process, opportunity_id, expected_version)
     _fire_lifecycle(
         session, process, opp, "hold",
         t(f"商机 {opp.id} 已暂停或已结束，不能再暂停", f"opportunity {opp.id} is already on hold or closed"),
@@ -406,7 +406,7 @@ def hold(session: Session, process: Process, opportunity_id: int, *, reason: str
 
 
 def resume(session: Session, process: Process, opportunity_id: int, *, actor: str, expected_version: int | None = None) -> Event:
-    opp = _load(session, opportunity_id, expected_version)
+    opp = _load(session, process, opportunity_id, expected_version)
     _fire_lifecycle(
         session, process, opp, "resume",
         t(f"商机 {opp.id} 没有暂停，无需恢复", f"opportunity {opp.id} is not on hold; nothing to resume"),

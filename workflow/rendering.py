@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from workflow.compliance import department_label
 from workflow.engine import get_document, get_opportunity
+from workflow.files import write_atomic
 from workflow.models import Document, Opportunity, Render, SignOff
 from workflow.process import Process
 
@@ -100,10 +101,7 @@ def render_document(
     opp = get_opportunity(session, opportunity_id)
     doc = get_document(session, opportunity_id, kind, version)
     pdf = render_pdf(load_document(kind, doc.data), context(session, opp, doc, lang, process), lang, kind=kind)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(output.name + ".part")
-    tmp.write_bytes(pdf)
-    os.replace(tmp, output)  # a reader never sees half a PDF
+    write_atomic(output, pdf)
     digest = hashlib.sha256(pdf).hexdigest()
     session.add(Render(document_id=doc.id, lang=lang, sha256=digest, path=str(output), actor=actor))
     return Rendered(kind, doc.version, str(output), digest, len(pdf))
