@@ -17,7 +17,22 @@ from commands._common import Kam, KamCommandError, check_arguments, clean, conve
 
 
 class KamGroup(click.Group):
-    """Converts domain errors into one clear message and exit code 1, never a traceback."""
+    """Converts domain errors into one clear message and exit code 1, never a traceback.
+
+    Commands are loaded on first use (`commands.INDEX`): `kam opp show` imports
+    the modules of `opp`, not all sixteen.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*commands.INDEX, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands:
+            command = commands.load(cmd_name)
+            if command is None:
+                return None
+            self.add_command(command)
+        return self.commands[cmd_name]
 
     def make_context(self, info_name, args, parent=None, **extra):  # type: ignore[no-untyped-def]
         try:
@@ -33,7 +48,7 @@ class KamGroup(click.Group):
         except click.ClickException as exc:
             exc.message = clean(exc.message)  # usage errors quote what was typed: no escape sequences back to the terminal
             raise
-        except (click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+        except (click.exceptions.Exit, click.Abort, KeyboardInterrupt, BrokenPipeError):
             raise
         except Exception as exc:
             from workflow.errors import KamError
@@ -69,15 +84,15 @@ def cli(ctx: click.Context, db_url: str | None, actor: str | None, as_json: bool
     ctx.obj = Kam(db_url, actor, as_json, lang, process_path)
 
 
-for command in commands.discover():
-    cli.add_command(command)
-
-
 def main() -> None:
     try:
         cli.main(prog_name="kam")
     except KeyboardInterrupt:
         click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except BrokenPipeError:
+        # the reader went away (`kam opp list | head`): stop quietly; Python must not fail flushing stdout at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(1)
 
 

@@ -28,7 +28,10 @@ def write(tmp_path: Path, name: str, data: object) -> str:
 
 def all_commands(group: click.Group = cli, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], click.Command]]:
     found = []
-    for name, command in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None, name
         path = (*prefix, name)
         if isinstance(command, click.Group):
             found.extend(all_commands(command, path))
@@ -40,6 +43,44 @@ def all_commands(group: click.Group = cli, prefix: tuple[str, ...] = ()) -> list
 def test_every_command_has_help_with_an_example(path: tuple[str, ...], command: click.Command) -> None:
     assert command.help, f"kam {' '.join(path)} has no help text"
     assert "Example:" in command.help and "kam " in command.help.split("Example:")[1], f"kam {' '.join(path)} help has no example"
+
+
+def test_the_lazy_command_index_agrees_with_importing_every_module() -> None:
+    """`commands.INDEX` lists, for each command, every module that defines or extends it."""
+    import subprocess
+    import sys
+
+    script = """
+import importlib, json, sys
+
+
+def fresh():
+    for name in [m for m in sys.modules if m == "commands" or m.startswith("commands.")]:
+        del sys.modules[name]
+    return importlib.import_module("commands")
+
+def tree(command):
+    subs = getattr(command, "commands", {})
+    return {name: tree(sub) for name, sub in sorted(subs.items())}
+
+out = {}
+for name in fresh().INDEX:
+    mods = fresh()
+    lazy = mods.load(name)
+    alone = tree(lazy)
+    full = {c.name: c for c in mods.discover()}
+    out[name] = [alone, tree(full[name]) if name in full else None, lazy is full.get(name)]
+out["__all__"] = sorted({c.name for c in fresh().discover()})
+print(json.dumps(out))
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=Path(__file__).parent.parent)
+    found = json.loads(result.stdout)
+    import commands
+
+    assert found.pop("__all__") == sorted(commands.INDEX), "a command module's COMMANDS and commands.INDEX differ"
+    for name, (alone, full, same) in found.items():
+        assert same, f"kam {name}: the first module in commands.INDEX does not define it"
+        assert alone == full, f"kam {name}: a module not in commands.INDEX[{name!r}] adds subcommands to it"
 
 
 def test_help_is_fast_to_reach_and_lists_the_groups(kam: Kam) -> None:
@@ -266,3 +307,23 @@ def test_an_outdated_database_asks_for_kam_init(kam: Kam, db_url: str) -> None:
     result = kam("account", "list")
     assert result.exit_code == 1
     assert "is at schema 0000" in result.stderr and "run kam init to upgrade" in result.stderr
+
+
+def test_a_reader_that_goes_away_stops_kam_quietly(db_url: str) -> None:
+    """`kam workflow show | head -1`: no traceback and no "internal error" when the pipe closes."""
+    import os
+    import subprocess
+    import sys
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before kam writes a line
+    env = {**os.environ, "KAM_DATABASE_URL": db_url}
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", "import cli; cli.main()", "workflow", "show"],
+            stdout=write_end, stderr=subprocess.PIPE, text=True, env=env, cwd=Path(__file__).parent.parent, check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert result.returncode == 1
+    assert result.stderr == ""
