@@ -203,7 +203,7 @@ def generate(url: str) -> dict[str, int]:
                 "quantity": rng.randint(1, 60), "budget": None, "expected_close": None,
                 "relationship_level": rng.choice([None, 1, 2, 3, 4]), "relationship_assessed_at": at if heat else None,
                 "heat": heat, "heat_assessed_at": at if heat else None, "signed_at": signed_at,
-                "created_by": "bench", "created_at": created, "updated_at": at, "version": 1,
+                "created_by": "bench", "created_at": created, "updated_at": at, "last_activity_at": chain[-1]["at"], "version": 1,
             })
             if len(opps) >= CHUNK:
                 s.execute(insert(Opportunity), opps)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 import threading
@@ -123,6 +124,16 @@ def _add_signoff(s: Session, opp: int) -> str:
     return f"opportunity {opp}: sign-off production by 冒名 has no history row (added outside kam)"
 
 
+def _move_activity(s: Session, opp: int) -> str:
+    last, newest = s.execute(select(Event.seq, Event.at).where(Event.opportunity_id == opp).order_by(Event.seq.desc()).limit(1)).one()
+    moved = newest - dt.timedelta(days=40)  # would make a busy deal look stalled
+    s.execute(update(Opportunity).where(Opportunity.id == opp).values(last_activity_at=moved))
+    return (
+        f"opportunity {opp}: last activity does not match its history: {moved.isoformat(timespec='microseconds')} in the opportunity, "
+        f"{newest.isoformat(timespec='microseconds')} in the history (the last row is seq {last})"
+    )
+
+
 TAMPERING: dict[str, Callable[[Session, int], str]] = {
     "a row altered": _alter_row,
     "a row deleted in the middle": _delete_middle_row,
@@ -131,6 +142,7 @@ TAMPERING: dict[str, Callable[[Session, int], str]] = {
     "the whole history deleted": _delete_all_history,
     "the stage changed directly": _change_stage,
     "put on hold directly": _put_on_hold,
+    "the last activity moved": _move_activity,
     "a document altered": _alter_document,
     "a document deleted": _delete_document,
     "a document added": _add_document,

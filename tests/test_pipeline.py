@@ -9,6 +9,7 @@ import pytest
 
 from workflow import engine, history, pipeline
 from workflow.db import Database
+from workflow.models import Opportunity
 from workflow.process import Process
 
 NOW = dt.datetime(2027, 1, 31)
@@ -93,6 +94,30 @@ def test_all_stalled_are_counted_and_the_longest_idle_listed(db: Database, proce
     assert limited.totals["stalled"] == 4
     assert [s.id for s in limited.stalled] == [ids["A"], ids["C"]]  # created long before B's and D's last rows
     assert len(report(db, process, stalled_days=4, stalled_limit=0).everyone.stalled) == 4
+
+
+@pytest.mark.parametrize(("limit", "mine", "hers", "everyone"), [(1, "A", "C", "A"), (2, "AB", "CD", "AC"), (0, "AB", "CD", "ACBD")])
+def test_each_owner_lists_their_own_longest_idle(db: Database, process: Process, limit: int, mine: str, hers: str, everyone: str) -> None:
+    ids = build(db, process)
+    result = report(db, process, by_owner=True, stalled_days=4, stalled_limit=limit)
+    assert [s.id for s in result.owners["王磊"].stalled] == [ids[n] for n in mine]
+    assert [s.id for s in result.owners["李娜"].stalled] == [ids[n] for n in hers]
+    assert [s.id for s in result.everyone.stalled] == [ids[n] for n in everyone]
+    assert (result.owners["王磊"].totals["stalled"], result.owners["李娜"].totals["stalled"], result.everyone.totals["stalled"]) == (2, 2, 4)
+
+
+def test_any_new_history_row_ends_a_stall(db: Database, process: Process) -> None:
+    """A document, a rating or a move is activity: the report reads the newest history row."""
+    ids = build(db, process)
+    assert ids["A"] in [s.id for s in report(db, process, stalled_days=30).everyone.stalled]
+    with db.write() as s:
+        history.append(s, ids["A"], actor="王磊", action="note", at=NOW - 2 * DAY)  # the Core path: no ORM object
+    assert ids["A"] not in [s.id for s in report(db, process, stalled_days=30).everyone.stalled]
+    with db.write() as s:  # an older row written later (an import, a backdated note) does not make it idle again
+        history.append(s, ids["A"], actor="王磊", action="note", at=NOW - 50 * DAY)
+    assert ids["A"] not in [s.id for s in report(db, process, stalled_days=30).everyone.stalled]
+    with db.read() as s:
+        assert s.get(Opportunity, ids["A"]).last_activity_at == NOW - 2 * DAY
 
 
 def test_by_owner(db: Database, process: Process) -> None:

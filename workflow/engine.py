@@ -192,10 +192,11 @@ def new_opportunity(
         expected_close=expected_close,
         created_by=actor,
         created_at=now,
+        last_activity_at=now,
     )
     session.add(opp)
     session.flush()
-    history.append(session, opp.id, actor=actor, action="create", to_stage=opp.stage, at=now, detail={"title": opp.title, "owner": opp.owner})
+    history.append(session, opp.id, actor=actor, action="create", to_stage=opp.stage, at=now, detail={"title": opp.title, "owner": opp.owner}, opportunity=opp)
     return opp
 
 
@@ -308,6 +309,7 @@ def _move(
         documents=documents or None,
         detail=detail,
         at=now,
+        opportunity=opp,
     )
     session.flush()
     return event

@@ -41,6 +41,9 @@ VERSION = 1
 # In dependency order: a row only refers to rows of tables before it.
 MODELS = (Account, Contact, Opportunity, Document, Render, Event, SignOff, FollowUp)
 TABLES: dict[str, Table] = {m.__tablename__: m.__table__ for m in MODELS}  # type: ignore[misc]
+# Columns computed from other rows: left out of the file (so exports of earlier schemas still
+# import) and recomputed on import.
+DERIVED: dict[str, set[str]] = {"opportunities": {"last_activity_at"}}
 CHUNK = 1000
 
 
@@ -65,8 +68,9 @@ def export_data(session: Session) -> dict[str, Any]:
 
     tables: dict[str, list[dict[str, Any]]] = {}
     for name, table in TABLES.items():
-        types = {c.name: c.type for c in table.columns}
-        rows = session.execute(select(table).order_by(table.c.id)).mappings()
+        columns = [c for c in table.columns if c.name not in DERIVED.get(name, ())]
+        types = {c.name: c.type for c in columns}
+        rows = session.execute(select(*columns).order_by(table.c.id)).mappings()
         tables[name] = [{key: _out(value, types[key]) for key, value in row.items()} for row in rows]
     return {"format": FORMAT, "version": VERSION, "schema": HEAD, "tables": tables}
 
@@ -130,7 +134,7 @@ def _in(value: Any, column: Any, where: str) -> Any:
 def _rows(name: str, table: Table, raw: Any) -> list[dict[str, Any]]:
     if not isinstance(raw, list):
         raise _bad(name, "应为列表", "must be a list")
-    columns = {c.name: c for c in table.columns}
+    columns = {c.name: c for c in table.columns if c.name not in DERIVED.get(name, ())}
     out = []
     for i, row in enumerate(raw, 1):
         where = f"{name}[{i}]"
@@ -142,6 +146,16 @@ def _rows(name: str, table: Table, raw: Any) -> list[dict[str, Any]]:
             raise _bad(where, f"未知列 {unknown}，缺少列 {missing}", f"unknown columns {unknown}, missing columns {missing}")
         out.append({key: _in(row[key], column, f"{where}.{key}") for key, column in columns.items()})
     return out
+
+
+def _last_activity(events: list[dict[str, Any]]) -> dict[int, dt.datetime]:
+    """The time of each opportunity's newest history row."""
+    newest: dict[int, dt.datetime] = {}
+    for event in events:
+        at, key = event["at"], event["opportunity_id"]
+        if key not in newest or newest[key] < at:
+            newest[key] = at
+    return newest
 
 
 def load_file(path: str) -> dict[str, Any]:
@@ -178,6 +192,9 @@ def import_data(session: Session, data: Any) -> dict[str, int]:
     for i, doc in enumerate(parsed["documents"], 1):
         if history.sha256(doc["data"]) != doc["sha256"]:
             raise _bad(f"documents[{i}]", "文档内容与其 sha256 不符", "the document's data does not match its sha256")
+    activity = _last_activity(parsed["events"])
+    for row in parsed["opportunities"]:
+        row["last_activity_at"] = activity.get(row["id"], row["created_at"])
     for name, rows in parsed.items():
         table = TABLES[name]
         for start in range(0, len(rows), CHUNK):

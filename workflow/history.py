@@ -14,11 +14,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from workflow.i18n import Text, t
-from workflow.models import Event, utcnow
+from workflow.models import Event, Opportunity, utcnow
 
 GENESIS = "0" * 64
 
@@ -70,15 +70,20 @@ def append(
     documents: dict[str, int] | None = None,
     detail: dict[str, Any] | None = None,
     at: dt.datetime | None = None,
+    opportunity: Opportunity | None = None,
 ) -> Event:
     """Add the next history row of an opportunity in the caller's transaction.
 
     The row is written with one Core INSERT (no unit-of-work flush): the history is
     append-only, so the session never needs to track it. The returned `Event` is
     detached, for reading.
+
+    The opportunity's `last_activity_at` follows the newest row: set on
+    `opportunity` when the caller has it loaded and flushes it anyway (one
+    UPDATE for the move and the activity), else with one Core UPDATE.
     """
-    with session.no_autoflush:
-        last = session.execute(_LAST, {"opportunity_id": opportunity_id}).first()
+    connection = session.connection()
+    last = connection.execute(_LAST, {"opportunity_id": opportunity_id}).first()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     event = Event(
         opportunity_id=opportunity_id,
@@ -95,13 +100,24 @@ def append(
         prev_hash=prev,
     )
     event.hash = event_hash(prev, event)
-    session.connection().execute(_INSERT, {column.key: getattr(event, column.key) for column in _COLUMNS})
+    connection.execute(_INSERT, {column.key: getattr(event, column.key) for column in _COLUMNS})
+    if opportunity is not None:
+        if opportunity.last_activity_at is None or opportunity.last_activity_at < event.at:
+            opportunity.last_activity_at = event.at
+    else:
+        connection.execute(_TOUCH, {"opp_id": opportunity_id, "event_at": event.at})
     return event
 
 
 # Built once: the hot path neither rebuilds nor re-keys these statements.
 _COLUMNS = [c for c in Event.__table__.columns if c.key != "id"]
 _INSERT = insert(Event.__table__)
+_OPPS = Opportunity.__table__
+_TOUCH = (
+    update(_OPPS)
+    .where(_OPPS.c.id == bindparam("opp_id"), or_(_OPPS.c.last_activity_at.is_(None), _OPPS.c.last_activity_at < bindparam("event_at")))
+    .values(last_activity_at=bindparam("event_at"))
+)
 _LAST = select(Event.seq, Event.hash).where(Event.opportunity_id == bindparam("opportunity_id")).order_by(Event.seq.desc()).limit(1)
 
 
@@ -117,6 +133,8 @@ class Break:
       stage, hold          the opportunity's stage / hold flag differs from the
                            replay of its history (rows deleted at the end, or
                            the opportunity changed outside kam)
+      activity             the opportunity's last_activity_at is not the time of
+                           its newest history row (the stalled list would be wrong)
       document-changed     a document's data no longer matches the hash its
                            history row recorded
       document-deleted     a history row records a document that is gone
@@ -142,6 +160,7 @@ class Break:
             "orphan": t(f"商机 {o} 不存在，却有历史记录（商机被删除）", f"opportunity {o}: does not exist but has history rows (the opportunity was deleted)"),
             "stage": t(f"商机 {o} 的阶段与历史不符：{d}（最后一行是第 {n} 行，其后的记录被删除，或阶段在 kam 之外被修改）", f"opportunity {o}: stage does not match its history: {d} (the last row is seq {n}: later rows were deleted or the stage was changed outside kam)"),
             "hold": t(f"商机 {o} 的暂停状态与历史不符：{d}（最后一行是第 {n} 行）", f"opportunity {o}: hold status does not match its history: {d} (the last row is seq {n})"),
+            "activity": t(f"商机 {o} 的最近活动时间与历史不符：{d}（最后一行是第 {n} 行）", f"opportunity {o}: last activity does not match its history: {d} (the last row is seq {n})"),
             "document-changed": t(f"商机 {o} 第 {n} 行记录的文档 {d} 内容被改动", f"opportunity {o} seq {n}: document {d} was altered"),
             "document-deleted": t(f"商机 {o} 第 {n} 行记录的文档 {d} 已不存在", f"opportunity {o} seq {n}: document {d} was deleted"),
             "document-unrecorded": t(f"商机 {o} 的文档 {d} 没有历史记录（在 kam 之外添加）", f"opportunity {o}: document {d} has no history row (added outside kam)"),
@@ -194,7 +213,9 @@ def audit(session: Session) -> Audit:
     signoffs: dict[int, list[SignOff]] = {}
     for signoff in session.execute(select(SignOff).order_by(SignOff.opportunity_id, SignOff.id)).scalars():
         signoffs.setdefault(signoff.opportunity_id, []).append(signoff)
-    opportunities = {row.id: row for row in session.execute(select(Opportunity.id, Opportunity.stage, Opportunity.on_hold))}
+    opportunities = {
+        row.id: row for row in session.execute(select(Opportunity.id, Opportunity.stage, Opportunity.on_hold, Opportunity.last_activity_at))
+    }
 
     breaks: list[Break] = []
     for opp_id in sorted(set(events) | set(opportunities)):
@@ -265,6 +286,9 @@ def _replay_break(opp: Any, rows: list[Event], documents: list[Any], signoffs: l
         return Break(opp.id, last, "stage", f"{opp.stage} in the opportunity, {stage} in the history")
     if bool(opp.on_hold) != on_hold:
         return Break(opp.id, last, "hold", f"{'on hold' if opp.on_hold else 'active'} in the opportunity, {'on hold' if on_hold else 'active'} in the history")
+    newest = max(_instant(event.at) for event in rows)
+    if _instant(opp.last_activity_at) != newest:
+        return Break(opp.id, last, "activity", f"{_instant(opp.last_activity_at)} in the opportunity, {newest} in the history")
     for doc in documents:
         if (doc.kind, doc.version) not in recorded_docs:
             return Break(opp.id, last, "document-unrecorded", f"{doc.kind} v{doc.version}")

@@ -92,6 +92,8 @@ class Opportunity(Base):
         Index("ix_opportunities_stage_owner", "stage", "owner"),
         # covers every column the pipeline report aggregates (migration 0002)
         Index("ix_opportunities_pipeline", "stage", "lost_from", "owner", "quantity", "heat", "on_hold", "stage_entered_at"),
+        # the stalled list of the pipeline report (migration 0003)
+        Index("ix_opportunities_activity", "stage", "last_activity_at", "owner"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -116,6 +118,8 @@ class Opportunity(Base):
     created_by: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # The time of the newest history row, kept by `history.append` (derived: not exported, checked by the audit).
+    last_activity_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     # Optimistic locking: every UPDATE checks and bumps it, so a stale writer fails instead of overwriting.
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 

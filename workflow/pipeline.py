@@ -12,7 +12,7 @@ Definitions (what the report's columns mean):
   at or past the stage, or lost from a stage at or past it — so an opportunity
   sent back by `revert` counts where it is now;
 - stalled: open (unsigned, not lost) opportunities whose last history row is older
-  than `stalled_days` (default 30): max(at) of its history rows.
+  than `stalled_days` (default 30): `last_activity_at`, kept by the history appender.
   All of them are counted; the longest idle `stalled_limit` (default 50, 0 = all)
   are listed with their details;
 - lost reasons: count and vehicles per reason.
@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from workflow.errors import InvalidInput
 from workflow.i18n import t
-from workflow.models import Account, Event, Opportunity, utcnow
+from workflow.models import Account, Opportunity, utcnow
 from workflow.process import LOST, Process
 
 DEFAULT_STALLED_DAYS = 30
@@ -170,8 +170,8 @@ def pipeline(
     if not by_owner:
         rows = [("", *r) for r in rows]
         lost_rows = [("", *r) for r in lost_rows]
-    idle = _idle(session, process, now, stalled_days, scope)  # (id, owner, last activity), longest idle first
-    limit = stalled_limit if stalled_limit > 0 else len(idle)
+    counts, listed_ids = _stalled(session, process, now, stalled_days, stalled_limit, scope, by_owner)
+    details = _details(session, {i for ids in listed_ids.values() for i in ids}, now)
 
     groups: dict[str, list[Any]] = {}
     for row in rows:
@@ -179,21 +179,15 @@ def pipeline(
     lost_by: dict[str, list[Any]] = {}
     for row in lost_rows:
         lost_by.setdefault(row[0], []).append(row[1:])
-    idle_by: dict[str, list[Any]] = {}
-    for row in idle:
-        idle_by.setdefault(row[1] if by_owner else "", []).append(row)
-    shown = {row[0] for rows_ in idle_by.values() for row in rows_[:limit]} | {row[0] for row in idle[:limit]}
-    details = _details(session, shown, now)
 
-    def listed(candidates: list[Any]) -> list[Stalled]:
-        return [details[row[0]] for row in candidates[:limit]]
+    def listed(key: str | None) -> list[Stalled]:
+        return [details[i] for i in listed_ids.get(key, [])]
 
     def section(key: str) -> Section:
-        found = idle_by.get(key, [])
-        return _section(process, groups.get(key, []), lost_by.get(key, []), listed(found), len(found), now_days, lang)
+        return _section(process, groups.get(key, []), lost_by.get(key, []), listed(key), counts.get(key, 0), now_days, lang)
 
-    everyone = _section(process, [r[1:] for r in rows], [r[1:] for r in lost_rows], listed(idle), len(idle), now_days, lang)
-    owners = {name: section(name) for name in sorted(set(groups) | set(idle_by))} if by_owner else {}
+    everyone = _section(process, [r[1:] for r in rows], [r[1:] for r in lost_rows], listed(EVERYONE), counts.get(EVERYONE, 0), now_days, lang)
+    owners = {name: section(name) for name in sorted(set(groups) | set(counts) - {EVERYONE})} if by_owner else {}
     return PipelineReport(now, stalled_days, everyone, owners)
 
 
@@ -234,20 +228,54 @@ def _section(
     return Section(list(figures.values()), conversion, lost_reasons, stalled, stalled_count)
 
 
-def _idle(session: Session, process: Process, now: dt.datetime, days: int, scope: list[Any]) -> list[Any]:
-    """(id, owner, last activity) of every stalled opportunity, longest idle first: three narrow columns."""
+EVERYONE = None  # the key of everyone's figures in `_stalled`'s results (owners are keyed by name)
+
+
+def _stalled(
+    session: Session, process: Process, now: dt.datetime, days: int, limit: int, scope: list[Any], by_owner: bool
+) -> tuple[dict[str | None, int], dict[str | None, list[int]]]:
+    """How many open opportunities are stalled, and the ids of the longest idle (up to `limit`, 0 = all).
+
+    Both read ix_opportunities_activity (stage, last_activity_at, owner) alone: the
+    counts are one range scan per open stage, the list the first rows of the scan in idle order.
+    Keyed by `EVERYONE`, and by owner with `by_owner`.
+    """
     cutoff = now - dt.timedelta(days=days)
-    open_stages = [s.id for s in process.stages if s.trigger]
-    # The last activity of each opportunity: max(at), read from the (opportunity_id, at) index alone.
-    last = select(Event.opportunity_id, func.max(Event.at).label("at")).group_by(Event.opportunity_id).subquery()
-    return list(
-        session.connection().execute(
-            select(Opportunity.id, Opportunity.owner, last.c.at)
-            .join(last, last.c.opportunity_id == Opportunity.id)
-            .where(Opportunity.stage.in_(open_stages), last.c.at < cutoff, *scope)
-            .order_by(last.c.at, Opportunity.id)
-        )
-    )
+    where = [Opportunity.stage.in_([s.id for s in process.stages if s.trigger]), Opportunity.last_activity_at < cutoff, *scope]
+    connection = session.connection()
+    counts: dict[str | None, int] = {}
+    if by_owner:
+        counts.update(connection.execute(select(Opportunity.owner, func.count()).where(*where).group_by(Opportunity.owner)).all())
+    counts[EVERYONE] = connection.execute(select(func.count()).select_from(Opportunity).where(*where)).scalar() or 0
+    oldest_first = select(Opportunity.id, Opportunity.owner).where(*where).order_by(Opportunity.last_activity_at, Opportunity.id)
+    if not by_owner or not limit:
+        listed: dict[str | None, list[int]] = {EVERYONE: []}
+        for opp_id, owner in connection.execute(oldest_first.limit(limit or None)):
+            listed[EVERYONE].append(opp_id)
+            if by_owner:  # every stalled opportunity is listed (limit 0): split them by owner
+                listed.setdefault(owner, []).append(opp_id)
+        return counts, listed
+    # Each owner's longest idle: read in idle order until every owner has `limit` (or all of theirs).
+    wanted = {owner: min(limit, count) for owner, count in counts.items() if owner is not EVERYONE}
+    listed = {EVERYONE: [], **{owner: [] for owner in wanted}}
+    short = sum(1 for owner, n in wanted.items() if n)
+    result = connection.execute(oldest_first)
+    try:
+        while short:
+            chunk = result.fetchmany(1000)
+            if not chunk:
+                break
+            for opp_id, owner in chunk:
+                if len(listed[EVERYONE]) < limit:
+                    listed[EVERYONE].append(opp_id)
+                mine = listed[owner]
+                if len(mine) < wanted[owner]:
+                    mine.append(opp_id)
+                    if len(mine) == wanted[owner]:
+                        short -= 1
+    finally:
+        result.close()
+    return counts, listed
 
 
 def _details(session: Session, ids: set[int], now: dt.datetime) -> dict[int, Stalled]:
@@ -256,11 +284,10 @@ def _details(session: Session, ids: set[int], now: dt.datetime) -> dict[int, Sta
     wanted = sorted(ids)
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
-        last = select(Event.opportunity_id, func.max(Event.at).label("at")).where(Event.opportunity_id.in_(chunk)).group_by(Event.opportunity_id).subquery()
         rows = session.connection().execute(
-            select(Opportunity.id, Account.name, Opportunity.title, Opportunity.owner, Opportunity.stage, last.c.at, Opportunity.on_hold)
-            .join(last, last.c.opportunity_id == Opportunity.id)
+            select(Opportunity.id, Account.name, Opportunity.title, Opportunity.owner, Opportunity.stage, Opportunity.last_activity_at, Opportunity.on_hold)
             .join(Account, Account.id == Opportunity.account_id)
+            .where(Opportunity.id.in_(chunk))
         )
         out.update({i: Stalled(i, a, ti, o, st, at, (now - at).days, bool(h)) for i, a, ti, o, st, at, h in rows})
     return out
