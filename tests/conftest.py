@@ -32,11 +32,12 @@ if os.environ.get("CI") and os.environ.get("KAM_SOAK_SCALE") != "large":
 
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
-    for name in ("KAM_DATABASE_URL", "KAM_LANG", "KAM_PROCESS", "KAM_DEBUG"):
+    for name in ("KAM_DATABASE_URL", "KAM_LANG", "KAM_PROCESS", "KAM_DEBUG", "KAM_CACHE_DIR"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("KAM_USER", "tester")
     # platformdirs' default location moves into the test's folder, so nothing escapes
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
 
 
 @pytest.fixture

@@ -173,3 +173,49 @@ def test_a_missing_process_file_is_named(kam, tmp_path: Path) -> None:  # type: 
     result = kam("--process", tmp_path / "nope.yaml", "workflow", "show")
     assert result.exit_code == 1
     assert result.stderr == f"Error: cannot read process file {tmp_path / 'nope.yaml'}: No such file or directory\n"
+
+
+def _describe(text: str) -> list[tuple]:
+    process = parse_process(text, "company.yaml")
+    return [(s.id, s.name("zh"), s.trigger, s.requires, s.expects) for s in process.stages] + [(process.departments, process.limits)]
+
+
+def test_the_parsed_yaml_is_cached_by_its_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second parse of the same text reads the JSON cache; an edited text is parsed afresh."""
+    import yaml
+
+    from workflow import process as module
+
+    monkeypatch.setenv("KAM_CACHE_DIR", str(tmp_path / "cache"))
+    text = module.BUILTIN.read_text(encoding="utf-8")
+    first = _describe(text)
+    assert len(list((tmp_path / "cache").glob("process-*.json"))) == 1
+    parsed = []
+    real_load = yaml.load
+    monkeypatch.setattr(yaml, "load", lambda *a, **k: parsed.append(1) or real_load(*a, **k))
+    assert _describe(text) == first
+    assert parsed == []  # from the cache
+    edited = text.replace("客户确定", "目标客户确定", 1)
+    assert _describe(edited)[0][1] == "目标客户确定"
+    assert parsed == [1]  # not served from the cache of the other text
+
+
+def test_a_broken_or_unwritable_cache_never_matters(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from workflow import process as module
+
+    text = module.BUILTIN.read_text(encoding="utf-8")
+    expected = _describe(text)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("KAM_CACHE_DIR", str(cache))
+    _describe(text)
+    (written,) = cache.glob("process-*.json")
+    for garbage in ("{not json", "[]", json.dumps({"text": "other", "raw": {}}), json.dumps({"text": text})):
+        written.write_text(garbage, encoding="utf-8")
+        assert _describe(text) == expected
+    monkeypatch.setenv("KAM_CACHE_DIR", str(tmp_path / "a-file"))
+    (tmp_path / "a-file").write_text("not a folder")
+    assert _describe(text) == expected
+    # a malformed file is refused the same way on every parse (errors are never cached)
+    for _ in range(2):
+        with pytest.raises(InvalidInput, match="YAML syntax error"):
+            parse_process("stages: [", "bad.yaml")
