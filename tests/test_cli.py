@@ -327,3 +327,37 @@ def test_a_reader_that_goes_away_stops_kam_quietly(db_url: str) -> None:
         os.close(write_end)
     assert result.returncode == 1
     assert result.stderr == ""
+
+
+def test_json_output_is_byte_for_byte_the_standard_encoders(kam: Kam, db_url: str) -> None:
+    """--json goes through orjson for speed; the text must stay what json.dumps(indent=2, ensure_ascii=False) wrote."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from helpers import fill, walk_to
+
+    from commands._common import _json_default, dumps
+    from workflow.db import Database
+    from workflow.process import load_process
+
+    def standard(data: object) -> str:
+        return json.dumps(data, ensure_ascii=False, indent=2, default=_json_default)
+
+    awkward = {
+        "when": dt.datetime(2027, 2, 15, 9, 30, 5, 123456), "aware": dt.datetime(2027, 2, 15, tzinfo=dt.UTC), "day": dt.date(2027, 2, 29 - 1),
+        "amount": Decimal("1234567.50"), "ratio": 0.1 + 0.2, "big": 2**53 + 1, "neg": -0.0, "text": "引号\"、反斜杠\\、换行\n、制表\t、\u2028",
+        "empty": {}, "none": [], "nested": [[], {}, [1, [2, {"a": None, "b": True}]]], "tuple": (1, "二"), 3: "int key",
+    }
+    assert dumps(awkward) == standard(awkward)
+
+    opp = setup_deal(kam)
+    db, process = Database(db_url), load_process()
+    try:
+        walk_to(db, process, opp, "contract_maintenance")
+        fill(db, opp, "service-plan")
+    finally:
+        db.dispose()
+    for args in (("opp", "show", opp), ("opp", "list"), ("opp", "history", opp), ("doc", "list", opp), ("compliance", opp), ("report", "pipeline", "--by", "owner"), ("workflow", "show"), ("schedule", "--due-before", "2028-12-31"), ("audit", "verify")):
+        out = kam("--json", *args)
+        assert out.exit_code == 0, out.output
+        assert out.stdout == standard(json.loads(out.stdout)) + "\n", args
