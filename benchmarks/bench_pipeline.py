@@ -106,7 +106,7 @@ def generate(url: str) -> dict[str, int]:
     from workflow.db import Database
     from workflow.models import Account, Document, Event, FollowUp, Opportunity, SignOff
     from workflow.process import LOST, load_process
-    from workflow.schedule import plan_followups
+    from workflow.schedule import plan_followups, rebuild_plans
 
     rng = random.Random(6)
     process = load_process()
@@ -124,7 +124,7 @@ def generate(url: str) -> dict[str, int]:
         for model, batch in rows.items():
             if batch and (force or len(batch) >= CHUNK):
                 session.execute(insert(model), batch)
-                counts[model.__tablename__] += len(batch)
+                counts[model.__table__.name] += len(batch)
                 batch.clear()
 
     stages = list(FUNNEL)
@@ -212,6 +212,7 @@ def generate(url: str) -> dict[str, int]:
         if opps:
             s.execute(insert(Opportunity), opps)
         flush(s, force=True)
+        rebuild_plans(s.connection())  # the schedule's stored plans, as `kam import` writes them
     if db.is_sqlite:
         with db.engine.connect() as conn:
             conn.exec_driver_sql("ANALYZE")

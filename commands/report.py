@@ -42,8 +42,8 @@ def report_pipeline(kam: Kam, by: str | None, owner: str | None, stalled_days: i
 
     if pdf:
         output_path(pdf, force)  # refuse before the work, not after
-    with kam.db.read() as session:
-        result = pipeline.pipeline(session, kam.process, by_owner=by == "owner", owner=owner, stalled_days=stalled_days, stalled_limit=stalled_limit, lang=kam.lang)
+    with kam.db.connect() as connection:  # Core only: the report does not load the ORM
+        result = pipeline.pipeline(connection, kam.process, by_owner=by == "owner", owner=owner, stalled_days=stalled_days, stalled_limit=stalled_limit, lang=kam.lang)
     if pdf:
         _write_pdf(kam, result, pdf, owner, force)
     kam.emit(result.to_dict(), lambda: _print(kam, result))

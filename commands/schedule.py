@@ -30,8 +30,8 @@ def schedule(kam: Kam, due_before: dt.datetime | None, owner: str | None, months
     """
     from workflow import schedule as core
 
-    with kam.db.read() as session:
-        result = core.schedule(session, kam.process, due_before=due_before.date() if due_before else None, owner=owner, months=months)
+    with kam.db.connect() as connection:  # Core only: the schedule does not load the ORM
+        result = core.schedule(connection, kam.process, due_before=due_before.date() if due_before else None, owner=owner, months=months)
     kam.emit(result.to_dict(), lambda: _print(kam, result))
 
 

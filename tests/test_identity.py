@@ -22,6 +22,7 @@ from workflow.process import Process
 # What kam writes to, and how: history-like tables are never updated or deleted by kam.
 APPEND_ONLY = ("events", "documents", "signoffs", "renders")
 UPDATABLE = ("accounts", "contacts", "opportunities", "followups")
+DERIVED = ("planned_followups",)  # rewritten whenever a service plan is stored
 
 
 def grants(schema: str, reader: str, manager: str) -> list[str]:
@@ -31,6 +32,7 @@ def grants(schema: str, reader: str, manager: str) -> list[str]:
         f'GRANT SELECT ON ALL TABLES IN SCHEMA "{schema}" TO {reader}, {manager}',
         f'GRANT INSERT, UPDATE ON {", ".join(f"{schema}.{t}" for t in UPDATABLE)} TO {manager}',
         f'GRANT INSERT ON {", ".join(f"{schema}.{t}" for t in APPEND_ONLY)} TO {manager}',
+        f'GRANT INSERT, UPDATE, DELETE ON {", ".join(f"{schema}.{t}" for t in DERIVED)} TO {manager}',
         f'GRANT USAGE ON ALL SEQUENCES IN SCHEMA "{schema}" TO {manager}',
     ]
 

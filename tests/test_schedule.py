@@ -12,7 +12,7 @@ from workflow import engine, history
 from workflow import schedule as core
 from workflow.db import Database
 from workflow.errors import InvalidInput, NotFound
-from workflow.models import FollowUp, utcnow
+from workflow.models import FollowUp, Opportunity, utcnow
 from workflow.process import Process
 
 D = dt.date.fromisoformat
@@ -213,3 +213,45 @@ def test_schedule_on_postgresql(pg_url: str, process: Process) -> None:
         assert [i.id.split("-", 1)[1] for i in result.items] == ["HV-20270203", "TR-20270205", "RV-20270215", "RV-20270302"]
     finally:
         pg.dispose()
+
+
+def test_the_stored_plan_and_the_computed_plan_agree(db: Database, process: Process, signed: int) -> None:
+    """`kam schedule` reads planned_followups for the default horizon; recomputing every plan must give the same."""
+    with db.write() as s:
+        other = engine.new_opportunity(s, process, s.get(Opportunity, signed).account_id, "10 台自卸车", owner="李娜", actor="李娜", quantity=10).id
+    walk_to(db, process, other, "contract_maintenance")
+    fill(db, other, "service-plan", edit(edit(edit(load("service-plan"), "delivery_date", "2027-03-01"), "training[0].date", "2027-03-02"), "training[1].date", "2027-03-03"))
+    fill(db, signed, "service-plan", edit(load("service-plan"), "holiday_visits", "春节、中秋、国庆前走访"))  # a new version
+    with db.write() as s:
+        core.record_followup(s, process, f"{signed}-RV-20270215", D("2027-02-16"), actor="王磊", today=D("2027-04-01"))
+        core.record_followup(s, process, f"{other}-TR-20270302", D("2027-03-02"), actor="李娜", today=D("2027-04-01"))
+
+    def key(item: core.DueItem) -> tuple:
+        return (item.due, item.opportunity_id, item.kind)
+
+    for today, due_before, owner in [("2027-02-16", "2027-03-05", None), ("2027-04-01", "2027-12-31", None), ("2027-04-01", "2028-06-30", "李娜")]:
+        with db.read() as s:
+            connection = s.connection()
+            stored = core._open_items(connection, process, D(due_before), owner, D(today))
+            computed = core._computed_items(connection, process, D(due_before), owner, core.DEFAULT_MONTHS, D(today))
+        assert stored, (today, due_before, owner)
+        assert sorted(stored, key=key) == sorted(computed, key=key)
+    ids = [i.id for i in run(db, process, today=D("2027-04-01"), due_before=D("2027-12-31")).items]
+    assert f"{signed}-RV-20270215" not in ids and f"{other}-TR-20270302" not in ids and f"{other}-TR-20270303" in ids
+
+
+def test_an_import_rebuilds_the_stored_plan(db: Database, process: Process, signed: int, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from workflow import exchange
+
+    with db.write() as s:
+        core.record_followup(s, process, f"{signed}-RV-20270215", D("2027-02-16"), actor="王磊", today=D("2027-04-01"))
+    with db.read() as s:
+        data = exchange.export_data(s)
+    copy = Database(f"sqlite:///{tmp_path / 'copy.sqlite3'}")
+    try:
+        with copy.write() as s:
+            exchange.import_data(s, data)
+        for today, due_before in [("2027-02-16", "2027-03-05"), ("2027-04-01", "2027-12-31")]:
+            assert run(copy, process, today=D(today), due_before=D(due_before)) == run(db, process, today=D(today), due_before=D(due_before))
+    finally:
+        copy.dispose()

@@ -21,11 +21,12 @@ from workflow.errors import ConcurrentChange, DatabaseBusy, DatabaseNotReady, In
 from workflow.i18n import t
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
     from sqlalchemy.orm import Session
 
 ENV_URL = "KAM_DATABASE_URL"
 BUSY_TIMEOUT_MS = 30_000
+MMAP_BYTES = 256 * 1024 * 1024
 RETRIES = 5
 
 
@@ -102,6 +103,9 @@ class Database:
                     # NORMAL is durable across application crashes in WAL mode; only an OS crash may lose the last commit.
                     cur.execute("PRAGMA synchronous=NORMAL")
                     cur.execute("PRAGMA foreign_keys=ON")
+                    # Reads through a memory map instead of a read() call per page: reports that visit
+                    # thousands of rows of a large file spend far less time in the kernel.
+                    cur.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
                     cur.close()
 
                 @event.listens_for(engine, "begin")
@@ -174,6 +178,17 @@ class Database:
                 raise
 
     @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A read-only Core connection (no ORM: reports over many rows load faster), rolled back at the end."""
+        self.ensure_schema()
+        with self.engine.connect() as connection:
+            try:
+                yield connection
+            except Exception as exc:
+                _translate(exc)
+                raise
+
+    @contextmanager
     def write(self) -> Iterator[Session]:
         """A write transaction: BEGIN IMMEDIATE on SQLite; all or nothing."""
         from sqlalchemy.orm import Session
@@ -202,6 +217,13 @@ class Database:
     def dispose(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
+
+
+def as_connection(source: Connection | Session) -> Connection:
+    """The Core connection of `source`: the reports take a connection or an ORM session."""
+    from sqlalchemy import Connection
+
+    return source if isinstance(source, Connection) else source.connection()
 
 
 def _translate(exc: Exception) -> None:

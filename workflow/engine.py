@@ -456,6 +456,10 @@ def fill_document(session: Session, opportunity_id: int, kind: str, data: Any, *
     history.append(
         session, opp.id, actor=actor, action="document", at=now, detail={"kind": kind, "version": doc.version, "sha256": doc.sha256}
     )
+    if kind == "service-plan":  # the schedule's stored plan follows the newest version
+        from workflow.schedule import store_plan
+
+        store_plan(session.connection(), opp.id, stored)
     session.flush()
     return doc
 

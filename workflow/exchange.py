@@ -40,7 +40,7 @@ FORMAT = "kam-export"
 VERSION = 1
 # In dependency order: a row only refers to rows of tables before it.
 MODELS = (Account, Contact, Opportunity, Document, Render, Event, SignOff, FollowUp)
-TABLES: dict[str, Table] = {m.__tablename__: m.__table__ for m in MODELS}  # type: ignore[misc]
+TABLES: dict[str, Table] = {m.__table__.name: m.__table__ for m in MODELS}  # type: ignore[attr-defined]
 # Columns computed from other rows: left out of the file (so exports of earlier schemas still
 # import) and recomputed on import.
 DERIVED: dict[str, set[str]] = {"opportunities": {"last_activity_at"}}
@@ -200,6 +200,9 @@ def import_data(session: Session, data: Any) -> dict[str, int]:
         for start in range(0, len(rows), CHUNK):
             session.execute(table.insert(), rows[start : start + CHUNK])
     session.flush()
+    from workflow.schedule import rebuild_plans
+
+    rebuild_plans(session.connection())  # derived from the service plans and follow-ups just loaded
     _, breaks = history.verify(session)
     if breaks:
         first = breaks[0]

@@ -22,15 +22,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Float, case, cast, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Float, case, cast, func, select
 
+from workflow.db import as_connection
 from workflow.errors import InvalidInput
 from workflow.i18n import t
-from workflow.models import Account, Opportunity, utcnow
 from workflow.process import LOST, Process
+from workflow.tables import accounts, opportunities, utcnow
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+Opportunity = opportunities.c  # Core columns: the report never loads the ORM
 
 DEFAULT_STALLED_DAYS = 30
 DEFAULT_STALLED_LIMIT = 50
@@ -121,15 +126,15 @@ class PipelineReport:
         return out
 
 
-def _epoch_days(session: Session, column: Any) -> Any:
+def _epoch_days(connection: Connection, column: Any) -> Any:
     """Days since 1970-01-01 of a stored (naive UTC) datetime, in SQL."""
-    if session.get_bind().dialect.name == "sqlite":
+    if connection.dialect.name == "sqlite":
         return func.julianday(column) - 2440587.5
     return func.extract("epoch", column) / 86400.0
 
 
 def pipeline(
-    session: Session,
+    source: Connection | Session,
     process: Process,
     *,
     by_owner: bool = False,
@@ -142,13 +147,14 @@ def pipeline(
     """Per-stage counts, vehicles, weighted forecast, days in stage, conversion, stalled and lost reasons."""
     if stalled_days < 1:
         raise InvalidInput(t(f"停滞天数须为正整数，收到 {stalled_days}", f"--stalled-days must be a positive number, got {stalled_days}"))
+    connection = as_connection(source)
     now = now or utcnow()
     now_days = (now - dt.datetime(1970, 1, 1)).total_seconds() / 86400
     # Grouping by owner adds the owner as the first key; otherwise the key is a constant "" added in Python
     # (a bound literal in GROUP BY is not portable).
     who = [Opportunity.owner] if by_owner else []
     scope = [Opportunity.owner == owner] if owner else []
-    rows = session.execute(
+    rows = connection.execute(
         select(
             *who,
             Opportunity.stage,
@@ -156,13 +162,13 @@ def pipeline(
             func.count(),
             func.coalesce(func.sum(Opportunity.quantity), 0),
             func.coalesce(func.sum(cast(func.coalesce(Opportunity.quantity, 0) * func.coalesce(Opportunity.heat, 0), Float)), 0.0),
-            func.avg(_epoch_days(session, Opportunity.stage_entered_at)),
+            func.avg(_epoch_days(connection, Opportunity.stage_entered_at)),
             func.sum(case((Opportunity.on_hold, 1), else_=0)),
         )
         .where(*scope)
         .group_by(*who, Opportunity.stage, Opportunity.lost_from)
     ).all()
-    lost_rows = session.execute(
+    lost_rows = connection.execute(
         select(*who, Opportunity.lost_reason, func.count(), func.coalesce(func.sum(Opportunity.quantity), 0))
         .where(Opportunity.stage == LOST, *scope)
         .group_by(*who, Opportunity.lost_reason)
@@ -170,8 +176,8 @@ def pipeline(
     if not by_owner:
         rows = [("", *r) for r in rows]
         lost_rows = [("", *r) for r in lost_rows]
-    counts, listed_ids = _stalled(session, process, now, stalled_days, stalled_limit, scope, by_owner)
-    details = _details(session, {i for ids in listed_ids.values() for i in ids}, now)
+    counts, listed_ids = _stalled(connection, process, now, stalled_days, stalled_limit, scope, by_owner)
+    details = _details(connection, {i for ids in listed_ids.values() for i in ids}, now)
 
     groups: dict[str, list[Any]] = {}
     for row in rows:
@@ -232,7 +238,7 @@ EVERYONE = None  # the key of everyone's figures in `_stalled`'s results (owners
 
 
 def _stalled(
-    session: Session, process: Process, now: dt.datetime, days: int, limit: int, scope: list[Any], by_owner: bool
+    connection: Connection, process: Process, now: dt.datetime, days: int, limit: int, scope: list[Any], by_owner: bool
 ) -> tuple[dict[str | None, int], dict[str | None, list[int]]]:
     """How many open opportunities are stalled, and the ids of the longest idle (up to `limit`, 0 = all).
 
@@ -242,11 +248,10 @@ def _stalled(
     """
     cutoff = now - dt.timedelta(days=days)
     where = [Opportunity.stage.in_([s.id for s in process.stages if s.trigger]), Opportunity.last_activity_at < cutoff, *scope]
-    connection = session.connection()
     counts: dict[str | None, int] = {}
     if by_owner:
         counts.update(connection.execute(select(Opportunity.owner, func.count()).where(*where).group_by(Opportunity.owner)).all())
-    counts[EVERYONE] = connection.execute(select(func.count()).select_from(Opportunity).where(*where)).scalar() or 0
+    counts[EVERYONE] = connection.execute(select(func.count()).select_from(opportunities).where(*where)).scalar() or 0
     oldest_first = select(Opportunity.id, Opportunity.owner).where(*where).order_by(Opportunity.last_activity_at, Opportunity.id)
     if not by_owner or not limit:
         listed: dict[str | None, list[int]] = {EVERYONE: []}
@@ -278,15 +283,15 @@ def _stalled(
     return counts, listed
 
 
-def _details(session: Session, ids: set[int], now: dt.datetime) -> dict[int, Stalled]:
+def _details(connection: Connection, ids: set[int], now: dt.datetime) -> dict[int, Stalled]:
     """What the report lists about the stalled opportunities it shows."""
     out: dict[int, Stalled] = {}
     wanted = sorted(ids)
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
-        rows = session.connection().execute(
-            select(Opportunity.id, Account.name, Opportunity.title, Opportunity.owner, Opportunity.stage, Opportunity.last_activity_at, Opportunity.on_hold)
-            .join(Account, Account.id == Opportunity.account_id)
+        rows = connection.execute(
+            select(Opportunity.id, accounts.c.name, Opportunity.title, Opportunity.owner, Opportunity.stage, Opportunity.last_activity_at, Opportunity.on_hold)
+            .join(accounts, accounts.c.id == Opportunity.account_id)
             .where(Opportunity.id.in_(chunk))
         )
         out.update({i: Stalled(i, a, ti, o, st, at, (now - at).days, bool(h)) for i, a, ti, o, st, at, h in rows})

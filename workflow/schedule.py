@@ -1,9 +1,14 @@
 """After the signature: the follow-ups each service plan sets, what is due, and recording one as done.
 
-Nothing here is stored ahead of time. The plan of an opportunity is computed
-from the latest version of its service plan (`service-plan`), so editing the
-plan moves its dates; a follow-up recorded as done is a `FollowUp` row keyed by
-(opportunity, kind, due date) plus a history row.
+The plan of an opportunity is computed from the latest version of its service
+plan (`service-plan`), so editing the plan moves its dates; a follow-up recorded
+as done is a `FollowUp` row keyed by (opportunity, kind, due date) plus a
+history row. For the default horizon the computed plan is also stored, in
+`planned_followups` with a done flag (written with each service-plan version,
+marked when a follow-up is recorded, rebuilt on import): `kam schedule` then
+reads the open follow-ups by date from one index instead of recomputing every
+signed deal's plan (10,000 plans: 0.9 s → well under 0.1 s). Other horizons
+are computed afresh; a test keeps both ways equal.
 
 What a service plan sets (all counted from its `delivery_date`, up to a horizon
 of `months` months, default 12):
@@ -29,20 +34,29 @@ past the process's `within_days` (14 in the six-step process) is flagged.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import String, cast, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, String, case, cast, delete, false, func, insert, select, update
 
-from forms.kinds.service_plan import add_months, return_visit_dates
-from workflow import history
+from forms.visits import add_months, return_visit_dates
+from workflow import tables
+from workflow.db import as_connection
 from workflow.errors import InvalidInput, NotFound
 from workflow.i18n import Text, t
-from workflow.models import Account, Document, FollowUp, Opportunity, utcnow
 from workflow.process import Process
+from workflow.tables import utcnow
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from workflow.models import FollowUp as FollowUpRecord
+
+# Core columns: listing the schedule never loads the ORM (recording a follow-up does).
+Account, Document, FollowUp, Opportunity = tables.accounts.c, tables.documents.c, tables.followups.c, tables.opportunities.c
 
 SERVICE_PLAN = "service-plan"
 DEFAULT_MONTHS = 12
@@ -214,8 +228,9 @@ def _date(value: Any) -> dt.date:
 # -- the schedule across all accounts --------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DueItem:
+class DueItem(NamedTuple):
+    """One follow-up due or overdue (a tuple: the schedule makes tens of thousands)."""
+
     id: str
     opportunity_id: int
     account: str
@@ -279,7 +294,7 @@ def plan_within_days(process: Process) -> int:
 
 
 def schedule(
-    session: Session,
+    source: Connection | Session,
     process: Process,
     *,
     due_before: dt.date | None = None,
@@ -292,6 +307,44 @@ def schedule(
         raise InvalidInput(t(f"回访周期月数须在 1–120 之间，收到 {months}", f"the horizon must be 1-120 months, got {months}"))
     today = today or utcnow().date()
     due_before = due_before or today + dt.timedelta(days=DEFAULT_WINDOW_DAYS)
+    connection = as_connection(source)
+    if months == DEFAULT_MONTHS:
+        items = _open_items(connection, process, due_before, owner, today)  # ordered by the query
+    else:
+        items = _computed_items(connection, process, due_before, owner, months, today)
+        items.sort(key=lambda i: (i.due, i.opportunity_id, KIND_ORDER[i.kind]))
+    return Schedule(today, due_before, items, missing_plans(connection, process, owner=owner, today=today))
+
+
+def _open_items(connection: Connection, process: Process, due_before: dt.date, owner: str | None, today: dt.date) -> list[DueItem]:
+    """The default horizon: the stored open follow-ups (`planned_followups`) due by `due_before`, read by date."""
+    P = tables.planned_followups.c
+    query = (
+        select(P.opportunity_id, Account.name, Opportunity.title, Opportunity.owner, P.kind, cast(P.due_date, String), P.detail)
+        .join(tables.opportunities, Opportunity.id == P.opportunity_id)
+        .join(tables.accounts, Account.id == Opportunity.account_id)
+        .where(P.done == false(), P.due_date <= due_before, Opportunity.stage == process.last.id)
+        .order_by(P.due_date, P.opportunity_id, case(KIND_ORDER, value=P.kind))  # the schedule's order
+    )
+    if owner:
+        query = query.where(Opportunity.owner == owner)
+    result = connection.execute(query)
+    try:  # the driver's own rows: no per-row result processing
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    fromiso = dt.date.fromisoformat
+    items = []
+    for opp_id, account, title, opp_owner, kind, due_text, detail in rows:
+        due = fromiso(due_text[:10])
+        items.append(DueItem(followup_id(opp_id, kind, due), opp_id, account, title, opp_owner, kind, due, max(0, (today - due).days), detail or ""))
+    return items
+
+
+def _computed_items(
+    connection: Connection, process: Process, due_before: dt.date, owner: str | None, months: int, today: dt.date
+) -> list[DueItem]:
+    """Any other horizon: every signed opportunity's latest service plan computed afresh, less what is done."""
     signed = select(Opportunity.id).where(Opportunity.stage == process.last.id)
     if owner:
         signed = signed.where(Opportunity.owner == owner)
@@ -302,49 +355,97 @@ def schedule(
         .group_by(Document.opportunity_id)
         .subquery()
     )
-    # Only the fields the plan is computed from are read out of the stored JSON.
-    fields = {
-        "delivery_date": Document.data["delivery_date"].as_string(),
-        "training": Document.data["training"],
-        **{key: Document.data[key].as_string() for _, key in TEXT_FIELDS},
-    }
-    # Core execution (session.connection()): plain rows, no ORM loading step.
-    connection = session.connection()
-    rows = connection.execute(
-        select(Opportunity.id, Account.name, Opportunity.title, Opportunity.owner, *fields.values())
+    # Only the fields the plan is computed from are read out of the stored JSON, in one array per row
+    # (one JSON parse per document), through the driver's own cursor: no per-row result processing.
+    result = connection.execute(
+        select(Opportunity.id, Account.name, Opportunity.title, Opportunity.owner, _plan_fields(connection.dialect.name))
         .join(latest, latest.c.opportunity_id == Opportunity.id)
-        .join(Document, (Document.opportunity_id == latest.c.opportunity_id) & (Document.kind == SERVICE_PLAN) & (Document.version == latest.c.version))
-        .join(Account, Account.id == Opportunity.account_id)
-        .order_by(Opportunity.id)
-    ).all()
-    # Done follow-ups as plain tuples: the date read as ISO text (one C call each instead of a type processor).
-    done_query = select(FollowUp.opportunity_id, FollowUp.kind, cast(FollowUp.due_date, String)).where(FollowUp.due_date <= due_before)
-    if owner:
-        done_query = done_query.where(FollowUp.opportunity_id.in_(signed))
-    fromiso = dt.date.fromisoformat
-    result = connection.execute(done_query)
-    try:  # the driver's own rows: three plain columns, no per-row result processing (100k+ rows in a year)
-        done = {(o, k, fromiso(d[:10])) for o, k, d in result.cursor.fetchall()}
+        .join(tables.documents, (Document.opportunity_id == latest.c.opportunity_id) & (Document.kind == SERVICE_PLAN) & (Document.version == latest.c.version))
+        .join(tables.accounts, Account.id == Opportunity.account_id)
+    )
+    try:
+        rows = result.cursor.fetchall()
     finally:
         result.close()
-    names = list(fields)
+    done = _done(connection, select(FollowUp.opportunity_id, FollowUp.kind, cast(FollowUp.due_date, String)).where(FollowUp.due_date <= due_before))
     items = []
-    for opp_id, account, title, opp_owner, *values in rows:
-        for planned in _plan_items(dict(zip(names, values, strict=True)), months).values():
+    for opp_id, account, title, opp_owner, values in rows:
+        for planned in _plan_items(_plan_from(values), months).values():
             due = planned.due
             if due > due_before or (opp_id, planned.kind, due) in done:
                 continue
             items.append(
-                DueItem(
-                    followup_id(opp_id, planned.kind, planned.due), opp_id, account, title, opp_owner, planned.kind,
-                    planned.due, max(0, (today - planned.due).days), planned.detail,
-                )
+                DueItem(followup_id(opp_id, planned.kind, due), opp_id, account, title, opp_owner, planned.kind, due, max(0, (today - due).days), planned.detail)
             )
-    items.sort(key=lambda i: (i.due, i.opportunity_id, KIND_ORDER[i.kind]))
-    return Schedule(today, due_before, items, missing_plans(session, process, owner=owner, today=today))
+    return items
 
 
-def missing_plans(session: Session, process: Process, *, owner: str | None = None, today: dt.date | None = None) -> list[MissingPlan]:
+def _done(connection: Connection, query: Any) -> set[tuple[int, str, dt.date]]:
+    """(opportunity, kind, due) of recorded follow-ups; the date read as ISO text (one C call each)."""
+    fromiso = dt.date.fromisoformat
+    result = connection.execute(query)
+    try:
+        return {(o, k, fromiso(d[:10])) for o, k, d in result.cursor.fetchall()}
+    finally:
+        result.close()
+
+
+def _plan_from(values: Any) -> dict[str, Any]:
+    return dict(zip(PLAN_FIELDS, json.loads(values) if isinstance(values, str) else values, strict=True))
+
+
+# -- the stored plan (planned_followups) ----------------------------------------------------------
+
+
+def store_plan(connection: Connection, opportunity_id: int, plan: dict[str, Any]) -> int:
+    """Rewrite the opportunity's planned follow-ups from its newest service plan; returns how many."""
+    done = _done(connection, select(FollowUp.opportunity_id, FollowUp.kind, cast(FollowUp.due_date, String)).where(FollowUp.opportunity_id == opportunity_id))
+    connection.execute(delete(tables.planned_followups).where(tables.planned_followups.c.opportunity_id == opportunity_id))
+    rows = _planned_rows(opportunity_id, plan, done)
+    if rows:
+        connection.execute(insert(tables.planned_followups), rows)
+    return len(rows)
+
+
+def rebuild_plans(connection: Connection) -> int:
+    """Every opportunity's planned follow-ups from its latest service plan (after an import); returns how many."""
+    connection.execute(delete(tables.planned_followups))
+    latest = select(Document.opportunity_id, func.max(Document.version).label("version")).where(Document.kind == SERVICE_PLAN).group_by(Document.opportunity_id).subquery()
+    result = connection.execute(
+        select(Document.opportunity_id, _plan_fields(connection.dialect.name)).join(
+            latest, (Document.opportunity_id == latest.c.opportunity_id) & (Document.kind == SERVICE_PLAN) & (Document.version == latest.c.version)
+        )
+    )
+    try:
+        plans = result.cursor.fetchall()
+    finally:
+        result.close()
+    done = _done(connection, select(FollowUp.opportunity_id, FollowUp.kind, cast(FollowUp.due_date, String)))
+    rows = [row for opp_id, values in plans for row in _planned_rows(opp_id, _plan_from(values), done)]
+    for start in range(0, len(rows), 5000):
+        connection.execute(insert(tables.planned_followups), rows[start : start + 5000])
+    return len(rows)
+
+
+def _planned_rows(opportunity_id: int, plan: dict[str, Any], done: set[tuple[int, str, dt.date]]) -> list[dict[str, Any]]:
+    return [
+        {"opportunity_id": opportunity_id, "kind": p.kind, "due_date": p.due, "detail": p.detail, "done": (opportunity_id, p.kind, p.due) in done}
+        for p in _plan_items(plan, DEFAULT_MONTHS).values()
+    ]
+
+
+PLAN_FIELDS = ("delivery_date", "training", *(key for _, key in TEXT_FIELDS))
+
+
+def _plan_fields(dialect: str) -> Any:
+    """The fields a schedule is computed from, as one JSON array per service plan."""
+    if dialect == "sqlite":
+        # json_extract with several paths parses the document once and returns an array of the values
+        return func.json_extract(Document.data, *(f"$.{key}" for key in PLAN_FIELDS))
+    return func.json_build_array(*(Document.data[key] for key in PLAN_FIELDS))
+
+
+def missing_plans(source: Connection | Session, process: Process, *, owner: str | None = None, today: dt.date | None = None) -> list[MissingPlan]:
     """Signed opportunities still without a service plan past the expected number of days."""
     today = today or utcnow().date()
     days = plan_within_days(process)
@@ -352,13 +453,13 @@ def missing_plans(session: Session, process: Process, *, owner: str | None = Non
     has_plan = select(Document.opportunity_id).where(Document.kind == SERVICE_PLAN)
     query = (
         select(Opportunity.id, Account.name, Opportunity.title, Opportunity.owner, Opportunity.signed_at)
-        .join(Account, Account.id == Opportunity.account_id)
+        .join(tables.accounts, Account.id == Opportunity.account_id)
         .where(Opportunity.stage == process.last.id, Opportunity.signed_at < cutoff, Opportunity.id.not_in(has_plan))
         .order_by(Opportunity.signed_at, Opportunity.id)
     )
     if owner:
         query = query.where(Opportunity.owner == owner)
-    return [MissingPlan(i, a, ti, o, s, (today - s.date()).days) for i, a, ti, o, s in session.execute(query)]
+    return [MissingPlan(i, a, ti, o, s, (today - s.date()).days) for i, a, ti, o, s in as_connection(source).execute(query)]
 
 
 # -- recording a follow-up ------------------------------------------------------------------
@@ -375,9 +476,11 @@ def record_followup(
     found: str | None = None,
     months: int = DEFAULT_MONTHS,
     today: dt.date | None = None,
-) -> FollowUp:
+) -> FollowUpRecord:
     """Record a planned follow-up as done on `done_on`, with a note and what was found."""
+    from workflow import history
     from workflow.engine import _text, get_opportunity
+    from workflow.models import FollowUp as FollowUpRecord
 
     opp_id, kind, due = parse_followup_id(followup)
     today = today or utcnow().date()
@@ -403,7 +506,7 @@ def record_followup(
             )
         )
     existing = session.scalar(
-        select(FollowUp).where(FollowUp.opportunity_id == opp_id, FollowUp.kind == kind, FollowUp.due_date == due)
+        select(FollowUpRecord).where(FollowUp.opportunity_id == opp_id, FollowUp.kind == kind, FollowUp.due_date == due)
     )
     if existing is not None:
         raise InvalidInput(
@@ -413,8 +516,13 @@ def record_followup(
             )
         )
     now = utcnow()
-    record = FollowUp(opportunity_id=opp_id, kind=kind, due_date=due, done_on=done_on, note=note, found=found, actor=actor, created_at=now)
+    record = FollowUpRecord(opportunity_id=opp_id, kind=kind, due_date=due, done_on=done_on, note=note, found=found, actor=actor, created_at=now)
     session.add(record)
+    session.connection().execute(
+        update(tables.planned_followups)
+        .where(tables.planned_followups.c.opportunity_id == opp_id, tables.planned_followups.c.kind == kind, tables.planned_followups.c.due_date == due)
+        .values(done=True)
+    )
     detail = {"id": followup_id(opp_id, kind, due), "kind": kind, "due": due.isoformat(), "done_on": done_on.isoformat()}
     detail.update({k: v for k, v in (("note", note), ("found", found)) if v})
     history.append(session, opp_id, actor=actor, action="followup", at=now, detail=detail)
