@@ -199,19 +199,56 @@ def local_time(value: dt.datetime | None) -> str:
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str | None = None) -> None:
-    """A CJK-width-aware table on stdout (rich, imported only here)."""
+    """A CJK-width-aware table on stdout: columns three spaces apart, a rule under the header.
+
+    A table that fits the terminal as it is (no wrapping needed) is laid out here, in one
+    pass: rich's general layout costs about 1.5 ms a row (0.3 s for the schedule's 200).
+    Anything else (too wide, a long title, a line break) goes to rich, which wraps. A test
+    holds the two to the same output wherever the fast way is taken.
+    """
     import shutil
 
+    from rich.cells import cell_len
+
+    width = shutil.get_terminal_size((140, 24)).columns if sys.stdout.isatty() else 160
+    cells = [[clean(cell) for cell in row] for row in rows]
+    heads = [clean(h) for h in headers]
+    widths = [max([cell_len(h)] + [cell_len(row[i]) for row in cells]) for i, h in enumerate(heads)]
+    total = sum(widths) + 3 * (len(widths) - 1)
+    fits = total <= width and min(widths) > 0 and (not title or cell_len(clean(title)) <= total)
+    if not fits or any(_unruly(text) for text in (title or "", *heads, *(cell for row in cells for cell in row))):
+        _rich_table(heads, cells, title, width)
+        return
+
+    def line(values: Sequence[str]) -> str:
+        return "   ".join(v + " " * (w - cell_len(v)) for v, w in zip(values, widths, strict=True))
+
+    out = []
+    if title:
+        out.append(clean(title) + " " * (total - cell_len(clean(title))))
+    out.append(line(heads))
+    out.append("─" * total)
+    out.extend(line(row) for row in cells)
+    click.echo("\n".join(out))
+
+
+def _unruly(text: str) -> bool:
+    """Text rich lays out specially (line breaks, tabs)."""
+    return "\n" in text or "\t" in text
+
+
+def _rich_table(headers: list[str], rows: list[list[str]], title: str | None, width: int) -> None:
     from rich import box
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    width = shutil.get_terminal_size((140, 24)).columns if sys.stdout.isatty() else 160
-    out = Table(*headers, box=box.SIMPLE_HEAD, title=title, title_justify="left", pad_edge=False, show_edge=False)
+    out = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left", pad_edge=False, show_edge=False)
+    for header in headers:
+        out.add_column(Text(header))  # literal text, as the cells
     for row in rows:
         # Text() keeps user text literal: no rich markup, no escape sequences.
-        out.add_row(*(Text(clean(cell)) for cell in row))
+        out.add_row(*(Text(cell) for cell in row))
     Console(width=width, highlight=False, soft_wrap=False).print(out)
 
 
