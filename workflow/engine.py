@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from workflow import history
 from workflow.errors import ConcurrentChange, InvalidInput, Missing, NotFound, Refused
@@ -290,14 +291,31 @@ def _move(
     reason: str | None = None,
     documents: dict[str, int] | None = None,
     detail: dict[str, Any] | None = None,
+    changes: dict[str, Any] | None = None,
+    now: dt.datetime | None = None,
 ) -> Event:
-    now = utcnow()
+    """Write one move: the opportunity's row (with `changes`) and its history row.
+
+    One Core UPDATE, checked against the version the opportunity was read at (a
+    writer who lost a race changes nothing), instead of the ORM's unit of work:
+    the guarded advance is the engine's hot path. The loaded object is then given
+    the written values as its committed state, so it reads back what the
+    database holds and has nothing left to flush.
+    """
+    now = now or utcnow()
     from_stage = opp.stage
+    values: dict[str, Any] = dict(changes or {})
     if to_stage is not None and to_stage != from_stage:
-        opp.stage = to_stage
-        opp.stage_entered_at = now
-    opp.updated_at = now  # bumps the version even for in-stage changes (hold/resume)
-    event = history.append(
+        values.update(stage=to_stage, stage_entered_at=now)
+    values.update(updated_at=now, last_activity_at=now, version=opp.version + 1)  # in-stage changes (hold) bump it too
+    written = session.connection().execute(_MOVE.values(**values), {"opp_id": opp.id, "read_version": opp.version})
+    if written.rowcount != 1:
+        from workflow.db import lost_race
+
+        raise lost_race()
+    for key, value in values.items():
+        set_committed_value(opp, key, value)
+    return history.append(
         session,
         opp.id,
         actor=actor,
@@ -309,10 +327,13 @@ def _move(
         documents=documents or None,
         detail=detail,
         at=now,
-        opportunity=opp,
+        touch=False,  # last_activity_at is in the UPDATE above
     )
-    session.flush()
-    return event
+
+
+_MOVE = update(Opportunity.__table__).where(
+    Opportunity.__table__.c.id == bindparam("opp_id"), Opportunity.__table__.c.version == bindparam("read_version")
+)
 
 
 def _refuse(process: Process, opp: Opportunity, trigger: str, missing: list[Missing]) -> Refused:
@@ -343,10 +364,9 @@ def advance(session: Session, process: Process, opportunity_id: int, *, actor: s
         raise _refuse(process, opp, stage.trigger, missing)
     following = process.next_stage(opp.stage)
     assert following is not None
-    event = _move(session, opp, to_stage=following.id, trigger=stage.trigger, actor=actor, documents=evaluation.documents)
-    if following.id == process.last.id:
-        opp.signed_at = event.at
-    return event
+    now = utcnow()
+    signed = {"signed_at": now} if following.id == process.last.id else None  # the moment of the move
+    return _move(session, opp, to_stage=following.id, trigger=stage.trigger, actor=actor, documents=evaluation.documents, changes=signed, now=now)
 
 
 def _fire_lifecycle(session: Session, process: Process, opp: Opportunity, trigger: str, refusal: Text) -> str:
@@ -368,9 +388,8 @@ def lose(session: Session, process: Process, opportunity_id: int, *, reason: str
         session, process, opp, "lose",
         t(f"商机 {opp.id} 处于「{process.stage_label(opp.stage)}」，不能标记丢单（只有未签约的商机可以）", f"opportunity {opp.id} is at {process.stage_label(opp.stage, 'en')} and cannot be lost (only open opportunities can)"),
     )
-    opp.lost_from, opp.lost_reason, opp.lost_note = from_stage, reason, note
-    opp.on_hold, opp.hold_reason = False, None
-    return _move(session, opp, to_stage=LOST, trigger="lose", actor=actor, reason=reason, detail={"note": note} if note else None)
+    changes = {"lost_from": from_stage, "lost_reason": reason, "lost_note": note, "on_hold": False, "hold_reason": None}
+    return _move(session, opp, to_stage=LOST, trigger="lose", actor=actor, reason=reason, detail={"note": note} if note else None, changes=changes)
 
 
 def reopen(session: Session, process: Process, opportunity_id: int, *, actor: str, reason: str | None = None, expected_version: int | None = None) -> Event:
@@ -379,8 +398,8 @@ def reopen(session: Session, process: Process, opportunity_id: int, *, actor: st
         session, process, opp, "reopen",
         t(f"商机 {opp.id} 没有丢单，无需重新打开", f"opportunity {opp.id} is not lost; nothing to reopen"),
     )
-    opp.lost_from = opp.lost_reason = opp.lost_note = None
-    return _move(session, opp, to_stage=back_to, trigger="reopen", actor=actor, reason=_text("reason", reason))
+    changes = {"lost_from": None, "lost_reason": None, "lost_note": None}
+    return _move(session, opp, to_stage=back_to, trigger="reopen", actor=actor, reason=_text("reason", reason), changes=changes)
 
 
 def revert(session: Session, process: Process, opportunity_id: int, *, reason: str, actor: str, expected_version: int | None = None) -> Event:
@@ -403,8 +422,7 @@ def hold(session: Session, process: Process, opportunity_id: int, *, reason: str
         session, process, opp, "hold",
         t(f"商机 {opp.id} 已暂停或已结束，不能再暂停", f"opportunity {opp.id} is already on hold or closed"),
     )
-    opp.on_hold, opp.hold_reason = True, reason
-    return _move(session, opp, to_stage=None, trigger="hold", actor=actor, reason=reason)
+    return _move(session, opp, to_stage=None, trigger="hold", actor=actor, reason=reason, changes={"on_hold": True, "hold_reason": reason})
 
 
 def resume(session: Session, process: Process, opportunity_id: int, *, actor: str, expected_version: int | None = None) -> Event:
@@ -413,8 +431,7 @@ def resume(session: Session, process: Process, opportunity_id: int, *, actor: st
         session, process, opp, "resume",
         t(f"商机 {opp.id} 没有暂停，无需恢复", f"opportunity {opp.id} is not on hold; nothing to resume"),
     )
-    opp.on_hold, opp.hold_reason = False, None
-    return _move(session, opp, to_stage=None, trigger="resume", actor=actor)
+    return _move(session, opp, to_stage=None, trigger="resume", actor=actor, changes={"on_hold": False, "hold_reason": None})
 
 
 def opportunity_history(session: Session, opportunity_id: int) -> list[Event]:

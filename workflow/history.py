@@ -71,6 +71,7 @@ def append(
     detail: dict[str, Any] | None = None,
     at: dt.datetime | None = None,
     opportunity: Opportunity | None = None,
+    touch: bool = True,
 ) -> Event:
     """Add the next history row of an opportunity in the caller's transaction.
 
@@ -79,8 +80,9 @@ def append(
     detached, for reading.
 
     The opportunity's `last_activity_at` follows the newest row: set on
-    `opportunity` when the caller has it loaded and flushes it anyway (one
-    UPDATE for the move and the activity), else with one Core UPDATE.
+    `opportunity` when the caller has it loaded and flushes it anyway, else with
+    one Core UPDATE, unless the caller writes it itself (`touch=False`: a move
+    sets it in the same UPDATE as the stage).
     """
     connection = session.connection()
     last = connection.execute(_LAST, {"opportunity_id": opportunity_id}).first()
@@ -104,7 +106,7 @@ def append(
     if opportunity is not None:
         if opportunity.last_activity_at is None or opportunity.last_activity_at < event.at:
             opportunity.last_activity_at = event.at
-    else:
+    elif touch:
         connection.execute(_TOUCH, {"opp_id": opportunity_id, "event_at": event.at})
     return event
 
