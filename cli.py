@@ -26,6 +26,14 @@ class KamGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*commands.INDEX, *self.commands})
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of `kam --help`, from `commands.SUMMARY` for commands not loaded."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = [(name, (self.commands.get(name) or _stand_in(name)).get_short_help_str(limit)) for name in names]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in self.commands:
             command = commands.load(cmd_name)
@@ -63,6 +71,11 @@ class KamGroup(click.Group):
             ) from None
 
 
+def _stand_in(name: str) -> click.Command:
+    """An unloaded command's help line, shortened by click as the real command's would be."""
+    return click.Command(name, help=commands.SUMMARY[name])
+
+
 @click.group(cls=KamGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--db", "db_url", envvar="KAM_DATABASE_URL", metavar="URL", help="SQLAlchemy database URL or SQLite file path (env KAM_DATABASE_URL).")
 @click.option("--actor", envvar="KAM_USER", help="Who is acting (env KAM_USER; default: the database role on PostgreSQL, else the login name).")
@@ -85,6 +98,9 @@ def cli(ctx: click.Context, db_url: str | None, actor: str | None, as_json: bool
 
 
 def main() -> None:
+    import gc
+
+    gc.disable()  # until the command's imports are done: see commands._common.end_of_start_up
     try:
         cli.main(prog_name="kam")
     except KeyboardInterrupt:

@@ -40,8 +40,10 @@ def demo(kam: Kam, out_dir: str) -> None:
     Example:
       kam demo --out /tmp/kam-demo
     """
+    from commands._common import end_of_start_up
     from commands._demo import run_demo
 
+    end_of_start_up()  # the demo opens its own databases, never kam.db
     run_demo(out_dir, lang=kam.lang, actor=kam.actor)
 
 

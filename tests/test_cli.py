@@ -361,3 +361,39 @@ def test_json_output_is_byte_for_byte_the_standard_encoders(kam: Kam, db_url: st
         out = kam("--json", *args)
         assert out.exit_code == 0, out.output
         assert out.stdout == standard(json.loads(out.stdout)) + "\n", args
+
+
+@pytest.mark.parametrize("limit", [30, 45, 80, 300])
+def test_the_help_summaries_are_the_commands_own(limit: int) -> None:
+    """`kam --help` lists commands from commands.SUMMARY without importing them: it must say what each command says."""
+    import commands
+
+    ctx = click.Context(cli)
+    assert sorted(commands.SUMMARY) == sorted(commands.INDEX)
+    for name in commands.INDEX:
+        command = cli.get_command(ctx, name)
+        assert command is not None
+        assert click.Command(name, help=commands.SUMMARY[name]).get_short_help_str(limit) == command.get_short_help_str(limit), name
+
+
+def test_help_imports_no_command_module() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, cli\ntry:\n    cli.cli.main(['--help'], prog_name='kam')\nexcept SystemExit:\n    pass\nprint(sorted(m for m in sys.modules if m.startswith('commands.')))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path(__file__).parent.parent)
+    assert result.stdout.splitlines()[-1] == "['commands._common']"
+    assert "schedule    Due and overdue follow-ups across all accounts" in result.stdout
+
+
+def test_the_garbage_collector_is_back_on_once_a_command_opens_the_database(db_url: str) -> None:
+    """`kam` starts with the cyclic collector off (start-up speed) and turns it on before the work itself."""
+    import os
+    import subprocess
+    import sys
+
+    code = "import atexit, gc, sys, cli\natexit.register(lambda: print('collector', gc.isenabled(), gc.get_freeze_count() > 0, file=sys.stderr))\ncli.main()"
+    env = {**os.environ, "KAM_DATABASE_URL": db_url}
+    result = subprocess.run([sys.executable, "-c", code, "opp", "list"], capture_output=True, text=True, env=env, cwd=Path(__file__).parent.parent, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "collector True True" in result.stderr
