@@ -265,3 +265,17 @@ def test_a_stored_document_that_no_longer_validates_does_not_satisfy_the_guard(d
 def test_unknown_ids_are_not_found(db: Database, process: Process, call) -> None:  # type: ignore[no-untyped-def]
     with db.write() as s, pytest.raises(NotFound, match="999 not found"):
         call(s, process)
+
+
+def test_an_opportunity_loaded_in_the_session_reads_the_move_back(db: Database, process: Process, deal: int) -> None:
+    """The advance writes around the ORM; an object the session already holds must still show the new stage."""
+    with db.write() as s:
+        held = engine.get_opportunity(s, deal)
+        version = held.version
+        held.quantity = 25  # a pending change is written first, not lost or clobbered
+        event = engine.advance(s, process, deal, actor="王磊")
+        assert (held.stage, held.version, held.last_activity_at) == ("phone_invite", version + 2, event.at)
+        assert held.stage_entered_at == event.at
+    with db.read() as s:
+        fresh = engine.get_opportunity(s, deal)
+        assert (fresh.stage, fresh.quantity, fresh.version) == ("phone_invite", 25, version + 2)

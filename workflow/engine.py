@@ -9,6 +9,7 @@ in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -16,8 +17,9 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
-from workflow import history
+from workflow import history, tables
 from workflow.errors import ConcurrentChange, InvalidInput, Missing, NotFound, Refused
 from workflow.i18n import Text, t, value_label
 from workflow.models import Account, Contact, Document, Event, Opportunity, utcnow
@@ -212,7 +214,26 @@ def get_opportunity(session: Session, opportunity_id: int, *, for_update: bool =
     else:
         opp = session.get(Opportunity, opportunity_id)
     if opp is None:
-        raise NotFound(t(f"找不到商机 {opportunity_id}：用 kam opp list 查看编号", f"opportunity {opportunity_id} not found: see kam opp list"))
+        raise _no_opportunity(opportunity_id)
+    return opp
+
+
+def _no_opportunity(opportunity_id: int) -> NotFound:
+    return NotFound(t(f"找不到商机 {opportunity_id}：用 kam opp list 查看编号", f"opportunity {opportunity_id} not found: see kam opp list"))
+
+
+# The guarded advance reads the opportunity as a row (locked on PostgreSQL): it only needs its
+# values, and loading an ORM object was a fifth of the advance. `_move` writes either kind.
+_ROW_FOR_UPDATE = select(tables.opportunities).where(tables.opportunities.c.id == bindparam("id")).with_for_update()
+
+
+def _load_row(session: Session, process: Process, opportunity_id: int, expected_version: int | None) -> Any:
+    if session.dirty or session.new:  # pending ORM changes must be in the database before it is read around the ORM
+        session.flush()
+    opp = session.connection().execute(_ROW_FOR_UPDATE, {"id": opportunity_id}).first()
+    if opp is None:
+        raise _no_opportunity(opportunity_id)
+    _check_version(process, opp, expected_version)
     return opp
 
 
@@ -271,6 +292,12 @@ def _status_blockers(process: Process, opp: Opportunity) -> list[Missing]:
 
 def _load(session: Session, process: Process, opportunity_id: int, expected_version: int | None) -> Opportunity:
     opp = get_opportunity(session, opportunity_id, for_update=True)
+    _check_version(process, opp, expected_version)
+    return opp
+
+
+def _check_version(process: Process, opp: Any, expected_version: int | None) -> None:
+    opportunity_id = opp.id
     if expected_version is not None and opp.version != expected_version:
         raise ConcurrentChange(
             t(
@@ -278,12 +305,11 @@ def _load(session: Session, process: Process, opportunity_id: int, expected_vers
                 f"opportunity {opportunity_id} was just changed by someone else (now at {process.stage_label(opp.stage, 'en')}): look again with kam opp show {opportunity_id}",
             )
         )
-    return opp
 
 
 def _move(
     session: Session,
-    opp: Opportunity,
+    opp: Any,  # an Opportunity, or a row of opportunities (the guarded advance)
     *,
     to_stage: str | None,
     trigger: str,
@@ -293,7 +319,7 @@ def _move(
     detail: dict[str, Any] | None = None,
     changes: dict[str, Any] | None = None,
     now: dt.datetime | None = None,
-) -> Event:
+) -> history.Recorded:
     """Write one move: the opportunity's row (with `changes`) and its history row.
 
     One Core UPDATE, checked against the version the opportunity was read at (a
@@ -308,13 +334,17 @@ def _move(
     if to_stage is not None and to_stage != from_stage:
         values.update(stage=to_stage, stage_entered_at=now)
     values.update(updated_at=now, last_activity_at=now, version=opp.version + 1)  # in-stage changes (hold) bump it too
-    written = session.connection().execute(_MOVE.values(**values), {"opp_id": opp.id, "read_version": opp.version})
+    params = {"opp_id": opp.id, "read_version": opp.version, **{f"new_{key}": value for key, value in values.items()}}
+    written = session.connection().execute(_move_statement(tuple(values)), params)
     if written.rowcount != 1:
         from workflow.db import lost_race
 
         raise lost_race()
-    for key, value in values.items():
-        set_committed_value(opp, key, value)
+    # the loaded object (or, for a row, the object this session may hold) reads back what was written
+    loaded = opp if isinstance(opp, Opportunity) else session.identity_map.get(identity_key(Opportunity, opp.id))
+    if loaded is not None:
+        for key, value in values.items():
+            set_committed_value(loaded, key, value)
     return history.append(
         session,
         opp.id,
@@ -322,7 +352,7 @@ def _move(
         action="transition",
         trigger=trigger,
         from_stage=from_stage,
-        to_stage=opp.stage,
+        to_stage=values.get("stage", from_stage),
         reason=reason,
         documents=documents or None,
         detail=detail,
@@ -331,9 +361,15 @@ def _move(
     )
 
 
-_MOVE = update(Opportunity.__table__).where(
-    Opportunity.__table__.c.id == bindparam("opp_id"), Opportunity.__table__.c.version == bindparam("read_version")
-)
+@functools.cache
+def _move_statement(columns: tuple[str, ...]) -> Any:
+    """UPDATE of `columns` (bound by name) where the id and the version read still hold: built once per shape."""
+    table = tables.opportunities
+    return (
+        update(table)
+        .where(table.c.id == bindparam("opp_id"), table.c.version == bindparam("read_version"))
+        .values({name: bindparam(f"new_{name}") for name in columns})
+    )
 
 
 def _refuse(process: Process, opp: Opportunity, trigger: str, missing: list[Missing]) -> Refused:
@@ -348,9 +384,9 @@ def _refuse(process: Process, opp: Opportunity, trigger: str, missing: list[Miss
     )
 
 
-def advance(session: Session, process: Process, opportunity_id: int, *, actor: str, expected_version: int | None = None) -> Event:
+def advance(session: Session, process: Process, opportunity_id: int, *, actor: str, expected_version: int | None = None) -> history.Recorded:
     """Fire the current stage's forward trigger if every requirement holds."""
-    opp = _load(session, process, opportunity_id, expected_version)
+    opp = _load_row(session, process, opportunity_id, expected_version)
     blockers = _status_blockers(process, opp)
     stage = process.by_id.get(opp.stage)
     if blockers and blockers[0].code != "on-hold" or stage is None or not stage.trigger:
@@ -378,7 +414,7 @@ def _fire_lifecycle(session: Session, process: Process, opp: Opportunity, trigge
     return subject.state
 
 
-def lose(session: Session, process: Process, opportunity_id: int, *, reason: str, note: str | None, actor: str, expected_version: int | None = None) -> Event:
+def lose(session: Session, process: Process, opportunity_id: int, *, reason: str, note: str | None, actor: str, expected_version: int | None = None) -> history.Recorded:
     if reason not in process.lost_reasons:
         raise InvalidInput(t(f"丢单原因 {reason!r} 无效；可选：{', '.join(process.lost_reasons)}", f"lost reason {reason!r} is not valid; choose one of: {', '.join(process.lost_reasons)}"))
     note = _text("note", note)
@@ -392,7 +428,7 @@ def lose(session: Session, process: Process, opportunity_id: int, *, reason: str
     return _move(session, opp, to_stage=LOST, trigger="lose", actor=actor, reason=reason, detail={"note": note} if note else None, changes=changes)
 
 
-def reopen(session: Session, process: Process, opportunity_id: int, *, actor: str, reason: str | None = None, expected_version: int | None = None) -> Event:
+def reopen(session: Session, process: Process, opportunity_id: int, *, actor: str, reason: str | None = None, expected_version: int | None = None) -> history.Recorded:
     opp = _load(session, process, opportunity_id, expected_version)
     back_to = _fire_lifecycle(
         session, process, opp, "reopen",
@@ -402,7 +438,7 @@ def reopen(session: Session, process: Process, opportunity_id: int, *, actor: st
     return _move(session, opp, to_stage=back_to, trigger="reopen", actor=actor, reason=_text("reason", reason), changes=changes)
 
 
-def revert(session: Session, process: Process, opportunity_id: int, *, reason: str, actor: str, expected_version: int | None = None) -> Event:
+def revert(session: Session, process: Process, opportunity_id: int, *, reason: str, actor: str, expected_version: int | None = None) -> history.Recorded:
     reason = _text("reason (原因)", reason, required=True)  # type: ignore[assignment]
     opp = _load(session, process, opportunity_id, expected_version)
     back_to = _fire_lifecycle(
@@ -415,7 +451,7 @@ def revert(session: Session, process: Process, opportunity_id: int, *, reason: s
     return _move(session, opp, to_stage=back_to, trigger="revert", actor=actor, reason=reason)
 
 
-def hold(session: Session, process: Process, opportunity_id: int, *, reason: str, actor: str, expected_version: int | None = None) -> Event:
+def hold(session: Session, process: Process, opportunity_id: int, *, reason: str, actor: str, expected_version: int | None = None) -> history.Recorded:
     reason = _text("reason (原因)", reason, required=True)  # type: ignore[assignment]
     opp = _load(session, process, opportunity_id, expected_version)
     _fire_lifecycle(
@@ -425,7 +461,7 @@ def hold(session: Session, process: Process, opportunity_id: int, *, reason: str
     return _move(session, opp, to_stage=None, trigger="hold", actor=actor, reason=reason, changes={"on_hold": True, "hold_reason": reason})
 
 
-def resume(session: Session, process: Process, opportunity_id: int, *, actor: str, expected_version: int | None = None) -> Event:
+def resume(session: Session, process: Process, opportunity_id: int, *, actor: str, expected_version: int | None = None) -> history.Recorded:
     opp = _load(session, process, opportunity_id, expected_version)
     _fire_lifecycle(
         session, process, opp, "resume",

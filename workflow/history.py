@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
@@ -38,7 +38,26 @@ def sha256(value: Any) -> str:
     return hashlib.sha256(canonical(value).encode("utf-8")).hexdigest()
 
 
-def event_hash(prev_hash: str, event: Event) -> str:
+class Recorded(NamedTuple):
+    """A history row as written by `append` (the columns of `events`; id unknown)."""
+
+    id: int | None
+    opportunity_id: int
+    seq: int
+    at: dt.datetime
+    actor: str
+    action: str
+    trigger: str | None
+    from_stage: str | None
+    to_stage: str | None
+    reason: str | None
+    documents: dict[str, int] | None
+    detail: dict[str, Any] | None
+    prev_hash: str
+    hash: str
+
+
+def event_hash(prev_hash: str, event: Event | Recorded) -> str:
     return sha256(
         [
             prev_hash,
@@ -72,12 +91,12 @@ def append(
     at: dt.datetime | None = None,
     opportunity: Opportunity | None = None,
     touch: bool = True,
-) -> Event:
+) -> Recorded:
     """Add the next history row of an opportunity in the caller's transaction.
 
     The row is written with one Core INSERT (no unit-of-work flush): the history is
-    append-only, so the session never needs to track it. The returned `Event` is
-    detached, for reading.
+    append-only, so the session never needs to track it. The returned `Recorded`
+    has the row's values (no id): no ORM object is built for a row nobody edits.
 
     The opportunity's `last_activity_at` follows the newest row: set on
     `opportunity` when the caller has it loaded and flushes it anyway, else with
@@ -87,22 +106,13 @@ def append(
     connection = session.connection()
     last = connection.execute(_LAST, {"opportunity_id": opportunity_id}).first()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
-    event = Event(
-        opportunity_id=opportunity_id,
-        seq=seq,
-        at=at or utcnow(),
-        actor=actor,
-        action=action,
-        trigger=trigger,
-        from_stage=from_stage,
-        to_stage=to_stage,
-        reason=reason,
-        documents=documents,
-        detail=detail,
-        prev_hash=prev,
-    )
-    event.hash = event_hash(prev, event)
-    connection.execute(_INSERT, {column.key: getattr(event, column.key) for column in _COLUMNS})
+    fields = {
+        "opportunity_id": opportunity_id, "seq": seq, "at": at or utcnow(), "actor": actor, "action": action, "trigger": trigger,
+        "from_stage": from_stage, "to_stage": to_stage, "reason": reason, "documents": documents, "detail": detail, "prev_hash": prev,
+    }
+    fields["hash"] = event_hash(prev, Recorded(id=None, hash="", **fields))
+    event = Recorded(id=None, **fields)
+    connection.execute(_INSERT, fields)
     if opportunity is not None:
         if opportunity.last_activity_at is None or opportunity.last_activity_at < event.at:
             opportunity.last_activity_at = event.at
