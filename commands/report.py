@@ -131,6 +131,7 @@ HEADINGS = {
     "signed_lost": ("已签约 / 已丢单", "Signed / lost"),
     "stalled": ("停滞", "Stalled"),
     "scope": ("范围", "Scope"),
+    "as_of": ("统计截至", "As of"), "made_by": ("生成人", "Made by"), "stalled_rule": ("停滞标准", "Stalled means"),
     "funnel": ("漏斗", "Funnel"),
     "by_stage": ("按阶段", "By stage"),
     "stage": ("阶段", "Stage"),
@@ -166,6 +167,7 @@ def _write_pdf(kam: Kam, result, path: str, owner: str | None, force: bool) -> N
     title = T["title"]
     T["title"] = T["title_col"]  # in the template, T.title heads the stalled table's title column
     T["stalled_title"] += kam.t(f"（{result.stalled_days} 天无动态）", f" ({result.stalled_days} days without history)")
+    T["stalled_days_text"] = kam.t(f"{result.stalled_days} 天无动态", f"no history for {result.stalled_days} days")
     ctx = reports.DocumentContext(
         opportunity_id="—", customer=kam.t("全部客户", "all accounts"), version=1, created_at=result.as_of,
         owner=owner or T["everyone"], author=kam.actor, opportunity_title=local_time(result.as_of),
@@ -179,6 +181,7 @@ def _write_pdf(kam: Kam, result, path: str, owner: str | None, force: bool) -> N
         "reason": lambda r: value_label(r, lang),
         "steps": [(s.step, s.id) for s in kam.process.stages],
         "scope": owner or T["everyone"],
+        "as_of": local_time(result.as_of),
         "stalled_shown": PDF_STALLED_SHOWN,
     }
     write_output(path, reports.render_report_pdf("pipeline.html", context, ctx, lang), force)

@@ -174,6 +174,10 @@ def test_report_pdf_has_the_funnel_and_the_tables(kam, db: Database, process: Pr
     text = "\n".join(page.extract_text() for page in PdfReader(str(out)).pages)
     for expected in ("Pipeline report", "Funnel", "By stage", "Conversion between stages", "Lost reasons", "By owner", "36.5", "75%", "67%"):
         assert expected in text, expected
+    # the report's own facts in the header, not a document's (no opportunity number, no version)
+    for expected in ("As of", "Made by tester", "no history for 30 days", "Pipeline report · As of"):
+        assert expected in text, expected
+    assert "Opportunity —" not in text and "Version" not in text
 
 
 def test_funnel_svg_is_drawn_from_the_figures(db: Database, process: Process) -> None:
