@@ -8,26 +8,48 @@ from commands._common import Kam, KamCommand, pass_kam
 
 
 @click.command("init", cls=KamCommand)
+@click.option("--rebuild", is_flag=True, help="Also recompute the derived data (last activity, stored follow-up plans), e.g. after kam audit verify names a mismatch.")
 @pass_kam
-def init(kam: Kam) -> None:
+def init(kam: Kam, rebuild: bool) -> None:
     """Create or upgrade the database.
+
+    --json prints {"url", "from", "to"}, plus "rebuilt": {"opportunities",
+    "planned_followups"} with --rebuild.
 
     \b
     Example:
       kam init
       kam --db postgresql+psycopg://kam@db.example/kam init
+      kam init --rebuild
     """
     from workflow.db import display_url
 
     before, after = kam.db.upgrade()
-    url = display_url(kam.db.url)
-    data = {"url": url, "from": before, "to": after}
+    data: dict = {"url": display_url(kam.db.url), "from": before, "to": after}
+    if rebuild:
+        from workflow.history import rebuild_activity
+        from workflow.schedule import rebuild_plans
+
+        with kam.db.write() as session:  # all or nothing
+            connection = session.connection()
+            data["rebuilt"] = {"opportunities": rebuild_activity(connection), "planned_followups": rebuild_plans(connection)}
+    kam.emit(data, lambda: _say_init(kam, data))
+
+
+def _say_init(kam: Kam, data: dict) -> None:
+    before, after, url = data["from"], data["to"], data["url"]
     if before == after:
-        kam.emit(data, lambda: kam.say(f"数据库已是最新（{after}）：{url}", f"database is up to date ({after}): {url}"))
+        kam.say(f"数据库已是最新（{after}）：{url}", f"database is up to date ({after}): {url}")
     elif before is None:
-        kam.emit(data, lambda: kam.say(f"已创建数据库（{after}）：{url}", f"created database ({after}): {url}"))
+        kam.say(f"已创建数据库（{after}）：{url}", f"created database ({after}): {url}")
     else:
-        kam.emit(data, lambda: kam.say(f"已升级数据库 {before} → {after}：{url}", f"upgraded database {before} → {after}: {url}"))
+        kam.say(f"已升级数据库 {before} → {after}：{url}", f"upgraded database {before} → {after}: {url}")
+    if "rebuilt" in data:
+        n = data["rebuilt"]
+        kam.say(
+            f"已重建 {n['opportunities']} 个商机的最近活动时间、{n['planned_followups']} 条回访计划",
+            f"rebuilt the last activity of {n['opportunities']} opportunities and {n['planned_followups']} planned follow-ups",
+        )
 
 
 @click.command("demo", cls=KamCommand)

@@ -23,8 +23,10 @@ def audit_verify(kam: Kam) -> None:
     """Recompute every history chain; exit 1 naming the first broken row of each opportunity.
 
     Catches history rows altered or deleted (also the last ones, or all of
-    them), stages changed directly in the database, and documents or sign-offs
-    altered, deleted or added outside kam. --json prints {"ok", "checked",
+    them), stages changed directly in the database, documents or sign-offs
+    altered, deleted or added outside kam, and derived data (last activity,
+    stored follow-up plans) that no longer matches; `kam init --rebuild`
+    recomputes the derived data. --json prints {"ok", "checked",
     "opportunities", "breaks": [{"opportunity", "seq", "problem", "detail", "message"}]}.
 
     \b

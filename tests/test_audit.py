@@ -130,7 +130,7 @@ def _move_activity(s: Session, opp: int) -> str:
     s.execute(update(Opportunity).where(Opportunity.id == opp).values(last_activity_at=moved))
     return (
         f"opportunity {opp}: last activity does not match its history: {moved.isoformat(timespec='microseconds')} in the opportunity, "
-        f"{newest.isoformat(timespec='microseconds')} in the history (the last row is seq {last})"
+        f"{newest.isoformat(timespec='microseconds')} in the history (the last row is seq {last}); kam init --rebuild rebuilds it"
     )
 
 

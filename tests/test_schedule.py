@@ -255,3 +255,40 @@ def test_an_import_rebuilds_the_stored_plan(db: Database, process: Process, sign
             assert run(copy, process, today=D(today), due_before=D(due_before)) == run(db, process, today=D(today), due_before=D(due_before))
     finally:
         copy.dispose()
+
+
+def test_audit_names_a_stored_plan_changed_outside_kam_and_init_rebuilds_it(kam, db: Database, process: Process, signed: int) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import update
+
+    from workflow.models import Opportunity as Opp
+    from workflow.models import PlannedFollowUp
+
+    assert kam("audit", "verify").exit_code == 0
+    with db.write() as s:  # a follow-up marked done without being recorded, and a stall hidden
+        s.execute(update(PlannedFollowUp).where(PlannedFollowUp.opportunity_id == signed, PlannedFollowUp.kind == "return-visit").values(done=True))
+    result = kam("audit", "verify")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[1:] == [
+        f"  - opportunity {signed}: the stored follow-up plan does not match its service plan and recorded follow-ups (changed outside kam); kam init --rebuild rebuilds it"
+    ]
+    with db.write() as s:
+        s.execute(update(Opp).where(Opp.id == signed).values(last_activity_at=dt.datetime(2020, 1, 1)))
+    rebuilt = kam.json("init", "--rebuild")
+    assert rebuilt["rebuilt"]["opportunities"] == 1 and rebuilt["rebuilt"]["planned_followups"] > 10
+    assert kam("audit", "verify").exit_code == 0
+    assert kam("init", "--rebuild").stdout.splitlines()[1].startswith("rebuilt the last activity of 1 opportunities and ")
+
+
+def test_a_service_plan_written_outside_kam_does_not_stop_the_schedule(db: Database, process: Process, signed: int) -> None:
+    from workflow.models import Document
+
+    with db.write() as s:
+        other = engine.new_opportunity(s, process, s.get(Opportunity, signed).account_id, "伪造", owner="王磊", actor="王磊").id
+        s.add(Document(opportunity_id=other, kind="service-plan", version=1, data={"customer": "伪造"}, author="x", sha256=history.sha256({})))
+        s.flush()
+        s.execute(Opportunity.__table__.update().where(Opportunity.id == other).values(stage="contract_maintenance"))
+    for months in (6, 12):
+        items = run(db, process, today=D("2027-02-16"), due_before=D("2027-03-05"), months=months).items
+        assert items and {i.opportunity_id for i in items} == {signed}
+    with db.write() as s:
+        assert core.rebuild_plans(s.connection()) > 0  # the readable plans only

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from workflow.i18n import Text, t
@@ -147,6 +147,8 @@ class Break:
                            the opportunity changed outside kam)
       activity             the opportunity's last_activity_at is not the time of
                            its newest history row (the stalled list would be wrong)
+      plan                 the stored follow-up plan (planned_followups) is not what
+                           the latest service plan and the recorded follow-ups give
       document-changed     a document's data no longer matches the hash its
                            history row recorded
       document-deleted     a history row records a document that is gone
@@ -172,7 +174,8 @@ class Break:
             "orphan": t(f"商机 {o} 不存在，却有历史记录（商机被删除）", f"opportunity {o}: does not exist but has history rows (the opportunity was deleted)"),
             "stage": t(f"商机 {o} 的阶段与历史不符：{d}（最后一行是第 {n} 行，其后的记录被删除，或阶段在 kam 之外被修改）", f"opportunity {o}: stage does not match its history: {d} (the last row is seq {n}: later rows were deleted or the stage was changed outside kam)"),
             "hold": t(f"商机 {o} 的暂停状态与历史不符：{d}（最后一行是第 {n} 行）", f"opportunity {o}: hold status does not match its history: {d} (the last row is seq {n})"),
-            "activity": t(f"商机 {o} 的最近活动时间与历史不符：{d}（最后一行是第 {n} 行）", f"opportunity {o}: last activity does not match its history: {d} (the last row is seq {n})"),
+            "activity": t(f"商机 {o} 的最近活动时间与历史不符：{d}（最后一行是第 {n} 行）；kam init --rebuild 可重建", f"opportunity {o}: last activity does not match its history: {d} (the last row is seq {n}); kam init --rebuild rebuilds it"),
+            "plan": t(f"商机 {o} 存储的回访计划与其服务计划及已登记回访不符（在 kam 之外被改动）；kam init --rebuild 可重建", f"opportunity {o}: the stored follow-up plan does not match its service plan and recorded follow-ups (changed outside kam); kam init --rebuild rebuilds it"),
             "document-changed": t(f"商机 {o} 第 {n} 行记录的文档 {d} 内容被改动", f"opportunity {o} seq {n}: document {d} was altered"),
             "document-deleted": t(f"商机 {o} 第 {n} 行记录的文档 {d} 已不存在", f"opportunity {o} seq {n}: document {d} was deleted"),
             "document-unrecorded": t(f"商机 {o} 的文档 {d} 没有历史记录（在 kam 之外添加）", f"opportunity {o}: document {d} has no history row (added outside kam)"),
@@ -239,7 +242,20 @@ def audit(session: Session) -> Audit:
         found = _chain_break(opp_id, rows) or _replay_break(opp, rows, documents.get(opp_id, []), signoffs.get(opp_id, []))
         if found:
             breaks.append(found)
+    # Derived data: the schedule's stored plans must be what the service plans and follow-ups give.
+    from workflow.schedule import plan_mismatches
+
+    broken = {b.opportunity_id for b in breaks}
+    breaks += [Break(opp_id, 0, "plan") for opp_id in plan_mismatches(session.connection()) if opp_id not in broken]
+    breaks.sort(key=lambda b: b.opportunity_id)
     return Audit(checked, len(opportunities), breaks)
+
+
+def rebuild_activity(connection: Connection) -> int:
+    """Every opportunity's last_activity_at from its history again; returns how many opportunities."""
+    events = Event.__table__
+    newest = select(func.max(events.c.at)).where(events.c.opportunity_id == _OPPS.c.id).scalar_subquery()
+    return connection.execute(update(_OPPS).values(last_activity_at=func.coalesce(newest, _OPPS.c.created_at))).rowcount
 
 
 def _chain_break(opp_id: int, rows: list[Event]) -> Break | None:

@@ -370,7 +370,8 @@ def _computed_items(
     done = _done(connection, select(FollowUp.opportunity_id, FollowUp.kind, cast(FollowUp.due_date, String)).where(FollowUp.due_date <= due_before))
     items = []
     for opp_id, account, title, opp_owner, values in rows:
-        for planned in _plan_items(_plan_from(values), months).values():
+        plan = _readable_plan(values)
+        for planned in _plan_items(plan, months).values() if plan is not None else ():
             due = planned.due
             if due > due_before or (opp_id, planned.kind, due) in done:
                 continue
@@ -410,6 +411,25 @@ def store_plan(connection: Connection, opportunity_id: int, plan: dict[str, Any]
 def rebuild_plans(connection: Connection) -> int:
     """Every opportunity's planned follow-ups from its latest service plan (after an import); returns how many."""
     connection.execute(delete(tables.planned_followups))
+    rows = _expected_plans(connection)
+    for start in range(0, len(rows), 5000):
+        connection.execute(insert(tables.planned_followups), rows[start : start + 5000])
+    return len(rows)
+
+
+def plan_mismatches(connection: Connection) -> list[int]:
+    """Opportunities whose stored plan is not what their latest service plan and recorded follow-ups give."""
+    P = tables.planned_followups.c
+
+    def key(row: Any) -> tuple:
+        return (row["opportunity_id"], row["kind"], _date(row["due_date"]), row["detail"] or "", bool(row["done"]))
+
+    expected = {key(row) for row in _expected_plans(connection)}
+    stored = {key(row) for row in connection.execute(select(P.opportunity_id, P.kind, P.due_date, P.detail, P.done)).mappings()}
+    return sorted({k[0] for k in expected ^ stored})
+
+
+def _expected_plans(connection: Connection) -> list[dict[str, Any]]:
     latest = select(Document.opportunity_id, func.max(Document.version).label("version")).where(Document.kind == SERVICE_PLAN).group_by(Document.opportunity_id).subquery()
     result = connection.execute(
         select(Document.opportunity_id, _plan_fields(connection.dialect.name)).join(
@@ -421,10 +441,22 @@ def rebuild_plans(connection: Connection) -> int:
     finally:
         result.close()
     done = _done(connection, select(FollowUp.opportunity_id, FollowUp.kind, cast(FollowUp.due_date, String)))
-    rows = [row for opp_id, values in plans for row in _planned_rows(opp_id, _plan_from(values), done)]
-    for start in range(0, len(rows), 5000):
-        connection.execute(insert(tables.planned_followups), rows[start : start + 5000])
-    return len(rows)
+    readable = ((opp_id, _readable_plan(values)) for opp_id, values in plans)
+    return [row for opp_id, plan in readable if plan is not None for row in _planned_rows(opp_id, plan, done)]
+
+
+def _readable_plan(values: Any) -> dict[str, Any] | None:
+    """The plan fields of a stored service plan, or None when they cannot give dates.
+
+    kam stores only validated plans; a row written outside kam (which `kam audit
+    verify` names) must not stop the schedule of every other opportunity.
+    """
+    plan = _plan_from(values)
+    try:
+        _plan_items(plan, 1)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    return plan
 
 
 def _planned_rows(opportunity_id: int, plan: dict[str, Any], done: set[tuple[int, str, dt.date]]) -> list[dict[str, Any]]:
