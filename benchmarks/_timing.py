@@ -6,7 +6,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 
 def wall(cmd: Sequence[str], runs: int = 15, env: dict[str, str] | None = None) -> float:
@@ -22,11 +22,3 @@ def wall(cmd: Sequence[str], runs: int = 15, env: dict[str, str] | None = None) 
 
 def python(code: str) -> list[str]:
     return [sys.executable, "-c", code]
-
-
-def rate(operation: Callable[[int], None], items: Sequence[int]) -> float:
-    """Operations per second of `operation(item)` over `items`."""
-    started = time.perf_counter()
-    for item in items:
-        operation(item)
-    return len(items) / (time.perf_counter() - started)

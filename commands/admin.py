@@ -27,12 +27,10 @@ def init(kam: Kam, rebuild: bool) -> None:
     before, after = kam.db.upgrade()
     data: dict = {"url": display_url(kam.db.url), "from": before, "to": after}
     if rebuild:
-        from workflow.history import rebuild_activity
-        from workflow.schedule import rebuild_plans
+        from workflow.history import rebuild_derived
 
         with kam.db.write() as session:  # all or nothing
-            connection = session.connection()
-            data["rebuilt"] = {"opportunities": rebuild_activity(connection), "planned_followups": rebuild_plans(connection)}
+            data["rebuilt"] = rebuild_derived(session.connection())
     kam.emit(data, lambda: _say_init(kam, data))
 
 

@@ -129,3 +129,15 @@ def test_the_cli_tells_the_loser_to_look_again(db: Database, deal: int, kam: Any
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error: opportunity {deal} was just changed by someone else")
     assert "look again with kam opp show" in result.stderr
+
+
+def test_a_duplicate_version_from_a_concurrent_writer_is_a_lost_race() -> None:
+    """Two writers storing the same document version: the driver's unique violation becomes "look again"."""
+    from sqlalchemy.exc import IntegrityError
+
+    from workflow.db import _translate
+
+    clash = IntegrityError("INSERT INTO documents ...", {}, Exception("UNIQUE constraint failed: documents.opportunity_id, uq_documents_version"))
+    with pytest.raises(ConcurrentChange) as info:
+        _translate(clash)
+    assert info.value.message.en == "this record was just changed by someone else; look again and retry"

@@ -279,3 +279,16 @@ def test_an_opportunity_loaded_in_the_session_reads_the_move_back(db: Database, 
     with db.read() as s:
         fresh = engine.get_opportunity(s, deal)
         assert (fresh.stage, fresh.quantity, fresh.version) == ("phone_invite", 25, version + 2)
+
+
+def test_a_move_checks_the_version_it_read(db: Database, process: Process, deal: int) -> None:
+    """The move's UPDATE holds only for the version read; otherwise nothing is written and the manager is told where to look."""
+    from workflow.models import Opportunity
+
+    with pytest.raises(ConcurrentChange) as info, db.write() as s:
+        row = engine._load_row(s, process, deal, None)
+        s.execute(Opportunity.__table__.update().where(Opportunity.id == deal).values(version=row.version + 5))
+        engine._move(s, row, to_stage="phone_invite", trigger="visit", actor="王磊")
+    assert info.value.message.en == f"opportunity {deal} was just changed by someone else: look again with kam opp show {deal}"
+    with db.read() as s:
+        assert (engine.get_opportunity(s, deal).stage, len(engine.opportunity_history(s, deal))) == ("target", 1)

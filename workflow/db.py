@@ -219,11 +219,6 @@ class Database:
             self._engine.dispose()
 
 
-def lost_race() -> ConcurrentChange:
-    """What a writer who lost a race is told (the record changed between its read and its write)."""
-    return ConcurrentChange(t("该记录刚被其他人修改，请重新查看后再操作", "this record was just changed by someone else; look again and retry"))
-
-
 def as_connection(source: Connection | Session) -> Connection:
     """The Core connection of `source`: the reports take a connection or an ORM session."""
     from sqlalchemy import Connection
@@ -238,11 +233,13 @@ def _translate(exc: Exception) -> None:
 
     # A stale versioned UPDATE, or two writers appending the same history row or document version:
     # either way the second writer lost the race.
-    lost_race = isinstance(exc, StaleDataError) or (
+    lost = isinstance(exc, StaleDataError) or (
         isinstance(exc, IntegrityError) and any(key in str(exc) for key in ("events.seq", "uq_events_seq", "documents.version", "uq_documents_version"))
     )
-    if lost_race:
-        raise lost_race() from None
+    if lost:
+        raise ConcurrentChange(
+            t("该记录刚被其他人修改，请重新查看后再操作", "this record was just changed by someone else; look again and retry")
+        ) from None
     if isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) == "42501":  # insufficient_privilege
         from workflow.errors import PermissionDenied
 

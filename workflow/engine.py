@@ -199,7 +199,7 @@ def new_opportunity(
     )
     session.add(opp)
     session.flush()
-    history.append(session, opp.id, actor=actor, action="create", to_stage=opp.stage, at=now, detail={"title": opp.title, "owner": opp.owner}, opportunity=opp)
+    history.append(session, opp.id, actor=actor, action="create", to_stage=opp.stage, at=now, detail={"title": opp.title, "owner": opp.owner}, touch=False)
     return opp
 
 
@@ -336,10 +336,13 @@ def _move(
     values.update(updated_at=now, last_activity_at=now, version=opp.version + 1)  # in-stage changes (hold) bump it too
     params = {"opp_id": opp.id, "read_version": opp.version, **{f"new_{key}": value for key, value in values.items()}}
     written = session.connection().execute(_move_statement(tuple(values)), params)
-    if written.rowcount != 1:
-        from workflow.db import lost_race
-
-        raise lost_race()
+    if written.rowcount != 1:  # changed since it was read: nothing is written
+        raise ConcurrentChange(
+            t(
+                f"商机 {opp.id} 刚被其他人修改：请用 kam opp show {opp.id} 重新查看后再操作",
+                f"opportunity {opp.id} was just changed by someone else: look again with kam opp show {opp.id}",
+            )
+        )
     # the loaded object (or, for a row, the object this session may hold) reads back what was written
     loaded = opp if isinstance(opp, Opportunity) else session.identity_map.get(identity_key(Opportunity, opp.id))
     if loaded is not None:

@@ -42,7 +42,7 @@ VERSION = 1
 MODELS = (Account, Contact, Opportunity, Document, Render, Event, SignOff, FollowUp)
 TABLES: dict[str, Table] = {m.__table__.name: m.__table__ for m in MODELS}  # type: ignore[attr-defined]
 # Columns computed from other rows: left out of the file (so exports of earlier schemas still
-# import) and recomputed on import.
+# import) and recomputed on import (`history.rebuild_derived`).
 DERIVED: dict[str, set[str]] = {"opportunities": {"last_activity_at"}}
 CHUNK = 1000
 
@@ -148,16 +148,6 @@ def _rows(name: str, table: Table, raw: Any) -> list[dict[str, Any]]:
     return out
 
 
-def _last_activity(events: list[dict[str, Any]]) -> dict[int, dt.datetime]:
-    """The time of each opportunity's newest history row."""
-    newest: dict[int, dt.datetime] = {}
-    for event in events:
-        at, key = event["at"], event["opportunity_id"]
-        if key not in newest or newest[key] < at:
-            newest[key] = at
-    return newest
-
-
 def load_file(path: str) -> dict[str, Any]:
     try:
         with open(path, encoding="utf-8") as fh:
@@ -192,17 +182,12 @@ def import_data(session: Session, data: Any) -> dict[str, int]:
     for i, doc in enumerate(parsed["documents"], 1):
         if history.sha256(doc["data"]) != doc["sha256"]:
             raise _bad(f"documents[{i}]", "文档内容与其 sha256 不符", "the document's data does not match its sha256")
-    activity = _last_activity(parsed["events"])
-    for row in parsed["opportunities"]:
-        row["last_activity_at"] = activity.get(row["id"], row["created_at"])
     for name, rows in parsed.items():
         table = TABLES[name]
         for start in range(0, len(rows), CHUNK):
             session.execute(table.insert(), rows[start : start + CHUNK])
     session.flush()
-    from workflow.schedule import rebuild_plans
-
-    rebuild_plans(session.connection())  # derived from the service plans and follow-ups just loaded
+    history.rebuild_derived(session.connection())  # last activity and follow-up plans, from the rows just loaded
     _, breaks = history.verify(session)
     if breaks:
         first = breaks[0]

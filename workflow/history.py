@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from workflow.i18n import Text, t
@@ -89,7 +89,6 @@ def append(
     documents: dict[str, int] | None = None,
     detail: dict[str, Any] | None = None,
     at: dt.datetime | None = None,
-    opportunity: Opportunity | None = None,
     touch: bool = True,
 ) -> Recorded:
     """Add the next history row of an opportunity in the caller's transaction.
@@ -98,10 +97,9 @@ def append(
     append-only, so the session never needs to track it. The returned `Recorded`
     has the row's values (no id): no ORM object is built for a row nobody edits.
 
-    The opportunity's `last_activity_at` follows the newest row: set on
-    `opportunity` when the caller has it loaded and flushes it anyway, else with
-    one Core UPDATE, unless the caller writes it itself (`touch=False`: a move
-    sets it in the same UPDATE as the stage).
+    The opportunity's `last_activity_at` follows the newest row, with one Core
+    UPDATE, unless the caller writes it itself (`touch=False`: a new opportunity
+    is created with it, a move sets it in the same UPDATE as the stage).
     """
     connection = session.connection()
     last = connection.execute(_LAST, {"opportunity_id": opportunity_id}).first()
@@ -113,22 +111,20 @@ def append(
     fields["hash"] = event_hash(prev, Recorded(id=None, hash="", **fields))
     event = Recorded(id=None, **fields)
     connection.execute(_INSERT, fields)
-    if opportunity is not None:
-        if opportunity.last_activity_at is None or opportunity.last_activity_at < event.at:
-            opportunity.last_activity_at = event.at
-    elif touch:
+    if touch:
         connection.execute(_TOUCH, {"opp_id": opportunity_id, "event_at": event.at})
     return event
 
 
 # Built once: the hot path neither rebuilds nor re-keys these statements.
-_COLUMNS = [c for c in Event.__table__.columns if c.key != "id"]
 _INSERT = insert(Event.__table__)
 _OPPS = Opportunity.__table__
+# An older row written later (a backdated note) leaves the newest time in place. Derived values
+# are not an edit of the opportunity: updated_at keeps its value (the column's onupdate would not).
 _TOUCH = (
     update(_OPPS)
-    .where(_OPPS.c.id == bindparam("opp_id"), or_(_OPPS.c.last_activity_at.is_(None), _OPPS.c.last_activity_at < bindparam("event_at")))
-    .values(last_activity_at=bindparam("event_at"))
+    .where(_OPPS.c.id == bindparam("opp_id"), _OPPS.c.last_activity_at < bindparam("event_at"))
+    .values(last_activity_at=bindparam("event_at"), updated_at=_OPPS.c.updated_at)
 )
 _LAST = select(Event.seq, Event.hash).where(Event.opportunity_id == bindparam("opportunity_id")).order_by(Event.seq.desc()).limit(1)
 
@@ -251,11 +247,19 @@ def audit(session: Session) -> Audit:
     return Audit(checked, len(opportunities), breaks)
 
 
-def rebuild_activity(connection: Connection) -> int:
-    """Every opportunity's last_activity_at from its history again; returns how many opportunities."""
+def rebuild_derived(connection: Connection) -> dict[str, int]:
+    """Recompute what is derived from the history and the documents (`kam init --rebuild`, `kam import`).
+
+    Every opportunity's last_activity_at, and the stored follow-up plans; returns how
+    many opportunities and planned follow-ups were written.
+    """
+    from workflow.schedule import rebuild_plans
+
     events = Event.__table__
     newest = select(func.max(events.c.at)).where(events.c.opportunity_id == _OPPS.c.id).scalar_subquery()
-    return connection.execute(update(_OPPS).values(last_activity_at=func.coalesce(newest, _OPPS.c.created_at))).rowcount
+    activity = update(_OPPS).values(last_activity_at=func.coalesce(newest, _OPPS.c.created_at), updated_at=_OPPS.c.updated_at)
+    opportunities = connection.execute(activity).rowcount
+    return {"opportunities": opportunities, "planned_followups": rebuild_plans(connection)}
 
 
 def _chain_break(opp_id: int, rows: list[Event]) -> Break | None:

@@ -328,14 +328,9 @@ def _open_items(connection: Connection, process: Process, due_before: dt.date, o
     )
     if owner:
         query = query.where(Opportunity.owner == owner)
-    result = connection.execute(query)
-    try:  # the driver's own rows: no per-row result processing
-        rows = result.cursor.fetchall()
-    finally:
-        result.close()
     fromiso = dt.date.fromisoformat
     items = []
-    for opp_id, account, title, opp_owner, kind, due_text, detail in rows:
+    for opp_id, account, title, opp_owner, kind, due_text, detail in _driver_rows(connection, query):
         due = fromiso(due_text[:10])
         items.append(DueItem(followup_id(opp_id, kind, due), opp_id, account, title, opp_owner, kind, due, max(0, (today - due).days), detail or ""))
     return items
@@ -348,30 +343,16 @@ def _computed_items(
     signed = select(Opportunity.id).where(Opportunity.stage == process.last.id)
     if owner:
         signed = signed.where(Opportunity.owner == owner)
-    # Only the latest service-plan version of each signed opportunity: a narrow query, no ORM objects.
-    latest = (
-        select(Document.opportunity_id, func.max(Document.version).label("version"))
-        .where(Document.kind == SERVICE_PLAN, Document.opportunity_id.in_(signed))
-        .group_by(Document.opportunity_id)
-        .subquery()
+    rows = _driver_rows(
+        connection,
+        _latest_plans(connection, Opportunity.id, Account.name, Opportunity.title, Opportunity.owner, among=signed)
+        .join(tables.opportunities, Opportunity.id == Document.opportunity_id)
+        .join(tables.accounts, Account.id == Opportunity.account_id),
     )
-    # Only the fields the plan is computed from are read out of the stored JSON, in one array per row
-    # (one JSON parse per document), through the driver's own cursor: no per-row result processing.
-    result = connection.execute(
-        select(Opportunity.id, Account.name, Opportunity.title, Opportunity.owner, _plan_fields(connection.dialect.name))
-        .join(latest, latest.c.opportunity_id == Opportunity.id)
-        .join(tables.documents, (Document.opportunity_id == latest.c.opportunity_id) & (Document.kind == SERVICE_PLAN) & (Document.version == latest.c.version))
-        .join(tables.accounts, Account.id == Opportunity.account_id)
-    )
-    try:
-        rows = result.cursor.fetchall()
-    finally:
-        result.close()
-    done = _done(connection, select(FollowUp.opportunity_id, FollowUp.kind, cast(FollowUp.due_date, String)).where(FollowUp.due_date <= due_before))
+    done = _done(connection, FollowUp.due_date <= due_before)
     items = []
     for opp_id, account, title, opp_owner, values in rows:
-        plan = _readable_plan(values)
-        for planned in _plan_items(plan, months).values() if plan is not None else ():
+        for planned in _readable_items(values, months).values():
             due = planned.due
             if due > due_before or (opp_id, planned.kind, due) in done:
                 continue
@@ -381,14 +362,32 @@ def _computed_items(
     return items
 
 
-def _done(connection: Connection, query: Any) -> set[tuple[int, str, dt.date]]:
-    """(opportunity, kind, due) of recorded follow-ups; the date read as ISO text (one C call each)."""
-    fromiso = dt.date.fromisoformat
+def _latest_plans(connection: Connection, *columns: Any, among: Any = None) -> Any:
+    """SELECT `columns` and the plan fields of each opportunity's latest service-plan version (`among` some)."""
+    latest = select(Document.opportunity_id, func.max(Document.version).label("version")).where(Document.kind == SERVICE_PLAN)
+    if among is not None:
+        latest = latest.where(Document.opportunity_id.in_(among))
+    latest = latest.group_by(Document.opportunity_id).subquery()
+    # Only the fields the plan is computed from are read out of the stored JSON, in one array per row.
+    return select(*columns, _plan_fields(connection.dialect.name)).select_from(tables.documents).join(
+        latest, (Document.opportunity_id == latest.c.opportunity_id) & (Document.kind == SERVICE_PLAN) & (Document.version == latest.c.version)
+    )
+
+
+def _driver_rows(connection: Connection, query: Any) -> list[tuple]:
+    """The rows as the driver returns them: no per-row result processing (tens of thousands of rows)."""
     result = connection.execute(query)
     try:
-        return {(o, k, fromiso(d[:10])) for o, k, d in result.cursor.fetchall()}
+        return result.cursor.fetchall()
     finally:
         result.close()
+
+
+def _done(connection: Connection, *where: Any) -> set[tuple[int, str, dt.date]]:
+    """(opportunity, kind, due) of the recorded follow-ups matching `where`; dates read as ISO text (one C call each)."""
+    fromiso = dt.date.fromisoformat
+    query = select(FollowUp.opportunity_id, FollowUp.kind, cast(FollowUp.due_date, String)).where(*where)
+    return {(o, k, fromiso(d[:10])) for o, k, d in _driver_rows(connection, query)}
 
 
 def _plan_from(values: Any) -> dict[str, Any]:
@@ -400,9 +399,9 @@ def _plan_from(values: Any) -> dict[str, Any]:
 
 def store_plan(connection: Connection, opportunity_id: int, plan: dict[str, Any]) -> int:
     """Rewrite the opportunity's planned follow-ups from its newest service plan; returns how many."""
-    done = _done(connection, select(FollowUp.opportunity_id, FollowUp.kind, cast(FollowUp.due_date, String)).where(FollowUp.opportunity_id == opportunity_id))
+    done = _done(connection, FollowUp.opportunity_id == opportunity_id)
     connection.execute(delete(tables.planned_followups).where(tables.planned_followups.c.opportunity_id == opportunity_id))
-    rows = _planned_rows(opportunity_id, plan, done)
+    rows = _planned_rows(opportunity_id, _plan_items(plan, DEFAULT_MONTHS), done)
     if rows:
         connection.execute(insert(tables.planned_followups), rows)
     return len(rows)
@@ -430,39 +429,28 @@ def plan_mismatches(connection: Connection) -> list[int]:
 
 
 def _expected_plans(connection: Connection) -> list[dict[str, Any]]:
-    latest = select(Document.opportunity_id, func.max(Document.version).label("version")).where(Document.kind == SERVICE_PLAN).group_by(Document.opportunity_id).subquery()
-    result = connection.execute(
-        select(Document.opportunity_id, _plan_fields(connection.dialect.name)).join(
-            latest, (Document.opportunity_id == latest.c.opportunity_id) & (Document.kind == SERVICE_PLAN) & (Document.version == latest.c.version)
-        )
-    )
-    try:
-        plans = result.cursor.fetchall()
-    finally:
-        result.close()
-    done = _done(connection, select(FollowUp.opportunity_id, FollowUp.kind, cast(FollowUp.due_date, String)))
-    readable = ((opp_id, _readable_plan(values)) for opp_id, values in plans)
-    return [row for opp_id, plan in readable if plan is not None for row in _planned_rows(opp_id, plan, done)]
+    """The planned_followups rows every latest service plan and the recorded follow-ups give."""
+    plans = _driver_rows(connection, _latest_plans(connection, Document.opportunity_id))
+    done = _done(connection)
+    return [row for opp_id, values in plans for row in _planned_rows(opp_id, _readable_items(values, DEFAULT_MONTHS), done)]
 
 
-def _readable_plan(values: Any) -> dict[str, Any] | None:
-    """The plan fields of a stored service plan, or None when they cannot give dates.
+def _readable_items(values: Any, months: int) -> dict[tuple[str, dt.date], Planned]:
+    """What a stored service plan's fields set, or nothing when they cannot give dates.
 
     kam stores only validated plans; a row written outside kam (which `kam audit
     verify` names) must not stop the schedule of every other opportunity.
     """
-    plan = _plan_from(values)
     try:
-        _plan_items(plan, 1)
+        return _plan_items(_plan_from(values), months)
     except (KeyError, TypeError, ValueError, AttributeError):
-        return None
-    return plan
+        return {}
 
 
-def _planned_rows(opportunity_id: int, plan: dict[str, Any], done: set[tuple[int, str, dt.date]]) -> list[dict[str, Any]]:
+def _planned_rows(opportunity_id: int, items: dict[tuple[str, dt.date], Planned], done: set[tuple[int, str, dt.date]]) -> list[dict[str, Any]]:
     return [
         {"opportunity_id": opportunity_id, "kind": p.kind, "due_date": p.due, "detail": p.detail, "done": (opportunity_id, p.kind, p.due) in done}
-        for p in _plan_items(plan, DEFAULT_MONTHS).values()
+        for p in items.values()
     ]
 
 
