@@ -7,27 +7,46 @@ The entry point: global options, error conversion, and the command groups
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
+from typing import Any
 
 import click
 
 import commands
 from commands._common import Kam, KamCommandError, check_arguments, clean, convert
+from workflow.errors import KamError
+
+
+def _start_up_over() -> None:
+    """Turn the cyclic garbage collector back on, past everything loaded so far.
+
+    `main` starts with the collector off: importing the command's module (the
+    core, SQLAlchemy's mapping, the schema) allocates tens of thousands of
+    long-lived objects, and the collections they set off cost about a tenth of
+    a second of every command. Once the command is resolved, those objects are
+    frozen (never scanned again) and collection resumes for the work itself,
+    however long it runs.
+    """
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 class KamGroup(click.Group):
-    """Converts domain errors into one clear message and exit code 1, never a traceback.
+    """The lazy top-level group, and the edge where domain errors become one clear message and exit code 1.
 
-    Commands are loaded on first use (`commands.INDEX`): `kam opp show` imports
-    the modules of `opp`, not all sixteen.
+    The commands are `commands.names()`; a command's module is imported only to
+    run it (`kam opp show` imports `commands/opp.py`, not all seventeen), and
+    `kam --help` lists them from their modules' first docstring lines.
     """
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*commands.INDEX, *self.commands})
+        return commands.names()
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """The command list of `kam --help`, from `commands.SUMMARY` for commands not loaded."""
+        """The command list of `kam --help`, each command's summary read without importing it."""
         names = self.list_commands(ctx)
         limit = formatter.width - 6 - max(len(name) for name in names)
         rows = [(name, (self.commands.get(name) or _stand_in(name)).get_short_help_str(limit)) for name in names]
@@ -42,14 +61,19 @@ class KamGroup(click.Group):
             self.add_command(command)
         return self.commands[cmd_name]
 
-    def make_context(self, info_name, args, parent=None, **extra):  # type: ignore[no-untyped-def]
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        resolved = super().resolve_command(ctx, args)
+        _start_up_over()  # the command's module is loaded: the work starts here
+        return resolved
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any) -> click.Context:
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
         except click.ClickException as exc:
             exc.message = clean(exc.message)
             raise
 
-    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+    def invoke(self, ctx: click.Context) -> Any:
         from_kam = ctx.find_object(Kam)
         try:
             return super().invoke(ctx)
@@ -59,8 +83,6 @@ class KamGroup(click.Group):
         except (click.exceptions.Exit, click.Abort, KeyboardInterrupt, BrokenPipeError):
             raise
         except Exception as exc:
-            from workflow.errors import KamError
-
             kam = ctx.find_object(Kam) or from_kam
             if isinstance(exc, KamError):
                 raise convert(exc, kam) from None
@@ -73,7 +95,7 @@ class KamGroup(click.Group):
 
 def _stand_in(name: str) -> click.Command:
     """An unloaded command's help line, shortened by click as the real command's would be."""
-    return click.Command(name, help=commands.SUMMARY[name])
+    return click.Command(name, help=commands.summary(name))
 
 
 @click.group(cls=KamGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -98,9 +120,7 @@ def cli(ctx: click.Context, db_url: str | None, actor: str | None, as_json: bool
 
 
 def main() -> None:
-    import gc
-
-    gc.disable()  # until the command's imports are done: see commands._common.end_of_start_up
+    gc.disable()  # until the command's module is loaded: see _start_up_over
     try:
         cli.main(prog_name="kam")
     except KeyboardInterrupt:

@@ -13,10 +13,11 @@ import tempfile
 import time
 import uuid
 
-from workflow import engine, history
-from workflow.db import Database
-from workflow.models import Document, Opportunity, utcnow
-from workflow.process import load_process
+from workflow.operations import accounts, moves
+from workflow.records import hashing
+from workflow.records.db import Database
+from workflow.records.models import Document, Opportunity, utcnow
+from workflow.rules.process import load_process
 
 N = 2000
 ROUND = 500
@@ -37,14 +38,14 @@ def prepare(db: Database, n: int) -> list[int]:
     """n opportunities at phone_invite with a valid invitation document (bulk inserts)."""
     process = load_process()
     with db.write() as s:
-        acc = engine.create_account(s, name="包头市环境卫生服务中心", type="government", account_class="A", industry="环卫", fleet_size=120, actor="b")
-        engine.add_contact(s, acc.id, "赵建国", actor="b")
+        acc = accounts.create_account(s, name="包头市环境卫生服务中心", type="government", account_class="A", industry="环卫", fleet_size=120, actor="b")
+        accounts.add_contact(s, acc.id, "赵建国", actor="b")
         now = utcnow()
         opps = [Opportunity(account_id=acc.id, title=f"商机 {i}", owner="王磊", stage="phone_invite", stage_entered_at=now, created_by="b") for i in range(n)]
         s.add_all(opps)
         s.flush()
         s.add_all(
-            Document(opportunity_id=o.id, kind="phone-invite-feedback", version=1, data=INVITE, author="王磊", sha256=history.sha256(INVITE))
+            Document(opportunity_id=o.id, kind="phone-invite-feedback", version=1, data=INVITE, author="王磊", sha256=hashing.sha256(INVITE))
             for o in opps
         )
         ids = [o.id for o in opps]
@@ -59,7 +60,7 @@ def measure(url: str, label: str) -> None:
 
     def advance(opp_id: int) -> None:
         with db.write() as s:
-            engine.advance(s, process, opp_id, actor="王磊")
+            moves.advance(s, process, opp_id, actor="王磊")
 
     # Four rounds of 500 on fresh opportunities: the median of each figure, so one slow
     # stretch of a shared machine does not decide it. CPU seconds are the steadier figure.

@@ -39,6 +39,9 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from workflow.records import hashing
+from workflow.views import pipeline
+
 ROOT = Path(__file__).resolve().parent.parent
 N = int(os.environ.get("KAM_BENCH_N", "100000"))
 ACCOUNTS = 2_000
@@ -102,17 +105,17 @@ def generate(url: str) -> dict[str, int]:
     """Write the fixture with bulk inserts; returns row counts."""
     from sqlalchemy import insert
 
-    from workflow import history
-    from workflow.db import Database
-    from workflow.models import Account, Document, Event, FollowUp, Opportunity, SignOff
-    from workflow.process import LOST, load_process
-    from workflow.schedule import plan_followups, rebuild_plans
+    from workflow.operations.followups import rebuild_plans
+    from workflow.records.db import Database
+    from workflow.records.models import Account, Document, Event, FollowUp, Opportunity, SignOff
+    from workflow.rules.plans import plan_followups
+    from workflow.rules.process import LOST, load_process
 
     rng = random.Random(6)
     process = load_process()
     order = [s.id for s in process.stages]
     docs = _documents()
-    hashes = {kind: history.sha256(data) for kind, data in docs.items()}
+    hashes = {kind: hashing.sha256(data) for kind, data in docs.items()}
     db = Database(url)
     db.upgrade()
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -153,11 +156,11 @@ def generate(url: str) -> dict[str, int]:
                 nonlocal event_id
                 event_id += 1
                 seq = len(chain) + 1
-                prev = chain[-1]["hash"] if chain else history.GENESIS
+                prev = chain[-1]["hash"] if chain else hashing.GENESIS
                 row = {"id": event_id, "opportunity_id": oid, "seq": seq, "at": when, "actor": "bench", "action": action,
                        "trigger": None, "from_stage": None, "to_stage": None, "reason": None, "documents": None, "detail": None, "prev_hash": prev}
                 row.update(fields)
-                row["hash"] = history.event_hash(prev, SimpleNamespace(**row))
+                row["hash"] = hashing.event_hash(prev, SimpleNamespace(**row))
                 chain.append(row)
 
             event("create", at, to_stage="target", detail={"title": f"项目 {oid}", "owner": OWNERS[oid % len(OWNERS)]})
@@ -186,7 +189,7 @@ def generate(url: str) -> dict[str, int]:
                 plan = dict(docs["service-plan"], delivery_date=delivery.isoformat(),
                             training=[dict(t, date=(delivery + dt.timedelta(days=2 + j)).isoformat()) for j, t in enumerate(docs["service-plan"]["training"])])
                 doc_id += 1
-                plan_hash = history.sha256(plan)
+                plan_hash = hashing.sha256(plan)
                 rows[Document].append({"id": doc_id, "opportunity_id": oid, "kind": "service-plan", "version": 1, "data": plan,
                                        "author": "bench", "created_at": at, "sha256": plan_hash})
                 event("document", at, detail={"kind": "service-plan", "version": 1, "sha256": plan_hash})
@@ -269,15 +272,15 @@ def _run(label: str, url: str, tmp: Path) -> None:
 
 def _core(label: str, url: str) -> None:
     """The core functions in this process: the part of each command that grows with the data."""
-    from workflow import pipeline, schedule
-    from workflow.db import Database
-    from workflow.process import load_process
+    from workflow.records.db import Database
+    from workflow.rules.process import load_process
+    from workflow.views import schedule as schedule_view
 
     db, process = Database(url), load_process()
     for name, call in (
         ("pipeline()", lambda s: pipeline.pipeline(s, process)),
         ("pipeline(by_owner=True)", lambda s: pipeline.pipeline(s, process, by_owner=True)),
-        ("schedule()", lambda s: schedule.schedule(s, process)),
+        ("schedule()", lambda s: schedule_view.schedule(s, process)),
     ):
         walls, cpus = [], []
         for _ in range(4):

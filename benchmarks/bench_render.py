@@ -34,9 +34,11 @@ def per_document(repeat: int) -> list[tuple[str, float, float, int]]:
     """(kind, our median s, bare WeasyPrint median s, PDF bytes) per kind."""
     from weasyprint import HTML
 
+    from forms import KINDS
+    from forms.samples import load as sample
+    from reports.context import sample_context
     from reports.html import load_document, render_html
     from reports.pdf import BASE_URL, render_pdf
-    from reports.samples import KINDS, sample, sample_context
 
     rows = []
     ctx = sample_context()
@@ -54,9 +56,11 @@ def per_document(repeat: int) -> list[tuple[str, float, float, int]]:
 
 def batch(opportunities: int) -> tuple[int, float, float, int]:
     """(documents, pool s, one-process s, workers) for `opportunities` x 8 documents."""
+    from forms import KINDS
+    from forms.samples import load as sample
     from reports import RenderJob, render_many
     from reports.batch import default_workers
-    from reports.samples import KINDS, sample, sample_context
+    from reports.context import sample_context
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)

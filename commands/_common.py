@@ -1,7 +1,7 @@
-"""What every command shares: the context object, output in two languages, tables, errors.
+"""What every command shares: the context object, the global options, output, and the one error conversion.
 
-Heavy modules (SQLAlchemy, pydantic, rich, WeasyPrint) are imported inside the
-functions that use them so `kam --help` stays fast.
+`kam --help` imports this module and click, nothing else of ours: the database,
+the process and the core load when a command asks for them.
 """
 
 from __future__ import annotations
@@ -9,18 +9,22 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+import orjson
+
+from workflow.errors import InvalidInput, KamError, Refused
+from workflow.i18n import t
+from workflow.records.files import write_atomic
 
 if TYPE_CHECKING:
-    from pathlib import Path
+    from workflow.records.db import Database
+    from workflow.rules.process import Process
 
-    from workflow.db import Database
-    from workflow.process import Process
 
 # C0 controls except tab/newline, DEL, C1 controls and ESC sequences: never echo them to a terminal.
 @functools.cache
@@ -36,23 +40,6 @@ def clean(value: Any) -> str:
     return _control().sub("", str(value))
 
 
-def end_of_start_up() -> None:
-    """Turn the cyclic garbage collector back on, past everything loaded so far.
-
-    `kam` starts with the collector off (`cli.main`): building the schema and the
-    ORM mapping allocates tens of thousands of long-lived objects, and the
-    collections they set off cost about 0.1 s of every command here. A command
-    asks for the database after its imports, so that is where this runs: the
-    objects so far are frozen (never scanned again) and collection resumes for
-    the work itself, however long it runs.
-    """
-    import gc
-
-    if not gc.isenabled():
-        gc.freeze()
-        gc.enable()
-
-
 class Kam:
     """The per-invocation context: global options and lazily opened resources."""
 
@@ -65,9 +52,10 @@ class Kam:
 
     @cached_property
     def db(self) -> Database:
-        from workflow.db import Database
+        from workflow.records.db import (
+            Database,  # SQLAlchemy loads only for a command that opens the database
+        )
 
-        end_of_start_up()
         return Database(self.db_url)
 
     @property
@@ -78,7 +66,7 @@ class Kam:
         access control is the boundary and the history records who really wrote.
         """
         if self._actor is None:
-            self._actor = login_name() if self.db.is_sqlite else database_role(self.db)
+            self._actor = login_name() if self.db.is_sqlite else self.db.role()
         return self._actor
 
     @actor.setter
@@ -87,7 +75,7 @@ class Kam:
 
     @cached_property
     def process(self) -> Process:
-        from workflow.process import load_process
+        from workflow.rules.process import load_process  # PyYAML and the forms registry: not for `kam --help`
 
         return load_process(self.process_path)
 
@@ -115,32 +103,12 @@ def login_name() -> str:
         return "unknown"
 
 
-def database_role(db: Database) -> str:
-    """The role the database server authenticated this connection as (PostgreSQL's current_user)."""
-    from sqlalchemy import text
-    from sqlalchemy.exc import DBAPIError
-
-    from workflow.db import display_url
-    from workflow.errors import DatabaseNotReady
-    from workflow.i18n import t
-
-    try:
-        with db.engine.connect() as conn:
-            return str(conn.execute(text("SELECT current_user")).scalar())
-    except DBAPIError as exc:
-        raise DatabaseNotReady(
-            t(f"无法连接数据库 {display_url(db.url)}：{exc.orig}", f"cannot open database {display_url(db.url)}: {exc.orig}")
-        ) from None
-
-
 def dumps(data: Any) -> str:
     """The --json text: two-space indent, UTF-8, times as ISO 8601 (stored UTC with Z), amounts as strings.
 
     Byte for byte what json.dumps(indent=2, ensure_ascii=False) writes (a test holds it
     to that), but orjson's: the standard encoder's indented mode is pure Python.
     """
-    import orjson
-
     options = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
     return orjson.dumps(data, default=_json_default, option=options).decode()
 
@@ -182,6 +150,12 @@ class KamCommand(click.Command):
         return super().invoke(ctx)
 
 
+class KamGroupBase(click.Group):
+    """Command groups whose commands accept the global options anywhere."""
+
+    command_class = KamCommand
+
+
 # Ids and counts are INTEGER columns (32-bit on PostgreSQL): a larger number is a typo, not a lookup.
 MAX_INT = 2_147_483_647
 
@@ -203,71 +177,11 @@ def check_arguments(command: click.Command, ctx: click.Context) -> None:
                 raise click.BadParameter("is not valid UTF-8 text (or contains a NUL byte): retype it", ctx=ctx, param=param)
 
 
-class KamGroupBase(click.Group):
-    """Command groups whose commands accept the global options anywhere."""
-
-    command_class = KamCommand
-
-
 def local_time(value: dt.datetime | None) -> str:
     """A stored naive-UTC time shown in the machine's local time zone."""
     if value is None:
         return ""
     return value.replace(tzinfo=dt.UTC).astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str | None = None) -> None:
-    """A CJK-width-aware table on stdout: columns three spaces apart, a rule under the header.
-
-    A table that fits the terminal as it is (no wrapping needed) is laid out here, in one
-    pass: rich's general layout costs about 1.5 ms a row (0.3 s for the schedule's 200).
-    Anything else (too wide, a long title, a line break) goes to rich, which wraps. A test
-    holds the two to the same output wherever the fast way is taken.
-    """
-    import shutil
-
-    from rich.cells import cell_len
-
-    width = shutil.get_terminal_size((140, 24)).columns if sys.stdout.isatty() else 160
-    cells = [[clean(cell) for cell in row] for row in rows]
-    heads = [clean(h) for h in headers]
-    widths = [max([cell_len(h)] + [cell_len(row[i]) for row in cells]) for i, h in enumerate(heads)]
-    total = sum(widths) + 3 * (len(widths) - 1)
-    fits = total <= width and min(widths) > 0 and (not title or cell_len(clean(title)) <= total)
-    if not fits or any(_unruly(text) for text in (title or "", *heads, *(cell for row in cells for cell in row))):
-        _rich_table(heads, cells, title, width)
-        return
-
-    def line(values: Sequence[str]) -> str:
-        return "   ".join(v + " " * (w - cell_len(v)) for v, w in zip(values, widths, strict=True))
-
-    out = []
-    if title:
-        out.append(clean(title) + " " * (total - cell_len(clean(title))))
-    out.append(line(heads))
-    out.append("─" * total)
-    out.extend(line(row) for row in cells)
-    click.echo("\n".join(out))
-
-
-def _unruly(text: str) -> bool:
-    """Text rich lays out specially (line breaks, tabs)."""
-    return "\n" in text or "\t" in text
-
-
-def _rich_table(headers: list[str], rows: list[list[str]], title: str | None, width: int) -> None:
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
-    out = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left", pad_edge=False, show_edge=False)
-    for header in headers:
-        out.add_column(Text(header))  # literal text, as the cells
-    for row in rows:
-        # Text() keeps user text literal: no rich markup, no escape sequences.
-        out.add_row(*(Text(cell) for cell in row))
-    Console(width=width, highlight=False, soft_wrap=False).print(out)
 
 
 class KamCommandError(click.ClickException):
@@ -288,12 +202,9 @@ class KamCommandError(click.ClickException):
             click.echo(f"  - {clean(line)}", err=True)
 
 
-def convert(exc: Exception, kam: Kam | None) -> KamCommandError:
-    """Turn a `KamError` into the message a user reads (and a JSON error with --json)."""
-    from workflow.errors import KamError, Refused
-
+def convert(exc: KamError, kam: Kam | None) -> KamCommandError:
+    """Turn a `KamError` into the message a user reads (and a JSON error with --json): the one conversion."""
     lang = kam.lang if kam else "zh"
-    assert isinstance(exc, KamError)
     details = [d.render(lang) for d in exc.details]
     payload = None
     if isinstance(exc, Refused):
@@ -305,54 +216,8 @@ def convert(exc: Exception, kam: Kam | None) -> KamCommandError:
     return KamCommandError(exc.render(lang), details, payload)
 
 
-def read_data_file(path: str) -> Any:
-    """Parse a YAML or JSON document file; problems become `InvalidInput` naming the file."""
-    from workflow.errors import InvalidInput
-    from workflow.i18n import t
-
-    try:
-        if path == "-":
-            raw = sys.stdin.buffer.read()
-        else:
-            with open(path, "rb") as fh:
-                raw = fh.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise InvalidInput(t(f"无法读取文件 {path}：{exc.strerror}", f"cannot read file {path}: {exc.strerror}")) from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise InvalidInput(t(f"文件 {path} 超过 {MAX_FILE_BYTES // 1_000_000} MB 上限", f"file {path} is larger than the {MAX_FILE_BYTES // 1_000_000} MB limit"))
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(t(f"文件 {path} 不是 UTF-8 文本（第 {exc.start} 字节）", f"file {path} is not UTF-8 text (byte {exc.start})")) from None
-    if path.endswith(".json"):
-        import json
-
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InvalidInput(t(f"文件 {path} 第 {exc.lineno} 行 JSON 格式错误：{exc.msg}", f"file {path} line {exc.lineno}: invalid JSON: {exc.msg}")) from None
-    import yaml
-
-    try:
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"第 {mark.line + 1} 行" if mark else ""
-        where_en = f" line {mark.line + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InvalidInput(t(f"文件 {path} {where} YAML 格式错误：{problem}", f"file {path}{where_en}: invalid YAML: {problem}")) from None
-
-
-MAX_FILE_BYTES = 5_000_000
-
-
 def output_path(path: str, force: bool) -> Path:
     """Where a command may write a file: an existing file is overwritten only with --force."""
-    from pathlib import Path
-
-    from workflow.errors import InvalidInput
-    from workflow.i18n import t
-
     target = Path(path)
     try:
         exists, is_dir = target.exists(), target.is_dir()
@@ -367,6 +232,4 @@ def output_path(path: str, force: bool) -> Path:
 
 def write_output(path: str, content: bytes, force: bool) -> Path:
     """Write a file a command produces: refuses to overwrite without --force; never leaves half a file."""
-    from workflow.files import write_atomic
-
     return write_atomic(output_path(path, force), content)

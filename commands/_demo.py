@@ -16,7 +16,9 @@ from pathlib import Path
 
 import click
 
-DATA = Path(__file__).with_name("demo_data")
+from forms import samples
+
+DATA = samples.HERE
 OWNER = "王磊"
 
 ACCOUNTS = [
@@ -44,9 +46,10 @@ def _shell(args: list[str]) -> str:
 class Transcript:
     """Runs kam commands in-process and prints them as `$ kam ...` followed by their output."""
 
-    def __init__(self, out: Path, lang: str) -> None:
+    def __init__(self, out: Path, lang: str, kam: click.Command) -> None:
         self.out = out
         self.lang = lang
+        self.kam = kam  # the top-level `kam` group, run in-process
         self.failures: list[str] = []
 
     def title(self, zh: str, en: str) -> None:
@@ -57,13 +60,11 @@ class Transcript:
         click.secho(f"# {zh if self.lang == 'zh' else en}", fg="bright_black")
 
     def run(self, *args: str, actor: str | None = None, expect: int = 0) -> int:
-        from cli import cli
-
         shown = ["kam", *(["--actor", actor] if actor else []), *args]
         click.secho("$ " + _shell(shown), fg="green", bold=True)
         argv = ["--lang", self.lang, *(["--actor", actor] if actor else []), *args]
         try:
-            cli.main(args=argv, prog_name="kam", standalone_mode=False)
+            self.kam.main(args=argv, prog_name="kam", standalone_mode=False)
             code = 0
         except click.ClickException as exc:
             exc.show()
@@ -104,7 +105,7 @@ def _inside(out: Path, db_url: str) -> Iterator[None]:
                 os.environ[key] = value
 
 
-def run_demo(out_dir: str, lang: str = "zh", actor: str | None = None) -> None:
+def run_demo(kam: click.Command, out_dir: str, lang: str = "zh", actor: str | None = None) -> None:
     """Walk a government fleet deal through all six steps, lose another, and show the pipeline."""
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -112,7 +113,7 @@ def run_demo(out_dir: str, lang: str = "zh", actor: str | None = None) -> None:
     for stale in out.glob("kam.sqlite3*"):  # a fresh database each run; nothing else is touched
         stale.unlink()
     with _inside(out, f"sqlite:///{db_path}"):
-        demo = Transcript(out, lang)
+        demo = Transcript(out, lang, kam)
         _walk(demo)
     if demo.failures:
         raise click.ClickException("demo did not go as expected:\n  " + "\n  ".join(demo.failures))

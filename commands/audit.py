@@ -1,20 +1,21 @@
-"""kam audit verify: is the history still what kam wrote?"""
+"""Check that the record was not altered outside kam.
+
+\b
+Example:
+  kam audit verify
+"""
 
 from __future__ import annotations
 
 import click
 
 from commands._common import Kam, KamGroupBase, clean, pass_kam
+from workflow.views import audit as views
 
 
-@click.group("audit", cls=KamGroupBase)
+@click.group("audit", cls=KamGroupBase, help=__doc__)
 def audit() -> None:
-    """Check that the record was not altered outside kam.
-
-    \b
-    Example:
-      kam audit verify
-    """
+    pass
 
 
 @audit.command("verify")
@@ -33,10 +34,8 @@ def audit_verify(kam: Kam) -> None:
     Example:
       kam audit verify && echo intact
     """
-    from workflow import history
-
     with kam.db.read() as session:
-        result = history.audit(session)
+        result = views.audit(session)
     data = {
         "ok": result.ok,
         "checked": result.checked,
@@ -70,4 +69,4 @@ def audit_verify(kam: Kam) -> None:
         raise SystemExit(1)
 
 
-COMMANDS = [audit]
+COMMAND = audit

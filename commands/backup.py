@@ -1,38 +1,36 @@
-"""kam backup FILE: a consistent copy of a live SQLite database."""
+"""Copy the SQLite database while it is in use, then check the copy's history.
+
+Uses SQLite's online backup API, so other kam processes may keep working.
+On PostgreSQL, use kam export (or pg_dump) instead. To restore, point
+kam at the copy (--db FILE) or put it in place of the database file.
+--json prints {"path", "bytes", "checked", "opportunities", "ok"}.
+
+\b
+Example:
+  kam backup ~/backups/kam-2026-11-22.sqlite3
+  kam --db ~/backups/kam-2026-11-22.sqlite3 opp list
+"""
 
 from __future__ import annotations
 
 import click
 
 from commands._common import Kam, KamCommand, output_path, pass_kam
+from workflow.operations.backup import backup as copy_database
+from workflow.records.db import Database
+from workflow.views import audit as views
 
 
-@click.command("backup", cls=KamCommand)
+@click.command("backup", cls=KamCommand, help=__doc__)
 @click.argument("path", metavar="FILE")
 @click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
 @pass_kam
 def backup(kam: Kam, path: str, force: bool) -> None:
-    """Copy the SQLite database while it is in use, then check the copy's history.
-
-    Uses SQLite's online backup API, so other kam processes may keep working.
-    On PostgreSQL, use kam export (or pg_dump) instead. To restore, point
-    kam at the copy (--db FILE) or put it in place of the database file.
-    --json prints {"path", "bytes", "checked", "opportunities", "ok"}.
-
-    \b
-    Example:
-      kam backup ~/backups/kam-2026-11-22.sqlite3
-      kam --db ~/backups/kam-2026-11-22.sqlite3 opp list
-    """
-    from workflow import history
-    from workflow.backup import backup as copy_database
-    from workflow.db import Database
-
     result = copy_database(kam.db, output_path(path, force))
     copy = Database(result.path)
     try:
         with copy.read() as session:
-            audit = history.audit(session)
+            audit = views.audit(session)
     finally:
         copy.dispose()
     data = {"path": result.path, "bytes": result.bytes, "checked": audit.checked, "opportunities": audit.opportunities, "ok": audit.ok}
@@ -47,4 +45,4 @@ def backup(kam: Kam, path: str, force: bool) -> None:
     )
 
 
-COMMANDS = [backup]
+COMMAND = backup

@@ -1,4 +1,13 @@
-"""kam schedule and kam followup … : return visits and other follow-ups after the signature."""
+"""Due and overdue follow-ups across all accounts (return visits, training, meetings, holiday visits).
+
+Also flags signed opportunities still without a service plan 14 days after signing.
+
+\b
+Example:
+  kam schedule
+  kam schedule --due-before 2027-03-31 --owner 王磊
+  kam followup done 12-RV-20270215 2027-02-16 --note "车辆运行正常"
+"""
 
 from __future__ import annotations
 
@@ -6,38 +15,27 @@ import datetime as dt
 
 import click
 
-from commands._common import Kam, KamCommand, KamGroupBase, local_time, pass_kam, table
+from commands._common import Kam, KamCommand, local_time, pass_kam
+from commands._table import table
+from workflow.rules.plans import DEFAULT_MONTHS, KINDS, MAX_MONTHS, plan_within_days
+from workflow.views import schedule as views
 
 DATE = click.DateTime(["%Y-%m-%d"])
 SHOWN = 200  # rows in the table; --json lists everything
 
 
-@click.command("schedule", cls=KamCommand)
+@click.command("schedule", cls=KamCommand, help=__doc__)
 @click.option("--due-before", type=DATE, help="List follow-ups due on or before this date, YYYY-MM-DD (default: a week from today).")
 @click.option("--owner", help="Only this owner's opportunities.")
-@click.option("--months", type=click.IntRange(1, 600), default=12, show_default=True, help="Horizon of the return-visit plan after delivery.")
+@click.option("--months", type=click.IntRange(1, MAX_MONTHS), default=DEFAULT_MONTHS, show_default=True, help="Horizon of the return-visit plan after delivery.")
 @pass_kam
 def schedule(kam: Kam, due_before: dt.datetime | None, owner: str | None, months: int) -> None:
-    """Due and overdue follow-ups across all accounts (return visits, training, meetings, holiday visits).
-
-    Also flags signed opportunities still without a service plan 14 days after signing.
-
-    \b
-    Example:
-      kam schedule
-      kam schedule --due-before 2027-03-31 --owner 王磊
-      kam followup done 12-RV-20270215 2027-02-16 --note "车辆运行正常"
-    """
-    from workflow import schedule as core
-
     with kam.db.connect() as connection:  # Core only: the schedule does not load the ORM
-        result = core.schedule(connection, kam.process, due_before=due_before.date() if due_before else None, owner=owner, months=months)
+        result = views.schedule(connection, kam.process, due_before=due_before.date() if due_before else None, owner=owner, months=months)
     kam.emit(result.to_dict(), lambda: _print(kam, result))
 
 
-def _print(kam: Kam, result) -> None:  # type: ignore[no-untyped-def]
-    from workflow.schedule import KINDS
-
+def _print(kam: Kam, result: views.Schedule) -> None:
     if result.items:
         table(
             [kam.t(*h) for h in (("编号", "ID"), ("到期", "Due"), ("状态", "Status"), ("类型", "Kind"), ("客户", "Account"), ("项目", "Opportunity"), ("负责人", "Owner"))],
@@ -65,56 +63,16 @@ def _print(kam: Kam, result) -> None:  # type: ignore[no-untyped-def]
     else:
         kam.say(f"截至 {result.due_before} 没有待办回访", f"no follow-ups due by {result.due_before}")
     if result.missing_plans:
+        within = plan_within_days(kam.process)
         click.echo()
         table(
             [kam.t(*h) for h in (("商机", "Opp"), ("客户", "Account"), ("项目", "Title"), ("负责人", "Owner"), ("签约于", "Signed"), ("已过天数", "Days"))],
             [(m.opportunity_id, m.account, m.title, m.owner, local_time(m.signed_at), m.days_since_signing) for m in result.missing_plans],
-            title=kam.t("签约后超过 14 天仍无服务计划（kam doc fill ID service-plan）", "Signed over 14 days ago without a service plan (kam doc fill ID service-plan)"),
+            title=kam.t(
+                f"签约后超过 {within} 天仍无服务计划（kam doc fill ID service-plan）",
+                f"Signed over {within} days ago without a service plan (kam doc fill ID service-plan)",
+            ),
         )
 
 
-@click.group("followup", cls=KamGroupBase)
-def followup() -> None:
-    """Record follow-ups (return visits, training...) from kam schedule as done.
-
-    \b
-    Example:
-      kam schedule
-      kam followup done 12-RV-20270215 2027-02-16 --note "车辆运行正常" --found "2 台 DPF 报警"
-    """
-
-
-@followup.command("done")
-@click.argument("followup_id")
-@click.argument("done_on", type=DATE)
-@click.option("--note", help="What was done (回访记录).")
-@click.option("--found", help="What the visit found: problems, requests (发现的问题).")
-@click.option("--months", type=click.IntRange(1, 600), default=12, show_default=True, help="Horizon of the plan, as for kam schedule.")
-@pass_kam
-def followup_done(kam: Kam, followup_id: str, done_on: dt.datetime, note: str | None, found: str | None, months: int) -> None:
-    """Record a follow-up as done on DONE_ON (YYYY-MM-DD). --json prints the record.
-
-    \b
-    Example:
-      kam followup done 12-RV-20270215 2027-02-16 --note "走访车管科" --found "驾驶员反映油耗偏高"
-    """
-    from workflow import schedule as core
-
-    with kam.db.write() as session:
-        record = core.record_followup(
-            session, kam.process, followup_id, done_on.date(), actor=kam.actor, note=note, found=found, months=months
-        )
-        data = {
-            "id": core.followup_id(record.opportunity_id, record.kind, record.due_date),
-            "opportunity_id": record.opportunity_id,
-            "kind": record.kind,
-            "due": record.due_date,
-            "done_on": record.done_on,
-            "note": record.note,
-            "found": record.found,
-            "actor": record.actor,
-        }
-    kam.emit(data, lambda: kam.say(f"已登记 {data['id']} 于 {data['done_on']} 完成", f"recorded {data['id']} as done on {data['done_on']}"))
-
-
-COMMANDS = [schedule, followup]
+COMMAND = schedule

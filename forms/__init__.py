@@ -24,52 +24,64 @@ from __future__ import annotations
 import importlib
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from workflow.errors import InvalidInput
+from workflow.i18n import Text, t
 
 if TYPE_CHECKING:
     from forms.base import Form
 
-# kind -> "module:Class"; imported on first use so a command pays only for what it reads.
-_REGISTRY: dict[str, str] = {
-    "phone-invite-feedback": "forms.kinds.phone_invite_feedback:PhoneInviteFeedback",
-    "visit-feedback": "forms.kinds.visit_feedback:VisitFeedback",
-    "product-proposal": "forms.kinds.product_proposal:ProductProposal",
-    "exchange-minutes": "forms.kinds.exchange_minutes:ExchangeMinutes",
-    "evaluation-scorecard": "forms.kinds.evaluation_scorecard:EvaluationScorecard",
-    "negotiation-minutes": "forms.kinds.negotiation_minutes:NegotiationMinutes",
-    "contract-review": "forms.kinds.contract_review:ContractReview",
-    "service-plan": "forms.kinds.service_plan:ServicePlan",
-}
 
+class Kind(NamedTuple):
+    """A document kind as its schema module declares it at the top, read without importing it (no pydantic)."""
+
+    kind: str
+    title: Text
+    order: int
+    module: str
+
+
+_HEADER = re.compile(r'^KIND = "(?P<kind>[^"]+)"\nTITLE = \("(?P<zh>[^"]+)", "(?P<en>[^"]+)"\)\nORDER = (?P<order>\d+)$', re.M)
+
+
+def _discover() -> dict[str, Kind]:
+    """Every `forms/kinds/*.py` that declares KIND, TITLE and ORDER, in ORDER (the process order)."""
+    found = []
+    for path in (Path(__file__).parent / "kinds").glob("*.py"):
+        match = _HEADER.search(path.read_text(encoding="utf-8"))
+        if match:
+            found.append(Kind(match["kind"], Text(match["zh"], match["en"]), int(match["order"]), f"forms.kinds.{path.stem}"))
+    return {k.kind: k for k in sorted(found, key=lambda k: k.order)}
+
+
+_REGISTRY: dict[str, Kind] = _discover()
 KINDS: tuple[str, ...] = tuple(_REGISTRY)
 
-# kind -> (中文, English) title, so naming a document never imports its schema (and pydantic).
-# A test checks these against each schema's title_zh / title_en.
-_TITLES: dict[str, tuple[str, str]] = {
-    "phone-invite-feedback": ("电话邀约反馈单", "Phone invitation feedback"),
-    "visit-feedback": ("拜访反馈报告", "Visit feedback report"),
-    "product-proposal": ("产品推介书", "Product proposal"),
-    "exchange-minutes": ("技术交流纪要", "Technical exchange minutes"),
-    "evaluation-scorecard": ("项目评估表", "Project evaluation scorecard"),
-    "negotiation-minutes": ("谈判纪要", "Negotiation minutes"),
-    "contract-review": ("合同审核表", "Contract review"),
-    "service-plan": ("关系维护与服务计划", "Relationship and service plan"),
-}
+
+class UnknownKind(InvalidInput):
+    """A document kind no schema declares."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(
+            t(f"未知文档类型 {kind!r}；可选：{', '.join(KINDS)}", f"unknown document kind {kind!r}; choose one of: {', '.join(KINDS)}")
+        )
+        self.kind = kind
+
+
+def check_kind(kind: str) -> None:
+    """Refuse an unknown document kind with the list of known ones."""
+    if kind not in _REGISTRY:
+        raise UnknownKind(kind)
 
 
 def title(kind: str, lang: str = "zh") -> str:
     """A kind's title in `lang`, without loading its schema."""
     try:
-        zh, en = _TITLES[kind]
+        return _REGISTRY[kind].title.render(lang)
     except KeyError:
         raise UnknownKind(kind) from None
-    return zh if lang == "zh" else en
-
-
-class UnknownKind(LookupError):
-    def __init__(self, kind: str) -> None:
-        super().__init__(kind)
-        self.kind = kind
 
 
 @dataclass(frozen=True)
@@ -89,20 +101,31 @@ class FieldError:
         return f"{where}: {message}" if where else message
 
 
-class FormInvalid(ValueError):
+class FormInvalid(InvalidInput):
+    """A document that does not validate: every problem at once, nothing stored."""
+
     def __init__(self, kind: str, errors: list[FieldError]) -> None:
-        super().__init__(f"{kind}: {len(errors)} problem(s)")
+        name = _REGISTRY[kind].title if kind in _REGISTRY else Text(kind, kind)
+        super().__init__(
+            t(
+                f"《{name.zh}》有 {len(errors)} 处问题，未保存：",
+                f"the {name.en} has {len(errors)} problem(s); nothing was stored:",
+            ),
+            [Text(e.render("zh"), e.render("en")) for e in errors],
+        )
         self.kind = kind
         self.errors = errors
 
 
 def get(kind: str) -> type[Form]:
+    """The schema class of `kind` (its module's one `Form` subclass for that kind)."""
+    from forms.base import Form
+
     try:
-        target = _REGISTRY[kind]
+        module = importlib.import_module(_REGISTRY[kind].module)
     except KeyError:
         raise UnknownKind(kind) from None
-    module, _, name = target.partition(":")
-    return getattr(importlib.import_module(module), name)
+    return next(v for v in vars(module).values() if isinstance(v, type) and issubclass(v, Form) and getattr(v, "kind", None) == kind)
 
 
 def validate(kind: str, data: Any) -> Form:

@@ -3,11 +3,11 @@
 A document kind is a pydantic model (`Form`) whose fields carry their Chinese
 and English labels and a short help text in `json_schema_extra`, declared with
 `field()`. Nested objects are `Part` models declared the same way. Choices are
-`Literal[...]` types; their display labels live in `CHOICES`.
+`Literal[...]` types of `forms.choices`, which holds their display labels.
 
 Readers of this metadata: validation errors (`forms.validate`), the YAML
 template (`kam doc template`), interactive prompts and the PDF renderer. They
-all call `label()`, `help_text()` and `choice_label()` so a label is written
+all call `label()`, `help_text()` and `forms.choices` so a label is written
 once; `forms.introspect.describe()` gives the same as plain data.
 
 Computed values (totals, weighted scores, the return-visit schedule) are
@@ -24,36 +24,6 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
-
-# Display labels for every choice value used by any schema: value -> (zh, en).
-CHOICES: dict[str, tuple[str, str]] = {
-    "high": ("高", "high"),
-    "medium": ("中", "medium"),
-    "low": ("低", "low"),
-    "supporter": ("支持者", "supporter"),
-    "neutral": ("中立者", "neutral"),
-    "opponent": ("反对者", "opponent"),
-    "unknown": ("不清楚", "unknown"),
-    "decider": ("决策者", "decider"),
-    "manager": ("管理者", "manager"),
-    "executor": ("执行者", "executor"),
-    "full": ("全款", "full payment"),
-    "loan": ("贷款", "loan"),
-    "before_dispatch": ("发车前到账", "before dispatch"),
-    "after_registration": ("上完牌到账", "after registration"),
-    "government": ("政府客户", "government"),
-    "enterprise": ("企业客户", "enterprise"),
-    "individual": ("个人客户", "individual"),
-    # relationship level 客情关系等级 (seed 003)
-    "1": ("一级：有联系方式，客户不排斥", "level 1: in contact, not rejected"),
-    "2": ("二级：客户了解产品，愿透露重要信息", "level 2: customer shares important information"),
-    "3": ("三级：客户主动推荐我方品牌", "level 3: customer recommends our brand"),
-    "4": ("四级：客户只愿与我方合作", "level 4: customer works only with us"),
-    # defection risk 背叛风险 (seed 004)
-    "safe": ("安全", "safe"),
-    "watch": ("警惕", "watch"),
-    "alarm": ("警报", "alarm"),
-}
 
 
 def field(
@@ -124,11 +94,7 @@ class Part(BaseModel):
 class Form(Part):
     """A document kind. Subclasses set the class variables below."""
 
-    kind: ClassVar[str]
-    title_zh: ClassVar[str]
-    title_en: ClassVar[str]
-    # The stage whose exit this document serves (a stage id from the process).
-    stage: ClassVar[str]
+    kind: ClassVar[str]  # the module's KIND; its title is the module's TITLE (`forms.title(kind)`)
     # Values the YAML template and interactive fill start from (e.g. the seed's default criteria).
     prefill: ClassVar[dict[str, Any]] = {}
 
@@ -153,14 +119,3 @@ def label(info: Any, lang: str = "zh", key: str = "") -> str:
 
 def help_text(info: Any, lang: str = "zh") -> str:
     return _extra(info).get(f"help_{lang}", "")
-
-
-def choice_label(value: Any, lang: str = "zh") -> str:
-    """Display label of a choice value (str or int, e.g. relationship level 2)."""
-    text = str(value)
-    zh, en = CHOICES.get(text, (text, text))
-    return zh if lang == "zh" else en
-
-
-def title(form: type[Form], lang: str = "zh") -> str:
-    return form.title_zh if lang == "zh" else form.title_en

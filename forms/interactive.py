@@ -84,8 +84,6 @@ class _Filler:
         return True, to_jsonable_python(value)
 
     def _parse(self, spec: FieldSpec, answer: str) -> Any:
-        from forms.base import choice_label
-
         if spec.type == "bool":
             word = answer.lower()
             return True if word in _YES else False if word in _NO else answer
@@ -93,7 +91,7 @@ class _Filler:
             if answer.isdigit() and 1 <= int(answer) <= len(spec.choices) and answer not in map(str, spec.choices):
                 return spec.choices[int(answer) - 1]
             for value in spec.choices:
-                labels = {str(value), choice_label(value, "zh"), choice_label(value, "en")}
+                labels = {str(value), spec.choice_label(value, "zh"), spec.choice_label(value, "en")}
                 if answer in labels or answer.lower() in {x.lower() for x in labels}:
                     return value
         return answer
@@ -108,9 +106,7 @@ class _Filler:
         return f"{spec.label(self.lang)}{suffix}{mark}{hint}"
 
     def _show_choices(self, spec: FieldSpec) -> None:
-        from forms.base import choice_label
-
-        options = "  ".join(f"{n}) {value} {choice_label(value, self.lang)}" for n, value in enumerate(spec.choices, 1))
+        options = "  ".join(f"{n}) {value} {spec.choice_label(value, self.lang)}" for n, value in enumerate(spec.choices, 1))
         self.say(f"  {options}")
 
     def scalar(self, spec: FieldSpec, default: Any, required: bool, suffix: str = "",
@@ -257,7 +253,7 @@ def fill(kind: str, ask: Ask, say: Say, defaults: dict[str, Any] | None = None, 
     form = forms.get(kind)
     filler = _Filler(ask, say, lang)
     specs = describe(kind)
-    say(f"{forms.base.title(form, lang)} ({kind})")
+    say(f"{forms.title(kind, lang)} ({kind})")
     say(_t(
         lang,
         "回车接受默认值或跳过可选项；“-” 清除默认值；列表中空回车结束；带 * 为必填。",

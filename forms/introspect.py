@@ -16,6 +16,8 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from forms import choices
+
 TypeName = Literal[
     "str", "int", "number", "bool", "date", "datetime", "choice",
     "object", "list-of-str", "list-of-date", "list-of-object", "dict-of-number",
@@ -50,6 +52,11 @@ class FieldSpec:
 
     def help(self, lang: str = "zh") -> str:
         return self.help_zh if lang == "zh" else self.help_en
+
+    def choice_label(self, value: Any, lang: str = "zh") -> str:
+        """The label of one of this field's choices (from its enum in `forms.choices`)."""
+        enum = choices.of(self.annotation)
+        return enum.label(value, lang) if enum else str(value)
 
 
 def _strip_optional(annotation: Any) -> Any:

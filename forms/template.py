@@ -40,8 +40,6 @@ def _pair(zh: str, en: str, lang: str) -> str:
 
 def comment(spec: FieldSpec, lang: str = "zh") -> str:
     """The one-line description of a field used in the template (without the leading `#`)."""
-    from forms.base import choice_label
-
     parts = [("* " if spec.required else "") + _pair(spec.label_zh, spec.label_en, lang)]
     req = ("必填", "required") if spec.required else ("可选", "optional")
     if spec.min_items:
@@ -50,7 +48,7 @@ def comment(spec: FieldSpec, lang: str = "zh") -> str:
     parts.append(_pair(*TYPE_WORDS[spec.type], lang))
     if spec.choices:
         options = " | ".join(
-            f"{value} ({_pair(choice_label(value, 'zh'), choice_label(value, 'en'), lang)})" for value in spec.choices
+            f"{value} ({_pair(spec.choice_label(value, 'zh'), spec.choice_label(value, 'en'), lang)})" for value in spec.choices
         )
         parts.append(_pair("可选值", "choices", lang) + ": " + options)
     if spec.help_zh or spec.help_en:
@@ -102,12 +100,13 @@ def template(kind: str, lang: str = "zh") -> str:
     import forms
 
     form = forms.get(kind)
+    title_zh, title_en = forms.title(kind, "zh"), forms.title(kind, "en")
     specs = describe(kind)
     computed = [s for s in describe(kind, computed=True) if s.computed] + [
         c for s in describe(kind, computed=True) for c in s.children if c.computed
     ]
     head = [
-        f"# {_pair(form.title_zh, form.title_en, lang)} ({kind})",
+        f"# {_pair(title_zh, title_en, lang)} ({kind})",
         "# " + _pair(
             "在冒号后填写；留空表示未填写；带 * 的为必填项。",
             "Fill in after each colon; blank means not given; * marks a required field.",

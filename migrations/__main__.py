@@ -7,7 +7,7 @@ import argparse
 from alembic import command
 
 from migrations import config
-from workflow.db import Database
+from workflow.records.db import Database
 
 parser = argparse.ArgumentParser(prog="python -m migrations")
 sub = parser.add_subparsers(dest="cmd", required=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from workflow.models import Base
+from workflow.records.models import Base
 
 engine = context.config.attributes.get("engine")
 if engine is None:

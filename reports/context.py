@@ -57,3 +57,20 @@ class RenderResult:
     sha256: str
     seconds: float
     size: int
+
+
+def sample_context(version: int = 1, **overrides: Any) -> DocumentContext:
+    """A realistic header for the sample documents (`forms.samples`): previews, the tests and the benchmarks."""
+    values: dict[str, Any] = {
+        "opportunity_id": 12,
+        "opportunity_number": "KA-2026-0012",
+        "opportunity_title": "30 台国六压缩式垃圾车",
+        "customer": "包头市环境卫生服务中心",
+        "owner": "王磊",
+        "author": "王磊",
+        "version": version,
+        "created_at": dt.datetime(2026, 4, 20, 9, 30, tzinfo=dt.UTC),
+        "doc_hash": "3f9a1c0e7b2d4c55a8e19f0b6d7c2e4a91b0c3d5e6f708192a3b4c5d6e7f8091",
+    }
+    values.update(overrides)
+    return DocumentContext(**values)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import types
 import typing
 from collections.abc import Mapping
 from decimal import Decimal
@@ -18,14 +17,15 @@ from typing import Any
 
 import jinja2
 
+import forms
+from forms import choices
+from forms.choices import Choice
 from reports.context import DocumentContext
-from reports.labels import FALLBACK, TITLES, UI
+from reports.labels import FALLBACK, UI
 
 TEMPLATES = Path(__file__).parent / "templates"
 ASSETS = Path(__file__).parent / "assets"
 
-# Keys whose values are choice ids (displayed through forms.base.choice_label) when no schema says so.
-_CHOICE_KEYS = {"interest", "influence", "stance", "role", "payment_method", "payment_timing"}
 
 
 class _Blank(jinja2.ChainableUndefined):
@@ -77,14 +77,6 @@ def _item_model(annotation: Any) -> type | None:
         if found is not None:
             return found
     return None
-
-
-def _is_literal(annotation: Any) -> bool:
-    if typing.get_origin(annotation) is typing.Literal:
-        return True
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        return any(_is_literal(a) for a in typing.get_args(annotation))
-    return False
 
 
 def _field_info(model: type | None, path: str) -> tuple[Any, Any]:
@@ -145,10 +137,8 @@ def number(value: Any) -> str:
     return str(value)
 
 
-def fmt(value: Any, lang: str = "zh", choice: bool = False) -> str:
-    """A value as a reader expects it: dates ISO, booleans 是/否, lists joined, empty as a dash."""
-    from forms.base import choice_label
-
+def fmt(value: Any, lang: str = "zh", choice: Choice | None = None) -> str:
+    """A value as a reader expects it: dates ISO, booleans 是/否, lists joined, choices labelled, empty as a dash."""
     if value is None or isinstance(value, jinja2.Undefined) or value == "" or value == [] or value == {}:
         return "—"
     if isinstance(value, bool):
@@ -163,7 +153,7 @@ def fmt(value: Any, lang: str = "zh", choice: bool = False) -> str:
         sep = "、" if lang == "zh" else ", "
         return sep.join(fmt(v, lang, choice) for v in value)
     if isinstance(value, str):
-        return choice_label(value, lang) if choice else value
+        return choice.label(value, lang) if choice else value
     if isinstance(value, Mapping):
         return "; ".join(f"{k}: {fmt(v, lang, choice)}" for k, v in value.items())
     if hasattr(value, "model_dump"):
@@ -189,8 +179,7 @@ class Labels:
         """`obj[key]` formatted; `path` is the key's dotted schema path when `obj` is nested."""
         value = get(obj, key)
         _, annotation = _field_info(self.model, path or key)
-        choice = _is_literal(annotation) if annotation is not None else key in _CHOICE_KEYS
-        return fmt(value, self.lang, choice)
+        return fmt(value, self.lang, choices.of(annotation))
 
 
 # -- computed values -----------------------------------------------------------------
@@ -267,11 +256,7 @@ def _return_visits(delivery: Any) -> list[dt.date]:
 
 def load_document(kind: str, data: Mapping[str, Any]) -> Any:
     """`data` validated by its schema (`forms.FormInvalid` if invalid); plain data if the kind has no schema yet."""
-    import forms
-
-    try:
-        forms.get(kind)
-    except (LookupError, ImportError):
+    if kind not in forms.KINDS:
         return dict(data)
     return forms.validate(kind, dict(data))
 
@@ -283,21 +268,13 @@ def _model_and_kind(form: Any, kind: str | None) -> tuple[type | None, str]:
     if isinstance(form, Mapping):
         if not kind:
             raise ValueError("a plain-data document needs its kind")
-        try:
-            import forms
-
-            model = forms.get(kind)
-        except (LookupError, ImportError):
-            model = None  # schema not available: labels come from the fallback table
+        model = forms.get(kind) if kind in forms.KINDS else None  # no schema: labels come from the fallback table
         return model, kind
     return type(form), kind or type(form).kind
 
 
-def _title(model: type | None, kind: str, lang: str) -> str:
-    if model is not None and hasattr(model, "title_zh"):
-        return model.title_zh if lang == "zh" else model.title_en
-    zh, en = TITLES.get(kind, (kind, kind))
-    return zh if lang == "zh" else en
+def _title(kind: str, lang: str) -> str:
+    return forms.title(kind, lang) if kind in forms.KINDS else kind
 
 
 def _page_context(ctx: DocumentContext, lang: str, title: str) -> dict[str, Any]:
@@ -333,9 +310,9 @@ def render_html(form: Any, ctx: DocumentContext, lang: str = "zh", kind: str | N
         UI=labels.ui,
         show=labels.show,
         get=get,
-        fmt=lambda value, choice=False: fmt(value, lang, choice),
+        fmt=lambda value: fmt(value, lang),
         generic_rows=lambda: generic_rows(form, model, lang),
-        **_page_context(ctx, lang, _title(model, kind, lang)),
+        **_page_context(ctx, lang, _title(kind, lang)),
     )
 
 
@@ -350,7 +327,7 @@ def render_report_html(template_name: str, context: Mapping[str, Any], ctx: Docu
         "L": labels.label,
         "UI": labels.ui,
         "get": get,
-        "fmt": lambda value, choice=False: fmt(value, lang, choice),
+        "fmt": lambda value: fmt(value, lang),
         **_page_context(ctx, lang, str(context.get("title", ""))),
     }
     values.update(context)
@@ -379,7 +356,7 @@ def generic_rows(form: Any, model: type | None, lang: str) -> list[dict[str, Any
                     "label": label,
                     "columns": [label_for(model, f"{key}.{c}", lang) for c in columns],
                     "rows": [
-                        [fmt(i.get(c), lang, _is_literal(_field_info(model, f"{key}.{c}")[1])) for c in columns]
+                        [fmt(i.get(c), lang, choices.of(_field_info(model, f"{key}.{c}")[1])) for c in columns]
                         for i in dumped
                     ],
                 }
@@ -394,7 +371,7 @@ def generic_rows(form: Any, model: type | None, lang: str) -> list[dict[str, Any
                     "items": [
                         (
                             label_for(model, f"{key}.{k}", lang),
-                            fmt(v, lang, _is_literal(_field_info(model, f"{key}.{k}")[1])),
+                            fmt(v, lang, choices.of(_field_info(model, f"{key}.{k}")[1])),
                             False,
                         )
                         for k, v in dumped.items()
@@ -402,6 +379,7 @@ def generic_rows(form: Any, model: type | None, lang: str) -> list[dict[str, Any
                 }
             )
             continue
-        choice = _is_literal(annotation) if annotation is not None else key in _CHOICE_KEYS
-        rows.append({"kind": "value", "label": label, "value": fmt(value, lang, choice), "long": isinstance(value, str) and len(value) > 40})
+        rows.append(
+            {"kind": "value", "label": label, "value": fmt(value, lang, choices.of(annotation)), "long": isinstance(value, str) and len(value) > 40}
+        )
     return rows

@@ -141,17 +141,6 @@ FALLBACK: dict[str, tuple[str, str]] = {
     "pre_delivery_inspection": ("交车前检查", "Pre-delivery inspection"),
 }
 
-TITLES: dict[str, tuple[str, str]] = {
-    "phone-invite-feedback": ("电话邀约反馈单", "Phone invitation feedback"),
-    "visit-feedback": ("拜访反馈报告", "Visit feedback report"),
-    "product-proposal": ("产品推介书", "Product proposal"),
-    "exchange-minutes": ("技术交流纪要", "Technical exchange minutes"),
-    "evaluation-scorecard": ("项目评估表", "Project evaluation scorecard"),
-    "negotiation-minutes": ("谈判纪要", "Negotiation minutes"),
-    "contract-review": ("合同审核表", "Contract review"),
-    "service-plan": ("关系维护与服务计划", "Relationship and service plan"),
-}
-
 # Words of the page furniture (header, footer, signature blocks).
 UI: dict[str, tuple[str, str]] = {
     "opportunity": ("项目编号", "Opportunity"),

@@ -17,9 +17,9 @@ import pytest
 from click.testing import CliRunner, Result
 from hypothesis import settings
 
-from workflow import engine
-from workflow.db import Database
-from workflow.process import Process, load_process
+from workflow.operations import accounts, opportunities
+from workflow.records.db import Database
+from workflow.rules.process import Process, load_process
 
 PG_URL = os.environ.get("KAM_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -88,11 +88,11 @@ def kam(db_url: str) -> Kam:
 def deal(db: Database, process: Process) -> int:
     """An opportunity at `target` whose account has a complete profile and one contact."""
     with db.write() as s:
-        acc = engine.create_account(
+        acc = accounts.create_account(
             s, name="包头鑫达物流有限公司", type="enterprise", account_class="A", industry="物流", fleet_size=120, actor="tester", region="内蒙古包头"
         )
-        engine.add_contact(s, acc.id, "张华", actor="tester", department="车管科", title="科长", role="技术选型决策人", influence="high", stance="supporter")
-        opp = engine.new_opportunity(s, process, acc.id, "20 台牵引车", owner="王磊", actor="王磊", quantity=20)
+        accounts.add_contact(s, acc.id, "张华", actor="tester", department="车管科", title="科长", role="技术选型决策人", influence="high", stance="supporter")
+        opp = opportunities.new_opportunity(s, process, acc.id, "20 台牵引车", owner="王磊", actor="王磊", quantity=20)
         return opp.id
 
 

@@ -1,21 +1,15 @@
-"""Shared helpers for the forms tests: the realistic fixture documents and path edits."""
+"""Shared helpers for the forms tests: the realistic sample documents (`forms.samples`) and path edits."""
 
 from __future__ import annotations
 
 import copy
 import re
-from pathlib import Path
 from typing import Any
 
-import yaml
+from forms.samples import load
 
-DOCS = Path(__file__).parent / "fixtures" / "docs"
 DELETE = object()
-
-
-def load(kind: str) -> dict[str, Any]:
-    """A fresh copy of the valid fixture document of `kind`."""
-    return yaml.safe_load((DOCS / f"{kind}.yaml").read_text(encoding="utf-8"))
+__all__ = ["DELETE", "edit", "load"]
 
 
 def _steps(path: str) -> list[str | int]:

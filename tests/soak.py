@@ -32,6 +32,11 @@ sys.path.insert(0, str(Path(__file__).parent))  # forms_fixtures and helpers, in
 from forms_fixtures import load as load_fixture  # noqa: E402
 from helpers import DEPARTMENT_REVIEWERS, STAGE_DOCUMENTS  # noqa: E402
 
+from workflow.operations import accounts, documents, moves, signoffs
+from workflow.operations.opportunities import new_opportunity
+from workflow.records import queries
+from workflow.views import audit as audit_view
+
 _FIXTURES: dict[str, Any] = {}
 
 
@@ -78,42 +83,40 @@ class SoakResult:
 
 def prepare(url: str, opportunities: int) -> list[int]:
     """An account with a contact and `opportunities` deals at the first stage."""
-    from workflow import engine
-    from workflow.db import Database
-    from workflow.process import load_process
+    from workflow.records.db import Database
+    from workflow.rules.process import load_process
 
     db = Database(url)
     process = load_process()
     try:
         with db.write() as s:
-            acc = engine.create_account(
+            acc = accounts.create_account(
                 s, name=f"包头鑫达物流 {random.randrange(10**9)}", type="enterprise", account_class="A", industry="物流", fleet_size=120, actor="setup"
             )
-            engine.add_contact(s, acc.id, "张华", actor="setup", title="科长", role="技术选型决策人")
-            return [engine.new_opportunity(s, process, acc.id, f"牵引车 {i}", owner="王磊", actor="王磊").id for i in range(opportunities)]
+            accounts.add_contact(s, acc.id, "张华", actor="setup", title="科长", role="技术选型决策人")
+            return [new_opportunity(s, process, acc.id, f"牵引车 {i}", owner="王磊", actor="王磊").id for i in range(opportunities)]
     finally:
         db.dispose()
 
 
 def _operate(db: Any, process: Any, name: str, opp: int, actor: str, rng: random.Random) -> Any:
     """One operation as the command line performs it; returns the history row it wrote."""
-    from workflow import engine, review
 
     if name == "fill":
         with db.read() as s:
-            stage = engine.get_opportunity(s, opp).stage
+            stage = queries.get_opportunity(s, opp).stage
         kind = rng.choice(STAGE_DOCUMENTS.get(stage) or KINDS) if rng.random() < 0.7 else rng.choice(KINDS)
         with db.write() as s:
-            doc = engine.fill_document(s, opp, kind, document(kind), actor=actor)
+            doc = documents.fill_document(s, opp, kind, document(kind), actor=actor)
             return doc.opportunity_id, _last_event(s, opp)
     if name == "approve":
         department = rng.choice(list(DEPARTMENT_REVIEWERS))
         with db.write() as s:
-            review.decide(s, process, opp, department=department, decision="approve", comment="同意", actor=f"{actor}-{department}")
+            signoffs.decide(s, process, opp, department=department, decision="approve", comment="同意", actor=f"{actor}-{department}")
             return opp, _last_event(s, opp)
     with db.read() as s:
-        expected = engine.get_opportunity(s, opp).version
-    operation = {"advance": engine.advance, "lose": engine.lose, "reopen": engine.reopen, "revert": engine.revert, "hold": engine.hold, "resume": engine.resume}[name]
+        expected = queries.get_opportunity(s, opp).version
+    operation = {"advance": moves.advance, "lose": moves.lose, "reopen": moves.reopen, "revert": moves.revert, "hold": moves.hold, "resume": moves.resume}[name]
     extra = {"lose": {"reason": "price", "note": "对手降价"}, "revert": {"reason": "客户要求重新评估"}, "hold": {"reason": "等预算"}}.get(name, {})
     with db.write() as s:
         event = operation(s, process, opp, actor=actor, expected_version=expected, **extra)
@@ -123,7 +126,7 @@ def _operate(db: Any, process: Any, name: str, opp: int, actor: str, rng: random
 def _last_event(s: Any, opp: int) -> Any:
     from sqlalchemy import select
 
-    from workflow.models import Event
+    from workflow.records.models import Event
 
     s.flush()
     return s.scalar(select(Event).where(Event.opportunity_id == opp).order_by(Event.seq.desc()).limit(1))
@@ -136,10 +139,9 @@ def worker(url: str, index: int, ops: int, opportunities: list[int], seed: int, 
     timed part is the operations, not eight interpreters starting up.
     """
     import forms
-    from workflow import engine, review  # noqa: F401  (imported before the clock starts)
-    from workflow.db import Database
     from workflow.errors import ConcurrentChange, InvalidInput, KamError, Refused
-    from workflow.process import load_process
+    from workflow.records.db import Database
+    from workflow.rules.process import load_process
 
     db = Database(url)
     process = load_process()
@@ -199,8 +201,8 @@ def soak(url: str, *, workers: int, ops: int, opportunities: int, folder: Path, 
 def _last_seqs(url: str, ids: list[int]) -> dict[int, int]:
     from sqlalchemy import func, select
 
-    from workflow.db import Database
-    from workflow.models import Event
+    from workflow.records.db import Database
+    from workflow.records.models import Event
 
     db = Database(url)
     try:
@@ -215,9 +217,8 @@ def check(url: str, result: SoakResult) -> list[str]:
     """Everything wrong after a soak run (empty when nothing was lost, doubled or corrupted)."""
     from sqlalchemy import select
 
-    from workflow import history
-    from workflow.db import Database
-    from workflow.models import Event, Opportunity
+    from workflow.records.db import Database
+    from workflow.records.models import Event, Opportunity
 
     problems = [f for o in result.outcomes for f in o.failures]
     logged = sorted(tuple(row) for o in result.outcomes for row in o.applied)
@@ -231,7 +232,7 @@ def check(url: str, result: SoakResult) -> list[str]:
             written = sorted((e.opportunity_id, e.seq, e.action, e.trigger, e.actor) for e in events if e.seq > result.baseline[e.opportunity_id])
             if written != logged:
                 problems.append(f"history rows written ({len(written)}) differ from operations applied ({len(logged)}): {sorted(set(written) ^ set(logged))[:5]}")
-            audit = history.audit(s)
+            audit = audit_view.audit(s)
             problems += [b.message().en for b in audit.breaks]
             stages = dict(s.execute(select(Opportunity.id, Opportunity.stage).where(Opportunity.id.in_(ids))).all())
         for opp in ids:
@@ -252,10 +253,9 @@ def check(url: str, result: SoakResult) -> list[str]:
 
 def advance_batch(url: str, ids: list[int], single_transaction: bool) -> None:
     """Advance every opportunity through every stage, printing each committed history row; runs until killed or done."""
-    from workflow import engine
-    from workflow.db import Database
     from workflow.errors import Refused
-    from workflow.process import load_process
+    from workflow.records.db import Database
+    from workflow.rules.process import load_process
 
     db = Database(url)
     process = load_process()
@@ -264,7 +264,7 @@ def advance_batch(url: str, ids: list[int], single_transaction: bool) -> None:
             for _ in range(len(process.stages)):
                 for opp in ids:
                     try:
-                        engine.advance(s, process, opp, actor="batch")
+                        moves.advance(s, process, opp, actor="batch")
                     except Refused:
                         pass
                     print("advanced", flush=True)
@@ -274,10 +274,10 @@ def advance_batch(url: str, ids: list[int], single_transaction: bool) -> None:
     for _ in range(len(process.stages)):
         for opp in ids:
             with db.read() as s:
-                expected = engine.get_opportunity(s, opp).version
+                expected = queries.get_opportunity(s, opp).version
             try:
                 with db.write() as s:
-                    event = engine.advance(s, process, opp, actor="batch", expected_version=expected)
+                    event = moves.advance(s, process, opp, actor="batch", expected_version=expected)
                     seq = event.seq
             except Refused:
                 continue

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from workflow import engine
-from workflow.account_import import import_accounts, stale_accounts
-from workflow.db import Database
 from workflow.errors import InvalidInput
-from workflow.models import Account, utcnow
+from workflow.operations import accounts
+from workflow.operations.account_import import import_accounts
+from workflow.records import queries
+from workflow.records.db import Database
+from workflow.records.models import Account, utcnow
+from workflow.views.accounts import stale_accounts
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 BAD_ROWS = [
@@ -25,7 +27,7 @@ BAD_ROWS = [
 
 def names(db: Database) -> list[str]:
     with db.read() as s:
-        return [a.name for a in engine.list_accounts(s)]
+        return [a.name for a in queries.list_accounts(s)]
 
 
 @pytest.mark.parametrize("suffix", ["csv", "xlsx"])
@@ -71,7 +73,7 @@ def test_dry_run_writes_nothing(db: Database) -> None:
 
 def test_existing_accounts_are_reported(db: Database) -> None:
     with db.write() as s:
-        existing = engine.create_account(s, name="沈阳华信商贸有限公司", type="enterprise", account_class="B", industry="建材", fleet_size=40, actor="t")
+        existing = accounts.create_account(s, name="沈阳华信商贸有限公司", type="enterprise", account_class="B", industry="建材", fleet_size=40, actor="t")
     with pytest.raises(InvalidInput) as info, db.write() as s:
         import_accounts(s, str(FIXTURES / "good.csv"), actor="王磊")
     assert [d.en for d in info.value.details] == [f"row 4: account '沈阳华信商贸有限公司' already exists (id {existing.id})"]
@@ -126,7 +128,7 @@ def test_stale_lists_accounts_not_reviewed_in_90_days(db: Database) -> None:
     now = utcnow()
     with db.write() as s:
         for name, age in (("近期", 10), ("刚好", 90), ("过期", 91), ("很久", 400), ("从未", None)):
-            acc = engine.create_account(s, name=name, type="enterprise", account_class="B", industry="物流", fleet_size=5, actor="t")
+            acc = accounts.create_account(s, name=name, type="enterprise", account_class="B", industry="物流", fleet_size=5, actor="t")
             acc.reviewed_at = now - dt.timedelta(days=age, minutes=-1) if age is not None else None
     with db.read() as s:
         stale = stale_accounts(s, now=now)
@@ -137,7 +139,7 @@ def test_stale_lists_accounts_not_reviewed_in_90_days(db: Database) -> None:
 
 def test_reviewing_an_account_takes_it_off_the_list(kam, db: Database) -> None:  # type: ignore[no-untyped-def]
     with db.write() as s:
-        acc = engine.create_account(s, name="包头鑫达物流", type="enterprise", account_class="A", industry="物流", fleet_size=120, actor="t")
+        acc = accounts.create_account(s, name="包头鑫达物流", type="enterprise", account_class="A", industry="物流", fleet_size=120, actor="t")
         acc.reviewed_at = utcnow() - dt.timedelta(days=120)
     listed = kam.json("account", "stale")
     assert [(a["id"], a["days_since_review"]) for a in listed] == [(acc.id, 120)]

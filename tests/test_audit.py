@@ -15,17 +15,19 @@ from helpers import approve_all, fill, walk_to
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from workflow import engine, history
-from workflow.db import Database
-from workflow.models import Document, Event, Opportunity, SignOff, utcnow
-from workflow.process import Process
+from workflow.operations import accounts, moves, opportunities
+from workflow.records import hashing
+from workflow.records.db import Database
+from workflow.records.models import Document, Event, Opportunity, SignOff, utcnow
+from workflow.rules.process import Process
+from workflow.views import audit as audit_view
 
 
 def signed_deal(db: Database, process: Process, deal: int) -> None:
     """The deal walked to the last stage (documents, sign-offs, every kind of row), plus an untouched second deal."""
     walk_to(db, process, deal, "contract_maintenance")
     with db.write() as s:
-        engine.new_opportunity(s, process, 1, "10 台自卸车", owner="王磊", actor="王磊")
+        opportunities.new_opportunity(s, process, 1, "10 台自卸车", owner="王磊", actor="王磊")
 
 
 def seq_of(s: Session, opp: int, action: str, last: bool = True) -> int:
@@ -99,7 +101,7 @@ def _delete_document(s: Session, opp: int) -> str:
 
 def _add_document(s: Session, opp: int) -> str:
     data = {"customer": "伪造"}
-    s.add(Document(opportunity_id=opp, kind="service-plan", version=1, data=data, author="x", sha256=history.sha256(data)))
+    s.add(Document(opportunity_id=opp, kind="service-plan", version=1, data=data, author="x", sha256=hashing.sha256(data)))
     return f"opportunity {opp}: document service-plan v1 has no history row (added outside kam)"
 
 
@@ -205,9 +207,9 @@ def test_new_versions_and_voided_signoffs_still_verify(db: Database, process: Pr
     fill(db, deal, "contract-review")
     approve_all(db, deal)
     with db.write() as s:
-        engine.hold(s, process, deal, reason="等预算", actor="王磊")
+        moves.hold(s, process, deal, reason="等预算", actor="王磊")
     with db.read() as s:
-        result = history.audit(s)
+        result = audit_view.audit(s)
     assert result.ok, [b.message().en for b in result.breaks]
 
 
@@ -215,16 +217,16 @@ def test_a_full_record_verifies_on_postgresql(pg_url: str, process: Process) -> 
     pg = Database(pg_url)
     try:
         with pg.write() as s:
-            acc = engine.create_account(s, name="包头鑫达物流", type="enterprise", account_class="A", industry="物流", fleet_size=120, actor="t")
-            engine.add_contact(s, acc.id, "张华", actor="t", title="科长", role="技术选型决策人")
-            opp = engine.new_opportunity(s, process, acc.id, "20 台牵引车", owner="王磊", actor="王磊").id
+            acc = accounts.create_account(s, name="包头鑫达物流", type="enterprise", account_class="A", industry="物流", fleet_size=120, actor="t")
+            accounts.add_contact(s, acc.id, "张华", actor="t", title="科长", role="技术选型决策人")
+            opp = opportunities.new_opportunity(s, process, acc.id, "20 台牵引车", owner="王磊", actor="王磊").id
         walk_to(pg, process, opp, "contract_maintenance")
         with pg.read() as s:
-            assert history.audit(s).ok
+            assert audit_view.audit(s).ok
         with pg.write() as s:
             _alter_signoff(s, opp)
         with pg.read() as s:
-            assert [(b.problem, b.detail) for b in history.audit(s).breaks] == [("signoff-changed", "legal by 孙律")]
+            assert [(b.problem, b.detail) for b in audit_view.audit(s).breaks] == [("signoff-changed", "legal by 孙律")]
     finally:
         pg.dispose()
 
@@ -256,7 +258,7 @@ def test_backup_copies_a_live_database_and_the_copy_verifies(kam: Any, db: Datab
     copy = Database(str(tmp_path / "copy.sqlite3"))
     try:
         with copy.read() as s:
-            assert history.audit(s).ok
+            assert audit_view.audit(s).ok
             assert s.scalar(select(Opportunity.stage)) == "initial_solution"
     finally:
         copy.dispose()

@@ -8,10 +8,11 @@ import pytest
 from forms_fixtures import edit, load
 from helpers import approve_all, fill, walk_to
 
-from workflow import compliance, engine
-from workflow.db import Database
 from workflow.errors import Refused
-from workflow.process import Process
+from workflow.operations import moves, signoffs
+from workflow.records.db import Database
+from workflow.rules.compliance import ComplianceReport
+from workflow.rules.process import Process
 
 RULE_CODES = [
     "compliance.configuration",
@@ -26,9 +27,9 @@ RULE_CODES = [
 ]
 
 
-def report(db: Database, process: Process, opp_id: int) -> compliance.ComplianceReport:
+def report(db: Database, process: Process, opp_id: int) -> ComplianceReport:
     with db.read() as s:
-        return compliance.evaluate(s, process, engine.get_opportunity(s, opp_id))
+        return moves.compliance_report(s, process, opp_id)
 
 
 def failures(db: Database, process: Process, opp_id: int) -> dict[str, list[str]]:
@@ -105,7 +106,7 @@ def test_each_rule_fails_alone_with_its_message(
     assert failures(db, process, negotiating) == {code: [message]}
     # the sign guard reads the same rules: the same code, the same words
     with pytest.raises(Refused) as info, db.write() as s:
-        engine.advance(s, process, negotiating, actor="王磊")
+        moves.advance(s, process, negotiating, actor="王磊")
     assert [(m.code, m.message.en.split(": ", 1)[1]) for m in info.value.missing] == [(code, message)]
 
 
@@ -146,7 +147,7 @@ def test_without_minutes_consistency_fails_and_points_at_them(db: Database, proc
 
 
 def test_the_margin_between_cycles_comes_from_the_process(db: Database, negotiating: int) -> None:
-    from workflow.process import BUILTIN, parse_process
+    from workflow.rules.process import BUILTIN, parse_process
 
     source = BUILTIN.read_text(encoding="utf-8").replace("min_cycle_margin_days: 0", "min_cycle_margin_days: 20")
     strict = parse_process(source, "strict.yaml")
@@ -235,7 +236,8 @@ def test_opp_show_without_a_scorecard_has_no_evaluation(kam, deal: int) -> None:
 
 
 def test_a_competitor_ahead_is_named(db: Database, negotiating: int) -> None:
-    from workflow.evaluation import describe, summary
+    from workflow.rules.evaluation import describe
+    from workflow.views.opportunities import scorecard
 
     card = load("evaluation-scorecard")
     for criterion in card["criteria"]:
@@ -243,7 +245,7 @@ def test_a_competitor_ahead_is_named(db: Database, negotiating: int) -> None:
     card.pop("purchase_standards")
     fill(db, negotiating, "evaluation-scorecard", card)
     with db.read() as s:
-        data = summary(s, negotiating)
+        data = scorecard(s, negotiating)
     assert data is not None
     assert (data["leader"], data["margin"], data["defection_risk"]) == ("东风", -23.5, None)
     assert describe(data, "en") == ["Evaluation (scorecard v2): us 50, 东风 73.5, 重汽 66.5; 东风 leads by 23.5"]
@@ -252,11 +254,9 @@ def test_a_competitor_ahead_is_named(db: Database, negotiating: int) -> None:
 def test_kam_compliance_pdf_has_the_checklist_and_the_signoff_block(kam, db: Database, process: Process, negotiating: int, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from pypdf import PdfReader
 
-    from workflow import review
-
     fill(db, negotiating, "contract-review", edit(load("contract-review"), "quantity", 22))
     with db.write() as s:
-        review.decide(s, process, negotiating, department="finance", decision="approve", actor="钱进", comment="付款条件符合规定")
+        signoffs.decide(s, process, negotiating, department="finance", decision="approve", actor="钱进", comment="付款条件符合规定")
     target = tmp_path / "review.pdf"
     result = kam("compliance", negotiating, "--pdf", target, lang="zh")
     assert result.exit_code == 1  # the review fails, and the PDF says so

@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
-from workflow import engine
-from workflow.db import Database
 from workflow.errors import ConcurrentChange, KamError
-from workflow.process import load_process
+from workflow.operations import accounts, documents, moves, opportunities
+from workflow.records import queries
+from workflow.records.db import Database
+from workflow.rules.process import load_process
 
 WORKERS = 4
 
@@ -23,11 +24,11 @@ def _race_advance(url: str, opp_id: int, barrier: Any, results: Any, name: str) 
     db = Database(url)
     process = load_process()
     with db.read() as s:
-        seen = engine.get_opportunity(s, opp_id).version
+        seen = queries.get_opportunity(s, opp_id).version
     barrier.wait()
     try:
         with db.write() as s:
-            engine.advance(s, process, opp_id, actor=name, expected_version=seen)
+            moves.advance(s, process, opp_id, actor=name, expected_version=seen)
         results.put((name, "moved"))
     except ConcurrentChange:
         results.put((name, "conflict"))
@@ -45,7 +46,7 @@ def _fill_many(url: str, opp_id: int, count: int, results: Any, name: str) -> No
     for _ in range(count):
         try:
             with db.write() as s:
-                engine.fill_document(s, opp_id, "phone-invite-feedback", data, actor=name)
+                documents.fill_document(s, opp_id, "phone-invite-feedback", data, actor=name)
             results.put((name, "ok"))
         except Exception as exc:
             results.put((name, f"crash: {type(exc).__name__}: {exc}"))
@@ -55,9 +56,9 @@ def _prepare(url: str) -> int:
     db = Database(url)
     process = load_process()
     with db.write() as s:
-        acc = engine.create_account(s, name="包头市环境卫生服务中心", type="government", account_class="A", industry="环卫", fleet_size=300, actor="t")
-        engine.add_contact(s, acc.id, "周海涛", actor="t")
-        opp_id = engine.new_opportunity(s, process, acc.id, "30 台压缩式垃圾车", owner="王磊", actor="王磊").id
+        acc = accounts.create_account(s, name="包头市环境卫生服务中心", type="government", account_class="A", industry="环卫", fleet_size=300, actor="t")
+        accounts.add_contact(s, acc.id, "周海涛", actor="t")
+        opp_id = opportunities.new_opportunity(s, process, acc.id, "30 台压缩式垃圾车", owner="王磊", actor="王磊").id
     db.dispose()
     return opp_id
 
@@ -83,8 +84,8 @@ def race(url: str) -> tuple[list[str], str, int]:
     outcomes = [o for _, o in _run(_race_advance, lambda _ctx: (url, opp_id, barrier), WORKERS, WORKERS)]
     db = Database(url)
     with db.read() as s:
-        stage = engine.get_opportunity(s, opp_id).stage
-        moves = [e for e in engine.opportunity_history(s, opp_id) if e.action == "transition"]
+        stage = queries.get_opportunity(s, opp_id).stage
+        moves = [e for e in queries.opportunity_history(s, opp_id) if e.action == "transition"]
     db.dispose()
     return sorted(outcomes), stage, len(moves)
 
@@ -106,7 +107,7 @@ def test_concurrent_writers_wait_instead_of_failing(backend: str, db_url: str, r
     assert outcomes == ["ok"] * (WORKERS * per_worker)
     db = Database(url)
     with db.read() as s:
-        versions = [d.version for d in engine.list_documents(s, opp_id)]
+        versions = [d.version for d in queries.list_documents(s, opp_id)]
     db.dispose()
     # every fill got its own version, none lost or doubled
     assert versions == list(range(1, WORKERS * per_worker + 1))
@@ -114,14 +115,14 @@ def test_concurrent_writers_wait_instead_of_failing(backend: str, db_url: str, r
 
 def test_the_cli_tells_the_loser_to_look_again(db: Database, deal: int, kam: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """Between the CLI's read and its write, someone else moves the opportunity."""
-    from commands import opportunities
+    from commands import opp as opportunities
 
     real = opportunities._expected_version
 
     def read_then_someone_else_moves(kam_ctx: Any, opp_id: int) -> int:
         seen = real(kam_ctx, opp_id)
         with db.write() as s:  # another manager puts it on hold in between
-            engine.hold(s, load_process(), opp_id, reason="客户预算冻结", actor="李娜")
+            moves.hold(s, load_process(), opp_id, reason="客户预算冻结", actor="李娜")
         return seen
 
     monkeypatch.setattr(opportunities, "_expected_version", read_then_someone_else_moves)
@@ -129,15 +130,3 @@ def test_the_cli_tells_the_loser_to_look_again(db: Database, deal: int, kam: Any
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error: opportunity {deal} was just changed by someone else")
     assert "look again with kam opp show" in result.stderr
-
-
-def test_a_duplicate_version_from_a_concurrent_writer_is_a_lost_race() -> None:
-    """Two writers storing the same document version: the driver's unique violation becomes "look again"."""
-    from sqlalchemy.exc import IntegrityError
-
-    from workflow.db import _translate
-
-    clash = IntegrityError("INSERT INTO documents ...", {}, Exception("UNIQUE constraint failed: documents.opportunity_id, uq_documents_version"))
-    with pytest.raises(ConcurrentChange) as info:
-        _translate(clash)
-    assert info.value.message.en == "this record was just changed by someone else; look again and retry"

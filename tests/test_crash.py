@@ -21,10 +21,11 @@ from helpers import DEPARTMENT_REVIEWERS, STAGE_DOCUMENTS
 from soak import document, prepare
 from sqlalchemy import func, select
 
-from workflow import engine, history, review
-from workflow.db import Database
-from workflow.models import Event, Opportunity
-from workflow.process import load_process
+from workflow.operations import documents, signoffs
+from workflow.records.db import Database
+from workflow.records.models import Event, Opportunity
+from workflow.rules.process import load_process
+from workflow.views import audit as audit_view
 
 LARGE = os.environ.get("KAM_SOAK_SCALE") == "large"
 REPEATS = 25 if LARGE else 2
@@ -44,9 +45,9 @@ def ready_deals(url: str) -> list[int]:
             for opp in ids:
                 for kinds in STAGE_DOCUMENTS.values():
                     for kind in kinds:
-                        engine.fill_document(s, opp, kind, document(kind), actor="王磊")
+                        documents.fill_document(s, opp, kind, document(kind), actor="王磊")
                 for department, reviewer in DEPARTMENT_REVIEWERS.items():
-                    review.decide(s, process, opp, department=department, decision="approve", actor=reviewer)
+                    signoffs.decide(s, process, opp, department=department, decision="approve", actor=reviewer)
     finally:
         db.dispose()
     return ids
@@ -73,7 +74,7 @@ def assert_whole(url: str, ids: list[int], committed: list[tuple[int, int]]) -> 
     db = Database(url)
     try:
         with db.read() as s:
-            audit = history.audit(s)
+            audit = audit_view.audit(s)
             assert audit.ok, [b.message().en for b in audit.breaks]
             stored = set(s.execute(select(Event.opportunity_id, Event.seq).where(Event.actor == "batch")).all())
             assert set(committed) <= stored

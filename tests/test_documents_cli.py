@@ -108,7 +108,7 @@ def test_interactive_fill_offers_the_previous_version(kam: Kam, tmp_path: Path) 
 def test_contract_review_defaults_come_from_the_negotiation(db: Any, deal: int) -> None:
     from helpers import fill
 
-    from workflow.defaults import defaults_for
+    from workflow.views.documents import defaults_for
 
     fill(db, deal, "negotiation-minutes")
     with db.read() as s:

@@ -11,41 +11,43 @@ import pytest
 from forms_fixtures import edit, load
 from helpers import fill, walk_to
 
-from workflow import engine, exchange, history, ratings, review
-from workflow import schedule as followups
-from workflow.db import Database
 from workflow.errors import InvalidInput
-from workflow.models import Render
-from workflow.process import Process
+from workflow.operations import accounts, exchange, moves, opportunities, ratings, signoffs
+from workflow.operations import followups as followup_ops
+from workflow.records import queries
+from workflow.records.db import Database
+from workflow.records.models import Render
+from workflow.rules.process import Process
+from workflow.views import audit as audit_view
 
 
 def populate(db: Database, process: Process) -> None:
     """A database with every kind of record."""
     with db.write() as s:
-        acc = engine.create_account(
+        acc = accounts.create_account(
             s, name="包头鑫达物流有限公司", type="enterprise", account_class="A", industry="物流", fleet_size=120, actor="王磊",
             size="large", market="domestic", region="内蒙古包头", main_brands="欧曼", address="钢铁大街 88 号",
         )
-        engine.add_contact(s, acc.id, "张华", actor="王磊", department="车管科", title="科长", role="技术选型决策人", influence="high", stance="supporter", phone="13904721234")
-        signed = engine.new_opportunity(s, process, acc.id, "20 台牵引车", owner="王磊", actor="王磊", quantity=20, budget=Decimal("5200000.50"), expected_close=dt.date(2027, 3, 31))
-        lost = engine.new_opportunity(s, process, acc.id, "5 台环卫车", owner="李娜", actor="李娜", quantity=5)
-        held = engine.new_opportunity(s, process, acc.id, "2 台冷藏车", owner="李娜", actor="李娜")
+        accounts.add_contact(s, acc.id, "张华", actor="王磊", department="车管科", title="科长", role="技术选型决策人", influence="high", stance="supporter", phone="13904721234")
+        signed = opportunities.new_opportunity(s, process, acc.id, "20 台牵引车", owner="王磊", actor="王磊", quantity=20, budget=Decimal("5200000.50"), expected_close=dt.date(2027, 3, 31))
+        lost = opportunities.new_opportunity(s, process, acc.id, "5 台环卫车", owner="李娜", actor="李娜", quantity=5)
+        held = opportunities.new_opportunity(s, process, acc.id, "2 台冷藏车", owner="李娜", actor="李娜")
         ids = signed.id, lost.id, held.id
     walk_to(db, process, ids[0], "evaluation_negotiation")
     fill(db, ids[0], "negotiation-minutes")
     fill(db, ids[0], "evaluation-scorecard")
     fill(db, ids[0], "contract-review")
     with db.write() as s:  # a rejection, then a new contract-review version and approvals
-        review.decide(s, process, ids[0], department="legal", decision="reject", comment="违约金比例需明确", actor="孙律")
+        signoffs.decide(s, process, ids[0], department="legal", decision="reject", comment="违约金比例需明确", actor="孙律")
     fill(db, ids[0], "contract-review", edit(load("contract-review"), "penalty_percent", 5))
     walk_to(db, process, ids[0], "contract_maintenance")
     fill(db, ids[0], "service-plan")
     with db.write() as s:
         ratings.rate(s, ids[0], actor="李经理", relationship=["1.1", "1.2", "1.3", "2.1", "2.2", "2.3"], heat=["30.1", "50.1", "50.2", "70.1", "70.2"])
-        followups.record_followup(s, process, f"{ids[0]}-TR-20270202", dt.date(2027, 2, 2), actor="王磊", note="驾驶员培训", found="DPF 再生操作不熟", today=dt.date(2027, 2, 3))
-        engine.lose(s, process, ids[1], reason="price", note="对手低 3%", actor="李娜")
-        engine.hold(s, process, ids[2], reason="预算冻结", actor="李娜")
-        doc = engine.get_document(s, ids[0], "service-plan")
+        followup_ops.record_followup(s, process, f"{ids[0]}-TR-20270202", dt.date(2027, 2, 2), actor="王磊", note="驾驶员培训", found="DPF 再生操作不熟", today=dt.date(2027, 2, 3))
+        moves.lose(s, process, ids[1], reason="price", note="对手低 3%", actor="李娜")
+        moves.hold(s, process, ids[2], reason="预算冻结", actor="李娜")
+        doc = queries.get_document(s, ids[0], "service-plan")
         s.add(Render(document_id=doc.id, lang="zh", sha256="a" * 64, path="out/service-plan.pdf", actor="王磊"))
 
 
@@ -80,13 +82,13 @@ def test_round_trip_is_identical_and_the_history_verifies(db: Database, process:
         assert counts == {name: len(rows) for name, rows in json.loads(first)["tables"].items()}
         assert export_text(copy) == first
         with copy.read() as s:
-            checked, breaks = history.verify(s)
-        assert checked > 20 and breaks == []
+            result = audit_view.audit(s)
+        assert result.checked > 20 and result.breaks == []
         # the copy keeps working: new rows get fresh ids, the optimistic lock still counts
         with copy.write() as s:
-            new = engine.new_opportunity(s, process, 1, "追加 10 台", owner="王磊", actor="王磊")
+            new = opportunities.new_opportunity(s, process, 1, "追加 10 台", owner="王磊", actor="王磊")
             assert new.id == 4
-            engine.resume(s, process, 3, actor="李娜")
+            moves.resume(s, process, 3, actor="李娜")
     finally:
         copy.dispose()
 
@@ -99,9 +101,9 @@ def test_round_trip_through_postgresql(db: Database, process: Process, pg_url: s
         import_text(pg, first)
         assert export_text(pg) == first
         with pg.read() as s:
-            assert history.verify(s)[1] == []
+            assert audit_view.audit(s).breaks == []
         with pg.write() as s:  # the id sequences were moved past the imported rows
-            assert engine.new_opportunity(s, process, 1, "追加 10 台", owner="王磊", actor="王磊").id == 4
+            assert opportunities.new_opportunity(s, process, 1, "追加 10 台", owner="王磊", actor="王磊").id == 4
     finally:
         pg.dispose()
 

@@ -23,10 +23,10 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 import forms
-from workflow import engine
-from workflow.db import Database
 from workflow.errors import InvalidInput
-from workflow.models import Document, Event
+from workflow.operations import documents
+from workflow.records.db import Database
+from workflow.records.models import Document, Event
 
 LARGE = os.environ.get("KAM_SOAK_SCALE") == "large"
 CLI_EXAMPLES = 400 if LARGE else 25  # per command
@@ -191,7 +191,7 @@ def test_every_kind_stores_or_refuses_arbitrary_documents(db: Database, deal: in
             before = s.scalar(select(func.count()).select_from(Event))
         try:
             with db.write() as s:
-                doc = engine.fill_document(s, deal, kind, data, actor="fuzz")
+                doc = documents.fill_document(s, deal, kind, data, actor="fuzz")
                 doc_id = doc.id
         except InvalidInput as exc:
             assert exc.details and all(d.en for d in exc.details)
@@ -216,7 +216,7 @@ def test_every_kind_stores_or_refuses_arbitrary_documents(db: Database, deal: in
 def test_any_bytes_in_a_document_file_are_read_or_refused(content: bytes) -> None:
     import tempfile
 
-    from commands._common import read_data_file
+    from forms.reading import read_data_file
 
     with tempfile.NamedTemporaryFile(suffix=".yaml") as fh:
         fh.write(content)

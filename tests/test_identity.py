@@ -15,9 +15,9 @@ from urllib.parse import unquote
 import pytest
 from helpers import fill, walk_to
 
-from workflow import engine
-from workflow.db import Database
-from workflow.process import Process
+from workflow.operations import accounts, opportunities
+from workflow.records.db import Database
+from workflow.rules.process import Process
 
 # What kam writes to, and how: history-like tables are never updated or deleted by kam.
 APPEND_ONLY = ("events", "documents", "signoffs", "renders")
@@ -50,9 +50,9 @@ def roles(pg_url: str, process: Process) -> Iterator[dict[str, str]]:
     schema = unquote(pg_url.rsplit("search_path%3D", 1)[1])
     admin = Database(pg_url)
     with admin.write() as s:
-        acc = engine.create_account(s, name="包头鑫达物流", type="enterprise", account_class="A", industry="物流", fleet_size=120, actor="admin")
-        engine.add_contact(s, acc.id, "张华", actor="admin", title="科长", role="技术选型决策人")
-        engine.new_opportunity(s, process, acc.id, "20 台牵引车", owner="王磊", actor="admin")
+        acc = accounts.create_account(s, name="包头鑫达物流", type="enterprise", account_class="A", industry="物流", fleet_size=120, actor="admin")
+        accounts.add_contact(s, acc.id, "张华", actor="admin", title="科长", role="技术选型决策人")
+        opportunities.new_opportunity(s, process, acc.id, "20 台牵引车", owner="王磊", actor="admin")
     admin.dispose()
     suffix = uuid.uuid4().hex[:8]
     reader, manager = f"kam_reader_{suffix}", f"kam_manager_{suffix}"

@@ -9,8 +9,9 @@ import pytest
 from forms_fixtures import edit, load
 
 import forms
-from workflow.db import Database
-from workflow.process import Process
+from workflow.operations import documents
+from workflow.records.db import Database
+from workflow.rules.process import Process
 
 ESC = "\x1b[31m"
 
@@ -213,9 +214,8 @@ def test_user_html_reaches_a_pdf_as_text_never_as_markup(kam: Any, db: Database,
     data["advantages_presented"] = HOSTILE
     data["purchase_process"] = "{{ 7*7 }} {% raw %}"
     with db.write() as s:
-        from workflow import engine
 
-        engine.fill_document(s, deal, "visit-feedback", data, actor="王磊")
+        documents.fill_document(s, deal, "visit-feedback", data, actor="王磊")
     out = tmp_path / "visit.pdf"
     result = kam("doc", "render", deal, "visit-feedback", "-o", out)
     assert result.exit_code == 0, result.output

@@ -6,8 +6,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from migrations import HEAD, heads
-from workflow.db import Database
-from workflow.models import Base
+from workflow.records.db import Database
+from workflow.records.models import Base
 
 
 def test_head_constant_is_alembics_head() -> None:

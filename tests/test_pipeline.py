@@ -7,10 +7,12 @@ import re
 
 import pytest
 
-from workflow import engine, history, pipeline
-from workflow.db import Database
-from workflow.models import Opportunity
-from workflow.process import Process
+from workflow.operations import accounts, opportunities
+from workflow.records import chain
+from workflow.records.db import Database
+from workflow.records.models import Opportunity
+from workflow.rules.process import Process
+from workflow.views import pipeline
 
 NOW = dt.datetime(2027, 1, 31)
 DAY = dt.timedelta(days=1)
@@ -31,13 +33,13 @@ PIPELINE = {
 def build(db: Database, process: Process) -> dict[str, int]:
     ids = {}
     with db.write() as s:
-        acc = engine.create_account(s, name="包头鑫达物流有限公司", type="enterprise", account_class="A", industry="物流", fleet_size=120, actor="t")
+        acc = accounts.create_account(s, name="包头鑫达物流有限公司", type="enterprise", account_class="A", industry="物流", fleet_size=120, actor="t")
         for name, (owner, stage, lost_from, reason, quantity, heat, days, on_hold, active) in PIPELINE.items():
-            opp = engine.new_opportunity(s, process, acc.id, f"商机 {name}", owner=owner, actor=owner, quantity=quantity)
+            opp = opportunities.new_opportunity(s, process, acc.id, f"商机 {name}", owner=owner, actor=owner, quantity=quantity)
             opp.stage, opp.lost_from, opp.lost_reason, opp.heat, opp.on_hold = stage, lost_from, reason, heat, on_hold
             opp.stage_entered_at = NOW - days * DAY
             if active is not None:
-                history.append(s, opp.id, actor=owner, action="note", at=NOW - active * DAY)
+                chain.append(s, opp.id, actor=owner, action="note", at=NOW - active * DAY)
             ids[name] = opp.id
     return ids
 
@@ -111,10 +113,10 @@ def test_any_new_history_row_ends_a_stall(db: Database, process: Process) -> Non
     ids = build(db, process)
     assert ids["A"] in [s.id for s in report(db, process, stalled_days=30).everyone.stalled]
     with db.write() as s:
-        history.append(s, ids["A"], actor="王磊", action="note", at=NOW - 2 * DAY)  # the Core path: no ORM object
+        chain.append(s, ids["A"], actor="王磊", action="note", at=NOW - 2 * DAY)  # the Core path: no ORM object
     assert ids["A"] not in [s.id for s in report(db, process, stalled_days=30).everyone.stalled]
     with db.write() as s:  # an older row written later (an import, a backdated note) does not make it idle again
-        history.append(s, ids["A"], actor="王磊", action="note", at=NOW - 50 * DAY)
+        chain.append(s, ids["A"], actor="王磊", action="note", at=NOW - 50 * DAY)
     assert ids["A"] not in [s.id for s in report(db, process, stalled_days=30).everyone.stalled]
     with db.read() as s:
         assert s.get(Opportunity, ids["A"]).last_activity_at == NOW - 2 * DAY

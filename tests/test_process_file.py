@@ -10,10 +10,10 @@ import pytest
 from forms_fixtures import edit, load
 from helpers import DEPARTMENT_REVIEWERS, fill
 
-from workflow import engine
-from workflow.db import Database
 from workflow.errors import InvalidInput
-from workflow.process import load_process, parse_process
+from workflow.records import queries
+from workflow.records.db import Database
+from workflow.rules.process import BUILTIN, load_process, parse_process
 
 PROCESSES = Path(__file__).parent / "fixtures" / "processes"
 CUSTOM = str(PROCESSES / "with-quality.yaml")
@@ -68,7 +68,7 @@ def test_a_custom_process_works_end_to_end(kam, db: Database, deal: int) -> None
     assert result.exit_code == 0, result.output
     assert result.stdout == f"opportunity {deal}: sign, Business negotiation → Contract and maintenance\n"
     with db.read() as s:
-        moves = [e.trigger for e in engine.opportunity_history(s, deal) if e.action == "transition"]
+        moves = [e.trigger for e in queries.opportunity_history(s, deal) if e.action == "transition"]
     assert moves == ["invite", "visit", "propose", "exchange", "check_credit", "negotiate", "sign"]
 
 
@@ -175,47 +175,70 @@ def test_a_missing_process_file_is_named(kam, tmp_path: Path) -> None:  # type: 
     assert result.stderr == f"Error: cannot read process file {tmp_path / 'nope.yaml'}: No such file or directory\n"
 
 
-def _describe(text: str) -> list[tuple]:
-    process = parse_process(text, "company.yaml")
-    return [(s.id, s.name("zh"), s.trigger, s.requires, s.expects) for s in process.stages] + [(process.departments, process.limits)]
+def _after_signing(tmp_path: Path) -> Path:
+    """The built-in process with a stage after the contract: 验收 (acceptance), left by `accept` once the service plan exists."""
+    text = BUILTIN.read_text(encoding="utf-8").replace(
+        """    expects:
+      - {document: service-plan, within_days: 14}
+""",
+        """    expects:
+      - {document: service-plan, within_days: 14}
+    leave:
+      trigger: accept
+      requires:
+        - {document: service-plan}
+
+  - id: acceptance
+    step: "7"
+    label: {zh: 交车验收, en: Acceptance}
+""",
+    )
+    path = tmp_path / "after-signing.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
-def test_the_parsed_yaml_is_cached_by_its_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The second parse of the same text reads the JSON cache; an edited text is parsed afresh."""
-    import yaml
-
-    from workflow import process as module
-
-    monkeypatch.setenv("KAM_CACHE_DIR", str(tmp_path / "cache"))
-    text = module.BUILTIN.read_text(encoding="utf-8")
-    first = _describe(text)
-    assert len(list((tmp_path / "cache").glob("process-*.json"))) == 1
-    parsed = []
-    real_load = yaml.load
-    monkeypatch.setattr(yaml, "load", lambda *a, **k: parsed.append(1) or real_load(*a, **k))
-    assert _describe(text) == first
-    assert parsed == []  # from the cache
-    edited = text.replace("客户确定", "目标客户确定", 1)
-    assert _describe(edited)[0][1] == "目标客户确定"
-    assert parsed == [1]  # not served from the cache of the other text
+def test_the_signed_stage_is_marked_or_else_the_last(tmp_path: Path) -> None:
+    builtin = parse_process(BUILTIN.read_text(encoding="utf-8"), "six-step.yaml")
+    assert (builtin.signed.id, builtin.last.id) == ("contract_maintenance", "contract_maintenance")
+    unmarked = parse_process(BUILTIN.read_text(encoding="utf-8").replace("    signed: true", ""), "unmarked.yaml")
+    assert unmarked.signed.id == "contract_maintenance"
+    later = parse_process(_after_signing(tmp_path).read_text(encoding="utf-8"), "later.yaml")
+    assert (later.signed.id, later.last.id) == ("contract_maintenance", "acceptance")
+    assert [later.is_open(s.id) for s in later.stages][-3:] == [True, False, False]
+    twice = BUILTIN.read_text(encoding="utf-8").replace("step: \"5\"", "step: \"5\"\n    signed: true")
+    with pytest.raises(InvalidInput, match="only one stage may be marked signed: true"):
+        parse_process(twice, "twice.yaml")
 
 
-def test_a_broken_or_unwritable_cache_never_matters(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from workflow import process as module
+def test_a_stage_after_signing_advances_and_never_goes_back_over_the_signature(kam, db: Database, deal: int, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from helpers import walk_to
 
-    text = module.BUILTIN.read_text(encoding="utf-8")
-    expected = _describe(text)
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("KAM_CACHE_DIR", str(cache))
-    _describe(text)
-    (written,) = cache.glob("process-*.json")
-    for garbage in ("{not json", "[]", json.dumps({"text": "other", "raw": {}}), json.dumps({"text": text})):
-        written.write_text(garbage, encoding="utf-8")
-        assert _describe(text) == expected
-    monkeypatch.setenv("KAM_CACHE_DIR", str(tmp_path / "a-file"))
-    (tmp_path / "a-file").write_text("not a folder")
-    assert _describe(text) == expected
-    # a malformed file is refused the same way on every parse (errors are never cached)
+    path = _after_signing(tmp_path)
+    process = load_process(path)
+    walk_to(db, process, deal, "contract_maintenance")
+    with db.read() as s:
+        signed_at = queries.get_opportunity(s, deal).signed_at
+    assert signed_at is not None
+    run = lambda *args: kam("--process", str(path), *args)  # noqa: E731
+    refused = run("opp", "advance", deal)
+    assert refused.exit_code == 1 and "[service-plan.missing]" in refused.stderr
+    assert run("opp", "lose", deal, "--reason", "price").stderr.startswith(f"Error: opportunity {deal} is at Contract and maintenance and cannot be lost")
+    assert run("opp", "revert", deal, "--reason", "x").exit_code == 1  # not back over the signature
+    fill(db, deal, "service-plan")
+    moved = run("opp", "advance", deal)
+    assert moved.stdout == f"opportunity {deal}: accept, Contract and maintenance → Acceptance\n"
+    assert "already at the last stage (contract signed)" in run("opp", "check", deal).stdout
+    assert run("opp", "hold", deal, "--reason", "x").exit_code == 1  # the last stage cannot be left: nothing to hold
+    back = run("opp", "revert", deal, "--reason", "验收资料不全")
+    assert back.stdout == f"opportunity {deal}: revert, Acceptance → Contract and maintenance\n"
+    with db.read() as s:
+        assert queries.get_opportunity(s, deal).signed_at == signed_at  # signed once, when the contract was
+    schedule = kam.json("--process", str(path), "schedule", "--due-before", "2027-02-03")
+    assert [i["id"] for i in schedule["items"]][:1] == [f"{deal}-TR-20270202"]  # a signed deal, whatever stage after signing
+
+
+def test_a_malformed_file_is_refused_on_every_parse() -> None:
     for _ in range(2):
         with pytest.raises(InvalidInput, match="YAML syntax error"):
             parse_process("stages: [", "bad.yaml")

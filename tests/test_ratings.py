@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from workflow import engine, history, ratings
-from workflow.db import Database
 from workflow.errors import InvalidInput
-from workflow.ratings import HEAT, RELATIONSHIP
+from workflow.operations import ratings
+from workflow.records import queries
+from workflow.records.db import Database
+from workflow.rules.ratings import HEAT, RELATIONSHIP
+from workflow.views import audit as audit_view
 
 
 def test_the_checklists_are_the_seeds() -> None:
@@ -55,9 +57,9 @@ def test_rating_stores_levels_dates_and_the_ticks_in_history(db: Database, deal:
     assert (rating.relationship_level, rating.heat) == (2, 50)
     assert rating.relationship_assessed_at is not None and rating.heat_assessed_at == rating.relationship_assessed_at
     with db.read() as s:
-        opp = engine.get_opportunity(s, deal)
-        last = engine.opportunity_history(s, deal)[-1]
-        assert history.verify(s)[1] == []
+        opp = queries.get_opportunity(s, deal)
+        last = queries.opportunity_history(s, deal)[-1]
+        assert audit_view.audit(s).breaks == []
     assert (opp.relationship_level, opp.heat) == (2, 50)
     assert (last.action, last.actor) == ("rating", "李经理")
     assert last.detail == {

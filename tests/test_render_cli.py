@@ -11,8 +11,8 @@ import pytest
 from conftest import Kam
 from helpers import fill
 
-from workflow.db import Database
-from workflow.models import Render
+from workflow.records.db import Database
+from workflow.records.models import Render
 
 
 def pdf_text(path: Path) -> str:

@@ -21,11 +21,13 @@ import pytest
 
 import forms
 import reports
+from forms import KINDS
+from forms.samples import load as sample
 from reports import DocumentContext, MissingFont, RefusedResource, RenderJob
 from reports import fonts as report_fonts
+from reports.context import sample_context
 from reports.html import label_for, load_document, render_html, render_report_html
 from reports.pdf import html_to_pdf, render_pdf, url_fetcher
-from reports.samples import KINDS, sample, sample_context
 
 FIXTURES = Path(__file__).parent / "fixtures" / "reports"
 
@@ -63,21 +65,21 @@ def rendered() -> dict[str, bytes]:
 # -- each kind prints its content -------------------------------------------------------
 
 EXPECTED = {
-    "phone-invite-feedback": ["电话邀约反馈单", "李建国", "车队队长", "2026-03-0514:00", "高"],
-    "visit-feedback": ["拜访反馈报告", "技术选型决策人", "支持者", "京津冀", "总经理办公会审批"],
-    "product-proposal": ["产品推介书", "BJ4259SNFKB", "¥398,000.00", "¥12,520,000.00", "解放"],
-    "exchange-minutes": ["技术交流纪要", "车联网接口协议", "2026-03-31", "三家比价"],
-    "evaluation-scorecard": ["项目评估表", "客户关系", "快速解决方案", "76.5", "决策者", "执行者"],
-    "negotiation-minutes": ["谈判纪要", "¥392,000.00", "¥7,840,000.00", "贷款", "上完牌到账"],
-    "contract-review": ["合同审核表", "FT-KA-2026-0412", "已列入公告", "¥392,000.00"],
-    "service-plan": ["关系维护与服务计划", "北京顺义欧曼服务站", "节油驾驶", "2026-06-04"],
+    "phone-invite-feedback": ["电话邀约反馈单", "赵建国", "车管科科长", "2026-09-0809:30", "高"],
+    "visit-feedback": ["拜访反馈报告", "技术选型决策人", "支持者", "周海涛", "财政局预算批复"],
+    "product-proposal": ["产品推介书", "福田欧曼EST4×2压缩式垃圾车", "¥368,000.00", "¥11,040,000.00", "东风"],
+    "exchange-minutes": ["技术交流纪要", "底盘与上装匹配及整备质量", "2026-10-15", "三名一线驾驶员代表"],
+    "evaluation-scorecard": ["项目评估表", "客户关系", "快速解决方案", "77.5", "决策者", "执行者"],
+    "negotiation-minutes": ["谈判纪要", "¥362,000.00", "¥10,860,000.00", "全款", "上完牌到账"],
+    "contract-review": ["合同审核表", "BTHW-2026-118", "已列入公告", "¥362,000.00"],
+    "service-plan": ["关系维护与服务计划", "包头福田鑫达服务站", "DPF再生操作", "2027-02-02"],
 }
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_each_kind_prints_title_customer_and_key_values(kind: str, rendered: dict[str, bytes], tmp_path: Path) -> None:
     text = squash(pdf_text(rendered[kind], tmp_path))
-    assert "北京顺通冷链物流有限公司" in text
+    assert "包头市环境卫生服务中心" in text
     assert "KA-2026-0012" in text
     assert "福田汽车大客户部" in text
     assert "3f9a1c0e7b2d" in text  # the footer's short hash
@@ -160,7 +162,7 @@ def test_english_labels(tmp_path: Path) -> None:
 
 def test_english_choice_labels_in_html() -> None:
     html = render_html(load_document("negotiation-minutes", sample("negotiation-minutes")), sample_context(), "en", kind="negotiation-minutes")
-    assert "after registration" in html and "loan" in html
+    assert "after registration" in html and "full payment" in html
     assert "上完牌到账" not in html
 
 
@@ -271,7 +273,7 @@ def test_same_bytes_in_another_process(rendered: dict[str, bytes]) -> None:
         "import hashlib, sys\n"
         "from reports.html import load_document\n"
         "from reports.pdf import render_pdf\n"
-        "from reports.samples import sample, sample_context\n"
+        "from forms.samples import load as sample\nfrom reports.context import sample_context\n"
         "pdf = render_pdf(load_document('product-proposal', sample('product-proposal')), sample_context(), kind='product-proposal')\n"
         "print(hashlib.sha256(pdf).hexdigest())\n"
     )

@@ -10,11 +10,14 @@ import pytest
 from forms_fixtures import edit, load
 from helpers import DEPARTMENT_REVIEWERS, approve_all, fill, walk_to
 
-from workflow import compliance, engine, review
-from workflow.db import Database
 from workflow.errors import InvalidInput, Refused
-from workflow.models import Event
-from workflow.process import Process
+from workflow.operations import accounts, documents, moves, opportunities, signoffs
+from workflow.records import queries
+from workflow.records.db import Database
+from workflow.records.models import Event
+from workflow.rules import compliance
+from workflow.rules.process import Process
+from workflow.views import compliance as compliance_view
 
 
 @pytest.fixture
@@ -28,12 +31,12 @@ def reviewed(db: Database, process: Process, deal: int) -> int:
 
 def decide(db: Database, process: Process, opp_id: int, department: str, actor: str, decision: str = "approve", comment: str | None = "同意", **kw) -> None:  # type: ignore[no-untyped-def]
     with db.write() as s:
-        review.decide(s, process, opp_id, department=department, decision=decision, actor=actor, comment=comment, **kw)
+        signoffs.decide(s, process, opp_id, department=department, decision=decision, actor=actor, comment=comment, **kw)
 
 
 def signoff_reasons(db: Database, process: Process, opp_id: int) -> list[str]:
     with db.read() as s:
-        rule = compliance.evaluate(s, process, engine.get_opportunity(s, opp_id)).rule("compliance.signoffs")
+        rule = moves.compliance_report(s, process, opp_id).rule("compliance.signoffs")
     return [r.en for r in rule.reasons]
 
 
@@ -61,7 +64,7 @@ def test_a_changed_review_voids_every_earlier_signoff(db: Database, process: Pro
     fill(db, reviewed, "contract-review", edit(load("contract-review"), "special_service_requests", "冬季驻点改为电话支持"))
     assert signoff_reasons(db, process, reviewed) == [f"{d} has not approved contract review v2" for d in DEPARTMENT_REVIEWERS]
     with db.read() as s:
-        history = review.signoff_history(s, reviewed)
+        history = compliance_view.signoff_history(s, reviewed)
     # the voided sign-offs stay in the history
     assert [(r.department, r.review_version, r.void) for r in history] == [(d, 1, True) for d in DEPARTMENT_REVIEWERS]
     approve_all(db, reviewed)  # the same reviewers may approve the new version
@@ -74,7 +77,7 @@ def test_a_rejection_blocks_until_a_new_approval(db: Database, process: Process,
     assert signoff_reasons(db, process, reviewed) == ["legal (孙律) rejected: 违约赔偿比例需改为 10%"]
     with pytest.raises(Refused):
         with db.write() as s:
-            engine.advance(s, process, reviewed, actor="王磊")
+            moves.advance(s, process, reviewed, actor="王磊")
     decide(db, process, reviewed, "legal", "孙律", comment="已确认可接受")
     assert signoff_reasons(db, process, reviewed) == []
 
@@ -103,7 +106,7 @@ def test_nothing_to_review_without_a_contract_review(db: Database, process: Proc
 def test_no_signoffs_once_signed_or_lost(db: Database, process: Process, reviewed: int) -> None:
     approve_all(db, reviewed)
     with db.write() as s:
-        engine.advance(s, process, reviewed, actor="王磊")
+        moves.advance(s, process, reviewed, actor="王磊")
     with pytest.raises(Refused) as info:
         decide(db, process, reviewed, "legal", "孙律", "reject", "太晚了")
     assert info.value.message.en == f"opportunity {reviewed} is already signed; sign-offs are closed"
@@ -111,7 +114,7 @@ def test_no_signoffs_once_signed_or_lost(db: Database, process: Process, reviewe
 
 def test_no_signoffs_on_a_lost_opportunity(db: Database, process: Process, reviewed: int) -> None:
     with db.write() as s:
-        engine.lose(s, process, reviewed, reason="price", note=None, actor="王磊")
+        moves.lose(s, process, reviewed, reason="price", note=None, actor="王磊")
     with pytest.raises(Refused) as info:
         decide(db, process, reviewed, "sales", "赵敏")
     assert info.value.message.en == f"opportunity {reviewed} is lost; there is nothing to sign off: kam opp reopen {reviewed} first"
@@ -128,11 +131,11 @@ def test_sign_passes_only_with_everything(db: Database, process: Process, review
     for department, reviewer in list(DEPARTMENT_REVIEWERS.items())[:3]:
         decide(db, process, reviewed, department, reviewer)
     with pytest.raises(Refused) as info, db.write() as s:
-        engine.advance(s, process, reviewed, actor="王磊")
+        moves.advance(s, process, reviewed, actor="王磊")
     assert [m.code for m in info.value.missing] == ["compliance.signoffs"]
     decide(db, process, reviewed, "production", "李工")
     with db.write() as s:
-        event = engine.advance(s, process, reviewed, actor="王磊")
+        event = moves.advance(s, process, reviewed, actor="王磊")
     assert (event.trigger, event.to_stage) == ("sign", "contract_maintenance")
     assert event.documents == {"evaluation-scorecard": 1, "negotiation-minutes": 1, "contract-review": 1}
 
@@ -141,7 +144,7 @@ def test_signoffs_are_in_the_history_with_actor_time_and_comment(db: Database, p
     decide(db, process, reviewed, "finance", "钱进", comment="付款条件符合规定")
     decide(db, process, reviewed, "legal", "孙律", "reject", "违约条款需修改")
     with db.read() as s:
-        events = [e for e in engine.opportunity_history(s, reviewed) if e.action == "signoff"]
+        events = [e for e in queries.opportunity_history(s, reviewed) if e.action == "signoff"]
     assert [(e.actor, e.reason, e.detail, e.documents) for e in events] == [
         ("钱进", "付款条件符合规定", {"department": "finance", "decision": "approve"}, {"contract-review": 1}),
         ("孙律", "违约条款需修改", {"department": "legal", "decision": "reject"}, {"contract-review": 1}),
@@ -194,9 +197,9 @@ def _pg_deal(url: str, process: Process) -> int:
     db = Database(url)
     try:
         with db.write() as s:
-            acc = engine.create_account(s, name="包头市环境卫生服务中心", type="government", account_class="A", industry="环卫", fleet_size=200, actor="t")
-            engine.add_contact(s, acc.id, "周海涛", actor="t")
-            opp_id = engine.new_opportunity(s, process, acc.id, "30 台压缩式垃圾车", owner="王磊", actor="王磊").id
+            acc = accounts.create_account(s, name="包头市环境卫生服务中心", type="government", account_class="A", industry="环卫", fleet_size=200, actor="t")
+            accounts.add_contact(s, acc.id, "周海涛", actor="t")
+            opp_id = opportunities.new_opportunity(s, process, acc.id, "30 台压缩式垃圾车", owner="王磊", actor="王磊").id
         walk_to(db, process, opp_id, "evaluation_negotiation")
         for kind in ("evaluation-scorecard", "negotiation-minutes", "contract-review"):
             fill(db, opp_id, kind)
@@ -213,14 +216,14 @@ def _race(url: str, process: Process, opp_id: int, *, writer_first: bool, review
 
     def store() -> None:
         with writer_db.write() as s:
-            engine.fill_document(s, opp_id, "contract-review", edit(load("contract-review"), "penalty_percent", 2), actor="王磊")
+            documents.fill_document(s, opp_id, "contract-review", edit(load("contract-review"), "penalty_percent", 2), actor="王磊")
             locked.set()
             release.wait(10)
 
     def approve() -> None:
         try:
             with reviewer_db.write() as s:
-                review.decide(s, process, opp_id, department="finance", decision="approve", actor="钱进", review_version=review_version)
+                signoffs.decide(s, process, opp_id, department="finance", decision="approve", actor="钱进", review_version=review_version)
                 if not writer_first:
                     locked.set()
                     release.wait(10)
@@ -271,8 +274,8 @@ def test_approval_racing_a_contract_change_on_postgresql(pg_url: str, process: P
     db = Database(pg_url)
     try:
         with db.read() as s:
-            history = [(r.department, r.review_version, r.void) for r in review.signoff_history(s, opp_id)]
-            reasons = [r.en for r in compliance.evaluate(s, process, engine.get_opportunity(s, opp_id)).rule("compliance.signoffs").reasons]
+            history = [(r.department, r.review_version, r.void) for r in compliance_view.signoff_history(s, opp_id)]
+            reasons = [r.en for r in moves.compliance_report(s, process, opp_id).rule("compliance.signoffs").reasons]
         if expected == "void":
             assert error is None and history == [("finance", 1, True)]
             assert "finance has not approved contract review v2" in reasons
@@ -299,7 +302,7 @@ def test_approvals_and_contract_changes_in_parallel_stay_consistent_on_postgresq
         for _ in range(3):
             try:
                 with db.write() as s:
-                    review.decide(s, process, opp_id, department=department, decision="approve", actor=reviewer)
+                    signoffs.decide(s, process, opp_id, department=department, decision="approve", actor=reviewer)
             except BaseException as exc:  # noqa: BLE001 - collected and checked below
                 errors.append(exc)
 
@@ -307,7 +310,7 @@ def test_approvals_and_contract_changes_in_parallel_stay_consistent_on_postgresq
         start.wait(10)
         for penalty in (1, 2, 3):
             with db.write() as s:
-                engine.fill_document(s, opp_id, "contract-review", edit(load("contract-review"), "penalty_percent", penalty), actor="王磊")
+                documents.fill_document(s, opp_id, "contract-review", edit(load("contract-review"), "penalty_percent", penalty), actor="王磊")
 
     threads = [threading.Thread(target=approve, args=(databases[i], d, r)) for i, (d, r) in enumerate(DEPARTMENT_REVIEWERS.items())]
     threads.append(threading.Thread(target=change, args=(databases[4],)))
@@ -322,8 +325,8 @@ def test_approvals_and_contract_changes_in_parallel_stay_consistent_on_postgresq
     try:
         _no_signoff_applies_silently_to_an_old_version(db, opp_id)
         with db.read() as s:
-            history = review.signoff_history(s, opp_id)
-            standing = compliance.current_signoffs(s, opp_id, 4)
+            history = compliance_view.signoff_history(s, opp_id)
+            standing = compliance.current(queries.signoffs_on(s, opp_id, 4))
         assert len(history) == 12
         assert all(r.void == (r.review_version != 4) for r in history)
         assert set(standing) <= set(DEPARTMENT_REVIEWERS)

@@ -8,12 +8,17 @@ import pytest
 from forms_fixtures import edit, load
 from helpers import fill, walk_to
 
-from workflow import engine, history
-from workflow import schedule as core
-from workflow.db import Database
+from forms.visits import add_months
 from workflow.errors import InvalidInput, NotFound
-from workflow.models import FollowUp, Opportunity, utcnow
-from workflow.process import Process
+from workflow.operations import accounts, exchange, opportunities
+from workflow.operations import followups as followup_ops
+from workflow.records import hashing, queries
+from workflow.records.db import Database
+from workflow.records.models import FollowUp, Opportunity, utcnow
+from workflow.rules import plans
+from workflow.rules.process import Process
+from workflow.views import audit as audit_view
+from workflow.views import schedule as schedule_view
 
 D = dt.date.fromisoformat
 
@@ -24,7 +29,7 @@ def plan(delivery: str, **fields: object) -> dict:
     return data
 
 
-def dates(items: list[core.Planned], kind: str) -> list[str]:
+def dates(items: list[plans.Planned], kind: str) -> list[str]:
     return [p.due.isoformat() for p in items if p.kind == kind]
 
 
@@ -40,19 +45,19 @@ def dates(items: list[core.Planned], kind: str) -> list[str]:
     ],
 )
 def test_return_visits_around_month_ends_and_leap_years(delivery: str, first: list[str], monthly: list[str]) -> None:
-    visits = dates(core.plan_followups(plan(delivery)), "return-visit")
+    visits = dates(plans.plan_followups(plan(delivery)), "return-visit")
     assert visits[: len(first)] == first
     assert visits[len(first) : len(first) + len(monthly)] == monthly
-    assert visits[-1] == core.add_months(D(delivery), 12).isoformat()
+    assert visits[-1] == add_months(D(delivery), 12).isoformat()
 
 
 @pytest.mark.parametrize(("months", "last"), [(3, "2027-04-30"), (6, "2027-07-31"), (24, "2029-01-31")])
 def test_the_horizon_is_configurable(months: int, last: str) -> None:
-    assert dates(core.plan_followups(plan("2027-01-31"), months), "return-visit")[-1] == last
+    assert dates(plans.plan_followups(plan("2027-01-31"), months), "return-visit")[-1] == last
 
 
 def test_the_plan_names_training_meetings_senior_and_holiday_visits() -> None:
-    items = core.plan_followups(load("service-plan"))  # delivery 2027-01-31, 包头 fixture
+    items = plans.plan_followups(load("service-plan"))  # delivery 2027-01-31, 包头 fixture
     assert dates(items, "training") == ["2027-02-02", "2027-02-05"]
     # 每季度召开一次业务沟通会
     assert dates(items, "business-meeting") == ["2027-04-30", "2027-07-31", "2027-10-31", "2028-01-31"]
@@ -64,7 +69,7 @@ def test_the_plan_names_training_meetings_senior_and_holiday_visits() -> None:
 
 
 def test_iso_dates_written_in_the_plan_are_taken_as_is() -> None:
-    items = core.plan_followups(plan("2027-03-10", business_meetings="首次沟通会定于 2027-04-08，其后视情况", holiday_visits="2027-12-24 圣诞走访"))
+    items = plans.plan_followups(plan("2027-03-10", business_meetings="首次沟通会定于 2027-04-08，其后视情况", holiday_visits="2027-12-24 圣诞走访"))
     assert dates(items, "business-meeting") == ["2027-04-08"]
     assert dates(items, "holiday-visit") == ["2027-12-24"]
 
@@ -72,13 +77,13 @@ def test_iso_dates_written_in_the_plan_are_taken_as_is() -> None:
 @pytest.mark.parametrize("text", ["12-RV-2027021", "12-XX-20270215", "RV-20270215", "12-RV-20270230", ""])
 def test_a_bad_followup_id_says_how_ids_read(text: str) -> None:
     with pytest.raises(InvalidInput) as info:
-        core.parse_followup_id(text)
+        plans.parse_followup_id(text)
     assert "e.g. 12-RV-20270215" in info.value.message.en
 
 
 def test_followup_ids_round_trip() -> None:
-    assert core.followup_id(12, "holiday-visit", D("2027-02-03")) == "12-HV-20270203"
-    assert core.parse_followup_id("12-hv-20270203") == (12, "holiday-visit", D("2027-02-03"))
+    assert plans.followup_id(12, "holiday-visit", D("2027-02-03")) == "12-HV-20270203"
+    assert plans.parse_followup_id("12-hv-20270203") == (12, "holiday-visit", D("2027-02-03"))
 
 
 # -- across accounts ------------------------------------------------------------------
@@ -91,9 +96,9 @@ def signed(db: Database, process: Process, deal: int) -> int:
     return deal
 
 
-def run(db: Database, process: Process, **kwargs: object) -> core.Schedule:
+def run(db: Database, process: Process, **kwargs: object) -> schedule_view.Schedule:
     with db.read() as s:
-        return core.schedule(s, process, **kwargs)  # type: ignore[arg-type]
+        return schedule_view.schedule(s, process, **kwargs)  # type: ignore[arg-type]
 
 
 def test_overdue_and_due_are_told_apart(db: Database, process: Process, signed: int) -> None:
@@ -121,13 +126,13 @@ def test_owner_filter(db: Database, process: Process, signed: int) -> None:
 
 def test_recording_a_followup_removes_it_and_writes_history(db: Database, process: Process, signed: int) -> None:
     with db.write() as s:
-        core.record_followup(s, process, f"{signed}-RV-20270215", D("2027-02-16"), actor="王磊", note="走访车管科", found="2 台 DPF 报警", today=D("2027-02-16"))
+        followup_ops.record_followup(s, process, f"{signed}-RV-20270215", D("2027-02-16"), actor="王磊", note="走访车管科", found="2 台 DPF 报警", today=D("2027-02-16"))
     result = run(db, process, today=D("2027-02-16"), due_before=D("2027-02-20"))
     assert f"{signed}-RV-20270215" not in [i.id for i in result.items]
     with db.read() as s:
         row = s.query(FollowUp).one()
-        events = engine.opportunity_history(s, signed)
-        assert history.verify(s)[1] == []
+        events = queries.opportunity_history(s, signed)
+        assert audit_view.audit(s).breaks == []
     assert (row.kind, row.due_date, row.done_on, row.found) == ("return-visit", D("2027-02-15"), D("2027-02-16"), "2 台 DPF 报警")
     assert events[-1].action == "followup"
     assert events[-1].detail == {"id": f"{signed}-RV-20270215", "kind": "return-visit", "due": "2027-02-15", "done_on": "2027-02-16", "note": "走访车管科", "found": "2 台 DPF 报警"}
@@ -143,15 +148,15 @@ def test_recording_a_followup_removes_it_and_writes_history(db: Database, proces
 )
 def test_recording_refusals(db: Database, process: Process, signed: int, followup: str, done: str, error: type, message: str) -> None:
     with pytest.raises(error) as info, db.write() as s:
-        core.record_followup(s, process, followup.format(id=signed), D(done), actor="王磊", today=D("2027-02-20"))
+        followup_ops.record_followup(s, process, followup.format(id=signed), D(done), actor="王磊", today=D("2027-02-20"))
     assert message in info.value.message.en
 
 
 def test_a_followup_is_recorded_once(db: Database, process: Process, signed: int) -> None:
     with db.write() as s:
-        core.record_followup(s, process, f"{signed}-RV-20270215", D("2027-02-16"), actor="王磊", today=D("2027-02-16"))
+        followup_ops.record_followup(s, process, f"{signed}-RV-20270215", D("2027-02-16"), actor="王磊", today=D("2027-02-16"))
     with pytest.raises(InvalidInput) as info, db.write() as s:
-        core.record_followup(s, process, f"{signed}-RV-20270215", D("2027-02-17"), actor="李娜", today=D("2027-02-17"))
+        followup_ops.record_followup(s, process, f"{signed}-RV-20270215", D("2027-02-17"), actor="李娜", today=D("2027-02-17"))
     assert info.value.message.en == f"{signed}-RV-20270215 was already recorded as done on 2027-02-16 by 王磊"
 
 
@@ -159,7 +164,7 @@ def test_an_unsigned_opportunity_has_no_plan(db: Database, process: Process, dea
     fill(db, deal, "service-plan")  # filled ahead: not scheduled until signed
     assert run(db, process, today=D("2027-02-16")).items == []
     with pytest.raises(NotFound) as info, db.write() as s:
-        core.record_followup(s, process, f"{deal}-RV-20270215", D("2027-02-16"), actor="王磊", today=D("2027-02-16"))
+        followup_ops.record_followup(s, process, f"{deal}-RV-20270215", D("2027-02-16"), actor="王磊", today=D("2027-02-16"))
     assert f"kam doc fill {deal} service-plan" in info.value.message.en
 
 
@@ -202,13 +207,13 @@ def test_schedule_on_postgresql(pg_url: str, process: Process) -> None:
     pg = Database(pg_url)
     try:
         with pg.write() as s:
-            acc = engine.create_account(s, name="包头市环境卫生服务中心", type="government", account_class="A", industry="环卫", fleet_size=86, actor="t")
-            engine.add_contact(s, acc.id, "张华", actor="t")
-            deal = engine.new_opportunity(s, process, acc.id, "30 台压缩式垃圾车", owner="王磊", actor="王磊", quantity=30).id
+            acc = accounts.create_account(s, name="包头市环境卫生服务中心", type="government", account_class="A", industry="环卫", fleet_size=86, actor="t")
+            accounts.add_contact(s, acc.id, "张华", actor="t")
+            deal = opportunities.new_opportunity(s, process, acc.id, "30 台压缩式垃圾车", owner="王磊", actor="王磊", quantity=30).id
         walk_to(pg, process, deal, "contract_maintenance")
         fill(pg, deal, "service-plan")
         with pg.write() as s:
-            core.record_followup(s, process, f"{deal}-TR-20270202", D("2027-02-02"), actor="王磊", today=D("2027-02-16"))
+            followup_ops.record_followup(s, process, f"{deal}-TR-20270202", D("2027-02-02"), actor="王磊", today=D("2027-02-16"))
         result = run(pg, process, today=D("2027-02-16"), due_before=D("2027-03-05"))
         assert [i.id.split("-", 1)[1] for i in result.items] == ["HV-20270203", "TR-20270205", "RV-20270215", "RV-20270302"]
     finally:
@@ -218,22 +223,22 @@ def test_schedule_on_postgresql(pg_url: str, process: Process) -> None:
 def test_the_stored_plan_and_the_computed_plan_agree(db: Database, process: Process, signed: int) -> None:
     """`kam schedule` reads planned_followups for the default horizon; recomputing every plan must give the same."""
     with db.write() as s:
-        other = engine.new_opportunity(s, process, s.get(Opportunity, signed).account_id, "10 台自卸车", owner="李娜", actor="李娜", quantity=10).id
+        other = opportunities.new_opportunity(s, process, s.get(Opportunity, signed).account_id, "10 台自卸车", owner="李娜", actor="李娜", quantity=10).id
     walk_to(db, process, other, "contract_maintenance")
     fill(db, other, "service-plan", edit(edit(edit(load("service-plan"), "delivery_date", "2027-03-01"), "training[0].date", "2027-03-02"), "training[1].date", "2027-03-03"))
     fill(db, signed, "service-plan", edit(load("service-plan"), "holiday_visits", "春节、中秋、国庆前走访"))  # a new version
     with db.write() as s:
-        core.record_followup(s, process, f"{signed}-RV-20270215", D("2027-02-16"), actor="王磊", today=D("2027-04-01"))
-        core.record_followup(s, process, f"{other}-TR-20270302", D("2027-03-02"), actor="李娜", today=D("2027-04-01"))
+        followup_ops.record_followup(s, process, f"{signed}-RV-20270215", D("2027-02-16"), actor="王磊", today=D("2027-04-01"))
+        followup_ops.record_followup(s, process, f"{other}-TR-20270302", D("2027-03-02"), actor="李娜", today=D("2027-04-01"))
 
-    def key(item: core.DueItem) -> tuple:
+    def key(item: schedule_view.DueItem) -> tuple:
         return (item.due, item.opportunity_id, item.kind)
 
     for today, due_before, owner in [("2027-02-16", "2027-03-05", None), ("2027-04-01", "2027-12-31", None), ("2027-04-01", "2028-06-30", "李娜")]:
         with db.read() as s:
             connection = s.connection()
-            stored = core._open_items(connection, process, D(due_before), owner, D(today))
-            computed = core._computed_items(connection, process, D(due_before), owner, core.DEFAULT_MONTHS, D(today))
+            stored = schedule_view.open_items(connection, process, D(due_before), owner, D(today))
+            computed = schedule_view.computed_items(connection, process, D(due_before), owner, plans.DEFAULT_MONTHS, D(today))
         assert stored, (today, due_before, owner)
         assert sorted(stored, key=key) == sorted(computed, key=key)
     ids = [i.id for i in run(db, process, today=D("2027-04-01"), due_before=D("2027-12-31")).items]
@@ -241,10 +246,9 @@ def test_the_stored_plan_and_the_computed_plan_agree(db: Database, process: Proc
 
 
 def test_an_import_rebuilds_the_stored_plan(db: Database, process: Process, signed: int, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from workflow import exchange
 
     with db.write() as s:
-        core.record_followup(s, process, f"{signed}-RV-20270215", D("2027-02-16"), actor="王磊", today=D("2027-04-01"))
+        followup_ops.record_followup(s, process, f"{signed}-RV-20270215", D("2027-02-16"), actor="王磊", today=D("2027-04-01"))
     with db.read() as s:
         data = exchange.export_data(s)
     copy = Database(f"sqlite:///{tmp_path / 'copy.sqlite3'}")
@@ -260,8 +264,8 @@ def test_an_import_rebuilds_the_stored_plan(db: Database, process: Process, sign
 def test_audit_names_a_stored_plan_changed_outside_kam_and_init_rebuilds_it(kam, db: Database, process: Process, signed: int) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import update
 
-    from workflow.models import Opportunity as Opp
-    from workflow.models import PlannedFollowUp
+    from workflow.records.models import Opportunity as Opp
+    from workflow.records.models import PlannedFollowUp
 
     assert kam("audit", "verify").exit_code == 0
     with db.write() as s:  # a follow-up marked done without being recorded, and a stall hidden
@@ -280,15 +284,15 @@ def test_audit_names_a_stored_plan_changed_outside_kam_and_init_rebuilds_it(kam,
 
 
 def test_a_service_plan_written_outside_kam_does_not_stop_the_schedule(db: Database, process: Process, signed: int) -> None:
-    from workflow.models import Document
+    from workflow.records.models import Document
 
     with db.write() as s:
-        other = engine.new_opportunity(s, process, s.get(Opportunity, signed).account_id, "伪造", owner="王磊", actor="王磊").id
-        s.add(Document(opportunity_id=other, kind="service-plan", version=1, data={"customer": "伪造"}, author="x", sha256=history.sha256({})))
+        other = opportunities.new_opportunity(s, process, s.get(Opportunity, signed).account_id, "伪造", owner="王磊", actor="王磊").id
+        s.add(Document(opportunity_id=other, kind="service-plan", version=1, data={"customer": "伪造"}, author="x", sha256=hashing.sha256({})))
         s.flush()
         s.execute(Opportunity.__table__.update().where(Opportunity.id == other).values(stage="contract_maintenance"))
     for months in (6, 12):
         items = run(db, process, today=D("2027-02-16"), due_before=D("2027-03-05"), months=months).items
         assert items and {i.opportunity_id for i in items} == {signed}
     with db.write() as s:
-        assert core.rebuild_plans(s.connection()) > 0  # the readable plans only
+        assert followup_ops.rebuild_plans(s.connection()) > 0  # the readable plans only

@@ -7,10 +7,16 @@ check's job, so an unfavourable but honest contract still validates here.
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import ClassVar
 
 from forms.base import Count, Form, Money, Part, field
+from forms.choices import PaymentMethod, PaymentTiming
 from forms.kinds.negotiation_minutes import PriceIncludes
+
+# Read by `forms` without importing this module (naming a kind never loads pydantic).
+KIND = "contract-review"
+TITLE = ("合同审核表", "Contract review")
+ORDER = 70
 
 
 class ConfigurationCheck(Part):
@@ -21,18 +27,15 @@ class ConfigurationCheck(Part):
 
 
 class ContractReview(Form):
-    kind: ClassVar[str] = "contract-review"
-    title_zh: ClassVar[str] = "合同审核表"
-    title_en: ClassVar[str] = "Contract review"
-    stage: ClassVar[str] = "evaluation_negotiation"
+    kind: ClassVar[str] = KIND
 
     contract_no: str = field("合同编号", "Contract number", min_length=1)
     configuration: ConfigurationCheck = field("车辆配置", "Vehicle configuration")
     quantity: Count = field("数量", "Quantity", help_zh="台", help_en="vehicles")
     unit_price: Money = field("单价", "Unit price", help_zh="元", help_en="yuan")
     price_includes: PriceIncludes = field("价格包含", "Price includes")
-    payment_method: Literal["full", "loan"] = field("付款方式", "Payment method")
-    payment_timing: Literal["before_dispatch", "after_registration"] = field("付款时间", "Payment timing")
+    payment_method: PaymentMethod = field("付款方式", "Payment method")
+    payment_timing: PaymentTiming = field("付款时间", "Payment timing")
     delivery_mode: str = field(
         "交货方式", "Delivery mode", help_zh="是否分批交、是否上完牌交、区域是否分散", help_en="batches, registration, regions",
         min_length=1,

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, ClassVar
 
 from pydantic import Field, field_validator
 
+from forms import choices
 from forms.base import Form, Part, computed, fail_at, field
+from forms.choices import Risk
+
+# Read by `forms` without importing this module (naming a kind never loads pydantic).
+KIND = "evaluation-scorecard"
+TITLE = ("项目评估表", "Project evaluation scorecard")
+ORDER = 50
 
 Score = Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)]
 
@@ -22,7 +29,6 @@ DEFAULT_CRITERIA: tuple[tuple[str, int], ...] = (
     ("快速解决方案", 5),
 )
 
-Risk = Literal["safe", "watch", "alarm"]
 _RISK_ORDER: dict[str, int] = {"safe": 0, "watch": 1, "alarm": 2}
 
 
@@ -48,7 +54,7 @@ class Criterion(Part):
 
 class DecisionRole(Part):
     name: str = field("姓名", "Name", min_length=1)
-    role: Literal["decider", "manager", "executor"] = field(
+    role: choices.DecisionRole = field(
         "角色", "Role", help_zh="决策者 / 管理者 / 执行者", help_en="decider / manager / executor"
     )
     department: str | None = field("部门", "Department", default=None)
@@ -78,10 +84,7 @@ class PurchaseStandard(Part):
 
 
 class EvaluationScorecard(Form):
-    kind: ClassVar[str] = "evaluation-scorecard"
-    title_zh: ClassVar[str] = "项目评估表"
-    title_en: ClassVar[str] = "Project evaluation scorecard"
-    stage: ClassVar[str] = "evaluation_negotiation"
+    kind: ClassVar[str] = KIND
     prefill: ClassVar[dict] = {"criteria": [{"name": name, "weight": weight} for name, weight in DEFAULT_CRITERIA]}
 
     criteria: list[Criterion] = field(

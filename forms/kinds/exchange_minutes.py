@@ -9,6 +9,11 @@ from pydantic import ValidationInfo, field_validator
 
 from forms.base import Form, Part, Text, fail_at, field
 
+# Read by `forms` without importing this module (naming a kind never loads pydantic).
+KIND = "exchange-minutes"
+TITLE = ("技术交流纪要", "Technical exchange minutes")
+ORDER = 40
+
 
 class OpenIssue(Part):
     issue: str = field("待解决问题", "Issue", min_length=1)
@@ -17,10 +22,7 @@ class OpenIssue(Part):
 
 
 class ExchangeMinutes(Form):
-    kind: ClassVar[str] = "exchange-minutes"
-    title_zh: ClassVar[str] = "技术交流纪要"
-    title_en: ClassVar[str] = "Technical exchange minutes"
-    stage: ClassVar[str] = "technical_exchange"
+    kind: ClassVar[str] = KIND
 
     meeting_date: dt.date = field("交流日期", "Meeting date")
     place: str | None = field("地点", "Place", default=None)

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar, Literal
+from typing import ClassVar
 
 from forms.base import Count, Form, Money, Part, Text, computed, field
+from forms.choices import PaymentMethod, PaymentTiming
+
+# Read by `forms` without importing this module (naming a kind never loads pydantic).
+KIND = "negotiation-minutes"
+TITLE = ("谈判纪要", "Negotiation minutes")
+ORDER = 60
 
 
 class PriceIncludes(Part):
@@ -20,10 +26,7 @@ class Concession(Part):
 
 
 class NegotiationMinutes(Form):
-    kind: ClassVar[str] = "negotiation-minutes"
-    title_zh: ClassVar[str] = "谈判纪要"
-    title_en: ClassVar[str] = "Negotiation minutes"
-    stage: ClassVar[str] = "evaluation_negotiation"
+    kind: ClassVar[str] = KIND
 
     meeting_date: dt.date = field("谈判日期", "Meeting date")
     our_participants: list[Text] = field("我方参加人员", "Our participants", min_length=1)
@@ -33,8 +36,8 @@ class NegotiationMinutes(Form):
     unit_price: Money = field("单价", "Unit price", help_zh="元", help_en="yuan")
     price_includes: PriceIncludes = field("价格包含", "Price includes")
     service_terms: str = field("服务条款", "Service terms", min_length=1)
-    payment_method: Literal["full", "loan"] = field("付款方式", "Payment method")
-    payment_timing: Literal["before_dispatch", "after_registration"] = field("付款时间", "Payment timing")
+    payment_method: PaymentMethod = field("付款方式", "Payment method")
+    payment_timing: PaymentTiming = field("付款时间", "Payment timing")
     delivery_mode: str = field(
         "交货方式", "Delivery mode", help_zh="是否分批交、是否上完牌交、交货区域", help_en="batches, registration, regions",
         min_length=1,

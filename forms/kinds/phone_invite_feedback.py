@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar, Literal
+from typing import ClassVar
 
 from pydantic import ValidationInfo, field_validator
 
 from forms.base import Form, Part, Text, field
+from forms.choices import Level
+
+# Read by `forms` without importing this module (naming a kind never loads pydantic).
+KIND = "phone-invite-feedback"
+TITLE = ("电话邀约反馈单", "Phone invitation feedback")
+ORDER = 10
 
 
 class Contact(Part):
@@ -17,10 +23,7 @@ class Contact(Part):
 
 
 class PhoneInviteFeedback(Form):
-    kind: ClassVar[str] = "phone-invite-feedback"
-    title_zh: ClassVar[str] = "电话邀约反馈单"
-    title_en: ClassVar[str] = "Phone invitation feedback"
-    stage: ClassVar[str] = "phone_invite"
+    kind: ClassVar[str] = KIND
 
     call_date: dt.date = field("通话日期", "Call date")
     caller: str = field("邀约人", "Caller", help_zh="打电话的我方人员", help_en="who of us made the call", min_length=1)
@@ -32,7 +35,7 @@ class PhoneInviteFeedback(Form):
     our_visitors: list[Text] = field("我方拜访人员", "Our visitors", min_length=1)
     customer_attendees: list[Text] = field("客户参加人员", "Customer attendees", default_factory=list)
     purpose: str = field("拜访目的", "Purpose", min_length=1)
-    interest: Literal["high", "medium", "low"] = field("客户意向", "Customer interest")
+    interest: Level = field("客户意向", "Customer interest")
     notes: str | None = field("备注", "Notes", default=None)
     attachments: list[Text] = field("附件", "Attachments", default_factory=list)
 

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import ClassVar
 
 from forms.base import Count, Form, Money, Part, Text, computed, field
+from forms.choices import AccountType
+
+# Read by `forms` without importing this module (naming a kind never loads pydantic).
+KIND = "product-proposal"
+TITLE = ("产品推介书", "Product proposal")
+ORDER = 30
 
 
 class Competitor(Part):
@@ -37,13 +43,10 @@ class Configuration(Part):
 
 
 class ProductProposal(Form):
-    kind: ClassVar[str] = "product-proposal"
-    title_zh: ClassVar[str] = "产品推介书"
-    title_en: ClassVar[str] = "Product proposal"
-    stage: ClassVar[str] = "initial_solution"
+    kind: ClassVar[str] = KIND
 
     # Optional addition (§3 lists it, §8 does not): the concerns differ by customer type.
-    customer_type: Literal["government", "enterprise", "individual"] | None = field(
+    customer_type: AccountType | None = field(
         "客户类别", "Customer type", help_zh="政府客户 / 企业客户 / 个人", help_en="government / enterprise / individual",
         default=None,
     )

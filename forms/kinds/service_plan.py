@@ -15,6 +15,11 @@ from pydantic import ValidationInfo, field_validator
 from forms.base import Form, Part, Text, computed, fail_at, field
 from forms.visits import add_months, return_visit_dates  # noqa: F401 - part of this kind's API
 
+# Read by `forms` without importing this module (naming a kind never loads pydantic).
+KIND = "service-plan"
+TITLE = ("关系维护与服务计划", "Relationship and service plan")
+ORDER = 80
+
 
 class Training(Part):
     date: dt.date = field("培训日期", "Training date")
@@ -42,10 +47,7 @@ class OrderAssurance(Part):
 
 
 class ServicePlan(Form):
-    kind: ClassVar[str] = "service-plan"
-    title_zh: ClassVar[str] = "关系维护与服务计划"
-    title_en: ClassVar[str] = "Relationship and service plan"
-    stage: ClassVar[str] = "contract_maintenance"
+    kind: ClassVar[str] = KIND
 
     delivery_date: dt.date = field(
         "交车日期", "Delivery date", help_zh="回访计划据此生成", help_en="the return visits are generated from it"

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar, Literal
+from typing import ClassVar
 
 from pydantic import ValidationInfo, field_validator
 
 from forms.base import Count, Form, Part, Text, field
+from forms.choices import Level, RelationshipLevel, Stance
+
+# Read by `forms` without importing this module (naming a kind never loads pydantic).
+KIND = "visit-feedback"
+TITLE = ("拜访反馈报告", "Visit feedback report")
+ORDER = 20
 
 
 class Attendee(Part):
@@ -26,8 +32,8 @@ class DecisionMaker(Part):
         help_en="e.g. final decision, technical selection, purchasing",
         default=None,
     )
-    influence: Literal["high", "medium", "low"] | None = field("影响力", "Influence", default=None)
-    stance: Literal["supporter", "neutral", "opponent", "unknown"] | None = field(
+    influence: Level | None = field("影响力", "Influence", default=None)
+    stance: Stance | None = field(
         "目前的关系", "Stance", help_zh="对我方的态度", help_en="attitude towards us", default=None
     )
 
@@ -46,10 +52,7 @@ class Needs(Part):
 
 
 class VisitFeedback(Form):
-    kind: ClassVar[str] = "visit-feedback"
-    title_zh: ClassVar[str] = "拜访反馈报告"
-    title_en: ClassVar[str] = "Visit feedback report"
-    stage: ClassVar[str] = "visit_pitch"
+    kind: ClassVar[str] = KIND
 
     visit_date: dt.date = field("拜访日期", "Visit date")
     our_visitors: list[Text] = field("我方拜访人员", "Our visitors", min_length=1)
@@ -76,7 +79,7 @@ class VisitFeedback(Form):
         default_factory=list,
     )
     needs: Needs = field("需求分析", "Needs")
-    relationship_level: Literal[1, 2, 3, 4] = field(
+    relationship_level: RelationshipLevel = field(
         "客情关系等级", "Relationship level", help_zh="1–4 级，见客情关系等级标准", help_en="1-4, see the criteria"
     )
     next_steps: str = field("下一步计划", "Next steps", min_length=1)

@@ -41,7 +41,7 @@ def upgrade() -> None:
     op.create_index('ix_planned_followups_open', 'planned_followups', ['done', 'due_date'])
     # The rows are computed by the schedule's own rules; the tables it reads (documents,
     # followups) have the shape of this revision.
-    from workflow.schedule import rebuild_plans
+    from workflow.operations.followups import rebuild_plans  # the core loads only when this revision runs
 
     rebuild_plans(op.get_bind())
 

@@ -1,0 +1,45 @@
+"""Check fonts, the PDF subsetter and the database; say what is missing and how to fix it.
+
+\b
+Example:
+  kam doctor
+"""
+
+from __future__ import annotations
+
+import click
+
+from commands._common import Kam, KamCommand, clean, pass_kam
+from migrations import HEAD
+from reports.fonts import checks
+from workflow.records.db import display_url
+
+
+@click.command("doctor", cls=KamCommand, help=__doc__)
+@pass_kam
+def doctor(kam: Kam) -> None:
+    results = [{"name": c.name, "ok": c.ok, "detail": c.detail, "fix": c.fix} for c in checks()]
+    try:
+        revision = kam.db.current_revision()
+        # an empty database is fine: kam creates the schema on first use
+        ok = revision in (None, HEAD)
+        state = f"schema {revision}" if revision else kam.t("尚未创建，首次使用时自动创建", "empty; created on first use")
+        detail = f"{display_url(kam.db.url)} ({state})"
+        fix = "" if ok else "kam init"
+    except Exception as exc:  # doctor reports problems, it does not stop at them
+        ok, detail, fix = False, f"{display_url(kam.db.url)}: {getattr(exc, 'message', exc)}", "check --db / KAM_DATABASE_URL"
+    results.append({"name": "database", "ok": ok, "detail": detail, "fix": fix})
+
+    def human() -> None:
+        for r in results:
+            mark = click.style("✓", fg="green") if r["ok"] else click.style("✗", fg="red")
+            click.echo(f"{mark} {r['name']:<14} {clean(r['detail'])}")
+            if not r["ok"] and r["fix"]:
+                click.echo(f"  {kam.t('修复', 'fix')}: {r['fix']}")
+
+    kam.emit(results, human)
+    if not all(r["ok"] for r in results):
+        raise SystemExit(1)
+
+
+COMMAND = doctor

@@ -1,0 +1,52 @@
+"""Create or upgrade the database.
+
+--json prints {"url", "from", "to"}, plus "rebuilt": {"opportunities",
+"planned_followups"} with --rebuild.
+
+\b
+Example:
+  kam init
+  kam --db postgresql+psycopg://kam@db.example/kam init
+  kam init --rebuild
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from commands._common import Kam, KamCommand, pass_kam
+from workflow.operations.derived import rebuild_derived
+from workflow.records.db import display_url
+
+
+@click.command("init", cls=KamCommand, help=__doc__)
+@click.option("--rebuild", is_flag=True, help="Also recompute the derived data (last activity, stored follow-up plans), e.g. after kam audit verify names a mismatch.")
+@pass_kam
+def init(kam: Kam, rebuild: bool) -> None:
+    before, after = kam.db.upgrade()
+    data: dict[str, Any] = {"url": display_url(kam.db.url), "from": before, "to": after}
+    if rebuild:
+        with kam.db.write() as session:  # all or nothing
+            data["rebuilt"] = rebuild_derived(session.connection())
+    kam.emit(data, lambda: _say_init(kam, data))
+
+
+def _say_init(kam: Kam, data: dict[str, Any]) -> None:
+    before, after, url = data["from"], data["to"], data["url"]
+    if before == after:
+        kam.say(f"数据库已是最新（{after}）：{url}", f"database is up to date ({after}): {url}")
+    elif before is None:
+        kam.say(f"已创建数据库（{after}）：{url}", f"created database ({after}): {url}")
+    else:
+        kam.say(f"已升级数据库 {before} → {after}：{url}", f"upgraded database {before} → {after}: {url}")
+    if "rebuilt" in data:
+        n = data["rebuilt"]
+        kam.say(
+            f"已重建 {n['opportunities']} 个商机的最近活动时间、{n['planned_followups']} 条回访计划",
+            f"rebuilt the last activity of {n['opportunities']} opportunities and {n['planned_followups']} planned follow-ups",
+        )
+
+
+COMMAND = init

@@ -1,0 +1,489 @@
+"""Opportunities (商机/项目): open, inspect, move through the stages.
+
+\b
+Example:
+  kam opp new 1 "20 台牵引车" --quantity 20
+  kam opp check 1
+  kam opp advance 1
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import click
+
+import forms
+from commands._common import Kam, KamGroupBase, clean, local_time, pass_kam
+from commands._table import table
+from forms.choices import DECISION, LOST_REASON
+from workflow.operations import moves, opportunities, ratings
+from workflow.records import queries
+from workflow.records.chain import Recorded
+from workflow.rules import evaluation
+from workflow.rules.process import LOST
+from workflow.rules.ratings import HEAT, RELATIONSHIP, Rating
+from workflow.views import opportunities as views
+from workflow.views.documents import document as document_view
+
+
+@click.group("opp", cls=KamGroupBase, help=__doc__)
+def opp() -> None:
+    pass
+
+
+def _money(value: str | None) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        raise click.BadParameter(f"{value!r} is not an amount", param_hint="--budget") from None
+    if amount < 0:
+        raise click.BadParameter("must not be negative", param_hint="--budget")
+    return amount
+
+
+@opp.command("new")
+@click.argument("account_id", type=int)
+@click.argument("title")
+@click.option("--owner", help="Project manager responsible (default: --actor).")
+@click.option("--quantity", type=int, help="Vehicles in the deal (采购数量).")
+@click.option("--budget", help="Customer budget in 元.")
+@click.option("--expected-close", type=click.DateTime(["%Y-%m-%d"]), help="Expected signing date, YYYY-MM-DD.")
+@pass_kam
+def opp_new(kam: Kam, account_id: int, title: str, owner: str | None, quantity: int | None, budget: str | None, expected_close: dt.datetime | None) -> None:
+    """Open an opportunity at the first stage. --json prints {"id": ...}.
+
+    \b
+    Example:
+      kam opp new 1 "包头鑫达 20 台牵引车" --owner 王磊 --quantity 20 --expected-close 2027-03-31
+    """
+    with kam.db.write() as session:
+        o = opportunities.new_opportunity(
+            session, kam.process, account_id, title, owner=owner or kam.actor, actor=kam.actor, quantity=quantity,
+            budget=_money(budget), expected_close=expected_close.date() if expected_close else None,
+        )
+        oid, stage = o.id, o.stage
+    kam.emit(
+        {"id": oid},
+        lambda: kam.say(
+            f"已创建商机 {oid}，阶段：{kam.process.stage_label(stage)}", f"created opportunity {oid} at {kam.process.stage_label(stage, 'en')}"
+        ),
+    )
+
+
+@opp.command("list")
+@click.option("--stage", help="Only this stage id (see kam workflow show), or 'lost'.")
+@click.option("--owner", help="Only this owner.")
+@pass_kam
+def opp_list(kam: Kam, stage: str | None, owner: str | None) -> None:
+    """List opportunities.
+
+    \b
+    Example:
+      kam opp list --stage visit_pitch --owner 王磊
+    """
+    if stage and stage != LOST:
+        kam.process.stage(stage)  # refuses an unknown stage with the list of valid ones
+    with kam.db.read() as session:
+        opps = queries.list_opportunities(session, stage=stage, owner=owner)
+        names = queries.account_names(session)
+        data = [views.opportunity(o, kam.process, kam.lang, names.get(o.account_id)) for o in opps]
+    if kam.json:
+        kam.emit(data)
+        return
+    if not data:
+        kam.say("没有符合条件的商机", "no opportunities match")
+        return
+    table(
+        [kam.t(*h) for h in (("编号", "ID"), ("项目", "Title"), ("客户", "Account"), ("阶段", "Stage"), ("负责人", "Owner"), ("数量", "Qty"), ("状态", "Status"))],
+        [
+            (d["id"], d["title"], d["account"], d["stage_label"], d["owner"], d["quantity"], _status(kam, d))
+            for d in data
+        ],
+    )
+
+
+def _status(kam: Kam, d: dict[str, Any]) -> str:
+    if d["on_hold"]:
+        return kam.t("暂停", "on hold")
+    if d["lost_reason"]:
+        return kam.t("丢单：", "lost: ") + LOST_REASON.label(d["lost_reason"], kam.lang)
+    return ""
+
+
+def _missing_lines(kam: Kam, missing: list[dict[str, Any]]) -> None:
+    for m in missing:
+        click.echo(f"  - [{m['code']}] {clean(m['message'])}")
+        if m["command"]:
+            click.echo(f"      → {clean(m['command'])}")
+
+
+@opp.command("show")
+@click.argument("opportunity_id", type=int)
+@pass_kam
+def opp_show(kam: Kam, opportunity_id: int) -> None:
+    """Stage, documents, and what the next step still needs.
+
+    \b
+    Example:
+      kam opp show 1
+      kam --json opp show 1
+    """
+    process = kam.process
+    with kam.db.read() as session:
+        result = moves.check(session, process, opportunity_id)
+        o = result.opportunity
+        data = views.opportunity(o, process, kam.lang, queries.get_account(session, o.account_id).name)
+        docs = queries.latest_documents(session, opportunity_id)
+        data["evaluation"] = views.scorecard(session, opportunity_id)
+    evaluation = data.pop("evaluation")
+    data["documents"] = [{**document_view(d), "versions": d.version} for d in docs.values()]
+    data["next_trigger"] = result.trigger
+    data["next_stage"] = result.next_stage
+    data["missing"] = [m.to_dict(kam.lang) for m in result.missing]
+    data["evaluation"] = evaluation
+    if kam.json:
+        kam.emit(data)
+        return
+    _print_show(kam, data)
+
+
+def _print_show(kam: Kam, data: dict[str, Any]) -> None:
+    process = kam.process
+    click.echo(clean(kam.t(f"商机 {data['id']}：{data['title']}（{data['account']}）", f"Opportunity {data['id']}: {data['title']} ({data['account']})")))
+    facts = [kam.t("负责人", "owner") + f" {data['owner']}"]
+    if data["quantity"]:
+        facts.append(kam.t(f"数量 {data['quantity']} 台", f"quantity {data['quantity']}"))
+    if data["expected_close"]:
+        facts.append(kam.t("预计签约 ", "expected close ") + str(data["expected_close"]))
+    click.echo(clean("  ".join(facts)))
+    click.echo(rating_line(kam, data["relationship_level"], data["relationship_assessed_at"], data["heat"], data["heat_assessed_at"]))
+    # the stage ribbon: done ✓, current ▶, to come ·
+    current = data["stage"]
+    order = process.order
+    marks = []
+    for stage in process.stages:
+        if current == LOST:
+            mark = "✓" if order[stage.id] < order.get(data["lost_from"] or "", -1) else "·"
+        else:
+            mark = "✓" if order[stage.id] < order[current] else ("▶" if stage.id == current else "·")
+        marks.append(f"{mark}{stage.name(kam.lang)}")
+    click.echo(" → ".join(marks))
+    status = kam.t("阶段", "Stage") + f": {data['stage_label']} ({current})"
+    if current == LOST:
+        status += kam.t(
+            f"，原因：{LOST_REASON.label(data['lost_reason'])}，丢于「{process.stage_label(data['lost_from'])}」",
+            f", reason: {data['lost_reason']}, lost at {process.stage_label(data['lost_from'], 'en')}",
+        )
+        if data["lost_note"]:
+            status += f"（{data['lost_note']}）" if kam.lang == "zh" else f" ({data['lost_note']})"
+    else:
+        status += kam.t(" 自 ", " since ") + local_time(data["stage_entered_at"])
+    if data["on_hold"]:
+        status += kam.t(f"  [暂停：{data['hold_reason']}]", f"  [on hold: {data['hold_reason']}]")
+    click.echo(clean(status))
+    click.echo()
+    click.echo(kam.t("文档：", "Documents:"))
+    if not data["documents"]:
+        click.echo(kam.t("  （无）", "  (none)"))
+    for d in data["documents"]:
+        title = forms.title(d["kind"], kam.lang)
+        click.echo(clean(f"  {title} ({d['kind']}) v{d['version']}  {d['author']}  {local_time(d['created_at'])}"))
+    _print_evaluation(kam, data)
+    click.echo()
+    if data["next_trigger"] and current != LOST:
+        nxt = process.stage_label(data["next_stage"], kam.lang)
+        if data["missing"]:
+            click.echo(kam.t(f"下一步 {data['next_trigger']} → {nxt}，还需要：", f"Next: {data['next_trigger']} → {nxt}; still needed:"))
+            _missing_lines(kam, data["missing"])
+        else:
+            click.echo(kam.t(f"下一步 {data['next_trigger']} → {nxt}：条件已满足，可用 kam opp advance {data['id']}", f"Next: {data['next_trigger']} → {nxt}: ready, run kam opp advance {data['id']}"))
+    elif current == LOST:
+        click.echo(kam.t(f"可用 kam opp reopen {data['id']} 重新打开", f"Reopen with kam opp reopen {data['id']}"))
+    else:
+        click.echo(kam.t("合同已签订：进入关系维护", "Contract signed: relationship maintenance"))
+
+
+def _print_evaluation(kam: Kam, data: dict[str, Any]) -> None:
+    lines = evaluation.describe(data.get("evaluation"), kam.lang)
+    if lines:
+        click.echo()
+    for line in lines:
+        click.echo(clean(line))
+
+
+@opp.command("check")
+@click.argument("opportunity_id", type=int)
+@pass_kam
+def opp_check(kam: Kam, opportunity_id: int) -> None:
+    """Dry run of the next step: every unmet requirement; exit 0 if none, else 1.
+
+    \b
+    Example:
+      kam opp check 1 && kam opp advance 1
+    """
+    with kam.db.read() as session:
+        result = moves.check(session, kam.process, opportunity_id)
+        stage = result.opportunity.stage
+    data = {
+        "id": opportunity_id,
+        "stage": stage,
+        "next_stage": result.next_stage,
+        "trigger": result.trigger,
+        "ready": result.ready,
+        "missing": [m.to_dict(kam.lang) for m in result.missing],
+        "documents": result.documents,
+    }
+
+    def human() -> None:
+        if result.ready:
+            kam.say(
+                f"商机 {opportunity_id} 可以执行 {result.trigger} → {kam.process.stage_label(result.next_stage or '')}",
+                f"opportunity {opportunity_id} is ready to {result.trigger} → {kam.process.stage_label(result.next_stage or '', 'en')}",
+            )
+        else:
+            kam.say(
+                f"商机 {opportunity_id}（{kam.process.stage_label(stage)}）还缺 {len(result.missing)} 项：",
+                f"opportunity {opportunity_id} ({kam.process.stage_label(stage, 'en')}) has {len(result.missing)} unmet requirement(s):",
+            )
+            _missing_lines(kam, data["missing"])
+
+    kam.emit(data, human)
+    if not result.ready:
+        raise SystemExit(1)
+
+
+def _expected_version(kam: Kam, opportunity_id: int) -> int:
+    """The version the user is acting on: read before the write, so a concurrent change is detected."""
+    with kam.db.read() as session:
+        return int(queries.state(session, opportunity_id).version)
+
+
+def _transition(kam: Kam, opportunity_id: int, operation: Callable[..., Recorded], **kwargs: Any) -> None:
+    """Run one state change in a write transaction and report where the opportunity now stands."""
+    expected = _expected_version(kam, opportunity_id)
+    with kam.db.write() as session:
+        event = operation(session, kam.process, opportunity_id, actor=kam.actor, expected_version=expected, **kwargs)
+        data = {
+            "id": opportunity_id,
+            "trigger": event.trigger,
+            "from": event.from_stage,
+            "stage": event.to_stage,
+            "seq": event.seq,
+            "documents": event.documents or {},
+        }
+    process = kam.process
+    kam.emit(
+        data,
+        lambda: kam.say(
+            f"商机 {opportunity_id}：{event.trigger}，{process.stage_label(data['from'])} → {process.stage_label(data['stage'])}",
+            f"opportunity {opportunity_id}: {event.trigger}, {process.stage_label(data['from'], 'en')} → {process.stage_label(data['stage'], 'en')}",
+        ),
+    )
+
+
+@opp.command("advance")
+@click.argument("opportunity_id", type=int)
+@pass_kam
+def opp_advance(kam: Kam, opportunity_id: int) -> None:
+    """Fire the current stage's forward trigger; exit 1 with the missing list if refused.
+
+    \b
+    Example:
+      kam opp advance 1
+    """
+    _transition(kam, opportunity_id, moves.advance)
+
+
+@opp.command("lose")
+@click.argument("opportunity_id", type=int)
+@click.option("--reason", required=True, help="price / product / service / competitor / no-budget / other (or the process file's list).")
+@click.option("--note", help="What happened, in a sentence.")
+@pass_kam
+def opp_lose(kam: Kam, opportunity_id: int, reason: str, note: str | None) -> None:
+    """Mark an open opportunity lost (丢单), with a reason.
+
+    \b
+    Example:
+      kam opp lose 2 --reason competitor --note "对手报价低 3%"
+    """
+    _transition(kam, opportunity_id, moves.lose, reason=reason, note=note)
+
+
+@opp.command("reopen")
+@click.argument("opportunity_id", type=int)
+@click.option("--reason", help="Why it is back.")
+@pass_kam
+def opp_reopen(kam: Kam, opportunity_id: int, reason: str | None) -> None:
+    """Reopen a lost opportunity at the stage it was lost from.
+
+    \b
+    Example:
+      kam opp reopen 2 --reason "客户重新招标"
+    """
+    _transition(kam, opportunity_id, moves.reopen, reason=reason)
+
+
+@opp.command("revert")
+@click.argument("opportunity_id", type=int)
+@click.option("--reason", required=True, help="Why it goes one stage back.")
+@pass_kam
+def opp_revert(kam: Kam, opportunity_id: int, reason: str) -> None:
+    """Go one stage back, with a reason.
+
+    \b
+    Example:
+      kam opp revert 1 --reason "客户更换经手人，需重新拜访"
+    """
+    _transition(kam, opportunity_id, moves.revert, reason=reason)
+
+
+@opp.command("hold")
+@click.argument("opportunity_id", type=int)
+@click.option("--reason", required=True, help="Why it is paused.")
+@pass_kam
+def opp_hold(kam: Kam, opportunity_id: int, reason: str) -> None:
+    """Put an opportunity on hold; it cannot advance until resumed.
+
+    \b
+    Example:
+      kam opp hold 1 --reason "客户预算冻结至明年一季度"
+    """
+    _transition(kam, opportunity_id, moves.hold, reason=reason)
+
+
+@opp.command("resume")
+@click.argument("opportunity_id", type=int)
+@pass_kam
+def opp_resume(kam: Kam, opportunity_id: int) -> None:
+    """Take an opportunity off hold.
+
+    \b
+    Example:
+      kam opp resume 1
+    """
+    _transition(kam, opportunity_id, moves.resume)
+
+
+@opp.command("history")
+@click.argument("opportunity_id", type=int)
+@pass_kam
+def opp_history(kam: Kam, opportunity_id: int) -> None:
+    """Every change to an opportunity, oldest first (append-only).
+
+    \b
+    Example:
+      kam opp history 1
+    """
+    with kam.db.read() as session:
+        events = [views.event(e) for e in queries.opportunity_history(session, opportunity_id)]
+    if kam.json:
+        kam.emit(events)
+        return
+    label = kam.process.stage_label
+
+    def what(e: dict[str, Any]) -> str:
+        if e["action"] == "transition":
+            if e["from"] == e["to"]:
+                return f"{e['trigger']} ({label(e['to'], kam.lang)})"
+            return f"{e['trigger']}: {label(e['from'], kam.lang)} → {label(e['to'], kam.lang)}"
+        if e["action"] == "create":
+            return kam.t("创建于", "created at ") + label(e["to"], kam.lang)
+        if e["action"] == "document":
+            return kam.t("文档 ", "document ") + f"{e['detail']['kind']} v{e['detail']['version']}"
+        if e["action"] == "signoff":
+            department = kam.process.department_label(e["detail"]["department"], kam.lang)
+            outcome = DECISION.label(e["detail"]["decision"], kam.lang)
+            version = (e["documents"] or {}).get("contract-review")
+            return kam.t(f"{department}{outcome}合同审核表 v{version}", f"{department} {outcome} contract review v{version}")
+        return e["action"] + (f" {e['detail']}" if e["detail"] else "")
+
+    table(
+        [kam.t(*h) for h in (("序号", "#"), ("时间", "When"), ("操作人", "Who"), ("变更", "What"), ("原因", "Reason"), ("依据文档", "Documents"))],
+        [
+            (
+                e["seq"],
+                local_time(e["at"]),
+                e["actor"],
+                what(e),
+                e["reason"],
+                ", ".join(f"{k} v{v}" for k, v in (e["documents"] or {}).items()),
+            )
+            for e in events
+        ],
+    )
+
+
+def _codes(values: tuple[str, ...]) -> list[str] | None:
+    """Repeated and/or comma-separated codes; None when the option was not given; "none" = nothing ticked."""
+    if not values:
+        return None
+    codes = [c.strip() for v in values for c in v.split(",") if c.strip()]
+    return [] if codes == ["none"] else codes
+
+
+@opp.command("rate")
+@click.argument("opportunity_id", type=int)
+@click.option("--relationship", "-r", multiple=True, metavar="CODES", help="Relationship criteria that hold, e.g. 1.1,1.2,1.3 (or none).")
+@click.option("--heat", "-H", multiple=True, metavar="CODES", help="Deal-heat criteria that hold, e.g. 30.1,50.1,50.2 (or none).")
+@pass_kam
+def opp_rate(kam: Kam, opportunity_id: int, relationship: tuple[str, ...], heat: tuple[str, ...]) -> None:
+    """Rate relationship level (1–4) and deal heat (30/50/70/90 %) by ticking the seed's criteria.
+
+    Without options, shows both checklists with what was ticked last time.
+    A level is reached when at least half of its criteria are ticked and the
+    level below it is reached.
+
+    \b
+    Example:
+      kam opp rate 1
+      kam opp rate 1 -r 1.1,1.2,1.3,1.4,2.1,2.2,2.4 -H 30.1,50.1,50.2
+    """
+    rel, hot = _codes(relationship), _codes(heat)
+    if rel is None and hot is None:
+        with kam.db.read() as session:
+            rating = views.rating(session, opportunity_id)
+    else:
+        with kam.db.write() as session:
+            rating = ratings.rate(session, opportunity_id, actor=kam.actor, relationship=rel, heat=hot)
+    kam.emit(rating.to_dict(), lambda: _print_rating(kam, rating, show_lists=rel is None and hot is None))
+
+
+def _print_rating(kam: Kam, rating: Rating, show_lists: bool) -> None:
+    click.echo(rating_line(kam, rating.relationship_level, rating.relationship_assessed_at, rating.heat, rating.heat_assessed_at))
+    if not show_lists:
+        return
+    for scale in (RELATIONSHIP, HEAT):
+        ticked = set(rating.ticked.get(scale.name, []))
+        click.echo()
+        click.echo(clean(scale.label.render(kam.lang)) + ":")
+        for level, criteria in scale.levels.items():
+            click.echo(f"  {scale.unit(level)}")
+            for c in criteria:
+                click.echo(clean(f"    [{'x' if c.code in ticked else ' '}] {c.code:<5} {c.text.render(kam.lang)}"))
+    click.echo()
+    click.echo(kam.t(f"勾选：kam opp rate {rating.opportunity_id} -r 1.1,1.2,... -H 30.1,...", f"Tick with: kam opp rate {rating.opportunity_id} -r 1.1,1.2,... -H 30.1,..."))
+
+
+def rating_line(kam: Kam, level: int | None, level_at: dt.datetime | None, heat: int | None, heat_at: dt.datetime | None) -> str:
+    """One line for `opp show`: both ratings with the date each was assessed."""
+
+    def part(zh: str, en: str, value: str | None, at: dt.datetime | None) -> str:
+        if at is None:
+            return kam.t(f"{zh}：未评估", f"{en}: not assessed")
+        return kam.t(f"{zh}：{value or '未达标'}（{local_time(at)[:10]} 评估）", f"{en}: {value or 'below the first level'} (assessed {local_time(at)[:10]})")
+
+    return "  ".join(
+        [
+            part("客情关系等级", "Relationship level", f"{level}" if level else None, level_at),
+            part("成交热度", "Deal heat", f"{heat}%" if heat else None, heat_at),
+        ]
+    )
+
+
+COMMAND = opp

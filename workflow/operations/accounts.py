@@ -1,0 +1,110 @@
+"""Customers (accounts) and the people at them (contacts)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from forms.choices import ACCOUNT_CLASS, ACCOUNT_SIZE, ACCOUNT_TYPE, LEVEL, MARKET, STANCE
+from workflow.errors import InvalidInput
+from workflow.i18n import t
+from workflow.records.models import Account, Contact, utcnow
+from workflow.records.queries import get_account
+from workflow.rules import values
+
+EDITABLE_ACCOUNT_FIELDS = ("type", "account_class", "industry", "fleet_size", "size", "market", "region", "main_brands", "address")
+
+
+def create_account(
+    session: Session,
+    *,
+    name: str,
+    type: str | None,
+    account_class: str | None,
+    industry: str | None,
+    fleet_size: int | None,
+    actor: str,
+    size: str | None = None,
+    market: str | None = None,
+    region: str | None = None,
+    main_brands: str | None = None,
+    address: str | None = None,
+) -> Account:
+    """Register a customer (account). Names are unique."""
+    name = values.required_text("name (名称)", name, limit=200)
+    if session.scalar(select(Account.id).where(Account.name == name)) is not None:
+        raise InvalidInput(
+            t(f"客户 {name!r} 已存在：用 kam account list 查看其编号", f"account {name!r} already exists: see kam account list for its id")
+        )
+    account = Account(
+        name=name,
+        type=values.choice("type", type, ACCOUNT_TYPE),
+        account_class=values.choice("class", account_class, ACCOUNT_CLASS),
+        industry=values.text("industry", industry, limit=100),
+        fleet_size=values.count("fleet-size", fleet_size),
+        size=values.choice("size", size, ACCOUNT_SIZE),
+        market=values.choice("market", market, MARKET),
+        region=values.text("region", region, limit=100),
+        main_brands=values.text("main-brands", main_brands, limit=200),
+        address=values.text("address", address, limit=300),
+        reviewed_at=utcnow(),
+        created_by=actor,
+    )
+    session.add(account)
+    session.flush()
+    return account
+
+
+def edit_account(session: Session, account_id: int, *, actor: str, reviewed: bool = False, **changes: Any) -> Account:
+    """Change account fields given as keyword arguments; `reviewed` marks the data confirmed today."""
+    account = get_account(session, account_id)
+    checks = {
+        "type": lambda v: values.choice("type", v, ACCOUNT_TYPE),
+        "account_class": lambda v: values.choice("class", v, ACCOUNT_CLASS),
+        "size": lambda v: values.choice("size", v, ACCOUNT_SIZE),
+        "market": lambda v: values.choice("market", v, MARKET),
+        "fleet_size": lambda v: values.count("fleet-size", v),
+    }
+    for key, value in changes.items():
+        if key not in EDITABLE_ACCOUNT_FIELDS:
+            raise InvalidInput(t(f"客户没有字段 {key}", f"accounts have no field {key}"))
+        if value is None:
+            continue
+        setattr(account, key, checks.get(key, lambda v, k=key: values.text(k, v, limit=300))(value))
+    if reviewed or any(v is not None for v in changes.values()):
+        account.reviewed_at = utcnow()
+    session.flush()
+    return account
+
+
+def add_contact(
+    session: Session,
+    account_id: int,
+    name: str,
+    *,
+    actor: str,
+    department: str | None = None,
+    title: str | None = None,
+    role: str | None = None,
+    influence: str | None = None,
+    stance: str | None = None,
+    phone: str | None = None,
+) -> Contact:
+    """Add a person at a customer, with their part in the decision chain."""
+    get_account(session, account_id)
+    contact = Contact(
+        account_id=account_id,
+        name=values.text("name (姓名)", name, required=True, limit=100),
+        department=values.text("department", department, limit=100),
+        title=values.text("title", title, limit=100),
+        role=values.text("role", role, limit=200),
+        influence=values.choice("influence", influence, LEVEL),
+        stance=values.choice("stance", stance, STANCE),
+        phone=values.text("phone", phone, limit=50),
+        created_by=actor,
+    )
+    session.add(contact)
+    session.flush()
+    return contact

@@ -1,0 +1,61 @@
+"""A consistent copy of a live SQLite database.
+
+`backup()` uses SQLite's online backup API through the DBAPI connection
+(`sqlite3.Connection.backup`), never a file copy: a copy of the file taken
+while another process writes can catch the database file and its WAL at
+different moments, while the backup API reads one consistent snapshot.
+The copy is written next to its destination and renamed into place, so a
+failed or interrupted backup never leaves half a file under the final name.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from workflow.errors import InvalidInput
+from workflow.i18n import t
+from workflow.records.db import Database, display_url
+
+
+@dataclass(frozen=True)
+class Backup:
+    path: str
+    bytes: int
+
+
+def backup(db: Database, destination: str | os.PathLike[str]) -> Backup:
+    """Copy the SQLite database behind `db` to `destination` (replacing it if it exists)."""
+    if not db.is_sqlite:
+        raise InvalidInput(
+            t(
+                f"kam backup 只能复制 SQLite 数据库；{display_url(db.url)} 请用 kam export FILE.json（或服务器自己的 pg_dump）",
+                f"kam backup copies SQLite databases only; for {display_url(db.url)} use kam export FILE.json (or the server's pg_dump)",
+            )
+        )
+    db.ensure_schema()
+    target = Path(destination)
+    if not str(destination).strip() or target.is_dir():
+        raise InvalidInput(t(f"备份需要一个文件名，{str(destination)!r} 不是文件", f"a backup needs a file name; {str(destination)!r} is not one"))
+    if not target.parent.is_dir():
+        raise InvalidInput(t(f"目录 {target.parent} 不存在", f"folder {target.parent} does not exist"))
+    partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+    raw = db.engine.raw_connection()
+    try:
+        source: sqlite3.Connection = raw.driver_connection  # type: ignore[assignment]
+        copy = sqlite3.connect(partial)
+        try:
+            source.backup(copy)  # one step: the whole database from one read snapshot
+            # The copy stands alone: no WAL beside it, so it is one file to keep or mail.
+            copy.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            copy.close()
+        os.replace(partial, target)
+    except (OSError, sqlite3.Error) as exc:
+        partial.unlink(missing_ok=True)
+        raise InvalidInput(t(f"无法写入备份 {target}：{exc}", f"cannot write the backup {target}: {exc}")) from None
+    finally:
+        raw.close()
+    return Backup(str(target), target.stat().st_size)

@@ -1,0 +1,39 @@
+"""Filling a document: validated whole, stored as the next version, its derived data kept in step."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+import forms
+from workflow.operations import followups
+from workflow.records import chain, queries
+from workflow.records.hashing import sha256
+from workflow.records.models import Document, utcnow
+from workflow.rules.plans import SERVICE_PLAN
+
+# Derived data that follows the newest version of a kind, kept in the same transaction as the fill.
+REFRESHERS: dict[str, Callable[[Session, int, dict[str, Any]], Any]] = {
+    SERVICE_PLAN: followups.store_plan,  # the schedule's stored plan (planned_followups)
+}
+
+
+def fill_document(session: Session, opportunity_id: int, kind: str, data: Any, *, actor: str) -> Document:
+    """Validate `data` against `kind`'s schema and store it as the next version (`FormInvalid` lists every problem)."""
+    forms.check_kind(kind)
+    opp = queries.lock(session, opportunity_id)  # one writer per opportunity: the next version is ours alone
+    stored = forms.dump(forms.validate(kind, data))
+    now = utcnow()
+    doc = Document(
+        opportunity_id=opp.id, kind=kind, version=queries.newest_version(session, opp.id, kind) + 1, data=stored,
+        author=actor, created_at=now, sha256=sha256(stored),
+    )
+    session.add(doc)
+    chain.append(session, opp.id, actor=actor, action="document", at=now, detail={"kind": kind, "version": doc.version, "sha256": doc.sha256})
+    refresh = REFRESHERS.get(kind)
+    if refresh is not None:
+        refresh(session, opp.id, stored)
+    session.flush()
+    return doc

@@ -1,0 +1,193 @@
+"""Everything in one JSON file, and back: `kam export` / `kam import`.
+
+The file is one JSON object:
+
+    {"format": "kam-export", "version": 1, "schema": "<migration revision>",
+     "tables": {"accounts": [...], "contacts": [...], "opportunities": [...],
+                "documents": [...], "renders": [...], "events": [...],
+                "signoffs": [...], "followups": [...]}}
+
+Each row is every column of the table by its column name, in id order; times
+are ISO 8601 with microseconds (naive UTC, as stored), dates ISO, amounts as
+decimal strings. Ids, history sequence numbers, timestamps and hashes are kept,
+so the history chain still verifies after an import, and export → import into
+an empty database → export gives the same bytes (keys sorted, no export time).
+
+Import goes into an empty database only, in one transaction: every row is
+checked (types, document hashes, the history chain) and any problem rolls the
+whole import back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, Numeric, Table, func, select, text
+from sqlalchemy.orm import Session
+
+from migrations import HEAD
+from workflow.errors import InvalidInput
+from workflow.i18n import t
+from workflow.operations.derived import rebuild_derived
+from workflow.records import queries, tables
+from workflow.records.files import write_atomic
+from workflow.records.hashing import sha256
+from workflow.rules import audit
+
+FORMAT = "kam-export"
+VERSION = 1
+# In dependency order: a row only refers to rows of tables before it.
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (tables.accounts, tables.contacts, tables.opportunities, tables.documents, tables.renders, tables.events, tables.signoffs, tables.followups)
+}
+# Columns computed from other rows: left out of the file (so exports of earlier schemas still
+# import) and recomputed on import (`operations.derived.rebuild_derived`).
+DERIVED: dict[str, set[str]] = {"opportunities": {"last_activity_at"}}
+CHUNK = 1000
+
+
+# -- export ---------------------------------------------------------------------------------
+
+
+def _out(value: Any, column_type: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(column_type, DateTime):
+        return value.isoformat(timespec="microseconds")
+    if isinstance(column_type, Date):
+        return value.isoformat()
+    if isinstance(column_type, Numeric):
+        return str(value)
+    return value
+
+
+def export_data(session: Session) -> dict[str, Any]:
+    """Every row of every table, as plain JSON values."""
+    rows_by_table: dict[str, list[dict[str, Any]]] = {}
+    for name, table in TABLES.items():
+        columns = [c for c in table.columns if c.name not in DERIVED.get(name, ())]
+        types = {c.name: c.type for c in columns}
+        rows = session.execute(select(*columns).order_by(table.c.id)).mappings()
+        rows_by_table[name] = [{key: _out(value, types[key]) for key, value in row.items()} for row in rows]
+    return {"format": FORMAT, "version": VERSION, "schema": HEAD, "tables": rows_by_table}
+
+
+def dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+
+
+def export_file(session: Session, path: str) -> dict[str, int]:
+    """Write the export to `path` (atomically: a half-written file never replaces a good one); returns row counts."""
+    data = export_data(session)
+    write_atomic(path, dumps(data).encode("utf-8"))
+    return {name: len(rows) for name, rows in data["tables"].items()}
+
+
+# -- import ---------------------------------------------------------------------------------
+
+
+def _bad(where: str, zh: str, en: str) -> InvalidInput:
+    return InvalidInput(t(f"导入文件有误（{where}）：{zh}；未导入任何数据", f"the import file is not valid ({where}): {en}; nothing was imported"))
+
+
+def _in(value: Any, column: Any, where: str) -> Any:
+    if value is None:
+        if not column.nullable:
+            raise _bad(where, "不能为空", "must not be null")
+        return None
+    kind = column.type
+    try:
+        if isinstance(kind, DateTime):
+            return dt.datetime.fromisoformat(value)
+        if isinstance(kind, Date):
+            return dt.date.fromisoformat(value)
+        if isinstance(kind, Numeric):
+            return Decimal(value)
+        if isinstance(kind, Boolean):
+            if not isinstance(value, bool):
+                raise TypeError
+            return value
+        if isinstance(kind, Integer):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError
+            return value
+        if isinstance(kind, JSON):
+            return value
+        if not isinstance(value, str):
+            raise TypeError
+        return value
+    except (TypeError, ValueError, InvalidOperation):
+        raise _bad(where, f"取值 {value!r} 类型不符（应为 {kind}）", f"value {value!r} is not a {kind}") from None
+
+
+def _rows(name: str, table: Table, raw: Any) -> list[dict[str, Any]]:
+    if not isinstance(raw, list):
+        raise _bad(name, "应为列表", "must be a list")
+    columns = {c.name: c for c in table.columns if c.name not in DERIVED.get(name, ())}
+    out = []
+    for i, row in enumerate(raw, 1):
+        where = f"{name}[{i}]"
+        if not isinstance(row, dict):
+            raise _bad(where, "应为对象", "must be an object")
+        unknown = sorted(set(row) - set(columns))
+        missing = sorted(set(columns) - set(row))
+        if unknown or missing:
+            raise _bad(where, f"未知列 {unknown}，缺少列 {missing}", f"unknown columns {unknown}, missing columns {missing}")
+        out.append({key: _in(row[key], column, f"{where}.{key}") for key, column in columns.items()})
+    return out
+
+
+def load_file(path: str) -> dict[str, Any]:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except OSError as exc:
+        raise InvalidInput(t(f"无法读取文件 {path}：{exc.strerror}", f"cannot read file {path}: {exc.strerror}")) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidInput(t(f"文件 {path} 不是有效的 JSON：{exc}", f"file {path} is not valid JSON: {exc}")) from None
+    return data
+
+
+def import_data(session: Session, data: Any) -> dict[str, int]:
+    """Load an export into this (empty) database in the caller's transaction; returns row counts."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise InvalidInput(t("这不是 kam export 导出的文件（缺少 \"format\": \"kam-export\"）", "this is not a file written by kam export (no \"format\": \"kam-export\")"))
+    if data.get("version") != VERSION:
+        raise InvalidInput(
+            t(f"导出格式版本 {data.get('version')!r} 不受支持（本版 kam 读取版本 {VERSION}）", f"export format version {data.get('version')!r} is not supported (this kam reads version {VERSION})")
+        )
+    given = data.get("tables")
+    if not isinstance(given, dict) or sorted(given) != sorted(TABLES):
+        raise InvalidInput(t(f"导出文件的 tables 应包含：{', '.join(TABLES)}", f"the export's tables must be exactly: {', '.join(TABLES)}"))
+    occupied = [name for name, table in TABLES.items() if session.execute(select(func.count()).select_from(table)).scalar()]
+    if occupied:
+        raise InvalidInput(
+            t(
+                f"只能导入到空数据库，而当前数据库已有数据（{', '.join(occupied)}）：请用 --db 指定一个新的数据库文件",
+                f"import only goes into an empty database, and this one has data ({', '.join(occupied)}): point --db at a new database file",
+            )
+        )
+    parsed = {name: _rows(name, TABLES[name], given[name]) for name in TABLES}
+    for i, doc in enumerate(parsed["documents"], 1):
+        if sha256(doc["data"]) != doc["sha256"]:
+            raise _bad(f"documents[{i}]", "文档内容与其 sha256 不符", "the document's data does not match its sha256")
+    for name, rows in parsed.items():
+        table = TABLES[name]
+        for start in range(0, len(rows), CHUNK):
+            session.execute(table.insert(), rows[start : start + CHUNK])
+    session.flush()
+    rebuild_derived(session.connection())  # last activity and follow-up plans, from the rows just loaded
+    breaks = audit.find_breaks(*queries.audit_rows(session))
+    if breaks:
+        first = breaks[0]
+        raise _bad(f"events: opportunity {first.opportunity_id} seq {first.seq}", f"历史记录链校验失败（{first.problem}）", f"the history chain does not verify ({first.problem})")
+    if session.get_bind().dialect.name == "postgresql":
+        # Rows came with their ids: move each id sequence past them so new rows do not collide.
+        for name in TABLES:
+            session.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM {name}"))
+    return {name: len(rows) for name, rows in parsed.items()}
+

@@ -1,0 +1,248 @@
+"""The database: where it is, how it is tuned, and transactions that never say "locked".
+
+Configuration is layered (STYLE 7): an explicit URL (`--db`) beats
+`KAM_DATABASE_URL`, which beats the default SQLite file in the per-user data
+directory. SQLite runs in WAL mode with a busy timeout, and every write
+transaction starts with `BEGIN IMMEDIATE` so two writers queue instead of
+failing half-way. PostgreSQL works through psycopg 3 (`postgresql+psycopg://`).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from workflow.errors import DatabaseBusy, DatabaseNotReady, InvalidInput, PermissionDenied
+from workflow.i18n import t
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine
+    from sqlalchemy.orm import Session
+
+ENV_URL = "KAM_DATABASE_URL"
+BUSY_TIMEOUT_MS = 30_000
+MMAP_BYTES = 256 * 1024 * 1024
+
+
+def default_path() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("kam", appauthor=False)) / "kam.sqlite3"
+
+
+def resolve_url(url: str | None = None) -> str:
+    """`url`, else KAM_DATABASE_URL, else the per-user SQLite file."""
+    chosen = url or os.environ.get(ENV_URL)
+    if chosen:
+        if "://" not in chosen:  # a plain path means a SQLite file
+            return f"sqlite:///{Path(chosen).expanduser().resolve()}"
+        return chosen
+    return f"sqlite:///{default_path()}"
+
+
+def display_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _is_busy(exc: BaseException) -> bool:
+    text = str(getattr(exc, "orig", exc)).lower()
+    return "database is locked" in text or "database is busy" in text or "deadlock detected" in text or "could not serialize" in text
+
+
+class Database:
+    """One database: an engine plus read and write transactions."""
+
+    def __init__(self, url: str | None = None, *, echo: bool = False) -> None:
+        self.url = resolve_url(url)
+        self._echo = echo
+        self._engine: Engine | None = None
+        self._checked = False
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.startswith("sqlite")
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = self._create_engine()
+        return self._engine
+
+    @functools.cached_property
+    def _write_bind(self) -> Engine:
+        """The engine for write transactions: on SQLite its connections begin IMMEDIATE (made once)."""
+        return self.engine.execution_options(kam_write=True) if self.is_sqlite else self.engine
+
+    def _create_engine(self) -> Engine:
+        from sqlalchemy import create_engine, event
+        from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+        try:
+            if self.is_sqlite:
+                path = self.url.split("///", 1)[1] if "///" in self.url else ""
+                if path and path != ":memory:":
+                    Path(path).parent.mkdir(parents=True, exist_ok=True)
+                engine = create_engine(self.url, echo=self._echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+
+                @event.listens_for(engine, "connect")
+                def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+                    # Let us issue BEGIN ourselves (pysqlite's implicit BEGIN is DEFERRED).
+                    dbapi_conn.isolation_level = None
+                    cur = dbapi_conn.cursor()
+                    cur.execute("PRAGMA journal_mode=WAL")
+                    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+                    # NORMAL is durable across application crashes in WAL mode; only an OS crash may lose the last commit.
+                    cur.execute("PRAGMA synchronous=NORMAL")
+                    cur.execute("PRAGMA foreign_keys=ON")
+                    # Reads through a memory map instead of a read() call per page: reports that visit
+                    # thousands of rows of a large file spend far less time in the kernel.
+                    cur.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
+                    cur.close()
+
+                @event.listens_for(engine, "begin")
+                def _on_begin(conn):  # type: ignore[no-untyped-def]
+                    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("kam_write") else "BEGIN")
+            else:
+                engine = create_engine(self.url, echo=self._echo, pool_pre_ping=True)
+        except (ArgumentError, NoSuchModuleError) as exc:
+            raise InvalidInput(t(f"数据库地址无效：{exc}", f"invalid database URL: {exc}")) from None
+        return engine
+
+    # -- schema -----------------------------------------------------------------
+
+    def ensure_schema(self) -> None:
+        """Create the schema on first use of an empty database; refuse an outdated one."""
+        if self._checked:
+            return
+        from migrations import HEAD
+
+        current = self.current_revision()
+        if current is None:
+            self.upgrade()
+        elif current != HEAD:
+            raise DatabaseNotReady(
+                t(
+                    f"数据库 {display_url(self.url)} 的结构版本为 {current}，需要 {HEAD}：请运行 kam init 升级",
+                    f"database {display_url(self.url)} is at schema {current}, kam needs {HEAD}: run kam init to upgrade",
+                )
+            )
+        self._checked = True
+
+    def current_revision(self) -> str | None:
+        from sqlalchemy import text
+        from sqlalchemy.exc import OperationalError, ProgrammingError
+
+        try:
+            with self.engine.connect() as conn:
+                return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except (OperationalError, ProgrammingError) as exc:
+            if _is_busy(exc):
+                raise DatabaseBusy(t("数据库正忙，请稍后再试", "the database is busy, try again")) from None
+            if "alembic_version" in str(exc) or "no such table" in str(exc):
+                return None
+            raise DatabaseNotReady(
+                t(f"无法连接数据库 {display_url(self.url)}：{getattr(exc, 'orig', exc)}", f"cannot open database {display_url(self.url)}: {getattr(exc, 'orig', exc)}")
+            ) from None
+
+    def upgrade(self) -> tuple[str | None, str]:
+        """Create or upgrade the schema to the newest migration; returns (before, after)."""
+        from migrations import upgrade
+
+        before = self.current_revision()
+        after = upgrade(self.engine)
+        self._checked = True
+        return before, after
+
+    # -- transactions -------------------------------------------------------------
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only session (a deferred transaction, rolled back at the end)."""
+        from sqlalchemy.orm import Session
+
+        self.ensure_schema()
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+            except Exception as exc:
+                _translate(exc)
+                raise
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A read-only Core connection (no ORM: reports over many rows load faster), rolled back at the end."""
+        self.ensure_schema()
+        with self.engine.connect() as connection:
+            try:
+                yield connection
+            except Exception as exc:
+                _translate(exc)
+                raise
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write transaction: BEGIN IMMEDIATE on SQLite; all or nothing."""
+        from sqlalchemy.orm import Session
+
+        self.ensure_schema()
+        with Session(self._write_bind, expire_on_commit=False) as session:
+            try:
+                with session.begin():
+                    yield session
+            except Exception as exc:
+                _translate(exc)
+                raise
+
+    def role(self) -> str:
+        """The role the database server authenticated this connection as (PostgreSQL's current_user)."""
+        from sqlalchemy import text
+        from sqlalchemy.exc import DBAPIError
+
+        try:
+            with self.engine.connect() as conn:
+                return str(conn.execute(text("SELECT current_user")).scalar())
+        except DBAPIError as exc:
+            raise DatabaseNotReady(
+                t(f"无法连接数据库 {display_url(self.url)}：{exc.orig}", f"cannot open database {display_url(self.url)}: {exc.orig}")
+            ) from None
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+
+
+def as_connection(source: Connection | Session) -> Connection:
+    """The Core connection of `source`: the reports take a connection or an ORM session."""
+    from sqlalchemy import Connection
+
+    return source if isinstance(source, Connection) else source.connection()
+
+
+def _translate(exc: Exception) -> None:
+    """The one map of driver exceptions into the KamError tree (STYLE 14).
+
+    Lost races are not here: every writer of an opportunity's history locks the
+    opportunity first (`queries.lock`) and checks its version, so two writers never
+    append the same history row or document version.
+    """
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) == "42501":  # insufficient_privilege
+        raise PermissionDenied(
+            t(
+                f"数据库拒绝了此操作（{exc.orig}）：当前数据库角色无权修改，请用有写权限的角色连接，或联系数据库管理员",
+                f"the database refused this change ({exc.orig}): the role kam connects as may not write; "
+                "connect as a manager role or ask the database administrator",
+            )
+        ) from None
+    if isinstance(exc, DBAPIError) and _is_busy(exc):
+        raise DatabaseBusy(
+            t("数据库被其他操作长时间占用，请稍后重试", "the database stayed busy with other work; try again in a moment")
+        ) from None

@@ -1,0 +1,273 @@
+"""One query function each for what several places read, and the one versioned write of an opportunity.
+
+An opportunity is read as a frozen state value (`state`, a Core row of
+`opportunities`); a writer reads it with `lock` (FOR UPDATE on PostgreSQL, the
+write transaction itself on SQLite) and changes it only through `write`, one
+UPDATE checked against the version it read. `changed_by_someone_else` is the
+one refusal a writer who lost a race sees.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Row, bindparam, func, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
+
+import forms
+from workflow.errors import ConcurrentChange, NotFound
+from workflow.i18n import t
+from workflow.records import tables
+from workflow.records.models import Account, Document, Event, Opportunity, SignOff
+
+if TYPE_CHECKING:
+    from forms.base import Form
+
+# -- accounts -------------------------------------------------------------------------------------
+
+
+def get_account(session: Session, account_id: int) -> Account:
+    account = session.get(Account, account_id)
+    if account is None:
+        raise NotFound(t(f"找不到客户 {account_id}：用 kam account list 查看编号", f"account {account_id} not found: see kam account list"))
+    return account
+
+
+def list_accounts(session: Session) -> list[Account]:
+    return list(session.scalars(select(Account).order_by(Account.id)))
+
+
+def account_names(session: Session) -> dict[int, str]:
+    return {i: name for i, name in session.execute(select(Account.id, Account.name))}
+
+
+def contact_count(session: Session, account_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(tables.contacts).where(tables.contacts.c.account_id == account_id)) or 0
+
+
+# -- opportunities: the frozen state and the one versioned write ---------------------------------
+
+State = Row[Any]  # a row of `opportunities`: every column by name, immutable
+
+_STATE = select(tables.opportunities).where(tables.opportunities.c.id == bindparam("id"))
+_LOCKED = _STATE.with_for_update()
+
+
+def no_opportunity(opportunity_id: int) -> NotFound:
+    return NotFound(t(f"找不到商机 {opportunity_id}：用 kam opp list 查看编号", f"opportunity {opportunity_id} not found: see kam opp list"))
+
+
+def changed_by_someone_else(opportunity_id: int) -> ConcurrentChange:
+    """The refusal of a writer who lost a race: the only place it is worded."""
+    return ConcurrentChange(
+        t(
+            f"商机 {opportunity_id} 刚被其他人修改：请用 kam opp show {opportunity_id} 重新查看后再操作",
+            f"opportunity {opportunity_id} was just changed by someone else: look again with kam opp show {opportunity_id}",
+        )
+    )
+
+
+def state(session: Session, opportunity_id: int) -> State:
+    """The opportunity as it stands, for reading."""
+    return _read(session, _STATE, opportunity_id)
+
+
+def lock(session: Session, opportunity_id: int, expected_version: int | None = None) -> State:
+    """The opportunity, row-locked until the transaction ends, for a writer.
+
+    Every writer of an opportunity (its moves, ratings, documents, sign-offs,
+    follow-ups) reads it here first, so two writers of the same opportunity
+    queue: no duplicate history row or document version can happen.
+    `expected_version` is the version the user acted on; a newer one is refused.
+    """
+    row = _read(session, _LOCKED, opportunity_id)
+    if expected_version is not None and row.version != expected_version:
+        raise changed_by_someone_else(opportunity_id)
+    return row
+
+
+def _read(session: Session, statement: Any, opportunity_id: int) -> State:
+    if session.dirty or session.new:  # pending ORM changes must be in the database before it is read around the ORM
+        session.flush()
+    row = session.connection().execute(statement, {"id": opportunity_id}).first()
+    if row is None:
+        raise no_opportunity(opportunity_id)
+    return row
+
+
+def write(session: Session, opp: State, values: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
+    """Write `values` to the opportunity read as `opp`, if it is still at the version read; returns what was written.
+
+    One Core UPDATE (the guarded advance is the engine's hot path); it bumps the
+    version and sets updated_at and last_activity_at. An ORM object of the
+    opportunity this session holds is given the written values as its committed
+    state, so it reads back what the database holds.
+    """
+    written = {**values, "updated_at": now, "last_activity_at": now, "version": opp.version + 1}
+    params = {"opp_id": opp.id, "read_version": opp.version, **{f"new_{key}": value for key, value in written.items()}}
+    if session.connection().execute(_update_statement(tuple(written)), params).rowcount != 1:
+        raise changed_by_someone_else(opp.id)
+    held = session.identity_map.get(identity_key(Opportunity, opp.id))
+    if held is not None:
+        for key, value in written.items():
+            set_committed_value(held, key, value)
+    return written
+
+
+@functools.cache
+def _update_statement(columns: tuple[str, ...]) -> Any:
+    """UPDATE of `columns` (bound by name) where the id and the version read still hold: built once per shape."""
+    table = tables.opportunities
+    return (
+        update(table)
+        .where(table.c.id == bindparam("opp_id"), table.c.version == bindparam("read_version"))
+        .values({name: bindparam(f"new_{name}") for name in columns})
+    )
+
+
+def get_opportunity(session: Session, opportunity_id: int) -> Opportunity:
+    """The opportunity as an ORM object (its account, contacts... a view walks)."""
+    opp = session.get(Opportunity, opportunity_id)
+    if opp is None:
+        raise no_opportunity(opportunity_id)
+    return opp
+
+
+def list_opportunities(session: Session, *, stage: str | None = None, owner: str | None = None) -> list[Opportunity]:
+    query = select(Opportunity).order_by(Opportunity.id)
+    if stage:
+        query = query.where(Opportunity.stage == stage)
+    if owner:
+        query = query.where(Opportunity.owner == owner)
+    return list(session.scalars(query))
+
+
+def opportunity_history(session: Session, opportunity_id: int) -> list[Event]:
+    state(session, opportunity_id)
+    return list(session.scalars(select(Event).where(Event.opportunity_id == opportunity_id).order_by(Event.seq)))
+
+
+def rating_details(session: Session, opportunity_id: int) -> list[dict[str, Any]]:
+    """The detail of every rating history row of the opportunity, newest first."""
+    query = select(Event.detail).where(Event.opportunity_id == opportunity_id, Event.action == "rating").order_by(Event.seq.desc())
+    return [detail or {} for (detail,) in session.execute(query)]
+
+
+# -- documents ------------------------------------------------------------------------------------
+
+
+def get_document(session: Session, opportunity_id: int, kind: str, version: int | None = None) -> Document:
+    forms.check_kind(kind)
+    state(session, opportunity_id)
+    query = select(Document).where(Document.opportunity_id == opportunity_id, Document.kind == kind)
+    query = query.where(Document.version == version) if version is not None else query.order_by(Document.version.desc()).limit(1)
+    doc = session.scalar(query)
+    if doc is None:
+        which = f" v{version}" if version is not None else ""
+        raise NotFound(
+            t(
+                f"商机 {opportunity_id} 没有 {kind}{which}：用 kam doc list {opportunity_id} 查看已有文档",
+                f"opportunity {opportunity_id} has no {kind}{which}: see kam doc list {opportunity_id}",
+            )
+        )
+    return doc
+
+
+def list_documents(session: Session, opportunity_id: int) -> list[Document]:
+    state(session, opportunity_id)
+    return list(session.scalars(select(Document).where(Document.opportunity_id == opportunity_id).order_by(Document.kind, Document.version)))
+
+
+def latest_documents(session: Session, opportunity_id: int) -> dict[str, Document]:
+    """The newest version of each kind the opportunity has."""
+    return {d.kind: d for d in list_documents(session, opportunity_id)}
+
+
+def newest_version(session: Session, opportunity_id: int, kind: str) -> int:
+    """The newest stored version of `kind` (0 when there is none)."""
+    return session.scalar(select(func.max(Document.version)).where(Document.opportunity_id == opportunity_id, Document.kind == kind)) or 0
+
+
+@dataclass(frozen=True)
+class LatestValid:
+    """The newest version of a kind that validates against today's schema."""
+
+    document: Row[Any] | None  # the `documents` row: .id, .kind, .version, .data, .author, .created_at, .sha256
+    form: Form | None
+    newest_version: int | None  # the newest stored version, valid or not
+    problem: str | None  # why the newest version does not validate, if it does not
+
+
+# Built once (the guard runs it on every advance): newest version first, as plain rows.
+_VERSIONS = (
+    select(tables.documents)
+    .where(tables.documents.c.opportunity_id == bindparam("opportunity_id"), tables.documents.c.kind == bindparam("kind"))
+    .order_by(tables.documents.c.version.desc())
+)
+
+
+def latest_valid(session: Session, opportunity_id: int, kind: str) -> LatestValid:
+    """Read as Core rows, not ORM objects: the guard needs the values, and loading objects was a third of its time."""
+    if session.new:  # a document added in this session but not yet written must count
+        session.flush()
+    rows = session.connection().execute(_VERSIONS, {"opportunity_id": opportunity_id, "kind": kind}).all()
+    problem = None
+    for doc in rows:
+        try:
+            return LatestValid(doc, forms.validate(kind, doc.data), rows[0].version, problem)
+        except forms.FormInvalid as exc:
+            if problem is None:
+                problem = "; ".join(e.render("en") for e in exc.errors[:3])
+    return LatestValid(None, None, rows[0].version if rows else None, problem)
+
+
+# -- sign-offs ------------------------------------------------------------------------------------
+
+
+def signoffs_on(session: Session, opportunity_id: int, review_version: int) -> list[SignOff]:
+    """Every decision on one version of the contract review, oldest first."""
+    return list(
+        session.scalars(
+            select(SignOff)
+            .where(SignOff.opportunity_id == opportunity_id, SignOff.review_version == review_version)
+            .order_by(SignOff.at, SignOff.id)
+        )
+    )
+
+
+def signoffs(session: Session, opportunity_id: int) -> list[SignOff]:
+    """Every sign-off of the opportunity, oldest first."""
+    return list(session.scalars(select(SignOff).where(SignOff.opportunity_id == opportunity_id).order_by(SignOff.at, SignOff.id)))
+
+
+def other_department(session: Session, opportunity_id: int, reviewer: str, department: str) -> str | None:
+    """A department other than `department` the reviewer already signed for on this opportunity."""
+    return session.scalar(
+        select(SignOff.department)
+        .where(SignOff.opportunity_id == opportunity_id, SignOff.reviewer == reviewer, SignOff.department != department)
+        .limit(1)
+    )
+
+
+# -- the audit ------------------------------------------------------------------------------------
+
+
+def audit_rows(session: Session) -> tuple[dict[int, list[Any]], dict[int, Any], dict[int, list[Any]], dict[int, list[Any]]]:
+    """Every history row, opportunity, document and sign-off, keyed by opportunity, in the order the audit replays."""
+    events: dict[int, list[Any]] = {}
+    for event in session.execute(select(tables.events).order_by(tables.events.c.opportunity_id, tables.events.c.seq)):
+        events.setdefault(event.opportunity_id, []).append(event)
+    documents: dict[int, list[Any]] = {}
+    for doc in session.execute(select(tables.documents).order_by(tables.documents.c.opportunity_id, tables.documents.c.id)):
+        documents.setdefault(doc.opportunity_id, []).append(doc)
+    signoffs_by: dict[int, list[Any]] = {}
+    for signoff in session.execute(select(tables.signoffs).order_by(tables.signoffs.c.opportunity_id, tables.signoffs.c.id)):
+        signoffs_by.setdefault(signoff.opportunity_id, []).append(signoff)
+    opp = tables.opportunities.c
+    opportunities = {row.id: row for row in session.execute(select(opp.id, opp.stage, opp.on_hold, opp.last_activity_at))}
+    return events, opportunities, documents, signoffs_by

@@ -1,0 +1,218 @@
+"""The schema as SQLAlchemy Core tables: what reads need, without the ORM.
+
+accounts ─< contacts
+accounts ─< opportunities ─< documents (versions never change) ─< renders
+                           ─< events   (append-only history, hash-chained per opportunity)
+                           ─< signoffs (departmental reviews of a contract-review version)
+                           ─< followups (return visits and other follow-ups recorded as done)
+                           ─< planned_followups (derived from the latest service plan, for the schedule)
+
+`workflow.records.models` maps its classes onto these tables, so the schema is declared
+once. The reports (`kam report pipeline`, `kam schedule`) query these tables
+directly and never import `sqlalchemy.orm`: about 0.15 s of start-up saved on
+every run (the ORM import plus mapping eight classes).
+
+Times are stored as naive UTC so the same instant hashes the same on SQLite and PostgreSQL.
+Migrations (`migrations/versions`) create these tables; a test keeps both in step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+metadata = MetaData()
+
+
+def _id() -> Column:
+    return Column("id", Integer, primary_key=True)
+
+
+def _created_at() -> Column:
+    return Column("created_at", DateTime(), nullable=False, default=utcnow)
+
+
+accounts = Table(
+    "accounts",
+    metadata,
+    _id(),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("type", String(20)),  # government | enterprise | individual
+    Column("size", String(10)),  # large | medium | small (enterprises)
+    Column("class", String(1)),  # A | B | C (the ORM attribute is account_class)
+    Column("market", String(20)),  # local | domestic | international
+    Column("industry", String(100)),
+    Column("fleet_size", Integer),
+    Column("main_brands", String(200)),
+    Column("region", String(100)),
+    Column("address", String(300)),
+    Column("reviewed_at", DateTime()),  # stable data last confirmed (seed 000: quarterly)
+    Column("created_by", String(100), nullable=False, default=""),
+    _created_at(),
+    Column("updated_at", DateTime(), nullable=False, default=utcnow, onupdate=utcnow),
+)
+
+contacts = Table(
+    "contacts",
+    metadata,
+    _id(),
+    Column("account_id", ForeignKey("accounts.id"), nullable=False, index=True),
+    Column("name", String(100), nullable=False),
+    Column("department", String(100)),
+    Column("title", String(100)),
+    Column("role", String(200)),  # free text: 最终拍板人, 技术选型决策人...
+    Column("influence", String(10)),  # high | medium | low
+    Column("stance", String(10)),  # supporter | neutral | opponent | unknown
+    Column("phone", String(50)),
+    Column("created_by", String(100), nullable=False, default=""),
+    _created_at(),
+)
+
+opportunities = Table(
+    "opportunities",
+    metadata,
+    _id(),
+    Column("account_id", ForeignKey("accounts.id"), nullable=False, index=True),
+    Column("title", String(200), nullable=False),
+    Column("owner", String(100), nullable=False),
+    Column("stage", String(40), nullable=False),
+    Column("stage_entered_at", DateTime(), nullable=False, default=utcnow),
+    Column("lost_from", String(40)),
+    Column("lost_reason", String(20)),
+    Column("lost_note", Text),
+    Column("on_hold", Boolean, nullable=False, default=False),
+    Column("hold_reason", Text),
+    Column("quantity", Integer),
+    Column("budget", Numeric(14, 2)),
+    Column("expected_close", Date()),
+    Column("relationship_level", Integer),  # 客情关系等级 1-4
+    Column("relationship_assessed_at", DateTime()),
+    Column("heat", Integer),  # 成交热度 30/50/70/90 (%)
+    Column("heat_assessed_at", DateTime()),
+    Column("signed_at", DateTime()),
+    Column("created_by", String(100), nullable=False, default=""),
+    _created_at(),
+    Column("updated_at", DateTime(), nullable=False, default=utcnow, onupdate=utcnow),
+    # The time of the newest history row, kept by `records.chain.append` (derived: not exported, checked by the audit).
+    Column("last_activity_at", DateTime(), nullable=False, default=utcnow),
+    # Optimistic locking: `records.queries.write` checks and bumps it, so a stale writer fails instead of overwriting.
+    Column("version", Integer, nullable=False, default=1),
+    Index("ix_opportunities_stage_owner", "stage", "owner"),
+    # covers every column the pipeline report aggregates (migration 0002)
+    Index("ix_opportunities_pipeline", "stage", "lost_from", "owner", "quantity", "heat", "on_hold", "stage_entered_at"),
+    # the stalled list of the pipeline report (migration 0003)
+    Index("ix_opportunities_activity", "stage", "last_activity_at", "owner"),
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    _id(),
+    Column("opportunity_id", ForeignKey("opportunities.id"), nullable=False, index=True),
+    Column("kind", String(40), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("author", String(100), nullable=False),
+    _created_at(),
+    Column("sha256", String(64), nullable=False),  # of the canonical JSON of data
+    UniqueConstraint("opportunity_id", "kind", "version", name="uq_documents_version"),
+)
+
+renders = Table(
+    "renders",
+    metadata,
+    _id(),
+    Column("document_id", ForeignKey("documents.id"), nullable=False, index=True),
+    Column("lang", String(2), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("path", String(500)),
+    Column("actor", String(100), nullable=False),
+    _created_at(),
+)
+
+events = Table(
+    "events",
+    metadata,
+    _id(),
+    Column("opportunity_id", ForeignKey("opportunities.id"), nullable=False),
+    Column("seq", Integer, nullable=False),  # 1, 2, 3... within the opportunity
+    Column("at", DateTime(), nullable=False, default=utcnow),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(20), nullable=False),  # create | transition | document | signoff | rating | followup
+    Column("trigger", String(40)),
+    Column("from_stage", String(40)),
+    Column("to_stage", String(40)),
+    Column("reason", Text),
+    Column("documents", JSON),  # {kind: version} that satisfied the guard
+    Column("detail", JSON),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    UniqueConstraint("opportunity_id", "seq", name="uq_events_seq"),
+    Index("ix_events_opportunity_at", "opportunity_id", "at"),  # last activity per opportunity (migration 0002)
+)
+
+signoffs = Table(
+    "signoffs",
+    metadata,
+    _id(),
+    Column("opportunity_id", ForeignKey("opportunities.id"), nullable=False, index=True),
+    Column("department", String(40), nullable=False),
+    Column("reviewer", String(100), nullable=False),
+    Column("decision", String(10), nullable=False),  # approve | reject
+    Column("comment", Text),
+    Column("review_version", Integer, nullable=False),  # the contract-review version it applies to
+    Column("at", DateTime(), nullable=False, default=utcnow),
+)
+
+followups = Table(
+    "followups",
+    metadata,
+    _id(),
+    Column("opportunity_id", ForeignKey("opportunities.id"), nullable=False),
+    Column("kind", String(30), nullable=False),  # return-visit | training | business-meeting | ...
+    Column("due_date", Date(), nullable=False),
+    Column("done_on", Date(), nullable=False),
+    Column("note", Text),
+    Column("found", Text),  # what the visit found
+    Column("actor", String(100), nullable=False),
+    _created_at(),
+    Index("ix_followups_opp_due", "opportunity_id", "due_date"),
+)
+
+# A follow-up the latest service plan sets within the default horizon, and whether it is done.
+# Derived (not exported, rebuilt on import): written when a service plan is stored, marked done
+# when the follow-up is recorded. `kam schedule` reads the open ones by date from one index
+# instead of recomputing every plan (migration 0004).
+planned_followups = Table(
+    "planned_followups",
+    metadata,
+    _id(),
+    Column("opportunity_id", ForeignKey("opportunities.id"), nullable=False),
+    Column("kind", String(30), nullable=False),
+    Column("due_date", Date(), nullable=False),
+    Column("detail", Text, nullable=False, default=""),  # the training audience, the holiday
+    Column("done", Boolean, nullable=False, default=False),
+    UniqueConstraint("opportunity_id", "kind", "due_date", name="uq_planned_followups"),
+    Index("ix_planned_followups_open", "done", "due_date"),
+)

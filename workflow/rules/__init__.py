@@ -1,0 +1,1 @@
+"""The second floor: pure functions over plain values, no database (this package never imports SQLAlchemy)."""

@@ -1,0 +1,188 @@
+"""The audit's checks over plain rows: is each opportunity's record what kam wrote?
+
+Pure: `views.audit` reads the rows (history, opportunities, documents,
+sign-offs) and these functions name the first row of each opportunity that does
+not hold up. The chain alone catches a row altered or deleted in the middle;
+deleting the last rows (or all of them) leaves a valid shorter chain, so each
+opportunity is also replayed through the lifecycle table (`rules.lifecycle`):
+its stage and hold flag must be where its history leaves them, and its
+documents and sign-offs must be exactly the ones its history recorded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from workflow.i18n import Text, t
+from workflow.records.hashing import GENESIS, event_hash, sha256
+from workflow.rules import lifecycle
+
+
+@dataclass(frozen=True)
+class Break:
+    """The first row of an opportunity's record that does not hold up.
+
+    `problem` is one of:
+      gap, link, hash      the chain itself: a row missing in the middle, a row
+                           pointing at the wrong predecessor, a row altered
+      no-history           an opportunity without any history row
+      orphan               history rows of an opportunity that no longer exists
+      stage, hold          the opportunity's stage / hold flag differs from the
+                           replay of its history (rows deleted at the end, or
+                           the opportunity changed outside kam)
+      activity             the opportunity's last_activity_at is not the time of
+                           its newest history row (the stalled list would be wrong)
+      plan                 the stored follow-up plan (planned_followups) is not what
+                           the latest service plan and the recorded follow-ups give
+      document-changed     a document's data no longer matches the hash its
+                           history row recorded
+      document-deleted     a history row records a document that is gone
+      document-unrecorded  a document with no history row (added outside kam)
+      signoff-changed, signoff-deleted, signoff-unrecorded   the same for sign-offs
+    `seq` is the history row concerned (0 when there is none); `detail` names the
+    document, sign-off or values involved.
+    """
+
+    opportunity_id: int
+    seq: int
+    problem: str
+    detail: str = ""
+
+    def message(self) -> Text:
+        """One line naming the opportunity, the row and what is wrong."""
+        o, n, d = self.opportunity_id, self.seq, self.detail
+        texts = {
+            "gap": t(f"商机 {o} 的历史缺少第 {n} 行之前的记录（{d}）", f"opportunity {o}: history row(s) before seq {n} are missing ({d})"),
+            "link": t(f"商机 {o} 第 {n} 行历史与前一行不衔接（前一行被改动或删除）", f"opportunity {o} seq {n}: does not link to the row before it (that row was altered or deleted)"),
+            "hash": t(f"商机 {o} 第 {n} 行历史的内容被改动", f"opportunity {o} seq {n}: the row was altered"),
+            "no-history": t(f"商机 {o} 没有任何历史记录（被整体删除）", f"opportunity {o}: has no history at all (deleted)"),
+            "orphan": t(f"商机 {o} 不存在，却有历史记录（商机被删除）", f"opportunity {o}: does not exist but has history rows (the opportunity was deleted)"),
+            "stage": t(f"商机 {o} 的阶段与历史不符：{d}（最后一行是第 {n} 行，其后的记录被删除，或阶段在 kam 之外被修改）", f"opportunity {o}: stage does not match its history: {d} (the last row is seq {n}: later rows were deleted or the stage was changed outside kam)"),
+            "hold": t(f"商机 {o} 的暂停状态与历史不符：{d}（最后一行是第 {n} 行）", f"opportunity {o}: hold status does not match its history: {d} (the last row is seq {n})"),
+            "activity": t(f"商机 {o} 的最近活动时间与历史不符：{d}（最后一行是第 {n} 行）；kam init --rebuild 可重建", f"opportunity {o}: last activity does not match its history: {d} (the last row is seq {n}); kam init --rebuild rebuilds it"),
+            "plan": t(f"商机 {o} 存储的回访计划与其服务计划及已登记回访不符（在 kam 之外被改动）；kam init --rebuild 可重建", f"opportunity {o}: the stored follow-up plan does not match its service plan and recorded follow-ups (changed outside kam); kam init --rebuild rebuilds it"),
+            "document-changed": t(f"商机 {o} 第 {n} 行记录的文档 {d} 内容被改动", f"opportunity {o} seq {n}: document {d} was altered"),
+            "document-deleted": t(f"商机 {o} 第 {n} 行记录的文档 {d} 已不存在", f"opportunity {o} seq {n}: document {d} was deleted"),
+            "document-unrecorded": t(f"商机 {o} 的文档 {d} 没有历史记录（在 kam 之外添加）", f"opportunity {o}: document {d} has no history row (added outside kam)"),
+            "signoff-changed": t(f"商机 {o} 第 {n} 行记录的会签 {d} 被改动", f"opportunity {o} seq {n}: sign-off {d} was altered"),
+            "signoff-deleted": t(f"商机 {o} 第 {n} 行记录的会签 {d} 已不存在", f"opportunity {o} seq {n}: sign-off {d} was deleted"),
+            "signoff-unrecorded": t(f"商机 {o} 的会签 {d} 没有历史记录（在 kam 之外添加）", f"opportunity {o}: sign-off {d} has no history row (added outside kam)"),
+        }
+        return texts[self.problem]
+
+
+@dataclass
+class Audit:
+    """What the audit found: rows and opportunities checked, and the first break of each broken one."""
+
+    checked: int
+    opportunities: int
+    breaks: list[Break]
+
+    @property
+    def ok(self) -> bool:
+        return not self.breaks
+
+
+def find_breaks(
+    events: dict[int, list[Any]], opportunities: dict[int, Any], documents: dict[int, list[Any]], signoffs: dict[int, list[Any]]
+) -> list[Break]:
+    """The first break of each opportunity's record: its chain, then its replay (rows keyed by opportunity)."""
+    breaks: list[Break] = []
+    for opp_id in sorted(set(events) | set(opportunities)):
+        opp = opportunities.get(opp_id)
+        rows = events.get(opp_id, [])
+        if opp is None:
+            breaks.append(Break(opp_id, rows[0].seq, "orphan"))
+            continue
+        found = chain_break(opp_id, rows) or replay_break(opp, rows, documents.get(opp_id, []), signoffs.get(opp_id, []))
+        if found:
+            breaks.append(found)
+    return breaks
+
+
+def chain_break(opp_id: int, rows: list[Any]) -> Break | None:
+    if not rows:
+        return Break(opp_id, 0, "no-history")
+    prev, expected_seq = GENESIS, 1
+    for event in rows:
+        if event.seq != expected_seq:
+            return Break(opp_id, event.seq, "gap", f"expected seq {expected_seq}")
+        if event.prev_hash != prev:
+            return Break(opp_id, event.seq, "link")
+        if event_hash(prev, event) != event.hash:
+            return Break(opp_id, event.seq, "hash")
+        prev, expected_seq = event.hash, event.seq + 1
+    return None
+
+
+def replay_break(opp: Any, rows: list[Any], documents: list[Any], signoffs: list[Any]) -> Break | None:
+    """Replay an intact chain and compare it with the opportunity, its documents and its sign-offs."""
+    stage: str | None = None
+    on_hold = False
+    by_version = {(d.kind, d.version): d for d in documents}
+    recorded_docs: set[tuple[str, int]] = set()
+    pending_signoffs = list(signoffs)  # in insertion order, as their history rows
+    for event in rows:
+        if event.action == "create":
+            stage = event.to_stage
+        elif event.action == "transition":
+            stage = event.to_stage or stage
+            on_hold = lifecycle.replay(event.trigger, on_hold)
+        elif event.action == "document":
+            detail = event.detail or {}
+            key = (detail.get("kind"), detail.get("version"))
+            name = f"{key[0]} v{key[1]}"
+            doc = by_version.get(key)  # type: ignore[arg-type]
+            if doc is None:
+                return Break(opp.id, event.seq, "document-deleted", name)
+            if doc.sha256 != detail.get("sha256") or sha256(doc.data) != doc.sha256:
+                return Break(opp.id, event.seq, "document-changed", name)
+            recorded_docs.add(key)  # type: ignore[arg-type]
+        elif event.action == "signoff":
+            department = (event.detail or {}).get("department")
+            name = f"{department} by {event.actor}"
+            if not pending_signoffs:
+                return Break(opp.id, event.seq, "signoff-deleted", name)
+            match = next((s for s in pending_signoffs if _signoff_fields(s) == _signoff_fields_of(event)), None)
+            if match is None:
+                deleted = len(signoffs) < sum(1 for e in rows if e.action == "signoff")
+                return Break(opp.id, event.seq, "signoff-deleted" if deleted else "signoff-changed", name)
+            pending_signoffs.remove(match)
+    last = rows[-1].seq
+    if stage != opp.stage:
+        return Break(opp.id, last, "stage", f"{opp.stage} in the opportunity, {stage} in the history")
+    if bool(opp.on_hold) != on_hold:
+        return Break(opp.id, last, "hold", f"{'on hold' if opp.on_hold else 'active'} in the opportunity, {'on hold' if on_hold else 'active'} in the history")
+    newest = max(_instant(event.at) for event in rows)
+    if _instant(opp.last_activity_at) != newest:
+        return Break(opp.id, last, "activity", f"{_instant(opp.last_activity_at)} in the opportunity, {newest} in the history")
+    for doc in documents:
+        if (doc.kind, doc.version) not in recorded_docs:
+            return Break(opp.id, last, "document-unrecorded", f"{doc.kind} v{doc.version}")
+    if pending_signoffs:
+        s = pending_signoffs[0]
+        return Break(opp.id, last, "signoff-unrecorded", f"{s.department} by {s.reviewer}")
+    return None
+
+
+def _signoff_fields(signoff: Any) -> tuple:
+    return (signoff.reviewer, signoff.department, signoff.decision, signoff.comment, signoff.review_version, _instant(signoff.at))
+
+
+def _signoff_fields_of(event: Any) -> tuple:
+    detail = event.detail or {}
+    return (
+        event.actor,
+        detail.get("department"),
+        detail.get("decision"),
+        event.reason,
+        (event.documents or {}).get("contract-review"),
+        _instant(event.at),
+    )
+
+
+def _instant(value: dt.datetime | None) -> str | None:
+    return value.isoformat(timespec="microseconds") if value else None

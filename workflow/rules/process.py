@@ -1,0 +1,361 @@
+"""The process as data: stages, triggers and requirements, loaded from one YAML file.
+
+`load_process()` reads the built-in six-step process (`rules/six-step.yaml`)
+or a company's own file. Everything the engine, the guards and `kam workflow
+show` know about the process comes from the `Process` returned here.
+
+The stage marked `signed: true` is the one whose entry means the contract is
+signed (the built-in file marks `contract_maintenance`); a file that marks none
+means its last stage. Stages after it are allowed: they advance with their own
+triggers and requirements, and the lifecycle (`rules.lifecycle`) keeps a signed
+deal from being lost or reverted back over the signature.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from forms import KINDS
+from workflow.errors import InvalidInput
+from workflow.i18n import Text, t
+
+BUILTIN = Path(__file__).with_name("six-step.yaml")
+LOST = "lost"
+CHECKS = ("account-profile", "account-contact", "compliance")
+# The limits a process file may set under `compliance.limits` (SPEC §4 rules 5 and 7), with what they mean.
+LIMITS: dict[str, Text] = {
+    "min_cycle_margin_days": t("合同交货周期至少比生产周期长的天数", "days the delivery cycle must exceed the production cycle by"),
+    "max_penalty_percent": t("违约赔偿比例上限（%）", "the highest penalty percentage accepted"),
+    "max_quality_deposit_percent": t("质保金占合同总价的上限（%）", "the highest quality deposit, as a percentage of the contract total"),
+}
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """What a trigger needs: a built-in check, or a document (optionally with a field value)."""
+
+    check: str | None = None
+    document: str | None = None
+    field: str | None = None
+    equals: Any = None
+    message: Text | None = None
+
+    @property
+    def code(self) -> str:
+        if self.check:
+            return self.check
+        return f"{self.document}.{self.field}" if self.field else f"{self.document}"
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """A document expected after entering a stage; overdue is reported, never blocking."""
+
+    document: str
+    within_days: int
+
+
+@dataclass(frozen=True)
+class Stage:
+    id: str
+    label: Text
+    step: str
+    trigger: str | None  # the forward trigger that leaves this stage; None for the last stage
+    requires: tuple[Requirement, ...] = ()
+    expects: tuple[Expectation, ...] = ()
+    signed: bool = False  # entering this stage means the contract is signed
+
+    def name(self, lang: str = "zh") -> str:
+        return self.label.render(lang)
+
+
+# eq=False: a process is identified by the object (it is cached per file), and limits is a dict.
+@dataclass(frozen=True, eq=False)
+class Process:
+    name: str
+    label: Text
+    stages: tuple[Stage, ...]
+    lost_reasons: tuple[str, ...]
+    departments: tuple[str, ...]
+    limits: dict[str, float] = field(default_factory=dict)
+    department_labels: dict[str, Text] = field(default_factory=dict)
+    source: str = str(BUILTIN)
+
+    @functools.cached_property
+    def by_id(self) -> dict[str, Stage]:
+        return {s.id: s for s in self.stages}
+
+    @functools.cached_property
+    def order(self) -> dict[str, int]:
+        return {s.id: i for i, s in enumerate(self.stages)}
+
+    @property
+    def first(self) -> Stage:
+        return self.stages[0]
+
+    @property
+    def last(self) -> Stage:
+        return self.stages[-1]
+
+    @functools.cached_property
+    def signed(self) -> Stage:
+        """The stage whose entry means the contract is signed (`signed: true`, else the last)."""
+        return next((s for s in self.stages if s.signed), self.stages[-1])
+
+    def is_signed(self, stage_id: str) -> bool:
+        """At or after the signed stage: the contract is signed."""
+        return stage_id in self.order and self.order[stage_id] >= self.order[self.signed.id]
+
+    @functools.cached_property
+    def signed_stages(self) -> tuple[str, ...]:
+        return tuple(s.id for s in self.stages if self.is_signed(s.id))
+
+    def stage(self, stage_id: str) -> Stage:
+        try:
+            return self.by_id[stage_id]
+        except KeyError:
+            raise InvalidInput(
+                t(f"未知阶段 {stage_id!r}；可选：{', '.join(self.by_id)}", f"unknown stage {stage_id!r}; choose one of: {', '.join(self.by_id)}")
+            ) from None
+
+    def next_stage(self, stage_id: str) -> Stage | None:
+        i = self.order[stage_id]
+        return self.stages[i + 1] if i + 1 < len(self.stages) else None
+
+    def previous_stage(self, stage_id: str) -> Stage | None:
+        i = self.order[stage_id]
+        return self.stages[i - 1] if i > 0 else None
+
+    def is_open(self, stage_id: str) -> bool:
+        """Open stages can be lost: every stage before the signed one."""
+        return stage_id in self.order and not self.is_signed(stage_id)
+
+    def stage_label(self, stage_id: str, lang: str = "zh") -> str:
+        if stage_id == LOST:
+            return "已丢单" if lang == "zh" else "lost"
+        stage = self.by_id.get(stage_id)
+        return stage.name(lang) if stage else stage_id
+
+    def department_label(self, department: str, lang: str = "zh") -> str:
+        """The label this process gives a department, else the built-in process's, else its id."""
+        text = self.department_labels.get(department)
+        if text is None and self.source != str(BUILTIN):
+            text = load_process(BUILTIN).department_labels.get(department)
+        return text.render(lang) if text else department
+
+
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]  # the C loader when PyYAML has it
+    """A YAML loader that remembers the line of every mapping, for error messages."""
+
+
+def _construct_mapping(loader: Any, node: Any, deep: bool = False) -> dict[str, Any]:
+    mapping = loader.construct_mapping(node, deep=True)
+    mapping["__line__"] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _fail(source: str, line: int | None, zh: str, en: str) -> InvalidInput:
+    where = f"{source}:{line}" if line else source
+    return InvalidInput(t(f"流程文件 {where}：{zh}", f"process file {where}: {en}"))
+
+
+def _text(value: Any, source: str, line: int | None, what: str) -> Text:
+    if isinstance(value, str):
+        return Text(value, value)
+    if isinstance(value, dict) and isinstance(value.get("zh"), str) and isinstance(value.get("en"), str):
+        return Text(value["zh"], value["en"])
+    raise _fail(source, line, f"{what} 须为 {{zh: ..., en: ...}} 或文本", f"{what} must be {{zh: ..., en: ...}} or a string")
+
+
+def parse_process(text: str, source: str = "<string>") -> Process:
+    """Build a `Process` from YAML text; a malformed file raises `InvalidInput` naming the line."""
+    raw = _parsed_yaml(text, source)
+    if not isinstance(raw, dict):
+        raise _fail(source, None, "顶层须为映射", "the top level must be a mapping")
+    top = raw.get("__line__")
+    unknown_top = set(raw) - {"name", "label", "stages", "lost_reasons", "compliance", "__line__"}
+    if unknown_top:
+        # a misspelt section (say `complance:`) must not silently fall back to the defaults
+        raise _fail(source, _key_line(text, sorted(unknown_top)[0], top), f"未知的顶层键 {sorted(unknown_top)}；可用：name、label、stages、lost_reasons、compliance", f"unknown top-level keys {sorted(unknown_top)}; use name, label, stages, lost_reasons, compliance")
+    stages_raw = raw.get("stages")
+    if not isinstance(stages_raw, list) or len(stages_raw) < 2:
+        raise _fail(source, top, "stages 须为至少两个阶段的列表", "stages must be a list of at least two stages")
+
+    stages: list[Stage] = []
+    seen: set[str] = set()
+    triggers: set[str] = set()
+    for i, s in enumerate(stages_raw):
+        line = s.get("__line__") if isinstance(s, dict) else top
+        if not isinstance(s, dict) or not isinstance(s.get("id"), str) or not s["id"]:
+            raise _fail(source, line, f"第 {i + 1} 个阶段缺少 id", f"stage {i + 1} has no id")
+        sid = s["id"]
+        if sid in seen or sid == LOST:
+            raise _fail(source, line, f"阶段 id {sid!r} 重复或保留", f"stage id {sid!r} is repeated or reserved")
+        seen.add(sid)
+        unknown = set(s) - {"id", "step", "label", "leave", "expects", "signed", "__line__"}
+        if unknown:
+            raise _fail(source, line, f"阶段 {sid} 有未知键 {sorted(unknown)}", f"stage {sid} has unknown keys {sorted(unknown)}")
+        label = _text(s.get("label", sid), source, line, f"{sid}.label")
+        is_last = i == len(stages_raw) - 1
+        leave = s.get("leave")
+        trigger = None
+        requires: list[Requirement] = []
+        if leave is not None:
+            lline = leave.get("__line__", line) if isinstance(leave, dict) else line
+            if is_last:
+                raise _fail(source, lline, f"最后一个阶段 {sid} 不能有 leave", f"the last stage {sid} cannot have leave")
+            if not isinstance(leave, dict) or not isinstance(leave.get("trigger"), str):
+                raise _fail(source, lline, f"阶段 {sid} 的 leave 须有 trigger", f"stage {sid}: leave needs a trigger")
+            trigger = leave["trigger"]
+            if trigger in triggers or trigger in _RESERVED_TRIGGERS:
+                raise _fail(source, lline, f"触发器 {trigger!r} 重复或保留", f"trigger {trigger!r} is repeated or reserved")
+            triggers.add(trigger)
+            for r in leave.get("requires") or []:
+                requires.append(_requirement(r, source, lline, KINDS))
+        elif not is_last:
+            raise _fail(source, line, f"阶段 {sid} 缺少 leave（离开的触发器）", f"stage {sid} needs leave (its forward trigger)")
+        expects = []
+        for e in s.get("expects") or []:
+            eline = e.get("__line__", line) if isinstance(e, dict) else line
+            if not isinstance(e, dict) or e.get("document") not in KINDS or not isinstance(e.get("within_days"), int):
+                raise _fail(source, eline, "expects 项须为 {document: 文档类型, within_days: 天数}", "an expects item must be {document: KIND, within_days: N}")
+            expects.append(Expectation(e["document"], e["within_days"]))
+        signed = s.get("signed", False)
+        if not isinstance(signed, bool):
+            raise _fail(source, line, f"阶段 {sid} 的 signed 须为 true 或 false", f"stage {sid}: signed must be true or false")
+        if signed and any(other.signed for other in stages):
+            raise _fail(source, line, f"只能有一个阶段标记 signed: true（{sid}）", f"only one stage may be marked signed: true ({sid})")
+        stages.append(Stage(sid, label, str(s.get("step", i + 1)), trigger, tuple(requires), tuple(expects), signed))
+
+    reasons = raw.get("lost_reasons", ["price", "product", "service", "competitor", "no-budget", "other"])
+    if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons) or not reasons:
+        raise _fail(source, top, "lost_reasons 须为非空文本列表", "lost_reasons must be a non-empty list of strings")
+    departments, department_labels, limits = _compliance(raw.get("compliance"), source, top, text)
+    return Process(
+        name=str(raw.get("name", Path(source).stem)),
+        label=_text(raw.get("label", raw.get("name", "process")), source, top, "label"),
+        stages=tuple(stages),
+        lost_reasons=tuple(reasons),
+        departments=departments,
+        limits=limits,
+        department_labels=department_labels,
+        source=source,
+    )
+
+
+def _parsed_yaml(text: str, source: str) -> Any:
+    """The YAML of a process file as plain data, each mapping with its `__line__`."""
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        problem = getattr(exc, "problem", exc)
+        raise _fail(source, line, f"YAML 语法错误：{problem}", f"YAML syntax error: {problem}") from None
+
+
+# A process file without `compliance.departments` asks the built-in four (their labels are the built-in file's).
+_DEFAULT_DEPARTMENTS = ("sales", "finance", "legal", "production")
+_RESERVED_TRIGGERS = {"advance", "lose", "reopen", "revert", "hold", "resume"}
+
+
+def _key_line(text: str, key: str, start: int | None) -> int | None:
+    """The line of `key:` at or after line `start` (the line loader only records where mappings begin)."""
+    lines = text.splitlines()
+    for number in range((start or 1), len(lines) + 1):
+        stripped = lines[number - 1].lstrip(" -")
+        if stripped.startswith((f"{key}:", f'"{key}":', f"'{key}':")):
+            return number
+    return start
+
+
+def _compliance(raw: Any, source: str, top: int | None, text: str) -> tuple[tuple[str, ...], dict[str, Text], dict[str, float]]:
+    """The `compliance:` section: sign-off departments (an id, or {id, label}) and numeric limits."""
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise _fail(source, top, "compliance 须为映射（departments、limits）", "compliance must be a mapping (departments, limits)")
+    line = raw.get("__line__", top)
+    unknown = set(raw) - {"departments", "limits", "__line__"}
+    if unknown:
+        raise _fail(source, _key_line(text, sorted(unknown)[0], line), f"compliance 有未知键 {sorted(unknown)}；可用：departments、limits", f"compliance has unknown keys {sorted(unknown)}; use departments, limits")
+    items = raw.get("departments", list(_DEFAULT_DEPARTMENTS))
+    if not isinstance(items, list) or not items:
+        raise _fail(source, line, "compliance.departments 须为非空部门列表", "compliance.departments must be a non-empty list of departments")
+    departments: list[str] = []
+    labels: dict[str, Text] = {}
+    for item in items:
+        iline = item.get("__line__", line) if isinstance(item, dict) else line
+        if isinstance(item, dict) and isinstance(item.get("id"), str) and item["id"]:
+            dept = item["id"]
+            if "label" in item:
+                labels[dept] = _text(item["label"], source, iline, f"department {dept} label")
+        elif isinstance(item, str) and item:
+            dept = item
+        else:
+            shown = {k: v for k, v in item.items() if k != "__line__"} if isinstance(item, dict) else item
+            raise _fail(source, iline, f"部门须为标识或 {{id: ..., label: {{zh: ..., en: ...}}}}，收到 {shown!r}", f"a department must be an id or {{id: ..., label: {{zh: ..., en: ...}}}}, got {shown!r}")
+        if not dept.replace("-", "").replace("_", "").isalnum():
+            raise _fail(source, iline, f"部门标识 {dept!r} 只能含字母、数字、- 和 _", f"department id {dept!r} may hold only letters, digits, - and _")
+        if dept in departments:
+            raise _fail(source, iline, f"部门 {dept} 重复", f"department {dept} is listed twice")
+        departments.append(dept)
+    raw_limits = raw.get("limits") or {}
+    if not isinstance(raw_limits, dict):
+        raise _fail(source, line, "compliance.limits 须为映射（名称: 数值）", "compliance.limits must be a mapping (name: number)")
+    lline = raw_limits.get("__line__", line)
+    limits: dict[str, float] = {}
+    for key, value in raw_limits.items():
+        if key == "__line__":
+            continue
+        kline = _key_line(text, key, lline)
+        if key not in LIMITS:
+            raise _fail(source, kline, f"未知限额 {key!r}；可选：{', '.join(LIMITS)}", f"unknown limit {key!r}; choose one of: {', '.join(LIMITS)}")
+        if not isinstance(value, int | float) or isinstance(value, bool) or value != value or value < 0:
+            raise _fail(source, kline, f"限额 {key} 须为非负数，收到 {value!r}", f"limit {key} must be a non-negative number, got {value!r}")
+        limits[key] = value
+    return tuple(departments), labels, limits
+
+
+def _requirement(r: Any, source: str, line: int | None, kinds: tuple[str, ...]) -> Requirement:
+    if not isinstance(r, dict):
+        raise _fail(source, line, "requires 项须为映射", "a requires item must be a mapping")
+    rline = r.get("__line__", line)
+    message = _text(r["message"], source, rline, "message") if "message" in r else None
+    if "check" in r:
+        if r["check"] not in CHECKS:
+            raise _fail(source, rline, f"未知检查 {r['check']!r}；可选：{', '.join(CHECKS)}", f"unknown check {r['check']!r}; choose one of: {', '.join(CHECKS)}")
+        return Requirement(check=r["check"], message=message)
+    if "document" in r:
+        if r["document"] not in kinds:
+            raise _fail(source, rline, f"未知文档类型 {r['document']!r}；可选：{', '.join(kinds)}", f"unknown document kind {r['document']!r}; choose one of: {', '.join(kinds)}")
+        if ("field" in r) != ("equals" in r):
+            raise _fail(source, rline, "field 与 equals 须同时给出", "field and equals go together")
+        return Requirement(document=r["document"], field=r.get("field"), equals=r.get("equals"), message=message)
+    raise _fail(source, rline, "requires 项须有 check 或 document", "a requires item needs check or document")
+
+
+@functools.cache
+def _load(path: str) -> Process:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(t(f"无法读取流程文件 {path}：{exc.strerror}", f"cannot read process file {path}: {exc.strerror}")) from None
+    except UnicodeDecodeError:
+        raise InvalidInput(t(f"流程文件 {path} 不是 UTF-8 文本", f"process file {path} is not UTF-8 text")) from None
+    return parse_process(text, path)
+
+
+def load_process(path: str | os.PathLike[str] | None = None) -> Process:
+    """The active process: `path`, else KAM_PROCESS, else the built-in six steps."""
+    chosen = path or os.environ.get("KAM_PROCESS") or BUILTIN
+    return _load(str(chosen))

@@ -1,0 +1,68 @@
+"""What `kam opp ...` prints: the opportunity, its documents, history, rating and evaluation (stable `--json` shapes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from workflow.records import queries
+from workflow.records.models import Event
+from workflow.rules import evaluation
+from workflow.rules.process import Process
+from workflow.rules.ratings import Rating, current
+
+
+def opportunity(o: Any, process: Process, lang: str = "zh", account_name: str | None = None) -> dict[str, Any]:
+    return {
+        "id": o.id,
+        "account_id": o.account_id,
+        "account": account_name,
+        "title": o.title,
+        "owner": o.owner,
+        "stage": o.stage,
+        "stage_label": process.stage_label(o.stage, lang),
+        "stage_entered_at": o.stage_entered_at,
+        "on_hold": o.on_hold,
+        "hold_reason": o.hold_reason,
+        "lost_from": o.lost_from,
+        "lost_reason": o.lost_reason,
+        "lost_note": o.lost_note,
+        "quantity": o.quantity,
+        "budget": float(o.budget) if o.budget is not None else None,
+        "expected_close": o.expected_close,
+        "relationship_level": o.relationship_level,
+        "heat": o.heat,
+        "relationship_assessed_at": o.relationship_assessed_at,
+        "heat_assessed_at": o.heat_assessed_at,
+        "signed_at": o.signed_at,
+        "version": o.version,
+        "created_at": o.created_at,
+        "updated_at": o.updated_at,
+    }
+
+
+def event(e: Event) -> dict[str, Any]:
+    return {
+        "seq": e.seq,
+        "at": e.at,
+        "actor": e.actor,
+        "action": e.action,
+        "trigger": e.trigger,
+        "from": e.from_stage,
+        "to": e.to_stage,
+        "reason": e.reason,
+        "documents": e.documents,
+        "detail": e.detail,
+        "hash": e.hash,
+    }
+
+
+def scorecard(session: Session, opportunity_id: int) -> dict[str, Any] | None:
+    """The scorecard totals and defection risk (None without a valid evaluation scorecard)."""
+    return evaluation.summary(queries.latest_valid(session, opportunity_id, evaluation.SCORECARD))
+
+
+def rating(session: Session, opportunity_id: int) -> Rating:
+    """The opportunity's levels and the criteria ticked at its latest assessment of each scale."""
+    return current(queries.state(session, opportunity_id), queries.rating_details(session, opportunity_id))

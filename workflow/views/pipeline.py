@@ -1,0 +1,423 @@
+"""The pipeline at a glance: every figure is a SQL aggregate, so 100,000 opportunities take well under a second.
+
+Definitions (what the report's columns mean):
+
+- count / vehicles: opportunities now in the stage, and the sum of their quantity;
+- forecast (weighted): for open stages, Σ quantity × heat (成交热度, %), in vehicles;
+  an opportunity not yet rated counts 0. Signed stages (the signed one and any
+  after it) and lost have no forecast (signed vehicles are won: see `vehicles`);
+- average days in stage: from `stage_entered_at` to now;
+- conversion from stage i to i+1: of the opportunities that reached stage i, the
+  share that reached i+1. "Reached" is read from where each opportunity is now —
+  at or past the stage, or lost from a stage at or past it — so an opportunity
+  sent back by `revert` counts where it is now;
+- stalled: open (before the signed stage, not lost) opportunities whose last history row is older
+  than `stalled_days` (default 30): `last_activity_at`, kept by the history appender.
+  All of them are counted; the longest idle `stalled_limit` (default 50, 0 = all)
+  are listed with their details;
+- lost reasons: count and vehicles per reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape
+
+from sqlalchemy import Connection, Float, case, cast, func, select
+
+from forms.choices import LOST_REASON
+from reports import DocumentContext
+from workflow.errors import InvalidInput
+from workflow.i18n import t
+from workflow.records.db import as_connection
+from workflow.records.tables import accounts, opportunities, utcnow
+from workflow.rules.process import LOST, Process
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+Opportunity = opportunities.c  # Core columns: the report never loads the ORM
+
+DEFAULT_STALLED_DAYS = 30
+DEFAULT_STALLED_LIMIT = 50
+
+
+@dataclass
+class StageFigures:
+    stage: str
+    label: str
+    count: int = 0
+    vehicles: int = 0
+    forecast: float | None = None
+    avg_days: float | None = None
+    on_hold: int = 0
+
+
+@dataclass
+class Conversion:
+    from_stage: str
+    to_stage: str
+    reached_from: int
+    reached_to: int
+
+    @property
+    def rate(self) -> float | None:
+        return round(self.reached_to / self.reached_from, 4) if self.reached_from else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"from": self.from_stage, "to": self.to_stage, "reached_from": self.reached_from, "reached_to": self.reached_to, "rate": self.rate}
+
+
+@dataclass
+class Stalled:
+    id: int
+    account: str
+    title: str
+    owner: str
+    stage: str
+    last_activity: dt.datetime
+    idle_days: int
+    on_hold: bool
+
+
+@dataclass
+class Section:
+    """The figures of one group of opportunities (everyone's, or one owner's)."""
+
+    stages: list[StageFigures]
+    conversion: list[Conversion]
+    lost_reasons: list[dict[str, Any]]
+    stalled: list[Stalled]
+    stalled_count: int = 0
+
+    @property
+    def totals(self) -> dict[str, Any]:
+        open_rows = [s for s in self.stages if s.forecast is not None]
+        return {
+            "count": sum(s.count for s in self.stages),
+            "open": sum(s.count for s in open_rows),
+            "open_vehicles": sum(s.vehicles for s in open_rows),
+            "forecast": round(sum(s.forecast or 0 for s in open_rows), 2),
+            "signed": sum(s.count for s in self.stages if s.forecast is None and s.stage != LOST),
+            "lost": next((s.count for s in self.stages if s.stage == LOST), 0),
+            "stalled": self.stalled_count,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "stages": [asdict(s) for s in self.stages],
+            "totals": self.totals,
+            "conversion": [c.to_dict() for c in self.conversion],
+            "lost_reasons": self.lost_reasons,
+            "stalled": [asdict(s) for s in self.stalled],  # the longest idle, up to the limit
+        }
+
+
+@dataclass
+class PipelineReport:
+    as_of: dt.datetime
+    stalled_days: int
+    everyone: Section
+    owners: dict[str, Section] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {"as_of": self.as_of, "stalled_days": self.stalled_days, **self.everyone.to_dict()}
+        if self.owners:
+            out["owners"] = {name: section.to_dict() for name, section in self.owners.items()}
+        return out
+
+
+def _epoch_days(connection: Connection, column: Any) -> Any:
+    """Days since 1970-01-01 of a stored (naive UTC) datetime, in SQL."""
+    if connection.dialect.name == "sqlite":
+        return func.julianday(column) - 2440587.5
+    return func.extract("epoch", column) / 86400.0
+
+
+def pipeline(
+    source: Connection | Session,
+    process: Process,
+    *,
+    by_owner: bool = False,
+    owner: str | None = None,
+    stalled_days: int = DEFAULT_STALLED_DAYS,
+    stalled_limit: int = DEFAULT_STALLED_LIMIT,
+    now: dt.datetime | None = None,
+    lang: str = "zh",
+) -> PipelineReport:
+    """Per-stage counts, vehicles, weighted forecast, days in stage, conversion, stalled and lost reasons."""
+    if stalled_days < 1:
+        raise InvalidInput(t(f"停滞天数须为正整数，收到 {stalled_days}", f"--stalled-days must be a positive number, got {stalled_days}"))
+    connection = as_connection(source)
+    now = now or utcnow()
+    now_days = (now - dt.datetime(1970, 1, 1)).total_seconds() / 86400
+    # Grouping by owner adds the owner as the first key; otherwise the key is a constant "" added in Python
+    # (a bound literal in GROUP BY is not portable).
+    who = [Opportunity.owner] if by_owner else []
+    scope = [Opportunity.owner == owner] if owner else []
+    rows = connection.execute(
+        select(
+            *who,
+            Opportunity.stage,
+            Opportunity.lost_from,
+            func.count(),
+            func.coalesce(func.sum(Opportunity.quantity), 0),
+            func.coalesce(func.sum(cast(func.coalesce(Opportunity.quantity, 0) * func.coalesce(Opportunity.heat, 0), Float)), 0.0),
+            func.avg(_epoch_days(connection, Opportunity.stage_entered_at)),
+            func.sum(case((Opportunity.on_hold, 1), else_=0)),
+        )
+        .where(*scope)
+        .group_by(*who, Opportunity.stage, Opportunity.lost_from)
+    ).all()
+    lost_rows = connection.execute(
+        select(*who, Opportunity.lost_reason, func.count(), func.coalesce(func.sum(Opportunity.quantity), 0))
+        .where(Opportunity.stage == LOST, *scope)
+        .group_by(*who, Opportunity.lost_reason)
+    ).all()
+    if not by_owner:
+        rows = [("", *r) for r in rows]
+        lost_rows = [("", *r) for r in lost_rows]
+    counts, listed_ids = _stalled(connection, process, now, stalled_days, stalled_limit, scope, by_owner)
+    details = _details(connection, {i for ids in listed_ids.values() for i in ids}, now)
+
+    groups: dict[str, list[Any]] = {}
+    for row in rows:
+        groups.setdefault(row[0], []).append(row[1:])
+    lost_by: dict[str, list[Any]] = {}
+    for row in lost_rows:
+        lost_by.setdefault(row[0], []).append(row[1:])
+
+    def listed(key: str | None) -> list[Stalled]:
+        return [details[i] for i in listed_ids.get(key, [])]
+
+    def section(key: str) -> Section:
+        return _section(process, groups.get(key, []), lost_by.get(key, []), listed(key), counts.get(key, 0), now_days, lang)
+
+    everyone = _section(process, [r[1:] for r in rows], [r[1:] for r in lost_rows], listed(EVERYONE), counts.get(EVERYONE, 0), now_days, lang)
+    owners = {name: section(name) for name in sorted(set(groups) | set(counts) - {EVERYONE})} if by_owner else {}
+    return PipelineReport(now, stalled_days, everyone, owners)
+
+
+def _section(
+    process: Process, rows: list[Any], lost_rows: list[Any], stalled: list[Stalled], stalled_count: int, now_days: float, lang: str
+) -> Section:
+    order = process.order
+    figures = {s.id: StageFigures(s.id, s.name(lang), forecast=0.0 if process.is_open(s.id) else None) for s in process.stages}
+    figures[LOST] = StageFigures(LOST, process.stage_label(LOST, lang))
+    day_sums: dict[str, float] = {}
+    reached_counts = [0] * len(process.stages)
+    for stage, lost_from, count, vehicles, weighted, avg_epoch_days, on_hold in rows:
+        f = figures.get(stage)
+        if f is None:  # a stage no longer in the process: left out, as in `opp list`
+            continue
+        f.count += count
+        f.vehicles += int(vehicles)
+        f.on_hold += int(on_hold or 0)
+        if f.forecast is not None:
+            f.forecast += float(weighted) / 100
+        day_sums[stage] = day_sums.get(stage, 0.0) + (now_days - float(avg_epoch_days)) * count
+        position = order.get(lost_from if stage == LOST else stage)
+        if position is not None:
+            for i in range(position + 1):
+                reached_counts[i] += count
+    for stage, total in day_sums.items():
+        f = figures[stage]
+        f.avg_days = round(total / f.count, 1) if f.count else None
+        if f.forecast is not None:
+            f.forecast = round(f.forecast, 2)
+    conversion = [
+        Conversion(a.id, b.id, reached_counts[i], reached_counts[i + 1]) for i, (a, b) in enumerate(zip(process.stages, process.stages[1:], strict=False))
+    ]
+    lost_reasons = sorted(
+        ({"reason": reason, "count": count, "vehicles": int(vehicles)} for reason, count, vehicles in lost_rows),
+        key=lambda r: (-r["count"], r["reason"] or ""),
+    )
+    return Section(list(figures.values()), conversion, lost_reasons, stalled, stalled_count)
+
+
+EVERYONE = None  # the key of everyone's figures in `_stalled`'s results (owners are keyed by name)
+
+
+def _stalled(
+    connection: Connection, process: Process, now: dt.datetime, days: int, limit: int, scope: list[Any], by_owner: bool
+) -> tuple[dict[str | None, int], dict[str | None, list[int]]]:
+    """How many open opportunities are stalled, and the ids of the longest idle (up to `limit`, 0 = all).
+
+    Both read ix_opportunities_activity (stage, last_activity_at, owner) alone: the
+    counts are one range scan per open stage, the list the first rows of the scan in idle order.
+    Keyed by `EVERYONE`, and by owner with `by_owner`.
+    """
+    cutoff = now - dt.timedelta(days=days)
+    where = [Opportunity.stage.in_([s.id for s in process.stages if process.is_open(s.id)]), Opportunity.last_activity_at < cutoff, *scope]
+    counts: dict[str | None, int] = {}
+    if by_owner:
+        counts.update(connection.execute(select(Opportunity.owner, func.count()).where(*where).group_by(Opportunity.owner)).all())
+    counts[EVERYONE] = connection.execute(select(func.count()).select_from(opportunities).where(*where)).scalar() or 0
+    oldest_first = select(Opportunity.id, Opportunity.owner).where(*where).order_by(Opportunity.last_activity_at, Opportunity.id)
+    if not by_owner or not limit:
+        listed: dict[str | None, list[int]] = {EVERYONE: []}
+        for opp_id, owner in connection.execute(oldest_first.limit(limit or None)):
+            listed[EVERYONE].append(opp_id)
+            if by_owner:  # every stalled opportunity is listed (limit 0): split them by owner
+                listed.setdefault(owner, []).append(opp_id)
+        return counts, listed
+    # Each owner's longest idle: read in idle order until every owner has `limit` (or all of theirs).
+    wanted = {owner: min(limit, count) for owner, count in counts.items() if owner is not EVERYONE}
+    listed = {EVERYONE: [], **{owner: [] for owner in wanted}}
+    short = sum(1 for owner, n in wanted.items() if n)
+    result = connection.execute(oldest_first)
+    try:
+        while short:
+            chunk = result.fetchmany(1000)
+            if not chunk:
+                break
+            for opp_id, owner in chunk:
+                if len(listed[EVERYONE]) < limit:
+                    listed[EVERYONE].append(opp_id)
+                mine = listed[owner]
+                if len(mine) < wanted[owner]:
+                    mine.append(opp_id)
+                    if len(mine) == wanted[owner]:
+                        short -= 1
+    finally:
+        result.close()
+    return counts, listed
+
+
+def _details(connection: Connection, ids: set[int], now: dt.datetime) -> dict[int, Stalled]:
+    """What the report lists about the stalled opportunities it shows."""
+    out: dict[int, Stalled] = {}
+    wanted = sorted(ids)
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        rows = connection.execute(
+            select(Opportunity.id, accounts.c.name, Opportunity.title, Opportunity.owner, Opportunity.stage, Opportunity.last_activity_at, Opportunity.on_hold)
+            .join(accounts, accounts.c.id == Opportunity.account_id)
+            .where(Opportunity.id.in_(chunk))
+        )
+        out.update({i: Stalled(i, a, ti, o, st, at, (now - at).days, bool(h)) for i, a, ti, o, st, at, h in rows})
+    return out
+
+
+# -- the funnel chart ----------------------------------------------------------------------------
+
+FUNNEL_WIDTH = 640
+FUNNEL_ROW = 34
+
+
+def funnel_svg(section: Section, lang: str = "zh") -> str:
+    """The stages as a centred funnel (SVG text): each bar's width is the number that reached the stage.
+
+    Drawn from the figures themselves (no screenshot); labels are escaped, so a
+    company's own stage names are safe to embed.
+    """
+    stages = [s for s in section.stages if s.stage != LOST]
+    reached = [c.reached_from for c in section.conversion] + ([section.conversion[-1].reached_to] if section.conversion else [s.count for s in stages][-1:])
+    top = max(reached + [1])
+    label_w, bar_w = 190, FUNNEL_WIDTH - 190 - 150
+    height = FUNNEL_ROW * len(stages) + 8
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{FUNNEL_WIDTH}" height="{height}" viewBox="0 0 {FUNNEL_WIDTH} {height}" '
+        'font-family="Noto Sans CJK SC, Noto Sans CJK, sans-serif" font-size="11">'
+    ]
+    rate_word = "转化" if lang == "zh" else "conv."
+    now_word = "当前" if lang == "zh" else "now"
+    for i, (stage, count) in enumerate(zip(stages, reached, strict=False)):
+        y = 4 + i * FUNNEL_ROW
+        width = max(2.0, bar_w * count / top)
+        x = label_w + (bar_w - width) / 2
+        shade = 90 - i * 7  # darker further down the funnel
+        parts.append(f'<text x="{label_w - 8}" y="{y + 19}" text-anchor="end" fill="#1a1a1a">{escape(stage.label)}</text>')
+        parts.append(f'<rect x="{x:.1f}" y="{y}" width="{width:.1f}" height="{FUNNEL_ROW - 6}" rx="2" fill="hsl(212, 45%, {shade}%)" stroke="#1f3a5f" stroke-width="0.6"/>')
+        parts.append(f'<text x="{label_w + bar_w / 2:.1f}" y="{y + 19}" text-anchor="middle" fill="{"#ffffff" if shade < 60 else "#1a1a1a"}">{count}</text>')
+        note = f"{now_word} {stage.count}"
+        if i > 0 and section.conversion[i - 1].rate is not None:
+            note += f" · {rate_word} {section.conversion[i - 1].rate:.0%}"
+        parts.append(f'<text x="{label_w + bar_w + 10}" y="{y + 19}" fill="#555555">{escape(note)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+# -- the report as a PDF ------------------------------------------------------------------------
+
+PDF_STALLED_SHOWN = 40
+
+HEADINGS: dict[str, tuple[str, str]] = {
+    "title": ("销售漏斗报告", "Pipeline report"),
+    "open": ("在途商机", "Open opportunities"),
+    "open_vehicles": ("在途车辆", "Open vehicles"),
+    "forecast": ("加权预测（台）", "Weighted forecast (vehicles)"),
+    "signed_lost": ("已签约 / 已丢单", "Signed / lost"),
+    "stalled": ("停滞", "Stalled"),
+    "scope": ("范围", "Scope"),
+    "as_of": ("统计截至", "As of"),
+    "made_by": ("生成人", "Made by"),
+    "stalled_rule": ("停滞标准", "Stalled means"),
+    "funnel": ("漏斗", "Funnel"),
+    "by_stage": ("按阶段", "By stage"),
+    "stage": ("阶段", "Stage"),
+    "count": ("商机", "Opps"),
+    "vehicles": ("车辆", "Vehicles"),
+    "avg_days": ("平均停留天数", "Avg days in stage"),
+    "on_hold": ("暂停", "On hold"),
+    "forecast_note": (
+        "加权预测 = Σ 数量 × 成交热度（未评估的商机计 0）；已签约与已丢单不计入预测。漏斗宽度为到达该阶段的商机数。",
+        "Weighted forecast = Σ quantity × deal heat (unrated opportunities count 0); signed and lost are not forecast. "
+        "Funnel width is the number that reached each stage.",
+    ),
+    "conversion": ("阶段转化", "Conversion between stages"),
+    "from": ("从", "From"),
+    "to": ("到", "To"),
+    "reached": ("到达", "Reached"),
+    "moved_on": ("进入下一步", "Moved on"),
+    "rate": ("转化率", "Rate"),
+    "lost_reasons": ("丢单原因", "Lost reasons"),
+    "reason": ("原因", "Reason"),
+    "by_owner": ("按负责人", "By owner"),
+    "owner": ("负责人", "Owner"),
+    "lost": ("丢单", "Lost"),
+    "steps_note": ("列为阶段编号（见 kam workflow show）。", "Columns are step numbers (see kam workflow show)."),
+    "stalled_title": ("停滞商机", "Stalled opportunities"),
+    "opp": ("商机", "Opp"),
+    "account": ("客户", "Account"),
+    "title_col": ("项目", "Title"),
+    "last_activity": ("最后动态", "Last activity"),
+    "idle_days": ("停滞天数", "Idle days"),
+    "more": (
+        "另有 {} 个未列出（kam --json report pipeline --stalled-limit 0 列出全部）。",
+        "{} more not listed (kam --json report pipeline --stalled-limit 0 lists all).",
+    ),
+    "everyone": ("全部负责人", "all owners"),
+}
+
+
+def pipeline_pdf(report: PipelineReport, process: Process, *, lang: str, owner: str | None, actor: str, as_of: str) -> bytes:
+    """The report in the shared A4 layout, with a funnel chart drawn from the figures (`as_of`: the time as shown)."""
+    from markupsafe import Markup  # with Jinja2 and the PDF layer: only when a PDF is asked for
+
+    from reports import render_report_pdf
+
+    T = {key: pair[0 if lang == "zh" else 1] for key, pair in HEADINGS.items()}
+    title = T["title"]
+    T["title"] = T["title_col"]  # in the template, T.title heads the stalled table's title column
+    T["stalled_title"] += t(f"（{report.stalled_days} 天无动态）", f" ({report.stalled_days} days without history)").render(lang)
+    T["stalled_days_text"] = t(f"{report.stalled_days} 天无动态", f"no history for {report.stalled_days} days").render(lang)
+    ctx = DocumentContext(
+        opportunity_id="—", customer=t("全部客户", "all accounts").render(lang), version=1, created_at=report.as_of,
+        owner=owner or T["everyone"], author=actor, opportunity_title=as_of,
+    )
+    context = {
+        "title": title,
+        "r": report.to_dict(),
+        "funnel": Markup(funnel_svg(report.everyone, lang)),
+        "T": T,
+        "stage": lambda sid: process.stage_label(sid, lang),
+        "reason": lambda r: LOST_REASON.label(r, lang),
+        "steps": [(s.step, s.id) for s in process.stages],
+        "scope": owner or T["everyone"],
+        "as_of": as_of,
+        "stalled_shown": PDF_STALLED_SHOWN,
+    }
+    return render_report_pdf("pipeline.html", context, ctx, lang)
