@@ -25,10 +25,13 @@ system:
 
 venv: $(STAMP)
 
+# setuptools prints a boxed caution with every editable install ("folders in your working directory with the
+# same name as your package may take precedence during imports"): here that folder is the package itself, on
+# purpose, so the box is silenced (PYTHONWARNINGS reaches the build backend) instead of looking like an error.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	PYTHONWARNINGS=ignore $(BIN)/pip install -q -e '.[dev]'
 	@touch $@
 
 # pip byte-compiles installed libraries but not an editable project; without this,
@@ -40,12 +43,15 @@ demo: setup
 	rm -rf $(DEMO_DIR)
 	$(BIN)/kam demo --out $(DEMO_DIR)
 
-test: setup
-	$(BIN)/ruff check .
+test: setup lint
 	$(BIN)/pytest -q
 
+# One lint: ruff (style, line length 120), mypy (types) and lint-imports (the floors and the
+# other import contracts in pyproject.toml).
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/mypy
+	@out=$$($(BIN)/lint-imports --no-cache 2>&1) && echo "$$out" | grep '^Contracts:' || { echo "$$out"; exit 1; }
 
 bench: setup
 	$(BIN)/python -m benchmarks

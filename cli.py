@@ -61,16 +61,20 @@ class KamGroup(click.Group):
             self.add_command(command)
         return self.commands[cmd_name]
 
-    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
         resolved = super().resolve_command(ctx, args)
         _start_up_over()  # the command's module is loaded: the work starts here
         return resolved
 
-    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any) -> click.Context:
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
         except click.ClickException as exc:
-            exc.message = clean(exc.message)
+            exc.message = clean(exc.message)  # type: ignore[misc]  # click declares it final; a usage error quotes what was typed
             raise
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -78,7 +82,7 @@ class KamGroup(click.Group):
         try:
             return super().invoke(ctx)
         except click.ClickException as exc:
-            exc.message = clean(exc.message)  # usage errors quote what was typed: no escape sequences back to the terminal
+            exc.message = clean(exc.message)  # type: ignore[misc]  # usage errors quote what was typed: no escape sequences back
             raise
         except (click.exceptions.Exit, click.Abort, KeyboardInterrupt, BrokenPipeError):
             raise
@@ -89,7 +93,9 @@ class KamGroup(click.Group):
             if os.environ.get("KAM_DEBUG"):
                 raise
             raise KamCommandError(
-                f"internal error: {type(exc).__name__}: {exc} (set KAM_DEBUG=1 for the traceback and please report it)", [], None
+                f"internal error: {type(exc).__name__}: {exc} (set KAM_DEBUG=1 for the traceback and please report it)",
+                [],
+                None,
             ) from None
 
 
@@ -99,14 +105,39 @@ def _stand_in(name: str) -> click.Command:
 
 
 @click.group(cls=KamGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--db", "db_url", envvar="KAM_DATABASE_URL", metavar="URL", help="SQLAlchemy database URL or SQLite file path (env KAM_DATABASE_URL).")
-@click.option("--actor", envvar="KAM_USER", help="Who is acting (env KAM_USER; default: the database role on PostgreSQL, else the login name).")
+@click.option(
+    "--db",
+    "db_url",
+    envvar="KAM_DATABASE_URL",
+    metavar="URL",
+    help="SQLAlchemy database URL or SQLite file path (env KAM_DATABASE_URL).",
+)
+@click.option(
+    "--actor",
+    envvar="KAM_USER",
+    help="Who is acting (env KAM_USER; default: the database role on PostgreSQL, else the login name).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON on stdout.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), envvar="KAM_LANG", default="zh", show_default=True, help="Language of output.")
-@click.option("--process", "process_path", envvar="KAM_PROCESS", metavar="FILE", help="A company process file (YAML) instead of the built-in six steps.")
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    envvar="KAM_LANG",
+    default="zh",
+    show_default=True,
+    help="Language of output.",
+)
+@click.option(
+    "--process",
+    "process_path",
+    envvar="KAM_PROCESS",
+    metavar="FILE",
+    help="A company process file (YAML) instead of the built-in six steps.",
+)
 @click.version_option("0.1.0", prog_name="kam")
 @click.pass_context
-def cli(ctx: click.Context, db_url: str | None, actor: str | None, as_json: bool, lang: str, process_path: str | None) -> None:
+def cli(
+    ctx: click.Context, db_url: str | None, actor: str | None, as_json: bool, lang: str, process_path: str | None
+) -> None:
     """kam: move key-account deals through the six steps (客户开发六步法).
 
     \b

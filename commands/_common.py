@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import getpass
 import re
 from collections.abc import Callable
 from functools import cached_property
@@ -43,7 +44,9 @@ def clean(value: Any) -> str:
 class Kam:
     """The per-invocation context: global options and lazily opened resources."""
 
-    def __init__(self, db_url: str | None, actor: str | None, as_json: bool, lang: str, process_path: str | None) -> None:
+    def __init__(
+        self, db_url: str | None, actor: str | None, as_json: bool, lang: str, process_path: str | None
+    ) -> None:
         self.db_url = db_url
         self._actor = actor
         self.json = as_json
@@ -52,9 +55,7 @@ class Kam:
 
     @cached_property
     def db(self) -> Database:
-        from workflow.records.db import (
-            Database,  # SQLAlchemy loads only for a command that opens the database
-        )
+        from workflow.records.db import Database  # SQLAlchemy: only for a command that opens the database
 
         return Database(self.db_url)
 
@@ -95,8 +96,6 @@ class Kam:
 
 
 def login_name() -> str:
-    import getpass
-
     try:
         return getpass.getuser()
     except Exception:  # no login name in some containers
@@ -109,7 +108,12 @@ def dumps(data: Any) -> str:
     Byte for byte what json.dumps(indent=2, ensure_ascii=False) writes (a test holds it
     to that), but orjson's: the standard encoder's indented mode is pure Python.
     """
-    options = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+    options = (
+        orjson.OPT_INDENT_2
+        | orjson.OPT_NON_STR_KEYS
+        | orjson.OPT_PASSTHROUGH_DATETIME
+        | orjson.OPT_PASSTHROUGH_DATACLASS
+    )
     return orjson.dumps(data, default=_json_default, option=options).decode()
 
 
@@ -174,7 +178,9 @@ def check_arguments(command: click.Command, ctx: click.Context) -> None:
             raise click.BadParameter(f"{value} is out of range (at most {MAX_INT})", ctx=ctx, param=param)
         for text in value if isinstance(value, tuple | list) else [value]:
             if isinstance(text, str) and _unusable().search(text):
-                raise click.BadParameter("is not valid UTF-8 text (or contains a NUL byte): retype it", ctx=ctx, param=param)
+                raise click.BadParameter(
+                    "is not valid UTF-8 text (or contains a NUL byte): retype it", ctx=ctx, param=param
+                )
 
 
 def local_time(value: dt.datetime | None) -> str:
@@ -206,9 +212,11 @@ def convert(exc: KamError, kam: Kam | None) -> KamCommandError:
     """Turn a `KamError` into the message a user reads (and a JSON error with --json): the one conversion."""
     lang = kam.lang if kam else "zh"
     details = [d.render(lang) for d in exc.details]
-    payload = None
+    payload: dict[str, Any] | None = None
     if isinstance(exc, Refused):
-        details += [f"[{m.code}] {m.message.render(lang)}" + (f"  → {m.command}" if m.command else "") for m in exc.missing]
+        details += [
+            f"[{m.code}] {m.message.render(lang)}" + (f"  → {m.command}" if m.command else "") for m in exc.missing
+        ]
     if kam and kam.json:
         payload = {"error": {"code": exc.code, "message": exc.render(lang), "details": details}}
         if isinstance(exc, Refused):
@@ -222,11 +230,18 @@ def output_path(path: str, force: bool) -> Path:
     try:
         exists, is_dir = target.exists(), target.is_dir()
     except OSError as exc:  # a name too long for the file system, a path through a file...
-        raise InvalidInput(t(f"无法使用文件名 {path}：{exc.strerror}", f"cannot use {path} as a file name: {exc.strerror}")) from None
+        raise InvalidInput(
+            t(f"无法使用文件名 {path}：{exc.strerror}", f"cannot use {path} as a file name: {exc.strerror}")
+        ) from None
     if is_dir:
         raise InvalidInput(t(f"{path} 是文件夹，请给出文件名", f"{path} is a folder; give a file name"))
     if exists and not force:
-        raise InvalidInput(t(f"文件 {path} 已存在：加 --force 覆盖，或换一个文件名", f"{path} exists: use --force to overwrite it, or choose another name"))
+        raise InvalidInput(
+            t(
+                f"文件 {path} 已存在：加 --force 覆盖，或换一个文件名",
+                f"{path} exists: use --force to overwrite it, or choose another name",
+            )
+        )
     return target
 
 

@@ -129,16 +129,58 @@ def _walk(demo: Transcript) -> None:
     demo.title("准备：数据库、客户和联系人", "Set-up: database, accounts, contacts")
     run("init")
     for name, type_, size, class_, industry, fleet, market, region in ACCOUNTS:
-        args = ["account", "add", name, "--type", type_, "--class", class_, "--industry", industry, "--fleet-size", fleet, "--market", market, "--region", region]
+        args = [
+            "account",
+            "add",
+            name,
+            "--type",
+            type_,
+            "--class",
+            class_,
+            "--industry",
+            industry,
+            "--fleet-size",
+            fleet,
+            "--market",
+            market,
+            "--region",
+            region,
+        ]
         if size:
             args += ["--size", size]
         run(*args)
     for name, dept, title, role, influence, stance in CONTACTS:
-        run("contact", "add", "1", name, "--department", dept, "--title", title, "--role", role, "--influence", influence, "--stance", stance)
+        run(
+            "contact",
+            "add",
+            "1",
+            name,
+            "--department",
+            dept,
+            "--title",
+            title,
+            "--role",
+            role,
+            "--influence",
+            influence,
+            "--stance",
+            stance,
+        )
     run("account", "list")
 
     demo.title("第一步：客户确定与电话邀约", "Step 1: target and phone invitation")
-    run("opp", "new", "1", "30 台国六压缩式垃圾车", "--owner", OWNER, "--quantity", "30", "--expected-close", "2026-12-15")
+    run(
+        "opp",
+        "new",
+        "1",
+        "30 台国六压缩式垃圾车",
+        "--owner",
+        OWNER,
+        "--quantity",
+        "30",
+        "--expected-close",
+        "2026-12-15",
+    )
     run("opp", "advance", "1")
     demo.note("没有电话邀约反馈单，不能进入拜访：", "No phone invitation feedback yet, so the visit step is refused:")
     run("opp", "advance", "1", expect=1)
@@ -161,13 +203,22 @@ def _walk(demo: Transcript) -> None:
     run("doc", "fill", "1", "negotiation-minutes", "--file", demo.doc("negotiation-minutes"))
     demo.note("签约前必须通过合同审核与部门会签：", "Signing needs the contract review and the departmental sign-offs:")
     run("opp", "advance", "1", expect=1)
-    demo.note("第一稿合同审核表：数量、交期与谈判纪要不符，交期短于生产周期", "A first contract review: quantity and delivery differ from the minutes, delivery is shorter than production")
-    draft = demo.doc("contract-review", "contract-review-draft.yaml", {"quantity": "32", "delivery_cycle_days": "40", "production_cycle_days": "60"})
+    demo.note(
+        "第一稿合同审核表：数量、交期与谈判纪要不符，交期短于生产周期",
+        "A first contract review: quantity and delivery differ from the minutes, delivery is shorter than production",
+    )
+    draft = demo.doc(
+        "contract-review",
+        "contract-review-draft.yaml",
+        {"quantity": "32", "delivery_cycle_days": "40", "production_cycle_days": "60"},
+    )
     run("doc", "fill", "1", "contract-review", "--file", draft)
     run("compliance", "1", expect=1)
     demo.note("负责人不能审批自己的合同：", "The owner cannot approve their own contract:")
     run("review", "approve", "1", "--department", "sales", expect=1)
-    demo.note("按谈判纪要改正后重新提交，四个部门会签：", "Corrected to the minutes, then the four departments sign off:")
+    demo.note(
+        "按谈判纪要改正后重新提交，四个部门会签：", "Corrected to the minutes, then the four departments sign off:"
+    )
     run("doc", "fill", "1", "contract-review", "--file", demo.doc("contract-review"))
     run("doc", "diff", "1", "contract-review")
     for department, reviewer in (("sales", "赵敏"), ("finance", "钱进"), ("legal", "孙律"), ("production", "李工")):
@@ -185,11 +236,37 @@ def _walk(demo: Transcript) -> None:
     run("doc", "render-all", "1", "-o", "pdf", "--force")
 
     demo.title("另外两个商机：一个丢单，一个在跟进", "Two more deals: one lost, one in progress")
-    run("contact", "add", "3", "刘强", "--title", "总经理", "--role", "最终拍板人", "--influence", "high", "--stance", "neutral")
+    run(
+        "contact",
+        "add",
+        "3",
+        "刘强",
+        "--title",
+        "总经理",
+        "--role",
+        "最终拍板人",
+        "--influence",
+        "high",
+        "--stance",
+        "neutral",
+    )
     run("opp", "new", "3", "8 台自卸车", "--owner", "李娜", "--quantity", "8")
     run("opp", "advance", "2")
     run("opp", "lose", "2", "--reason", "competitor", "--note", "竞品报价低 3%，且承诺 30 天交车")
-    run("contact", "add", "2", "马建军", "--title", "采购部长", "--role", "采购经理", "--influence", "medium", "--stance", "supporter")
+    run(
+        "contact",
+        "add",
+        "2",
+        "马建军",
+        "--title",
+        "采购部长",
+        "--role",
+        "采购经理",
+        "--influence",
+        "medium",
+        "--stance",
+        "supporter",
+    )
     run("opp", "new", "2", "12 台载货车", "--owner", OWNER, "--quantity", "12")
     run("opp", "advance", "3")
     run("opp", "hold", "3", "--reason", "客户资金计划推迟到明年一季度")

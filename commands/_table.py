@@ -27,7 +27,9 @@ def terminal_width() -> int:
     return shutil.get_terminal_size((140, 24)).columns if sys.stdout.isatty() else 160
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str | None = None, width: int | None = None) -> None:
+def table(
+    headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str | None = None, width: int | None = None
+) -> None:
     """Print a table on stdout, fitted to `width` columns (default: the terminal's)."""
     click.echo("\n".join(lines(headers, rows, title, width or terminal_width())))
 
@@ -75,7 +77,10 @@ def _widest(text: str) -> int:
 
 
 def _row(values: list[str], widths: list[int]) -> list[str]:
-    wrapped = [[piece for line in value.split("\n") for piece in wrap(line, w)] for value, w in zip(values, widths, strict=True)]
+    wrapped = [
+        [piece for line in value.split("\n") for piece in wrap(line, w)]
+        for value, w in zip(values, widths, strict=True)
+    ]
     height = max(len(w) for w in wrapped)
     out = []
     for n in range(height):

@@ -42,19 +42,39 @@ def account() -> None:
 @click.option("--address", help="Address (地址).")
 @pass_kam
 def account_add(
-    kam: Kam, name: str, type_: str, class_: str, industry: str, fleet_size: int, size: str | None, market: str | None,
-    region: str | None, main_brands: str | None, address: str | None,
+    kam: Kam,
+    name: str,
+    type_: str,
+    class_: str,
+    industry: str,
+    fleet_size: int,
+    size: str | None,
+    market: str | None,
+    region: str | None,
+    main_brands: str | None,
+    address: str | None,
 ) -> None:
     """Add a customer. --json prints {"id": ...}.
 
     \b
     Example:
-      kam account add 沈阳华信商贸 --type enterprise --size medium --class B --industry 建材 --fleet-size 45 --region 辽宁沈阳
+      kam account add 沈阳华信商贸 --type enterprise --size medium --class B --industry 建材 \
+        --fleet-size 45 --region 辽宁沈阳
     """
     with kam.db.write() as session:
         acc = accounts.create_account(
-            session, name=name, type=type_, account_class=class_, industry=industry, fleet_size=fleet_size, actor=kam.actor,
-            size=size, market=market, region=region, main_brands=main_brands, address=address,
+            session,
+            name=name,
+            type=type_,
+            account_class=class_,
+            industry=industry,
+            fleet_size=fleet_size,
+            actor=kam.actor,
+            size=size,
+            market=market,
+            region=region,
+            main_brands=main_brands,
+            address=address,
         )
         acc_id, acc_name = acc.id, acc.name
     kam.emit({"id": acc_id}, lambda: kam.say(f"已添加客户 {acc_id}：{acc_name}", f"added account {acc_id}: {acc_name}"))
@@ -74,8 +94,18 @@ def account_add(
 @click.option("--reviewed", is_flag=True, help="Mark the customer data as reviewed today (seed 000: quarterly).")
 @pass_kam
 def account_edit(
-    kam: Kam, account_id: int, type_: str | None, class_: str | None, industry: str | None, fleet_size: int | None,
-    size: str | None, market: str | None, region: str | None, main_brands: str | None, address: str | None, reviewed: bool,
+    kam: Kam,
+    account_id: int,
+    type_: str | None,
+    class_: str | None,
+    industry: str | None,
+    fleet_size: int | None,
+    size: str | None,
+    market: str | None,
+    region: str | None,
+    main_brands: str | None,
+    address: str | None,
+    reviewed: bool,
 ) -> None:
     """Change a customer's profile, or confirm it is still correct (--reviewed).
 
@@ -85,8 +115,19 @@ def account_edit(
     """
     with kam.db.write() as session:
         accounts.edit_account(
-            session, account_id, actor=kam.actor, reviewed=reviewed, type=type_, account_class=class_, industry=industry,
-            fleet_size=fleet_size, size=size, market=market, region=region, main_brands=main_brands, address=address,
+            session,
+            account_id,
+            actor=kam.actor,
+            reviewed=reviewed,
+            type=type_,
+            account_class=class_,
+            industry=industry,
+            fleet_size=fleet_size,
+            size=size,
+            market=market,
+            region=region,
+            main_brands=main_brands,
+            address=address,
         )
     kam.emit({"id": account_id}, lambda: kam.say(f"已更新客户 {account_id}", f"updated account {account_id}"))
 
@@ -109,8 +150,30 @@ def account_list(kam: Kam) -> None:
         kam.say("还没有客户：用 kam account add 添加", "no accounts yet: add one with kam account add")
         return
     table(
-        [kam.t(*h) for h in (("编号", "ID"), ("名称", "Name"), ("性质", "Type"), ("分类", "Class"), ("行业", "Industry"), ("保有量", "Fleet"), ("区域", "Region"))],
-        [(a["id"], a["name"], ACCOUNT_TYPE.label(a["type"], kam.lang), a["class"], a["industry"], a["fleet_size"], a["region"]) for a in data],
+        [
+            kam.t(*h)
+            for h in (
+                ("编号", "ID"),
+                ("名称", "Name"),
+                ("性质", "Type"),
+                ("分类", "Class"),
+                ("行业", "Industry"),
+                ("保有量", "Fleet"),
+                ("区域", "Region"),
+            )
+        ],
+        [
+            (
+                a["id"],
+                a["name"],
+                ACCOUNT_TYPE.label(a["type"], kam.lang),
+                a["class"],
+                a["industry"],
+                a["fleet_size"],
+                a["region"],
+            )
+            for a in data
+        ],
     )
 
 
@@ -128,7 +191,8 @@ def account_show(kam: Kam, account_id: int) -> None:
         acc = queries.get_account(session, account_id)
         data = views.account(acc, with_contacts=True)
         data["opportunities"] = [
-            {"id": o.id, "title": o.title, "stage": o.stage, "owner": o.owner, "quantity": o.quantity} for o in acc.opportunities
+            {"id": o.id, "title": o.title, "stage": o.stage, "owner": o.owner, "quantity": o.quantity}
+            for o in acc.opportunities
         ]
     if kam.json:
         kam.emit(data)
@@ -136,7 +200,10 @@ def account_show(kam: Kam, account_id: int) -> None:
     lang = kam.lang
     pairs = [
         (kam.t("客户", "Account"), f"{data['id']}  {data['name']}"),
-        (kam.t("性质", "Type"), " ".join(filter(None, [ACCOUNT_TYPE.label(data["type"], lang), ACCOUNT_SIZE.label(data["size"], lang)]))),
+        (
+            kam.t("性质", "Type"),
+            " ".join(filter(None, [ACCOUNT_TYPE.label(data["type"], lang), ACCOUNT_SIZE.label(data["size"], lang)])),
+        ),
         (kam.t("分类", "Class"), ACCOUNT_CLASS.label(data["class"], lang)),
         (kam.t("市场", "Market"), MARKET.label(data["market"], lang)),
         (kam.t("行业", "Industry"), data["industry"]),
@@ -152,15 +219,43 @@ def account_show(kam: Kam, account_id: int) -> None:
     if data["contacts"]:
         click.echo()
         table(
-            [kam.t(*h) for h in (("编号", "ID"), ("姓名", "Name"), ("部门", "Department"), ("职务", "Title"), ("角色", "Role"), ("影响力", "Influence"), ("态度", "Stance"))],
-            [(c["id"], c["name"], c["department"], c["title"], c["role"], LEVEL.label(c["influence"], lang), STANCE.label(c["stance"], lang)) for c in data["contacts"]],
+            [
+                kam.t(*h)
+                for h in (
+                    ("编号", "ID"),
+                    ("姓名", "Name"),
+                    ("部门", "Department"),
+                    ("职务", "Title"),
+                    ("角色", "Role"),
+                    ("影响力", "Influence"),
+                    ("态度", "Stance"),
+                )
+            ],
+            [
+                (
+                    c["id"],
+                    c["name"],
+                    c["department"],
+                    c["title"],
+                    c["role"],
+                    LEVEL.label(c["influence"], lang),
+                    STANCE.label(c["stance"], lang),
+                )
+                for c in data["contacts"]
+            ],
             title=kam.t("联系人", "Contacts"),
         )
     if data["opportunities"]:
         click.echo()
         table(
-            [kam.t(*h) for h in (("编号", "ID"), ("项目", "Title"), ("阶段", "Stage"), ("负责人", "Owner"), ("数量", "Qty"))],
-            [(o["id"], o["title"], kam.process.stage_label(o["stage"], lang), o["owner"], o["quantity"]) for o in data["opportunities"]],
+            [
+                kam.t(*h)
+                for h in (("编号", "ID"), ("项目", "Title"), ("阶段", "Stage"), ("负责人", "Owner"), ("数量", "Qty"))
+            ],
+            [
+                (o["id"], o["title"], kam.process.stage_label(o["stage"], lang), o["owner"], o["quantity"])
+                for o in data["opportunities"]
+            ],
             title=kam.t("商机", "Opportunities"),
         )
 
@@ -168,7 +263,11 @@ def account_show(kam: Kam, account_id: int) -> None:
 @account.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check every row and say what would be imported; write nothing.")
-@click.option("--skip-invalid", is_flag=True, help="Import the good rows and list the bad ones (default: any bad row stops the import).")
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="Import the good rows and list the bad ones (default: any bad row stops the import).",
+)
 @pass_kam
 def account_import(kam: Kam, file: str, dry_run: bool, skip_invalid: bool) -> None:
     """Add customers from a .csv or .xlsx file; the first row names the columns.
@@ -189,15 +288,27 @@ def account_import(kam: Kam, file: str, dry_run: bool, skip_invalid: bool) -> No
         for error in result.errors:
             click.echo(f"  - {error.render(kam.lang)}", err=True)
         if dry_run:
-            kam.say(f"检查完毕：{result.rows} 行，可导入 {result.imported} 个客户（未写入）", f"checked {result.rows} row(s): {result.imported} account(s) would be imported (nothing written)")
+            kam.say(
+                f"检查完毕：{result.rows} 行，可导入 {result.imported} 个客户（未写入）",
+                f"checked {result.rows} row(s): {result.imported} account(s) would be imported (nothing written)",
+            )
         else:
-            kam.say(f"已导入 {result.imported} 个客户，跳过 {len(result.errors)} 行", f"imported {result.imported} account(s), skipped {len(result.errors)} row(s)")
+            kam.say(
+                f"已导入 {result.imported} 个客户，跳过 {len(result.errors)} 行",
+                f"imported {result.imported} account(s), skipped {len(result.errors)} row(s)",
+            )
 
     kam.emit(result.to_dict(kam.lang), human)
 
 
 @account.command("stale")
-@click.option("--days", type=click.IntRange(0, 36500), default=90, show_default=True, help="Not reviewed for this many days (seed 000: quarterly).")
+@click.option(
+    "--days",
+    type=click.IntRange(0, 36500),
+    default=90,
+    show_default=True,
+    help="Not reviewed for this many days (seed 000: quarterly).",
+)
 @pass_kam
 def account_stale(kam: Kam, days: int) -> None:
     """Customers whose stable data (profile, people) was not reviewed in 90 days.
@@ -216,11 +327,26 @@ def account_stale(kam: Kam, days: int) -> None:
         kam.say(f"所有客户资料都在 {days} 天内确认过", f"every account was reviewed within {days} days")
         return
     table(
-        [kam.t(*h) for h in (("编号", "ID"), ("名称", "Name"), ("分类", "Class"), ("上次确认", "Reviewed"), ("天数", "Days"))],
-        [(s.id, s.name, s.account_class, local_time(s.reviewed_at) or kam.t("从未", "never"), s.days if s.days is not None else "—") for s in stale],
+        [
+            kam.t(*h)
+            for h in (("编号", "ID"), ("名称", "Name"), ("分类", "Class"), ("上次确认", "Reviewed"), ("天数", "Days"))
+        ],
+        [
+            (
+                s.id,
+                s.name,
+                s.account_class,
+                local_time(s.reviewed_at) or kam.t("从未", "never"),
+                s.days if s.days is not None else "—",
+            )
+            for s in stale
+        ],
         title=kam.t(f"超过 {days} 天未确认的客户资料", f"Accounts not reviewed in {days} days"),
     )
-    kam.say("确认资料仍准确：kam account edit ID --reviewed", "Confirm an account is still correct with: kam account edit ID --reviewed")
+    kam.say(
+        "确认资料仍准确：kam account edit ID --reviewed",
+        "Confirm an account is still correct with: kam account edit ID --reviewed",
+    )
 
 
 COMMAND = account

@@ -7,6 +7,8 @@ Example:
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from commands._common import Kam, KamGroupBase, clean, pass_kam
@@ -36,12 +38,18 @@ def audit_verify(kam: Kam) -> None:
     """
     with kam.db.read() as session:
         result = views.audit(session)
-    data = {
+    data: dict[str, Any] = {
         "ok": result.ok,
         "checked": result.checked,
         "opportunities": result.opportunities,
         "breaks": [
-            {"opportunity": b.opportunity_id, "seq": b.seq, "problem": b.problem, "detail": b.detail, "message": b.message().render(kam.lang)}
+            {
+                "opportunity": b.opportunity_id,
+                "seq": b.seq,
+                "problem": b.problem,
+                "detail": b.detail,
+                "message": b.message().render(kam.lang),
+            }
             for b in result.breaks
         ],
     }
@@ -50,14 +58,16 @@ def audit_verify(kam: Kam) -> None:
         if result.ok:
             kam.say(
                 f"历史完整：{result.opportunities} 个商机，{result.checked} 行历史，全部校验通过",
-                f"history intact: {result.opportunities} opportunit{'y' if result.opportunities == 1 else 'ies'}, {result.checked} history rows verified",
+                f"history intact: {result.opportunities} opportunit{'y' if result.opportunities == 1 else 'ies'}, "
+                f"{result.checked} history rows verified",
             )
             return
         click.echo(
             "Error: "
             + kam.t(
                 f"{len(result.breaks)} 个商机的记录在 kam 之外被改动（共检查 {result.checked} 行）：",
-                f"the record of {len(result.breaks)} opportunit{'y' if len(result.breaks) == 1 else 'ies'} was altered outside kam ({result.checked} rows checked):",
+                f"the record of {len(result.breaks)} opportunit{'y' if len(result.breaks) == 1 else 'ies'} was altered "
+                f"outside kam ({result.checked} rows checked):",
             ),
             err=True,
         )

@@ -33,14 +33,30 @@ def backup(kam: Kam, path: str, force: bool) -> None:
             audit = views.audit(session)
     finally:
         copy.dispose()
-    data = {"path": result.path, "bytes": result.bytes, "checked": audit.checked, "opportunities": audit.opportunities, "ok": audit.ok}
+    data = {
+        "path": result.path,
+        "bytes": result.bytes,
+        "checked": audit.checked,
+        "opportunities": audit.opportunities,
+        "ok": audit.ok,
+    }
     kam.emit(
         data,
         lambda: kam.say(
-            f"已备份到 {result.path}（{result.bytes:,} 字节）；副本含 {audit.opportunities} 个商机、{audit.checked} 行历史，"
-            + ("校验通过" if audit.ok else f"{len(audit.breaks)} 个商机的历史有问题：运行 kam --db {result.path} audit verify 查看"),
-            f"backed up to {result.path} ({result.bytes:,} bytes); the copy holds {audit.opportunities} opportunit{'y' if audit.opportunities == 1 else 'ies'} and {audit.checked} history rows, "
-            + ("all verified" if audit.ok else f"{len(audit.breaks)} with broken history: see kam --db {result.path} audit verify"),
+            f"已备份到 {result.path}（{result.bytes:,} 字节）；副本含 {audit.opportunities} 个商机、{audit.checked} "
+            "行历史，"
+            + (
+                "校验通过"
+                if audit.ok
+                else f"{len(audit.breaks)} 个商机的历史有问题：运行 kam --db {result.path} audit verify 查看"
+            ),
+            f"backed up to {result.path} ({result.bytes:,} bytes); the copy holds {audit.opportunities} "
+            f"opportunit{'y' if audit.opportunities == 1 else 'ies'} and {audit.checked} history rows, "
+            + (
+                "all verified"
+                if audit.ok
+                else f"{len(audit.breaks)} with broken history: see kam --db {result.path} audit verify"
+            ),
         ),
     )
 

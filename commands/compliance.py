@@ -27,7 +27,9 @@ from workflow.views.compliance import review_pdf, review_view
 
 @click.command("compliance", cls=KamCommand, help=__doc__)
 @click.argument("opportunity_id", type=int)
-@click.option("--pdf", "pdf_path", metavar="FILE", help="Also write the review (checklist and sign-off block) as a PDF.")
+@click.option(
+    "--pdf", "pdf_path", metavar="FILE", help="Also write the review (checklist and sign-off block) as a PDF."
+)
 @click.option("--force", is_flag=True, help="Overwrite the PDF if it exists.")
 @pass_kam
 def compliance(kam: Kam, opportunity_id: int, pdf_path: str | None, force: bool) -> None:
@@ -54,11 +56,22 @@ def _print_review(kam: Kam, data: dict[str, Any], pdf_path: str | None) -> None:
     click.echo(clean(head))
     if data["review_version"] is not None:
         against = (
-            kam.t(f"，对照谈判纪要 v{data['minutes_version']}", f", against negotiation minutes v{data['minutes_version']}")
+            kam.t(
+                f"，对照谈判纪要 v{data['minutes_version']}",
+                f", against negotiation minutes v{data['minutes_version']}",
+            )
             if data["minutes_version"]
             else kam.t("，尚无谈判纪要", ", no negotiation minutes yet")
         )
-        click.echo(clean(kam.t(f"合同 {data['contract_no']}，合同审核表 v{data['review_version']}", f"contract {data['contract_no']}, contract review v{data['review_version']}") + against))
+        click.echo(
+            clean(
+                kam.t(
+                    f"合同 {data['contract_no']}，合同审核表 v{data['review_version']}",
+                    f"contract {data['contract_no']}, contract review v{data['review_version']}",
+                )
+                + against
+            )
+        )
     click.echo()
     for rule in data["rules"]:
         mark = kam.t("✓ 通过", "✓ pass") if rule["ok"] else kam.t("✗ 不通过", "✗ FAIL")
@@ -73,13 +86,22 @@ def _print_review(kam: Kam, data: dict[str, Any], pdf_path: str | None) -> None:
     if data["signoffs"]:
         click.echo()
         table(
-            [kam.t(*h) for h in (("部门", "Department"), ("审批人", "Reviewer"), ("结论", "Decision"), ("版本", "Version"), ("时间", "When"), ("意见", "Comment"))],
+            [
+                kam.t(*h)
+                for h in (
+                    ("部门", "Department"),
+                    ("审批人", "Reviewer"),
+                    ("结论", "Decision"),
+                    ("版本", "Version"),
+                    ("时间", "When"),
+                    ("意见", "Comment"),
+                )
+            ],
             [
                 (
                     s["department_label"],
                     s["reviewer"],
-                    DECISION.label(s["decision"], kam.lang)
-                    + (kam.t("（已失效）", " (void)") if s["void"] else ""),
+                    DECISION.label(s["decision"], kam.lang) + (kam.t("（已失效）", " (void)") if s["void"] else ""),
                     f"v{s['review_version']}",
                     local_time(s["at"]),
                     s["comment"] or "",
@@ -96,9 +118,16 @@ def _print_review(kam: Kam, data: dict[str, Any], pdf_path: str | None) -> None:
     click.echo()
     failed = sum(not r["ok"] for r in data["rules"])
     if data["ok"]:
-        click.echo(kam.t(f"结论：{len(data['rules'])} 项全部通过，可以签约（kam opp advance {data['id']}）", f"Result: all {len(data['rules'])} rules pass; ready to sign (kam opp advance {data['id']})"))
+        click.echo(
+            kam.t(
+                f"结论：{len(data['rules'])} 项全部通过，可以签约（kam opp advance {data['id']}）",
+                f"Result: all {len(data['rules'])} rules pass; ready to sign (kam opp advance {data['id']})",
+            )
+        )
     else:
-        click.echo(kam.t(f"结论：{failed} 项不通过，不能签约", f"Result: {failed} rule(s) fail; the contract cannot be signed"))
+        click.echo(
+            kam.t(f"结论：{failed} 项不通过，不能签约", f"Result: {failed} rule(s) fail; the contract cannot be signed")
+        )
     if pdf_path:
         click.echo(clean(kam.t(f"已生成 {pdf_path}", f"wrote {pdf_path}")))
 

@@ -33,8 +33,15 @@ def contact() -> None:
 @click.option("--phone", help="Phone (电话).")
 @pass_kam
 def contact_add(
-    kam: Kam, account_id: int, name: str, department: str | None, title: str | None, role: str | None,
-    influence: str | None, stance: str | None, phone: str | None,
+    kam: Kam,
+    account_id: int,
+    name: str,
+    department: str | None,
+    title: str | None,
+    role: str | None,
+    influence: str | None,
+    stance: str | None,
+    phone: str | None,
 ) -> None:
     """Add a contact to a customer. --json prints {"id": ...}.
 
@@ -44,7 +51,16 @@ def contact_add(
     """
     with kam.db.write() as session:
         c = accounts.add_contact(
-            session, account_id, name, actor=kam.actor, department=department, title=title, role=role, influence=influence, stance=stance, phone=phone
+            session,
+            account_id,
+            name,
+            actor=kam.actor,
+            department=department,
+            title=title,
+            role=role,
+            influence=influence,
+            stance=stance,
+            phone=phone,
         )
         cid, cname = c.id, c.name
     kam.emit({"id": cid}, lambda: kam.say(f"已添加联系人 {cid}：{cname}", f"added contact {cid}: {cname}"))

@@ -14,7 +14,14 @@ from commands._demo import run_demo
 
 
 @click.command("demo", cls=KamCommand, help=__doc__)
-@click.option("--out", "out_dir", default="kam-demo", show_default=True, type=click.Path(file_okay=False), help="Folder for the demo database and documents.")
+@click.option(
+    "--out",
+    "out_dir",
+    default="kam-demo",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder for the demo database and documents.",
+)
 @pass_kam
 def demo(kam: Kam, out_dir: str) -> None:
     run_demo(click.get_current_context().find_root().command, out_dir, lang=kam.lang, actor=kam.actor)

@@ -75,7 +75,13 @@ def doc_fill(kam: Kam, opportunity_id: int, kind: str, path: str | None) -> None
     with kam.db.write() as session:
         d = documents.fill_document(session, opportunity_id, kind, data, actor=kam.actor)
         out = {"id": opportunity_id, "kind": kind, "version": d.version, "sha256": d.sha256}
-    kam.emit(out, lambda: kam.say(f"已保存 {kind} v{out['version']}（商机 {opportunity_id}）", f"stored {kind} v{out['version']} for opportunity {opportunity_id}"))
+    kam.emit(
+        out,
+        lambda: kam.say(
+            f"已保存 {kind} v{out['version']}（商机 {opportunity_id}）",
+            f"stored {kind} v{out['version']} for opportunity {opportunity_id}",
+        ),
+    )
 
 
 def _interactive(kam: Kam, opportunity_id: int, kind: str) -> dict[str, Any]:
@@ -109,12 +115,32 @@ def doc_list(kam: Kam, opportunity_id: int) -> None:
         kam.emit(docs)
         return
     if not docs:
-        kam.say(f"商机 {opportunity_id} 还没有文档：用 kam doc template KIND 开始", f"opportunity {opportunity_id} has no documents yet: start with kam doc template KIND")
+        kam.say(
+            f"商机 {opportunity_id} 还没有文档：用 kam doc template KIND 开始",
+            f"opportunity {opportunity_id} has no documents yet: start with kam doc template KIND",
+        )
         return
     table(
-        [kam.t(*h) for h in (("文档", "Document"), ("类型", "Kind"), ("版本", "Version"), ("填写人", "Author"), ("时间", "When"), ("摘要", "SHA-256"))],
         [
-            (forms.title(d["kind"], kam.lang), d["kind"], d["version"], d["author"], local_time(d["created_at"]), d["sha256"][:12])
+            kam.t(*h)
+            for h in (
+                ("文档", "Document"),
+                ("类型", "Kind"),
+                ("版本", "Version"),
+                ("填写人", "Author"),
+                ("时间", "When"),
+                ("摘要", "SHA-256"),
+            )
+        ],
+        [
+            (
+                forms.title(d["kind"], kam.lang),
+                d["kind"],
+                d["version"],
+                d["author"],
+                local_time(d["created_at"]),
+                d["sha256"][:12],
+            )
             for d in docs
         ],
     )
@@ -140,7 +166,11 @@ def doc_show(kam: Kam, opportunity_id: int, kind: str, version: int | None) -> N
     if kam.json:
         kam.emit(data)
         return
-    click.echo(clean(f"# {kind} v{data['version']}  {data['author']}  {local_time(d.created_at)}  sha256 {data['sha256'][:12]}"))
+    click.echo(
+        clean(
+            f"# {kind} v{data['version']}  {data['author']}  {local_time(d.created_at)}  sha256 {data['sha256'][:12]}"
+        )
+    )
     click.echo(clean(yaml.safe_dump(data["data"], allow_unicode=True, sort_keys=False)), nl=False)
 
 
@@ -164,13 +194,21 @@ def doc_diff(kam: Kam, opportunity_id: int, kind: str, versions: tuple[int, ...]
         if versions:
             a, b = versions
         elif newest.version < 2:
-            raise InvalidInput(t(f"{kind} 只有 v1，没有可比较的版本", f"{kind} has only v1; there is nothing to compare"))
+            raise InvalidInput(
+                t(f"{kind} 只有 v1，没有可比较的版本", f"{kind} has only v1; there is nothing to compare")
+            )
         else:
             a, b = newest.version - 1, newest.version
         old = queries.get_document(session, opportunity_id, kind, a).data
         new = queries.get_document(session, opportunity_id, kind, b).data
     changes = diff(old, new)
-    data = {"id": opportunity_id, "kind": kind, "from": a, "to": b, "changes": [{"path": c.path, "old": c.old, "new": c.new} for c in changes]}
+    data = {
+        "id": opportunity_id,
+        "kind": kind,
+        "from": a,
+        "to": b,
+        "changes": [{"path": c.path, "old": c.old, "new": c.new} for c in changes],
+    }
 
     def human() -> None:
         click.echo(f"{kind} v{a} → v{b}")
@@ -216,7 +254,9 @@ def doc_render(kam: Kam, opportunity_id: int, kind: str, version: int | None, ou
 
 @doc.command("render-all")
 @click.argument("opportunity_id", type=int)
-@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False), help="The folder for the PDFs.")
+@click.option(
+    "-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False), help="The folder for the PDFs."
+)
 @click.option("--force", is_flag=True, help="Overwrite PDFs that exist.")
 @click.option("--workers", type=click.IntRange(1, 64), help="Processes to render with (default: every core).")
 @pass_kam
@@ -239,7 +279,10 @@ def doc_render_all(kam: Kam, opportunity_id: int, out_dir: str, force: bool, wor
     with kam.db.write() as session:
         for (document_id, _), result in zip(jobs, results, strict=True):
             renders.record(session, document_id, kam.lang, result.sha256, str(result.path), kam.actor)
-    data = [{"kind": job.kind, "path": str(r.path), "sha256": r.sha256, "size": r.size, "seconds": round(r.seconds, 3)} for (_, job), r in zip(jobs, results, strict=True)]
+    data = [
+        {"kind": job.kind, "path": str(r.path), "sha256": r.sha256, "size": r.size, "seconds": round(r.seconds, 3)}
+        for (_, job), r in zip(jobs, results, strict=True)
+    ]
     kam.emit(data, lambda: kam.say(f"已生成 {len(data)} 份 PDF：{out_dir}", f"wrote {len(data)} PDFs to {out_dir}"))
 
 
@@ -250,11 +293,21 @@ def _with_progress(kam: Kam, jobs: list[RenderJob], workers: int | None) -> list
     if kam.json:
         return render_many(jobs, workers=workers)
     if not sys.stderr.isatty():
-        return render_many(jobs, workers=workers, progress=lambda done, total, r: click.echo(f"[{done}/{total}] {clean(r.path)}", err=True))
+        return render_many(
+            jobs,
+            workers=workers,
+            progress=lambda done, total, r: click.echo(f"[{done}/{total}] {clean(r.path)}", err=True),
+        )
     from rich.console import Console  # rich's progress bar: only on a terminal
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=Console(stderr=True)) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+    ) as bar:
         task = bar.add_task(kam.t("生成 PDF", "rendering PDFs"), total=len(jobs))
         return render_many(jobs, workers=workers, progress=lambda done, total, r: bar.update(task, completed=done))
 

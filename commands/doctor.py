@@ -23,11 +23,17 @@ def doctor(kam: Kam) -> None:
         revision = kam.db.current_revision()
         # an empty database is fine: kam creates the schema on first use
         ok = revision in (None, HEAD)
-        state = f"schema {revision}" if revision else kam.t("尚未创建，首次使用时自动创建", "empty; created on first use")
+        state = (
+            f"schema {revision}" if revision else kam.t("尚未创建，首次使用时自动创建", "empty; created on first use")
+        )
         detail = f"{display_url(kam.db.url)} ({state})"
         fix = "" if ok else "kam init"
     except Exception as exc:  # doctor reports problems, it does not stop at them
-        ok, detail, fix = False, f"{display_url(kam.db.url)}: {getattr(exc, 'message', exc)}", "check --db / KAM_DATABASE_URL"
+        ok, detail, fix = (
+            False,
+            f"{display_url(kam.db.url)}: {getattr(exc, 'message', exc)}",
+            "check --db / KAM_DATABASE_URL",
+        )
     results.append({"name": "database", "ok": ok, "detail": detail, "fix": fix})
 
     def human() -> None:

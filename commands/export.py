@@ -27,7 +27,10 @@ def export(kam: Kam, file: str, force: bool) -> None:
     output_path(file, force)
     with kam.db.read() as session:
         counts = export_file(session, file)
-    kam.emit({"file": file, "counts": counts}, lambda: kam.say(f"已导出到 {file}：{_counts(counts)}", f"exported to {file}: {_counts(counts)}"))
+    kam.emit(
+        {"file": file, "counts": counts},
+        lambda: kam.say(f"已导出到 {file}：{_counts(counts)}", f"exported to {file}: {_counts(counts)}"),
+    )
 
 
 COMMAND = export

@@ -30,9 +30,17 @@ def followup() -> None:
 @click.argument("done_on", type=DATE)
 @click.option("--note", help="What was done (回访记录).")
 @click.option("--found", help="What the visit found: problems, requests (发现的问题).")
-@click.option("--months", type=click.IntRange(1, MAX_MONTHS), default=DEFAULT_MONTHS, show_default=True, help="Horizon of the plan, as for kam schedule.")
+@click.option(
+    "--months",
+    type=click.IntRange(1, MAX_MONTHS),
+    default=DEFAULT_MONTHS,
+    show_default=True,
+    help="Horizon of the plan, as for kam schedule.",
+)
 @pass_kam
-def followup_done(kam: Kam, followup_id: str, done_on: dt.datetime, note: str | None, found: str | None, months: int) -> None:
+def followup_done(
+    kam: Kam, followup_id: str, done_on: dt.datetime, note: str | None, found: str | None, months: int
+) -> None:
     """Record a follow-up as done on DONE_ON (YYYY-MM-DD). --json prints the record.
 
     \b
@@ -53,7 +61,12 @@ def followup_done(kam: Kam, followup_id: str, done_on: dt.datetime, note: str | 
             "found": record.found,
             "actor": record.actor,
         }
-    kam.emit(data, lambda: kam.say(f"已登记 {data['id']} 于 {data['done_on']} 完成", f"recorded {data['id']} as done on {data['done_on']}"))
+    kam.emit(
+        data,
+        lambda: kam.say(
+            f"已登记 {data['id']} 于 {data['done_on']} 完成", f"recorded {data['id']} as done on {data['done_on']}"
+        ),
+    )
 
 
 COMMAND = followup

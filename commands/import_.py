@@ -25,7 +25,10 @@ def import_(kam: Kam, file: str) -> None:
     data = load_file(file)
     with kam.db.write() as session:
         counts = import_data(session, data)
-    kam.emit({"file": file, "counts": counts}, lambda: kam.say(f"已从 {file} 导入：{_counts(counts)}", f"imported from {file}: {_counts(counts)}"))
+    kam.emit(
+        {"file": file, "counts": counts},
+        lambda: kam.say(f"已从 {file} 导入：{_counts(counts)}", f"imported from {file}: {_counts(counts)}"),
+    )
 
 
 COMMAND = import_

@@ -22,7 +22,12 @@ from workflow.records.db import display_url
 
 
 @click.command("init", cls=KamCommand, help=__doc__)
-@click.option("--rebuild", is_flag=True, help="Also recompute the derived data (last activity, stored follow-up plans), e.g. after kam audit verify names a mismatch.")
+@click.option(
+    "--rebuild",
+    is_flag=True,
+    help="Also recompute the derived data (last activity, stored follow-up plans), "
+    "e.g. after kam audit verify names a mismatch.",
+)
 @pass_kam
 def init(kam: Kam, rebuild: bool) -> None:
     before, after = kam.db.upgrade()
@@ -45,7 +50,8 @@ def _say_init(kam: Kam, data: dict[str, Any]) -> None:
         n = data["rebuilt"]
         kam.say(
             f"已重建 {n['opportunities']} 个商机的最近活动时间、{n['planned_followups']} 条回访计划",
-            f"rebuilt the last activity of {n['opportunities']} opportunities and {n['planned_followups']} planned follow-ups",
+            f"rebuilt the last activity of {n['opportunities']} opportunities and {n['planned_followups']} planned "
+            "follow-ups",
         )
 
 

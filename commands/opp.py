@@ -55,7 +55,15 @@ def _money(value: str | None) -> Decimal | None:
 @click.option("--budget", help="Customer budget in 元.")
 @click.option("--expected-close", type=click.DateTime(["%Y-%m-%d"]), help="Expected signing date, YYYY-MM-DD.")
 @pass_kam
-def opp_new(kam: Kam, account_id: int, title: str, owner: str | None, quantity: int | None, budget: str | None, expected_close: dt.datetime | None) -> None:
+def opp_new(
+    kam: Kam,
+    account_id: int,
+    title: str,
+    owner: str | None,
+    quantity: int | None,
+    budget: str | None,
+    expected_close: dt.datetime | None,
+) -> None:
     """Open an opportunity at the first stage. --json prints {"id": ...}.
 
     \b
@@ -64,14 +72,22 @@ def opp_new(kam: Kam, account_id: int, title: str, owner: str | None, quantity: 
     """
     with kam.db.write() as session:
         o = opportunities.new_opportunity(
-            session, kam.process, account_id, title, owner=owner or kam.actor, actor=kam.actor, quantity=quantity,
-            budget=_money(budget), expected_close=expected_close.date() if expected_close else None,
+            session,
+            kam.process,
+            account_id,
+            title,
+            owner=owner or kam.actor,
+            actor=kam.actor,
+            quantity=quantity,
+            budget=_money(budget),
+            expected_close=expected_close.date() if expected_close else None,
         )
         oid, stage = o.id, o.stage
     kam.emit(
         {"id": oid},
         lambda: kam.say(
-            f"已创建商机 {oid}，阶段：{kam.process.stage_label(stage)}", f"created opportunity {oid} at {kam.process.stage_label(stage, 'en')}"
+            f"已创建商机 {oid}，阶段：{kam.process.stage_label(stage)}",
+            f"created opportunity {oid} at {kam.process.stage_label(stage, 'en')}",
         ),
     )
 
@@ -100,7 +116,18 @@ def opp_list(kam: Kam, stage: str | None, owner: str | None) -> None:
         kam.say("没有符合条件的商机", "no opportunities match")
         return
     table(
-        [kam.t(*h) for h in (("编号", "ID"), ("项目", "Title"), ("客户", "Account"), ("阶段", "Stage"), ("负责人", "Owner"), ("数量", "Qty"), ("状态", "Status"))],
+        [
+            kam.t(*h)
+            for h in (
+                ("编号", "ID"),
+                ("项目", "Title"),
+                ("客户", "Account"),
+                ("阶段", "Stage"),
+                ("负责人", "Owner"),
+                ("数量", "Qty"),
+                ("状态", "Status"),
+            )
+        ],
         [
             (d["id"], d["title"], d["account"], d["stage_label"], d["owner"], d["quantity"], _status(kam, d))
             for d in data
@@ -155,14 +182,25 @@ def opp_show(kam: Kam, opportunity_id: int) -> None:
 
 def _print_show(kam: Kam, data: dict[str, Any]) -> None:
     process = kam.process
-    click.echo(clean(kam.t(f"商机 {data['id']}：{data['title']}（{data['account']}）", f"Opportunity {data['id']}: {data['title']} ({data['account']})")))
+    click.echo(
+        clean(
+            kam.t(
+                f"商机 {data['id']}：{data['title']}（{data['account']}）",
+                f"Opportunity {data['id']}: {data['title']} ({data['account']})",
+            )
+        )
+    )
     facts = [kam.t("负责人", "owner") + f" {data['owner']}"]
     if data["quantity"]:
         facts.append(kam.t(f"数量 {data['quantity']} 台", f"quantity {data['quantity']}"))
     if data["expected_close"]:
         facts.append(kam.t("预计签约 ", "expected close ") + str(data["expected_close"]))
     click.echo(clean("  ".join(facts)))
-    click.echo(rating_line(kam, data["relationship_level"], data["relationship_assessed_at"], data["heat"], data["heat_assessed_at"]))
+    click.echo(
+        rating_line(
+            kam, data["relationship_level"], data["relationship_assessed_at"], data["heat"], data["heat_assessed_at"]
+        )
+    )
     # the stage ribbon: done ✓, current ▶, to come ·
     current = data["stage"]
     order = process.order
@@ -199,10 +237,20 @@ def _print_show(kam: Kam, data: dict[str, Any]) -> None:
     if data["next_trigger"] and current != LOST:
         nxt = process.stage_label(data["next_stage"], kam.lang)
         if data["missing"]:
-            click.echo(kam.t(f"下一步 {data['next_trigger']} → {nxt}，还需要：", f"Next: {data['next_trigger']} → {nxt}; still needed:"))
+            click.echo(
+                kam.t(
+                    f"下一步 {data['next_trigger']} → {nxt}，还需要：",
+                    f"Next: {data['next_trigger']} → {nxt}; still needed:",
+                )
+            )
             _missing_lines(kam, data["missing"])
         else:
-            click.echo(kam.t(f"下一步 {data['next_trigger']} → {nxt}：条件已满足，可用 kam opp advance {data['id']}", f"Next: {data['next_trigger']} → {nxt}: ready, run kam opp advance {data['id']}"))
+            click.echo(
+                kam.t(
+                    f"下一步 {data['next_trigger']} → {nxt}：条件已满足，可用 kam opp advance {data['id']}",
+                    f"Next: {data['next_trigger']} → {nxt}: ready, run kam opp advance {data['id']}",
+                )
+            )
     elif current == LOST:
         click.echo(kam.t(f"可用 kam opp reopen {data['id']} 重新打开", f"Reopen with kam opp reopen {data['id']}"))
     else:
@@ -244,12 +292,14 @@ def opp_check(kam: Kam, opportunity_id: int) -> None:
         if result.ready:
             kam.say(
                 f"商机 {opportunity_id} 可以执行 {result.trigger} → {kam.process.stage_label(result.next_stage or '')}",
-                f"opportunity {opportunity_id} is ready to {result.trigger} → {kam.process.stage_label(result.next_stage or '', 'en')}",
+                f"opportunity {opportunity_id} is ready to {result.trigger} → "
+                f"{kam.process.stage_label(result.next_stage or '', 'en')}",
             )
         else:
             kam.say(
                 f"商机 {opportunity_id}（{kam.process.stage_label(stage)}）还缺 {len(result.missing)} 项：",
-                f"opportunity {opportunity_id} ({kam.process.stage_label(stage, 'en')}) has {len(result.missing)} unmet requirement(s):",
+                f"opportunity {opportunity_id} ({kam.process.stage_label(stage, 'en')}) has "
+                f"{len(result.missing)} unmet requirement(s):",
             )
             _missing_lines(kam, data["missing"])
 
@@ -269,7 +319,7 @@ def _transition(kam: Kam, opportunity_id: int, operation: Callable[..., Recorded
     expected = _expected_version(kam, opportunity_id)
     with kam.db.write() as session:
         event = operation(session, kam.process, opportunity_id, actor=kam.actor, expected_version=expected, **kwargs)
-        data = {
+        data: dict[str, Any] = {
             "id": opportunity_id,
             "trigger": event.trigger,
             "from": event.from_stage,
@@ -281,8 +331,10 @@ def _transition(kam: Kam, opportunity_id: int, operation: Callable[..., Recorded
     kam.emit(
         data,
         lambda: kam.say(
-            f"商机 {opportunity_id}：{event.trigger}，{process.stage_label(data['from'])} → {process.stage_label(data['stage'])}",
-            f"opportunity {opportunity_id}: {event.trigger}, {process.stage_label(data['from'], 'en')} → {process.stage_label(data['stage'], 'en')}",
+            f"商机 {opportunity_id}：{event.trigger}，{process.stage_label(data['from'])} → "
+            f"{process.stage_label(data['stage'])}",
+            f"opportunity {opportunity_id}: {event.trigger}, {process.stage_label(data['from'], 'en')} → "
+            f"{process.stage_label(data['stage'], 'en')}",
         ),
     )
 
@@ -302,7 +354,11 @@ def opp_advance(kam: Kam, opportunity_id: int) -> None:
 
 @opp.command("lose")
 @click.argument("opportunity_id", type=int)
-@click.option("--reason", required=True, help="price / product / service / competitor / no-budget / other (or the process file's list).")
+@click.option(
+    "--reason",
+    required=True,
+    help="price / product / service / competitor / no-budget / other (or the process file's list).",
+)
 @click.option("--note", help="What happened, in a sentence.")
 @pass_kam
 def opp_lose(kam: Kam, opportunity_id: int, reason: str, note: str | None) -> None:
@@ -400,11 +456,23 @@ def opp_history(kam: Kam, opportunity_id: int) -> None:
             department = kam.process.department_label(e["detail"]["department"], kam.lang)
             outcome = DECISION.label(e["detail"]["decision"], kam.lang)
             version = (e["documents"] or {}).get("contract-review")
-            return kam.t(f"{department}{outcome}合同审核表 v{version}", f"{department} {outcome} contract review v{version}")
+            return kam.t(
+                f"{department}{outcome}合同审核表 v{version}", f"{department} {outcome} contract review v{version}"
+            )
         return e["action"] + (f" {e['detail']}" if e["detail"] else "")
 
     table(
-        [kam.t(*h) for h in (("序号", "#"), ("时间", "When"), ("操作人", "Who"), ("变更", "What"), ("原因", "Reason"), ("依据文档", "Documents"))],
+        [
+            kam.t(*h)
+            for h in (
+                ("序号", "#"),
+                ("时间", "When"),
+                ("操作人", "Who"),
+                ("变更", "What"),
+                ("原因", "Reason"),
+                ("依据文档", "Documents"),
+            )
+        ],
         [
             (
                 e["seq"],
@@ -429,8 +497,16 @@ def _codes(values: tuple[str, ...]) -> list[str] | None:
 
 @opp.command("rate")
 @click.argument("opportunity_id", type=int)
-@click.option("--relationship", "-r", multiple=True, metavar="CODES", help="Relationship criteria that hold, e.g. 1.1,1.2,1.3 (or none).")
-@click.option("--heat", "-H", multiple=True, metavar="CODES", help="Deal-heat criteria that hold, e.g. 30.1,50.1,50.2 (or none).")
+@click.option(
+    "--relationship",
+    "-r",
+    multiple=True,
+    metavar="CODES",
+    help="Relationship criteria that hold, e.g. 1.1,1.2,1.3 (or none).",
+)
+@click.option(
+    "--heat", "-H", multiple=True, metavar="CODES", help="Deal-heat criteria that hold, e.g. 30.1,50.1,50.2 (or none)."
+)
 @pass_kam
 def opp_rate(kam: Kam, opportunity_id: int, relationship: tuple[str, ...], heat: tuple[str, ...]) -> None:
     """Rate relationship level (1–4) and deal heat (30/50/70/90 %) by ticking the seed's criteria.
@@ -455,7 +531,11 @@ def opp_rate(kam: Kam, opportunity_id: int, relationship: tuple[str, ...], heat:
 
 
 def _print_rating(kam: Kam, rating: Rating, show_lists: bool) -> None:
-    click.echo(rating_line(kam, rating.relationship_level, rating.relationship_assessed_at, rating.heat, rating.heat_assessed_at))
+    click.echo(
+        rating_line(
+            kam, rating.relationship_level, rating.relationship_assessed_at, rating.heat, rating.heat_assessed_at
+        )
+    )
     if not show_lists:
         return
     for scale in (RELATIONSHIP, HEAT):
@@ -467,16 +547,26 @@ def _print_rating(kam: Kam, rating: Rating, show_lists: bool) -> None:
             for c in criteria:
                 click.echo(clean(f"    [{'x' if c.code in ticked else ' '}] {c.code:<5} {c.text.render(kam.lang)}"))
     click.echo()
-    click.echo(kam.t(f"勾选：kam opp rate {rating.opportunity_id} -r 1.1,1.2,... -H 30.1,...", f"Tick with: kam opp rate {rating.opportunity_id} -r 1.1,1.2,... -H 30.1,..."))
+    click.echo(
+        kam.t(
+            f"勾选：kam opp rate {rating.opportunity_id} -r 1.1,1.2,... -H 30.1,...",
+            f"Tick with: kam opp rate {rating.opportunity_id} -r 1.1,1.2,... -H 30.1,...",
+        )
+    )
 
 
-def rating_line(kam: Kam, level: int | None, level_at: dt.datetime | None, heat: int | None, heat_at: dt.datetime | None) -> str:
+def rating_line(
+    kam: Kam, level: int | None, level_at: dt.datetime | None, heat: int | None, heat_at: dt.datetime | None
+) -> str:
     """One line for `opp show`: both ratings with the date each was assessed."""
 
     def part(zh: str, en: str, value: str | None, at: dt.datetime | None) -> str:
         if at is None:
             return kam.t(f"{zh}：未评估", f"{en}: not assessed")
-        return kam.t(f"{zh}：{value or '未达标'}（{local_time(at)[:10]} 评估）", f"{en}: {value or 'below the first level'} (assessed {local_time(at)[:10]})")
+        return kam.t(
+            f"{zh}：{value or '未达标'}（{local_time(at)[:10]} 评估）",
+            f"{en}: {value or 'below the first level'} (assessed {local_time(at)[:10]})",
+        )
 
     return "  ".join(
         [

@@ -26,13 +26,33 @@ def report() -> None:
 @report.command("pipeline")
 @click.option("--by", "by", type=click.Choice(["owner"]), help="Also break the figures down by owner.")
 @click.option("--owner", help="Only this owner's opportunities.")
-@click.option("--stalled-days", type=click.IntRange(0, 36500), default=30, show_default=True, help="An open opportunity with no history for this many days is stalled.")
-@click.option("--stalled-limit", type=click.IntRange(0, 1_000_000), default=50, show_default=True, help="List this many stalled opportunities, longest idle first (all are counted; 0 lists all).")
-@click.option("--pdf", "pdf", type=click.Path(dir_okay=False, writable=True), help="Also write the report as a PDF with a funnel chart.")
+@click.option(
+    "--stalled-days",
+    type=click.IntRange(0, 36500),
+    default=30,
+    show_default=True,
+    help="An open opportunity with no history for this many days is stalled.",
+)
+@click.option(
+    "--stalled-limit",
+    type=click.IntRange(0, 1_000_000),
+    default=50,
+    show_default=True,
+    help="List this many stalled opportunities, longest idle first (all are counted; 0 lists all).",
+)
+@click.option(
+    "--pdf",
+    "pdf",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Also write the report as a PDF with a funnel chart.",
+)
 @click.option("--force", is_flag=True, help="Overwrite the PDF if it exists.")
 @pass_kam
-def report_pipeline(kam: Kam, by: str | None, owner: str | None, stalled_days: int, stalled_limit: int, pdf: str | None, force: bool) -> None:
-    """Per stage: count, vehicles, weighted forecast (quantity × heat), days in stage; conversion, stalled, lost reasons.
+def report_pipeline(
+    kam: Kam, by: str | None, owner: str | None, stalled_days: int, stalled_limit: int, pdf: str | None, force: bool
+) -> None:
+    """Per stage: count, vehicles, weighted forecast (quantity × heat), days in stage; conversion, stalled,
+    lost reasons.
 
     \b
     Example:
@@ -44,9 +64,19 @@ def report_pipeline(kam: Kam, by: str | None, owner: str | None, stalled_days: i
     if pdf:
         output_path(pdf, force)  # refuse before the work, not after
     with kam.db.connect() as connection:  # Core only: the report does not load the ORM
-        result = views.pipeline(connection, kam.process, by_owner=by == "owner", owner=owner, stalled_days=stalled_days, stalled_limit=stalled_limit, lang=kam.lang)
+        result = views.pipeline(
+            connection,
+            kam.process,
+            by_owner=by == "owner",
+            owner=owner,
+            stalled_days=stalled_days,
+            stalled_limit=stalled_limit,
+            lang=kam.lang,
+        )
     if pdf:
-        content = views.pipeline_pdf(result, kam.process, lang=kam.lang, owner=owner, actor=kam.actor, as_of=local_time(result.as_of))
+        content = views.pipeline_pdf(
+            result, kam.process, lang=kam.lang, owner=owner, actor=kam.actor, as_of=local_time(result.as_of)
+        )
         write_output(pdf, content, force)
     kam.emit(result.to_dict(), lambda: _print(kam, result))
     if pdf:
@@ -63,20 +93,48 @@ def _print(kam: Kam, result: views.PipelineReport) -> None:
     process = kam.process
     everyone = result.everyone
     table(
-        [kam.t(*h) for h in (("阶段", "Stage"), ("商机", "Opps"), ("车辆", "Vehicles"), ("加权预测", "Forecast"), ("平均停留天数", "Avg days"), ("暂停", "On hold"))],
+        [
+            kam.t(*h)
+            for h in (
+                ("阶段", "Stage"),
+                ("商机", "Opps"),
+                ("车辆", "Vehicles"),
+                ("加权预测", "Forecast"),
+                ("平均停留天数", "Avg days"),
+                ("暂停", "On hold"),
+            )
+        ],
         [(s.label, s.count, s.vehicles, _num(s.forecast), _num(s.avg_days), s.on_hold or "") for s in everyone.stages],
         title=kam.t(f"销售漏斗（{local_time(result.as_of)}）", f"Pipeline ({local_time(result.as_of)})"),
     )
     totals = everyone.totals
     kam.say(
-        f"在途 {totals['open']} 个商机、{totals['open_vehicles']} 台，加权预测 {_num(totals['forecast'])} 台（数量 × 成交热度）；已签约 {totals['signed']}，已丢单 {totals['lost']}",
-        f"{totals['open']} open opportunities, {totals['open_vehicles']} vehicles, weighted forecast {_num(totals['forecast'])} vehicles (quantity × heat); {totals['signed']} signed, {totals['lost']} lost",
+        f"在途 {totals['open']} 个商机、{totals['open_vehicles']} 台，加权预测 {_num(totals['forecast'])} 台（数量 × "
+        "成交热度）；已签约 "
+        f"{totals['signed']}，已丢单 {totals['lost']}",
+        f"{totals['open']} open opportunities, {totals['open_vehicles']} vehicles, weighted forecast "
+        f"{_num(totals['forecast'])} vehicles (quantity × heat); {totals['signed']} signed, {totals['lost']} lost",
     )
     click.echo()
     table(
-        [kam.t(*h) for h in (("从", "From"), ("到", "To"), ("到达", "Reached"), ("进入下一步", "Moved on"), ("转化率", "Conversion"))],
         [
-            (process.stage_label(c.from_stage, kam.lang), process.stage_label(c.to_stage, kam.lang), c.reached_from, c.reached_to, f"{c.rate:.0%}" if c.rate is not None else "—")
+            kam.t(*h)
+            for h in (
+                ("从", "From"),
+                ("到", "To"),
+                ("到达", "Reached"),
+                ("进入下一步", "Moved on"),
+                ("转化率", "Conversion"),
+            )
+        ],
+        [
+            (
+                process.stage_label(c.from_stage, kam.lang),
+                process.stage_label(c.to_stage, kam.lang),
+                c.reached_from,
+                c.reached_to,
+                f"{c.rate:.0%}" if c.rate is not None else "—",
+            )
             for c in everyone.conversion
         ],
         title=kam.t("阶段转化", "Conversion between stages"),
@@ -84,16 +142,40 @@ def _print(kam: Kam, result: views.PipelineReport) -> None:
     if everyone.stalled:
         click.echo()
         table(
-            [kam.t(*h) for h in (("商机", "Opp"), ("客户", "Account"), ("项目", "Title"), ("负责人", "Owner"), ("阶段", "Stage"), ("最后动态", "Last activity"), ("停滞天数", "Idle days"))],
             [
-                (s.id, s.account, s.title, s.owner, process.stage_label(s.stage, kam.lang) + (kam.t("（暂停）", " (on hold)") if s.on_hold else ""), local_time(s.last_activity), s.idle_days)
+                kam.t(*h)
+                for h in (
+                    ("商机", "Opp"),
+                    ("客户", "Account"),
+                    ("项目", "Title"),
+                    ("负责人", "Owner"),
+                    ("阶段", "Stage"),
+                    ("最后动态", "Last activity"),
+                    ("停滞天数", "Idle days"),
+                )
+            ],
+            [
+                (
+                    s.id,
+                    s.account,
+                    s.title,
+                    s.owner,
+                    process.stage_label(s.stage, kam.lang) + (kam.t("（暂停）", " (on hold)") if s.on_hold else ""),
+                    local_time(s.last_activity),
+                    s.idle_days,
+                )
                 for s in everyone.stalled[:STALLED_SHOWN]
             ],
-            title=kam.t(f"停滞商机（{result.stalled_days} 天无动态）", f"Stalled ({result.stalled_days} days without history)"),
+            title=kam.t(
+                f"停滞商机（{result.stalled_days} 天无动态）", f"Stalled ({result.stalled_days} days without history)"
+            ),
         )
         more = totals["stalled"] - min(len(everyone.stalled), STALLED_SHOWN)
         if more > 0:
-            kam.say(f"……另有 {more} 个（--stalled-limit 0 --json 列出全部）", f"... and {more} more (--stalled-limit 0 --json lists all)")
+            kam.say(
+                f"……另有 {more} 个（--stalled-limit 0 --json 列出全部）",
+                f"... and {more} more (--stalled-limit 0 --json lists all)",
+            )
     if everyone.lost_reasons:
         click.echo()
         table(
@@ -105,7 +187,14 @@ def _print(kam: Kam, result: views.PipelineReport) -> None:
         click.echo()
         steps = [s for s in process.stages]
         table(
-            [kam.t("负责人", "Owner"), *(s.step for s in steps), kam.t("丢单", "Lost"), kam.t("在途车辆", "Open veh."), kam.t("加权预测", "Forecast"), kam.t("停滞", "Stalled")],
+            [
+                kam.t("负责人", "Owner"),
+                *(s.step for s in steps),
+                kam.t("丢单", "Lost"),
+                kam.t("在途车辆", "Open veh."),
+                kam.t("加权预测", "Forecast"),
+                kam.t("停滞", "Stalled"),
+            ],
             [
                 (
                     name,
@@ -117,7 +206,10 @@ def _print(kam: Kam, result: views.PipelineReport) -> None:
                 )
                 for name, section in result.owners.items()
             ],
-            title=kam.t("按负责人（列为阶段编号，见 kam workflow show）", "By owner (columns are step numbers, see kam workflow show)"),
+            title=kam.t(
+                "按负责人（列为阶段编号，见 kam workflow show）",
+                "By owner (columns are step numbers, see kam workflow show)",
+            ),
         )
 
 

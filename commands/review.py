@@ -11,6 +11,8 @@ Example:
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from commands._common import Kam, KamGroupBase, pass_kam
@@ -23,12 +25,21 @@ def review() -> None:
     pass
 
 
-def _decide(kam: Kam, opportunity_id: int, department: str, decision: str, comment: str | None, version: int | None) -> None:
+def _decide(
+    kam: Kam, opportunity_id: int, department: str, decision: str, comment: str | None, version: int | None
+) -> None:
     with kam.db.write() as session:
         signoff = decide(
-            session, kam.process, opportunity_id, department=department, decision=decision, actor=kam.actor, comment=comment, review_version=version
+            session,
+            kam.process,
+            opportunity_id,
+            department=department,
+            decision=decision,
+            actor=kam.actor,
+            comment=comment,
+            review_version=version,
         )
-        data = {
+        data: dict[str, Any] = {
             "id": opportunity_id,
             "department": signoff.department,
             "reviewer": signoff.reviewer,
@@ -41,10 +52,19 @@ def _decide(kam: Kam, opportunity_id: int, department: str, decision: str, comme
     label_zh, label_en = kam.process.department_label(department, "zh"), kam.process.department_label(department, "en")
     if decision == "approve":
         zh = f"{data['reviewer']} 代表{label_zh}同意商机 {opportunity_id} 的合同审核表 v{data['review_version']}"
-        en = f"{data['reviewer']} approved contract review v{data['review_version']} of opportunity {opportunity_id} for {label_en}"
+        en = (
+            f"{data['reviewer']} approved contract review v{data['review_version']} of opportunity "
+            f"{opportunity_id} for {label_en}"
+        )
     else:
-        zh = f"{data['reviewer']} 代表{label_zh}驳回商机 {opportunity_id} 的合同审核表 v{data['review_version']}：签约被阻止，直到重新审批"
-        en = f"{data['reviewer']} rejected contract review v{data['review_version']} of opportunity {opportunity_id} for {label_en}: signing is blocked until a new approval"
+        zh = (
+            f"{data['reviewer']} 代表{label_zh}驳回商机 {opportunity_id} 的合同审核表 v{data['review_version']}："
+            "签约被阻止，直到重新审批"
+        )
+        en = (
+            f"{data['reviewer']} rejected contract review v{data['review_version']} of opportunity "
+            f"{opportunity_id} for {label_en}: signing is blocked until a new approval"
+        )
     if data["pending"]:
         zh += "；尚待审批：" + "、".join(kam.process.department_label(d, "zh") for d in data["pending"])
         en += "; still waiting for: " + ", ".join(kam.process.department_label(d, "en") for d in data["pending"])

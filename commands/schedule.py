@@ -25,49 +25,94 @@ SHOWN = 200  # rows in the table; --json lists everything
 
 
 @click.command("schedule", cls=KamCommand, help=__doc__)
-@click.option("--due-before", type=DATE, help="List follow-ups due on or before this date, YYYY-MM-DD (default: a week from today).")
+@click.option(
+    "--due-before",
+    type=DATE,
+    help="List follow-ups due on or before this date, YYYY-MM-DD (default: a week from today).",
+)
 @click.option("--owner", help="Only this owner's opportunities.")
-@click.option("--months", type=click.IntRange(1, MAX_MONTHS), default=DEFAULT_MONTHS, show_default=True, help="Horizon of the return-visit plan after delivery.")
+@click.option(
+    "--months",
+    type=click.IntRange(1, MAX_MONTHS),
+    default=DEFAULT_MONTHS,
+    show_default=True,
+    help="Horizon of the return-visit plan after delivery.",
+)
 @pass_kam
 def schedule(kam: Kam, due_before: dt.datetime | None, owner: str | None, months: int) -> None:
     with kam.db.connect() as connection:  # Core only: the schedule does not load the ORM
-        result = views.schedule(connection, kam.process, due_before=due_before.date() if due_before else None, owner=owner, months=months)
+        result = views.schedule(
+            connection, kam.process, due_before=due_before.date() if due_before else None, owner=owner, months=months
+        )
     kam.emit(result.to_dict(), lambda: _print(kam, result))
 
 
 def _print(kam: Kam, result: views.Schedule) -> None:
     if result.items:
         table(
-            [kam.t(*h) for h in (("编号", "ID"), ("到期", "Due"), ("状态", "Status"), ("类型", "Kind"), ("客户", "Account"), ("项目", "Opportunity"), ("负责人", "Owner"))],
+            [
+                kam.t(*h)
+                for h in (
+                    ("编号", "ID"),
+                    ("到期", "Due"),
+                    ("状态", "Status"),
+                    ("类型", "Kind"),
+                    ("客户", "Account"),
+                    ("项目", "Opportunity"),
+                    ("负责人", "Owner"),
+                )
+            ],
             [
                 (
                     i.id,
                     i.due,
-                    kam.t(f"逾期 {i.overdue_days} 天", f"overdue {i.overdue_days} d") if i.overdue_days else kam.t("待办", "due"),
-                    KINDS[i.kind][1].render(kam.lang) + (f"（{i.detail}）" if i.detail and kam.lang == "zh" else f" ({i.detail})" if i.detail else ""),
+                    kam.t(f"逾期 {i.overdue_days} 天", f"overdue {i.overdue_days} d")
+                    if i.overdue_days
+                    else kam.t("待办", "due"),
+                    KINDS[i.kind][1].render(kam.lang)
+                    + (f"（{i.detail}）" if i.detail and kam.lang == "zh" else f" ({i.detail})" if i.detail else ""),
                     i.account,
                     f"{i.opportunity_id} {i.title}",
                     i.owner,
                 )
                 for i in result.items[:SHOWN]
             ],
-            title=kam.t(f"截至 {result.due_before} 的待办回访（今天 {result.today}）", f"Follow-ups due by {result.due_before} (today {result.today})"),
+            title=kam.t(
+                f"截至 {result.due_before} 的待办回访（今天 {result.today}）",
+                f"Follow-ups due by {result.due_before} (today {result.today})",
+            ),
         )
         if len(result.items) > SHOWN:
             kam.say(
                 f"……另有 {len(result.items) - SHOWN} 项未列出：用 --owner / --due-before 缩小范围，或 --json 查看全部",
-                f"... {len(result.items) - SHOWN} more not listed: narrow with --owner / --due-before, or --json for all",
+                f"... {len(result.items) - SHOWN} more not listed: narrow with --owner / --due-before, or --json for "
+                "all",
             )
         overdue = sum(1 for i in result.items if i.overdue_days)
-        kam.say(f"共 {len(result.items)} 项，其中逾期 {overdue} 项", f"{len(result.items)} follow-up(s), {overdue} overdue")
+        kam.say(
+            f"共 {len(result.items)} 项，其中逾期 {overdue} 项", f"{len(result.items)} follow-up(s), {overdue} overdue"
+        )
     else:
         kam.say(f"截至 {result.due_before} 没有待办回访", f"no follow-ups due by {result.due_before}")
     if result.missing_plans:
         within = plan_within_days(kam.process)
         click.echo()
         table(
-            [kam.t(*h) for h in (("商机", "Opp"), ("客户", "Account"), ("项目", "Title"), ("负责人", "Owner"), ("签约于", "Signed"), ("已过天数", "Days"))],
-            [(m.opportunity_id, m.account, m.title, m.owner, local_time(m.signed_at), m.days_since_signing) for m in result.missing_plans],
+            [
+                kam.t(*h)
+                for h in (
+                    ("商机", "Opp"),
+                    ("客户", "Account"),
+                    ("项目", "Title"),
+                    ("负责人", "Owner"),
+                    ("签约于", "Signed"),
+                    ("已过天数", "Days"),
+                )
+            ],
+            [
+                (m.opportunity_id, m.account, m.title, m.owner, local_time(m.signed_at), m.days_since_signing)
+                for m in result.missing_plans
+            ],
             title=kam.t(
                 f"签约后超过 {within} 天仍无服务计划（kam doc fill ID service-plan）",
                 f"Signed over {within} days ago without a service plan (kam doc fill ID service-plan)",

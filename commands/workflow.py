@@ -42,21 +42,52 @@ def workflow_show(kam: Kam) -> None:
         return
     click.echo(clean(f"{data['label']} ({data['name']})  {kam.t('来源', 'source')}: {data['source']}"))
     table(
-        [kam.t(*h) for h in (("步", "Step"), ("阶段", "Stage"), ("标识", "Id"), ("离开", "Trigger"), ("条件", "Requires"))],
         [
-            (s["step"], s["label"], s["id"], f"{s['trigger']} → {s['to']}" if s["trigger"] else "—",
-             "; ".join(r["text"] for r in s["requires"])
-             or "; ".join(kam.t(f"签约后 {e['within_days']} 天内提交 {e['document']}（逾期提示，不阻止）", f"{e['document']} due within {e['within_days']} days (reported, not blocking)") for e in s["expects"]))
+            kam.t(*h)
+            for h in (("步", "Step"), ("阶段", "Stage"), ("标识", "Id"), ("离开", "Trigger"), ("条件", "Requires"))
+        ],
+        [
+            (
+                s["step"],
+                s["label"],
+                s["id"],
+                f"{s['trigger']} → {s['to']}" if s["trigger"] else "—",
+                "; ".join(r["text"] for r in s["requires"])
+                or "; ".join(
+                    kam.t(
+                        f"签约后 {e['within_days']} 天内提交 {e['document']}（逾期提示，不阻止）",
+                        f"{e['document']} due within {e['within_days']} days (reported, not blocking)",
+                    )
+                    for e in s["expects"]
+                ),
+            )
             for s in data["stages"]
         ],
     )
     click.echo(kam.t("其他触发器：", "Other triggers:"))
-    reasons = ", ".join(f"{r} ({LOST_REASON.label(r, kam.lang)})" if kam.lang == "zh" else r for r in data["lost_reasons"])
-    click.echo(kam.t(f"  lose    任一未签约阶段 → 已丢单；原因：{reasons}", f"  lose    any open stage → lost; reasons: {reasons}"))
+    reasons = ", ".join(
+        f"{r} ({LOST_REASON.label(r, kam.lang)})" if kam.lang == "zh" else r for r in data["lost_reasons"]
+    )
+    click.echo(
+        kam.t(
+            f"  lose    任一未签约阶段 → 已丢单；原因：{reasons}",
+            f"  lose    any open stage → lost; reasons: {reasons}",
+        )
+    )
     click.echo(kam.t("  reopen  已丢单 → 丢单时所在阶段", "  reopen  lost → the stage it was lost from"))
     click.echo(kam.t("  revert  退回上一阶段（需说明原因）", "  revert  one stage back (with a reason)"))
-    click.echo(kam.t("  hold / resume  暂停 / 恢复；暂停中的商机不能推进", "  hold / resume  pause / resume; a held opportunity cannot advance"))
-    click.echo(clean(kam.t("会签部门：", "Sign-off departments: ") + ", ".join(kam.process.department_label(d, kam.lang) for d in data["departments"])))
+    click.echo(
+        kam.t(
+            "  hold / resume  暂停 / 恢复；暂停中的商机不能推进",
+            "  hold / resume  pause / resume; a held opportunity cannot advance",
+        )
+    )
+    click.echo(
+        clean(
+            kam.t("会签部门：", "Sign-off departments: ")
+            + ", ".join(kam.process.department_label(d, kam.lang) for d in data["departments"])
+        )
+    )
     for name, value in data["limits"].items():
         click.echo(f"  {name} = {value:g}  ({LIMITS[name].render(kam.lang)})")
 
@@ -84,18 +115,25 @@ def _render_svg(source: str, path: str) -> None:
     if program is None:
         raise InvalidInput(
             t(
-                "未找到 Graphviz 的 dot 程序：安装 graphviz（如 apt-get install graphviz）后重试，或不加 --svg 输出 Mermaid 文本",
-                "Graphviz `dot` was not found: install graphviz (e.g. apt-get install graphviz) and retry, or drop --svg for Mermaid text",
+                "未找到 Graphviz 的 dot 程序：安装 graphviz（如 apt-get install graphviz）后重试，或不加 --svg 输出 "
+                "Mermaid 文本",
+                "Graphviz `dot` was not found: install graphviz (e.g. apt-get install graphviz) and retry, or drop "
+                "--svg for Mermaid text",
             )
         )
     try:
-        done = subprocess.run([program, "-Tsvg", "-o", path], input=source.encode("utf-8"), capture_output=True, timeout=60, check=False)
+        done = subprocess.run(
+            [program, "-Tsvg", "-o", path], input=source.encode("utf-8"), capture_output=True, timeout=60, check=False
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise InvalidInput(t(f"Graphviz 运行失败：{exc}", f"Graphviz failed: {exc}")) from None
     if done.returncode != 0:
         problem = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise InvalidInput(
-            t(f"Graphviz 无法写入 {path}：{problem[-1] if problem else done.returncode}", f"Graphviz could not write {path}: {problem[-1] if problem else done.returncode}")
+            t(
+                f"Graphviz 无法写入 {path}：{problem[-1] if problem else done.returncode}",
+                f"Graphviz could not write {path}: {problem[-1] if problem else done.returncode}",
+            )
         )
 
 

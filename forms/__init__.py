@@ -43,7 +43,9 @@ class Kind(NamedTuple):
     module: str
 
 
-_HEADER = re.compile(r'^KIND = "(?P<kind>[^"]+)"\nTITLE = \("(?P<zh>[^"]+)", "(?P<en>[^"]+)"\)\nORDER = (?P<order>\d+)$', re.M)
+_HEADER = re.compile(
+    r'^KIND = "(?P<kind>[^"]+)"\nTITLE = \("(?P<zh>[^"]+)", "(?P<en>[^"]+)"\)\nORDER = (?P<order>\d+)$', re.M
+)
 
 
 def _discover() -> dict[str, Kind]:
@@ -52,7 +54,9 @@ def _discover() -> dict[str, Kind]:
     for path in (Path(__file__).parent / "kinds").glob("*.py"):
         match = _HEADER.search(path.read_text(encoding="utf-8"))
         if match:
-            found.append(Kind(match["kind"], Text(match["zh"], match["en"]), int(match["order"]), f"forms.kinds.{path.stem}"))
+            found.append(
+                Kind(match["kind"], Text(match["zh"], match["en"]), int(match["order"]), f"forms.kinds.{path.stem}")
+            )
     return {k.kind: k for k in sorted(found, key=lambda k: k.order)}
 
 
@@ -65,7 +69,10 @@ class UnknownKind(InvalidInput):
 
     def __init__(self, kind: str) -> None:
         super().__init__(
-            t(f"未知文档类型 {kind!r}；可选：{', '.join(KINDS)}", f"unknown document kind {kind!r}; choose one of: {', '.join(KINDS)}")
+            t(
+                f"未知文档类型 {kind!r}；可选：{', '.join(KINDS)}",
+                f"unknown document kind {kind!r}; choose one of: {', '.join(KINDS)}",
+            )
         )
         self.kind = kind
 
@@ -119,24 +126,35 @@ class FormInvalid(InvalidInput):
 
 def get(kind: str) -> type[Form]:
     """The schema class of `kind` (its module's one `Form` subclass for that kind)."""
-    from forms.base import Form
+    from forms.base import Form  # pydantic (0.1 s) loads with the first schema, never to name a kind
 
     try:
         module = importlib.import_module(_REGISTRY[kind].module)
     except KeyError:
         raise UnknownKind(kind) from None
-    return next(v for v in vars(module).values() if isinstance(v, type) and issubclass(v, Form) and getattr(v, "kind", None) == kind)
+    return next(
+        v
+        for v in vars(module).values()
+        if isinstance(v, type) and issubclass(v, Form) and getattr(v, "kind", None) == kind
+    )
 
 
 def validate(kind: str, data: Any) -> Form:
     """Validate `data` (parsed YAML/JSON) against `kind`'s schema."""
-    from pydantic import ValidationError
+    from pydantic import ValidationError  # with the schema (see `get`)
 
     from forms.errors import to_field_errors
 
     form = get(kind)
     if not isinstance(data, dict):
-        raise FormInvalid(kind, [FieldError("", "", "", "文档必须是键值映射 (YAML mapping)", "the document must be a mapping of keys to values")])
+        raise FormInvalid(
+            kind,
+            [
+                FieldError(
+                    "", "", "", "文档必须是键值映射 (YAML mapping)", "the document must be a mapping of keys to values"
+                )
+            ],
+        )
     too_big = _beyond_limits(form, data)
     if too_big:
         raise FormInvalid(kind, too_big)
@@ -159,7 +177,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 def _beyond_limits(form: type[Form], data: Any) -> list[FieldError]:
     """Every text over MAX_FIELD_CHARS, list over MAX_LIST_ITEMS, nesting past MAX_DEPTH or control character."""
-    from forms.errors import _walk
+    from forms.errors import _walk  # with pydantic, as the schema it walks
 
     errors: list[FieldError] = []
 
@@ -174,16 +192,33 @@ def _beyond_limits(form: type[Form], data: Any) -> list[FieldError]:
             problem(loc, f"嵌套超过 {MAX_DEPTH} 层", f"nested deeper than {MAX_DEPTH} levels")
         elif isinstance(value, str):
             if len(value) > MAX_FIELD_CHARS:
-                problem(loc, f"过长：{len(value):,} 字，上限 {MAX_FIELD_CHARS:,} 字", f"too long: {len(value):,} characters, the limit is {MAX_FIELD_CHARS:,}")
+                problem(
+                    loc,
+                    f"过长：{len(value):,} 字，上限 {MAX_FIELD_CHARS:,} 字",
+                    f"too long: {len(value):,} characters, the limit is {MAX_FIELD_CHARS:,}",
+                )
             elif found := _SURROGATE.search(value):  # from a JSON "\\udcff" escape: not text, cannot be stored
                 code = f"U+{ord(found.group()):04X}"
-                problem(loc, f"含无效字符 {code}（不成对的代理码位，第 {found.start() + 1} 个字符）：请删除", f"contains the invalid character {code} (an unpaired surrogate, character {found.start() + 1}): remove it")
+                problem(
+                    loc,
+                    f"含无效字符 {code}（不成对的代理码位，第 {found.start() + 1} 个字符）：请删除",
+                    f"contains the invalid character {code} (an unpaired surrogate, character {found.start() + 1}): "
+                    "remove it",
+                )
             elif found := _CONTROL.search(value):
                 code = f"U+{ord(found.group()):04X}"
-                problem(loc, f"含控制字符 {code}（第 {found.start() + 1} 个字符）：请删除", f"contains the control character {code} (character {found.start() + 1}): remove it")
+                problem(
+                    loc,
+                    f"含控制字符 {code}（第 {found.start() + 1} 个字符）：请删除",
+                    f"contains the control character {code} (character {found.start() + 1}): remove it",
+                )
         elif isinstance(value, list):
             if len(value) > MAX_LIST_ITEMS:
-                problem(loc, f"条目过多：{len(value):,} 条，上限 {MAX_LIST_ITEMS:,} 条", f"too many items: {len(value):,}, the limit is {MAX_LIST_ITEMS:,}")
+                problem(
+                    loc,
+                    f"条目过多：{len(value):,} 条，上限 {MAX_LIST_ITEMS:,} 条",
+                    f"too many items: {len(value):,}, the limit is {MAX_LIST_ITEMS:,}",
+                )
             else:
                 stack.extend(((*loc, i), item) for i, item in reversed(list(enumerate(value))))
         elif isinstance(value, dict):
@@ -199,7 +234,7 @@ def _beyond_limits(form: type[Form], data: Any) -> list[FieldError]:
 
 def dump(form: Form) -> dict[str, Any]:
     """The stored form of a document: its declared fields, JSON-safe, without computed values or blanks."""
-    from pydantic_core import to_jsonable_python
+    from pydantic_core import to_jsonable_python  # with pydantic: a form exists, so it is loaded
 
     def plain(value: Any) -> Any:
         fields = getattr(type(value), "model_fields", None)

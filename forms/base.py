@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field, model_validator
+from pydantic.json_schema import JsonDict
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 
@@ -36,7 +37,7 @@ def field(
     **kwargs: Any,
 ) -> Any:
     """A schema field with its labels. No `default` means required."""
-    extra = {"label_zh": zh, "label_en": en, "help_zh": help_zh, "help_en": help_en}
+    extra: JsonDict = {"label_zh": zh, "label_en": en, "help_zh": help_zh, "help_en": help_en}
     if "default_factory" in kwargs:
         return Field(json_schema_extra=extra, **kwargs)
     return Field(default, json_schema_extra=extra, **kwargs)
@@ -44,7 +45,7 @@ def field(
 
 def computed(zh: str, en: str, *, help_zh: str = "", help_en: str = "") -> Any:
     """A computed (never typed in) value with its labels; stack on a `@property`."""
-    extra = {"label_zh": zh, "label_en": en, "help_zh": help_zh, "help_en": help_en}
+    extra: JsonDict = {"label_zh": zh, "label_en": en, "help_zh": help_zh, "help_en": help_en}
     return computed_field(json_schema_extra=extra)
 
 

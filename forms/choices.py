@@ -51,20 +51,39 @@ class Choice:
 
 
 LEVEL = Choice("level", Level, (t("高", "high"), t("中", "medium"), t("低", "low")))
-STANCE = Choice("stance", Stance, (t("支持者", "supporter"), t("中立者", "neutral"), t("反对者", "opponent"), t("不清楚", "unknown")))
-DECISION_ROLE = Choice("decision_role", DecisionRole, (t("决策者", "decider"), t("管理者", "manager"), t("执行者", "executor")))
+STANCE = Choice(
+    "stance",
+    Stance,
+    (t("支持者", "supporter"), t("中立者", "neutral"), t("反对者", "opponent"), t("不清楚", "unknown")),
+)
+DECISION_ROLE = Choice(
+    "decision_role", DecisionRole, (t("决策者", "decider"), t("管理者", "manager"), t("执行者", "executor"))
+)
 PAYMENT_METHOD = Choice("payment_method", PaymentMethod, (t("全款", "full payment"), t("贷款", "loan")))
-PAYMENT_TIMING = Choice("payment_timing", PaymentTiming, (t("发车前到账", "before dispatch"), t("上完牌到账", "after registration")))
-ACCOUNT_TYPE = Choice("account_type", AccountType, (t("政府客户", "government"), t("企业客户", "enterprise"), t("个人客户", "individual")))
+PAYMENT_TIMING = Choice(
+    "payment_timing", PaymentTiming, (t("发车前到账", "before dispatch"), t("上完牌到账", "after registration"))
+)
+ACCOUNT_TYPE = Choice(
+    "account_type", AccountType, (t("政府客户", "government"), t("企业客户", "enterprise"), t("个人客户", "individual"))
+)
 ACCOUNT_SIZE = Choice("account_size", AccountSize, (t("大型", "large"), t("中型", "medium"), t("小型", "small")))
 ACCOUNT_CLASS = Choice(
-    "account_class", AccountClass, (t("A 类（战略客户）", "A (strategic)"), t("B 类（重点客户）", "B (key)"), t("C 类（一般客户）", "C (general)"))
+    "account_class",
+    AccountClass,
+    (t("A 类（战略客户）", "A (strategic)"), t("B 类（重点客户）", "B (key)"), t("C 类（一般客户）", "C (general)")),
 )
 MARKET = Choice("market", Market, (t("本地市场", "local"), t("国内市场", "domestic"), t("国际市场", "international")))
 LOST_REASON = Choice(
     "lost_reason",
     LostReason,
-    (t("价格", "price"), t("产品", "product"), t("服务", "service"), t("竞争对手", "competitor"), t("无预算", "no budget"), t("其他", "other")),
+    (
+        t("价格", "price"),
+        t("产品", "product"),
+        t("服务", "service"),
+        t("竞争对手", "competitor"),
+        t("无预算", "no budget"),
+        t("其他", "other"),
+    ),
 )
 RELATIONSHIP_LEVEL = Choice(
     "relationship_level",
@@ -76,12 +95,25 @@ RELATIONSHIP_LEVEL = Choice(
         t("四级：客户只愿与我方合作", "level 4: customer works only with us"),
     ),
 )
-RISK = Choice("risk", Risk, (t("安全", "safe"), t("警惕", "watch"), t("警报", "alarm")))  # defection risk 背叛风险 (seed 004)
+RISK = Choice(
+    "risk", Risk, (t("安全", "safe"), t("警惕", "watch"), t("警报", "alarm"))
+)  # defection risk 背叛风险 (seed 004)
 DECISION = Choice("decision", Decision, (t("同意", "approved"), t("驳回", "rejected")))  # a department's sign-off
 
 ALL: tuple[Choice, ...] = (
-    LEVEL, STANCE, DECISION_ROLE, PAYMENT_METHOD, PAYMENT_TIMING, ACCOUNT_TYPE, ACCOUNT_SIZE, ACCOUNT_CLASS,
-    MARKET, LOST_REASON, RELATIONSHIP_LEVEL, RISK, DECISION,
+    LEVEL,
+    STANCE,
+    DECISION_ROLE,
+    PAYMENT_METHOD,
+    PAYMENT_TIMING,
+    ACCOUNT_TYPE,
+    ACCOUNT_SIZE,
+    ACCOUNT_CLASS,
+    MARKET,
+    LOST_REASON,
+    RELATIONSHIP_LEVEL,
+    RISK,
+    DECISION,
 )
 _BY_VALUES: dict[tuple[Any, ...], Choice] = {c.values: c for c in ALL}
 

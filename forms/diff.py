@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from forms.introspect import find
+
 
 @dataclass(frozen=True)
 class Change:
@@ -41,8 +43,13 @@ def diff(old: Any, new: Any, path: str = "") -> list[Change]:
     # bool is an int in Python: True == 1, but a yes turned into 1 is still a change
     if old == new and type(old) is type(new):
         return []
-    if isinstance(old, int | float) and isinstance(new, int | float) and not isinstance(old, bool) \
-            and not isinstance(new, bool) and old == new:
+    if (
+        isinstance(old, int | float)
+        and isinstance(new, int | float)
+        and not isinstance(old, bool)
+        and not isinstance(new, bool)
+        and old == new
+    ):
         return []  # 380000 and 380000.0 are the same price
     return [Change(path, old, new)]
 
@@ -61,8 +68,6 @@ def _show(value: Any, lang: str) -> str:
 
 def render(changes: list[Change], kind: str | None = None, lang: str = "zh") -> list[str]:
     """One line per change, `path (label): old → new`; labels come from `kind`'s schema when given."""
-    from forms.introspect import find
-
     lines = []
     for change in changes:
         spec = find(kind, change.path) if kind else None

@@ -23,7 +23,9 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from forms.introspect import _CONTAINERS, FieldSpec, describe
+import forms
+from forms.diff import flatten, show
+from forms.introspect import _CONTAINERS, FieldSpec, describe, find
 
 Ask = Callable[[str, "str | None"], str]
 Say = Callable[[str], None]
@@ -68,10 +70,10 @@ class _Filler:
     # -- one value -------------------------------------------------------------
     def _check(self, spec: FieldSpec, raw: Any, annotation: Any = None) -> tuple[bool, Any]:
         """Validate one answer against the field alone; (ok, JSON-safe value or error text)."""
-        from pydantic import TypeAdapter, ValidationError
+        from pydantic import TypeAdapter, ValidationError  # pydantic loads once a field is checked, not on import
         from pydantic_core import to_jsonable_python
 
-        from forms.errors import messages
+        from forms.errors import messages  # with pydantic
 
         target = annotation if annotation is not None else spec.annotation
         if spec.metadata:
@@ -106,11 +108,14 @@ class _Filler:
         return f"{spec.label(self.lang)}{suffix}{mark}{hint}"
 
     def _show_choices(self, spec: FieldSpec) -> None:
-        options = "  ".join(f"{n}) {value} {spec.choice_label(value, self.lang)}" for n, value in enumerate(spec.choices, 1))
+        options = "  ".join(
+            f"{n}) {value} {spec.choice_label(value, self.lang)}" for n, value in enumerate(spec.choices, 1)
+        )
         self.say(f"  {options}")
 
-    def scalar(self, spec: FieldSpec, default: Any, required: bool, suffix: str = "",
-               annotation: Any = None) -> tuple[bool, Any]:
+    def scalar(
+        self, spec: FieldSpec, default: Any, required: bool, suffix: str = "", annotation: Any = None
+    ) -> tuple[bool, Any]:
         """Ask until the answer fits; (given, value). `given` is False for a skipped optional field."""
         if spec.type == "choice":
             self._show_choices(spec)
@@ -133,8 +138,9 @@ class _Filler:
         raise FillAborted(self.t(f"{spec.label_zh}：无效回答过多", f"{spec.label_en}: too many invalid answers"))
 
     # -- structures --------------------------------------------------------------
-    def fields(self, specs: tuple[FieldSpec, ...] | list[FieldSpec], defaults: dict[str, Any],
-               only: set[str] | None = None) -> dict[str, Any]:
+    def fields(
+        self, specs: tuple[FieldSpec, ...] | list[FieldSpec], defaults: dict[str, Any], only: set[str] | None = None
+    ) -> dict[str, Any]:
         data: dict[str, Any] = {}
         for spec in specs:
             default = defaults.get(spec.key)
@@ -163,7 +169,10 @@ class _Filler:
 
     def _list_intro(self, spec: FieldSpec) -> None:
         need = self.t(f"，至少 {spec.min_items} 项", f", at least {spec.min_items}") if spec.min_items else ""
-        self.say(f"[{spec.label(self.lang)}] " + self.t(f"逐项输入，空回车结束{need}", f"one per answer, empty answer ends{need}"))
+        self.say(
+            f"[{spec.label(self.lang)}] "
+            + self.t(f"逐项输入，空回车结束{need}", f"one per answer, empty answer ends{need}")
+        )
 
     def scalar_list(self, spec: FieldSpec, defaults: list[Any]) -> list[Any]:
         self._list_intro(spec)
@@ -171,8 +180,9 @@ class _Filler:
         for n in range(1, 10_000):
             default = defaults[n - 1] if n <= len(defaults) else None
             must = len(items) < spec.min_items and default is None
-            item_spec = FieldSpec(spec.key, spec.path, spec.label_zh, spec.label_en, "", "", "str", must,
-                                  annotation=spec.annotation)
+            item_spec = FieldSpec(
+                spec.key, spec.path, spec.label_zh, spec.label_en, "", "", "str", must, annotation=spec.annotation
+            )
             given, value = self.scalar(item_spec, default, must, suffix=f" #{n}")
             if given:
                 items.append(value)
@@ -202,7 +212,10 @@ class _Filler:
         return items
 
     def number_map(self, spec: FieldSpec, defaults: dict[str, Any]) -> dict[str, Any]:
-        self.say(f"[{spec.label(self.lang)}] " + self.t("逐项输入“名称=数值”，空回车结束", "answer name=number, empty answer ends"))
+        self.say(
+            f"[{spec.label(self.lang)}] "
+            + self.t("逐项输入“名称=数值”，空回车结束", "answer name=number, empty answer ends")
+        )
         result: dict[str, Any] = {}
         pending = list(defaults.items())
         failures = 0
@@ -235,9 +248,6 @@ class _Filler:
 
 
 def _summary(kind: str, stored: dict[str, Any], computed: dict[str, Any], lang: str) -> list[str]:
-    from forms.diff import flatten, show
-    from forms.introspect import find
-
     lines = []
     for path, value in [*flatten(stored), *((key, value) for key, value in computed.items())]:
         spec = find(kind, path)
@@ -248,18 +258,18 @@ def _summary(kind: str, stored: dict[str, Any], computed: dict[str, Any], lang: 
 
 def fill(kind: str, ask: Ask, say: Say, defaults: dict[str, Any] | None = None, lang: str = "zh") -> dict[str, Any]:
     """Prompt for every field of `kind`; return the confirmed document as stored (`forms.dump`)."""
-    import forms
-
     form = forms.get(kind)
     filler = _Filler(ask, say, lang)
     specs = describe(kind)
     say(f"{forms.title(kind, lang)} ({kind})")
-    say(_t(
-        lang,
-        "回车接受默认值或跳过可选项；“-” 清除默认值；列表中空回车结束；带 * 为必填。",
-        "Enter accepts the default or skips an optional field; '-' clears a default; "
-        "an empty answer ends a list; * marks a required field.",
-    ))
+    say(
+        _t(
+            lang,
+            "回车接受默认值或跳过可选项；“-” 清除默认值；列表中空回车结束；带 * 为必填。",
+            "Enter accepts the default or skips an optional field; '-' clears a default; "
+            "an empty answer ends a list; * marks a required field.",
+        )
+    )
     # the kind's prefill (e.g. the seed's scorecard criteria) under whatever the caller knows
     data = filler.fields(specs, {**form.prefill, **(defaults or {})})
     for _ in range(MAX_TRIES):
@@ -276,7 +286,11 @@ def fill(kind: str, ask: Ask, say: Say, defaults: dict[str, Any] | None = None, 
     else:
         raise FillAborted(kind)
     stored = forms.dump(document)
-    computed = {key: value for key, value in document.model_dump(mode="json").items() if key in type(document).model_computed_fields}
+    computed = {
+        key: value
+        for key, value in document.model_dump(mode="json").items()
+        if key in type(document).model_computed_fields
+    }
     say(_t(lang, "请确认：", "Please confirm:"))
     for line in _summary(kind, stored, computed, lang):
         say(line)

@@ -11,16 +11,28 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 import types
 import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+import forms
 from forms import choices
 
 TypeName = Literal[
-    "str", "int", "number", "bool", "date", "datetime", "choice",
-    "object", "list-of-str", "list-of-date", "list-of-object", "dict-of-number",
+    "str",
+    "int",
+    "number",
+    "bool",
+    "date",
+    "datetime",
+    "choice",
+    "object",
+    "list-of-str",
+    "list-of-date",
+    "list-of-object",
+    "dict-of-number",
 ]
 
 
@@ -104,7 +116,7 @@ def _min_items(info: Any) -> int:
 
 
 def _spec(key: str, info: Any, prefix: str, annotation: Any, required: bool, computed: bool = False) -> FieldSpec:
-    from forms.base import help_text, label
+    from forms.base import help_text, label  # pydantic: a schema is being described, so it is loaded
 
     path = f"{prefix}.{key}" if prefix else key
     annotation = _base(_strip_optional(annotation))
@@ -147,9 +159,7 @@ def _spec(key: str, info: Any, prefix: str, annotation: Any, required: bool, com
 
 
 def _children(model: Any, prefix: str, computed: bool = False) -> tuple[FieldSpec, ...]:
-    specs = [
-        _spec(key, info, prefix, info.annotation, info.is_required()) for key, info in model.model_fields.items()
-    ]
+    specs = [_spec(key, info, prefix, info.annotation, info.is_required()) for key, info in model.model_fields.items()]
     if computed:
         specs += [
             _spec(key, info, prefix, info.return_type, False, computed=True)
@@ -166,8 +176,6 @@ def describe(kind: str, *, computed: bool = False) -> list[FieldSpec]:
 @functools.cache
 def _describe(kind: str, computed: bool) -> tuple[FieldSpec, ...]:
     # schemas do not change at run time; diff and prompts look fields up repeatedly
-    import forms
-
     form = forms.get(kind)
     if not computed:
         return _children(form, "")
@@ -180,22 +188,22 @@ def _with_computed(model: Any, prefix: str) -> tuple[FieldSpec, ...]:
     for spec in _children(model, prefix, computed=True):
         if spec.type in ("object", "list-of-object") and not spec.computed:
             inner = spec.path + ("[]" if spec.type == "list-of-object" else "")
-            sub = spec.annotation if spec.type == "list-of-object" else _base(_strip_optional(model.model_fields[spec.key].annotation))
+            sub = (
+                spec.annotation
+                if spec.type == "list-of-object"
+                else _base(_strip_optional(model.model_fields[spec.key].annotation))
+            )
             spec = _replace_children(spec, _with_computed(sub, inner))
         specs.append(spec)
     return tuple(specs)
 
 
 def _replace_children(spec: FieldSpec, children: tuple[FieldSpec, ...]) -> FieldSpec:
-    from dataclasses import replace
-
     return replace(spec, children=children)
 
 
 def find(kind: str, path: str) -> FieldSpec | None:
     """The spec at a concrete key path such as `configurations[1].quantity` (indices ignored)."""
-    import re
-
     # a whole list item (`open_items[1]`) is described by its list
     wanted = re.sub(r"\[\d+\]", "[]", path).removesuffix("[]")
     specs = describe(kind, computed=True)

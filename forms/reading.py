@@ -21,18 +21,35 @@ def read_data_file(path: str) -> Any:
             with open(path, "rb") as fh:
                 raw = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise InvalidInput(t(f"无法读取文件 {path}：{exc.strerror}", f"cannot read file {path}: {exc.strerror}")) from None
+        raise InvalidInput(
+            t(f"无法读取文件 {path}：{exc.strerror}", f"cannot read file {path}: {exc.strerror}")
+        ) from None
     if len(raw) > MAX_FILE_BYTES:
-        raise InvalidInput(t(f"文件 {path} 超过 {MAX_FILE_BYTES // 1_000_000} MB 上限", f"file {path} is larger than the {MAX_FILE_BYTES // 1_000_000} MB limit"))
+        raise InvalidInput(
+            t(
+                f"文件 {path} 超过 {MAX_FILE_BYTES // 1_000_000} MB 上限",
+                f"file {path} is larger than the {MAX_FILE_BYTES // 1_000_000} MB limit",
+            )
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InvalidInput(t(f"文件 {path} 不是 UTF-8 文本（第 {exc.start} 字节）", f"file {path} is not UTF-8 text (byte {exc.start})")) from None
+        raise InvalidInput(
+            t(
+                f"文件 {path} 不是 UTF-8 文本（第 {exc.start} 字节）",
+                f"file {path} is not UTF-8 text (byte {exc.start})",
+            )
+        ) from None
     if path.endswith(".json"):
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
-            raise InvalidInput(t(f"文件 {path} 第 {exc.lineno} 行 JSON 格式错误：{exc.msg}", f"file {path} line {exc.lineno}: invalid JSON: {exc.msg}")) from None
+            raise InvalidInput(
+                t(
+                    f"文件 {path} 第 {exc.lineno} 行 JSON 格式错误：{exc.msg}",
+                    f"file {path} line {exc.lineno}: invalid JSON: {exc.msg}",
+                )
+            ) from None
     import yaml  # 10-20 ms of start-up: only a command that reads a YAML file pays it
 
     try:
@@ -42,5 +59,6 @@ def read_data_file(path: str) -> Any:
         where = f"第 {mark.line + 1} 行" if mark else ""
         where_en = f" line {mark.line + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise InvalidInput(t(f"文件 {path} {where} YAML 格式错误：{problem}", f"file {path}{where_en}: invalid YAML: {problem}")) from None
-
+        raise InvalidInput(
+            t(f"文件 {path} {where} YAML 格式错误：{problem}", f"file {path}{where_en}: invalid YAML: {problem}")
+        ) from None

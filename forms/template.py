@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import forms
 from forms.introspect import FieldSpec, describe
 
 # type name -> (中文, English) as shown in the comments
@@ -48,7 +49,8 @@ def comment(spec: FieldSpec, lang: str = "zh") -> str:
     parts.append(_pair(*TYPE_WORDS[spec.type], lang))
     if spec.choices:
         options = " | ".join(
-            f"{value} ({_pair(spec.choice_label(value, 'zh'), spec.choice_label(value, 'en'), lang)})" for value in spec.choices
+            f"{value} ({_pair(spec.choice_label(value, 'zh'), spec.choice_label(value, 'en'), lang)})"
+            for value in spec.choices
         )
         parts.append(_pair("可选值", "choices", lang) + ": " + options)
     if spec.help_zh or spec.help_en:
@@ -57,14 +59,19 @@ def comment(spec: FieldSpec, lang: str = "zh") -> str:
 
 
 def _scalar(value: Any) -> str:
-    import yaml
+    import yaml  # 10-20 ms: only the template prints YAML values
 
     text = yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, width=10_000)
     return text.removesuffix("\n").removesuffix("\n...").strip()
 
 
-def _lines(specs: tuple[FieldSpec, ...] | list[FieldSpec], values: dict[str, Any], indent: str, lang: str,
-           comments: bool = True) -> list[str]:
+def _lines(
+    specs: tuple[FieldSpec, ...] | list[FieldSpec],
+    values: dict[str, Any],
+    indent: str,
+    lang: str,
+    comments: bool = True,
+) -> list[str]:
     """YAML lines for `specs` at `indent`; `values` are prefilled ones."""
     out: list[str] = []
     for spec in specs:
@@ -97,8 +104,6 @@ def _lines(specs: tuple[FieldSpec, ...] | list[FieldSpec], values: dict[str, Any
 
 def template(kind: str, lang: str = "zh") -> str:
     """The commented YAML skeleton of `kind`; `lang` only decides which language comes first."""
-    import forms
-
     form = forms.get(kind)
     title_zh, title_en = forms.title(kind, "zh"), forms.title(kind, "en")
     specs = describe(kind)
@@ -107,12 +112,14 @@ def template(kind: str, lang: str = "zh") -> str:
     ]
     head = [
         f"# {_pair(title_zh, title_en, lang)} ({kind})",
-        "# " + _pair(
+        "# "
+        + _pair(
             "在冒号后填写；留空表示未填写；带 * 的为必填项。",
             "Fill in after each colon; blank means not given; * marks a required field.",
             lang,
         ),
-        "# " + _pair(
+        "# "
+        + _pair(
             "列表可增加 “- ” 项；整项留空的示例行会被忽略。",
             "Add list items with “- ”; an example item left entirely blank is ignored.",
             lang,

@@ -19,7 +19,7 @@ HERE = Path(__file__).parent
 
 
 def config(engine: Engine | None = None) -> Config:
-    from alembic.config import Config
+    from alembic.config import Config  # Alembic loads only to migrate, not with HEAD
 
     cfg = Config()
     cfg.set_main_option("script_location", str(HERE))
@@ -29,13 +29,13 @@ def config(engine: Engine | None = None) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> str:
     """Bring the schema at `engine` to `revision`; returns the revision reached."""
-    from alembic import command
+    from alembic import command  # only to migrate
 
     command.upgrade(config(engine), revision)
     return HEAD
 
 
 def heads() -> list[str]:
-    from alembic.script import ScriptDirectory
+    from alembic.script import ScriptDirectory  # only to migrate
 
     return list(ScriptDirectory.from_config(config()).get_heads())

@@ -8,7 +8,7 @@ Public API (imports are lazy: WeasyPrint loads only when a PDF is rendered)::
     render_report_html / render_report_pdf(template_name, context, ctx, lang="zh")
     render_many(jobs, workers=None, progress=None) -> list[RenderResult]
     checks() -> list[Check]; require_cjk_font(); Check
-    ReportError, MissingFont, RefusedResource      reports.errors
+    ReportError, MissingFont, MissingSubsetter, MissingRenderer, RefusedResource   reports.errors (KamError)
 
 A `form` is a validated model from `forms.validate(kind, data)`; plain data is
 accepted too with `kind=`.
@@ -20,7 +20,7 @@ import importlib
 from typing import Any
 
 from reports.context import DEFAULT_COMPANY, DocumentContext, RenderJob, RenderResult
-from reports.errors import MissingFont, RefusedResource, ReportError
+from reports.errors import MissingFont, MissingRenderer, MissingSubsetter, RefusedResource, ReportError
 
 _LAZY = {
     "render_html": "reports.html",
@@ -40,6 +40,8 @@ __all__ = [
     "RenderResult",
     "ReportError",
     "MissingFont",
+    "MissingRenderer",
+    "MissingSubsetter",
     "RefusedResource",
     *_LAZY,
 ]

@@ -13,11 +13,12 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from reports.context import RenderJob, RenderResult
+from reports.fonts import require_cjk_font
 
 
 def render_job(job: RenderJob) -> RenderResult:
     """Validate, render and write one job's PDF."""
-    from reports.html import load_document
+    from reports.html import load_document  # Jinja2 and WeasyPrint load in the worker that renders
     from reports.pdf import render_pdf
 
     start = time.perf_counter()
@@ -36,7 +37,7 @@ def _warm_worker() -> None:
     A worker's first PDF costs ~1.5 s more than the next ones (fontconfig, Pango's
     font map, the 20 MB Noto collection); a forked worker of a warm parent skips it.
     """
-    import forms  # noqa: F401
+    import forms  # noqa: F401  # the schemas and WeasyPrint, once per worker process
     from reports.pdf import html_to_pdf
 
     html_to_pdf('<html lang="zh-CN"><body><p style="font-family: Noto Sans CJK SC">预热</p></body></html>')
@@ -59,17 +60,15 @@ def render_many(
     The first failure (an invalid document, a missing font) is raised after the
     pool shuts down; PDFs already written stay.
     """
-    from reports.fonts import require_cjk_font
-
     require_cjk_font()  # fail once, here, rather than in every worker
     total = len(jobs)
     workers = min(workers or default_workers(), total) if total else 1
     results: list[RenderResult | None] = [None] * total
     if workers <= 1:
         for i, job in enumerate(jobs):
-            results[i] = render_job(job)
+            results[i] = result = render_job(job)
             if progress:
-                progress(i + 1, total, results[i])
+                progress(i + 1, total, result)
         return [r for r in results if r is not None]
     with ProcessPoolExecutor(max_workers=workers, initializer=_warm_worker) as pool:
         futures = {pool.submit(render_job, job): i for i, job in enumerate(jobs)}

@@ -2,8 +2,8 @@
 
 Measured: without libharfbuzz-subset WeasyPrint subsets fonts with fontTools,
 12.8 s for one Chinese page instead of 0.25 s; without a CJK font every Chinese
-character prints as an empty box, silently. So a missing font is an error, and a
-missing subsetter is a warning with the fix.
+character prints as an empty box, silently. So either is a refusal naming the
+fix (`reports.errors`), checked before anything is laid out.
 """
 
 from __future__ import annotations
@@ -14,11 +14,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 
-from reports.errors import MissingFont
-
-CJK_FONT_FIX = "sudo apt-get install fonts-noto-cjk"
-SUBSET_FIX = "sudo apt-get install libharfbuzz-subset0"
-WEASYPRINT_FIX = "sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 && pip install weasyprint"
+from reports.errors import CJK_FONT_FIX, SUBSET_FIX, WEASYPRINT_FIX, MissingFont, MissingSubsetter
 
 
 @dataclass(frozen=True)
@@ -57,6 +53,12 @@ def require_cjk_font() -> None:
 def harfbuzz_subset_library() -> str | None:
     """The HarfBuzz subsetter WeasyPrint would load, or None."""
     return ctypes.util.find_library("harfbuzz-subset")
+
+
+def require_subsetter() -> None:
+    """Raise `MissingSubsetter` unless WeasyPrint can subset fonts with HarfBuzz."""
+    if harfbuzz_subset_library() is None:
+        raise MissingSubsetter()
 
 
 def _weasyprint_check() -> Check:

@@ -27,7 +27,6 @@ TEMPLATES = Path(__file__).parent / "templates"
 ASSETS = Path(__file__).parent / "assets"
 
 
-
 class _Blank(jinja2.ChainableUndefined):
     """A missing optional value renders as nothing (the `show` filter prints a dash).
 
@@ -68,7 +67,7 @@ def get(obj: Any, key: str, default: Any = None) -> Any:
 
 def _item_model(annotation: Any) -> type | None:
     """The pydantic model inside `Part`, `Part | None`, `list[Part]`, `dict[str, Part]`."""
-    from pydantic import BaseModel
+    from pydantic import BaseModel  # a schema is rendered, so pydantic is loaded; `import reports` must not load it
 
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
@@ -341,7 +340,7 @@ def generic_rows(form: Any, model: type | None, lang: str) -> list[dict[str, Any
         keys = list(model.model_fields) + list(getattr(model, "model_computed_fields", {}))
     else:
         keys = list(form) if isinstance(form, Mapping) else []
-    rows = []
+    rows: list[dict[str, Any]] = []
     for key in keys:
         value = get(form, key)
         _, annotation = _field_info(model, key)
@@ -363,7 +362,7 @@ def generic_rows(form: Any, model: type | None, lang: str) -> list[dict[str, Any
             )
             continue
         if value is not None and (isinstance(value, Mapping) or hasattr(value, "model_dump")):
-            dumped = value if isinstance(value, Mapping) else value.model_dump()
+            fields = value if isinstance(value, Mapping) else value.model_dump()
             rows.append(
                 {
                     "kind": "object",
@@ -374,12 +373,17 @@ def generic_rows(form: Any, model: type | None, lang: str) -> list[dict[str, Any
                             fmt(v, lang, choices.of(_field_info(model, f"{key}.{k}")[1])),
                             False,
                         )
-                        for k, v in dumped.items()
+                        for k, v in fields.items()
                     ],
                 }
             )
             continue
         rows.append(
-            {"kind": "value", "label": label, "value": fmt(value, lang, choices.of(annotation)), "long": isinstance(value, str) and len(value) > 40}
+            {
+                "kind": "value",
+                "label": label,
+                "value": fmt(value, lang, choices.of(annotation)),
+                "long": isinstance(value, str) and len(value) > 40,
+            }
         )
     return rows

@@ -12,8 +12,8 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from reports.context import DocumentContext
-from reports.errors import RefusedResource
-from reports.fonts import require_cjk_font
+from reports.errors import MissingRenderer, RefusedResource
+from reports.fonts import require_cjk_font, require_subsetter
 from reports.html import ASSETS, render_html, render_report_html
 
 # Relative URLs in templates ("report.css") resolve against the packaged assets directory.
@@ -33,9 +33,20 @@ def asset_path(url: str) -> Path | None:
     return path
 
 
+def _weasyprint() -> Any:
+    """WeasyPrint, imported on the first render; missing (or without its Pango), `MissingRenderer`."""
+    try:
+        import weasyprint  # 0.5-0.7 s: only to render (see the module docstring)
+        import weasyprint.urls
+    except (ImportError, OSError) as exc:  # OSError: cffi could not load Pango
+        raise MissingRenderer(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+    return weasyprint
+
+
 @functools.lru_cache(maxsize=1)
 def _fetcher_class() -> type:
-    from weasyprint import URLFetcher
+    _weasyprint()  # a machine without WeasyPrint or Pango is refused here, with the fix
+    from weasyprint import URLFetcher  # loaded by the line above
     from weasyprint.urls import URLFetcherResponse
 
     class AssetFetcher(URLFetcher):
@@ -60,7 +71,9 @@ def _fetcher_class() -> type:
                 self.refused.append(url)
                 raise RefusedResource(url)
             mime = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png"}.get(path.suffix)
-            return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime or "application/octet-stream"})
+            return URLFetcherResponse(
+                path.as_uri(), path.read_bytes(), {"Content-Type": mime or "application/octet-stream"}
+            )
 
     return AssetFetcher
 
@@ -82,11 +95,10 @@ PDF_OPTIONS: dict[str, Any] = {
 
 
 def html_to_pdf(html: str) -> bytes:
-    """Lay out our HTML and write the PDF bytes."""
+    """Lay out our HTML and write the PDF bytes (refused, naming the fix, on a machine that cannot)."""
     require_cjk_font()
-    from weasyprint import HTML
-
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=url_fetcher())
+    require_subsetter()
+    document = _weasyprint().HTML(string=html, base_url=BASE_URL, url_fetcher=url_fetcher())
     return document.write_pdf(**PDF_OPTIONS)
 
 

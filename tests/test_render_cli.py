@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,65 @@ def test_rendering_without_a_chinese_font_is_an_error(kam: Kam, db: Database, de
     result = kam("doc", "render", deal, "visit-feedback", "-o", str(tmp_path / "boxes.pdf"))
     assert result.exit_code == 1 and "fonts-noto-cjk" in result.stderr
     assert not (tmp_path / "boxes.pdf").exists()
+
+
+def test_a_missing_chinese_font_is_a_refusal_naming_kam_doctor(kam, db, deal, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """No Chinese font: exit 1 with the fix and `kam doctor`, never "internal error"."""
+    from reports import fonts
+
+    fill(db, deal, "phone-invite-feedback")
+    monkeypatch.setattr(fonts, "cjk_fonts", lambda: ())
+    result = kam("doc", "render", deal, "phone-invite-feedback", "-o", str(tmp_path / "x.pdf"))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: no Chinese font found (fc-list :lang=zh is empty); PDFs would print empty boxes. "
+        "Fix: sudo apt-get install fonts-noto-cjk (see kam doctor)\n"
+    )
+    assert not (tmp_path / "x.pdf").exists()
+
+
+@pytest.mark.parametrize("missing", ["subsetter", "weasyprint"])
+def test_a_missing_subsetter_or_renderer_is_a_refusal_naming_kam_doctor(kam, db, deal, monkeypatch, tmp_path, missing) -> None:  # type: ignore[no-untyped-def]
+    from reports import fonts, pdf
+
+    fill(db, deal, "phone-invite-feedback")
+    if missing == "subsetter":
+        monkeypatch.setattr(fonts, "harfbuzz_subset_library", lambda: None)
+    else:
+        monkeypatch.setitem(sys.modules, "weasyprint", None)  # import weasyprint raises ImportError
+        pdf._fetcher_class.cache_clear()
+    try:
+        result = kam("doc", "render", deal, "phone-invite-feedback", "-o", str(tmp_path / "x.pdf"))
+    finally:
+        pdf._fetcher_class.cache_clear()
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ") and result.stderr.rstrip().endswith("(see kam doctor)")
+    assert "internal error" not in result.stderr
+
+
+def test_the_render_holds_no_write_lock(kam, db, deal, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """While WeasyPrint runs, another connection can take SQLite's write lock at once: the render is outside any write."""
+    import sqlite3
+
+    import reports
+
+    fill(db, deal, "phone-invite-feedback")
+    real = reports.render_pdf
+    seen = []
+
+    def render_while_someone_writes(*args, **kwargs):  # type: ignore[no-untyped-def]
+        other = sqlite3.connect(db.url.removeprefix("sqlite:///"), timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # fails at once ("database is locked") if a write is open
+            other.execute("ROLLBACK")
+            seen.append("free")
+        finally:
+            other.close()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(reports, "render_pdf", render_while_someone_writes)
+    result = kam("--json", "doc", "render", deal, "phone-invite-feedback", "-o", str(tmp_path / "x.pdf"))
+    assert result.exit_code == 0, result.output
+    assert seen == ["free"]
+    with db.read() as s:
+        assert [r.path for r in s.query(Render)] == [str(tmp_path / "x.pdf")]  # recorded after, in its own write

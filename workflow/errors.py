@@ -1,14 +1,25 @@
-"""Domain errors, raised by the core and converted once at the command-line edge.
+"""The one error tree: raised by the core, `forms` and `reports`, converted once at the command-line edge.
 
-    KamError                  base: carries a bilingual message (`Text`)
-    ├── NotFound              an account, opportunity, document or version that does not exist
-    ├── InvalidInput          a bad value or file; `problems` lists each field and rule
-    ├── Refused               a transition whose guard failed; `missing` lists every unmet requirement
-    ├── ConcurrentChange      someone else changed the object since it was read
-    ├── DatabaseBusy          the database stayed locked past the wait
-    └── DatabaseNotReady      the database is missing its schema or needs an upgrade (`kam init`)
+    KamError                      base: a bilingual message (`Text`) and detail lines; exit code 1
+    ├── NotFound                  an account, opportunity, document or version that does not exist
+    ├── InvalidInput              a bad value or file; `details` lists each field and rule
+    │   ├── forms.UnknownKind     a document kind no schema declares
+    │   └── forms.FormInvalid     a document that fails its schema (`errors`: every FieldError)
+    ├── Refused                   a move whose guard failed; `missing` lists every unmet requirement
+    ├── ConcurrentChange          someone else changed the opportunity since it was read
+    ├── DatabaseBusy              the database stayed locked past the wait
+    ├── DatabaseNotReady          no schema yet, an older one (`kam init`), or no connection
+    ├── PermissionDenied          the database server refused the write (a read-only role)
+    └── reports.ReportError       this machine cannot render the PDF (`kam doctor` says why)
+        ├── MissingFont           no Chinese font
+        ├── MissingSubsetter      no HarfBuzz subsetter
+        ├── MissingRenderer       WeasyPrint or Pango cannot be loaded
+        └── RefusedResource       a URL outside kam's packaged assets
 
-Every message names the object and says what to do.
+The foreign exceptions that can reach a user are mapped into it once, where
+they enter: the database driver's in `records.db`, WeasyPrint's in
+`reports.pdf`, the file system's where files are read or written. "Internal
+error" is left for bugs. Every message names the object and says what to do.
 """
 
 from __future__ import annotations

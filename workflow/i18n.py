@@ -12,7 +12,7 @@ class Text(NamedTuple):
     def render(self, lang: str = "zh") -> str:
         return self.zh if lang == "zh" else self.en
 
-    def format(self, **values: object) -> Text:  # type: ignore[override]
+    def format(self, **values: object) -> Text:
         return Text(self.zh.format(**values), self.en.format(**values))
 
 

@@ -34,19 +34,24 @@ _RISK_ORDER: dict[str, int] = {"safe": 0, "watch": 1, "alarm": 2}
 
 class Criterion(Part):
     name: str = field("评估指标", "Criterion", min_length=1)
-    weight: float = field("权重", "Weight", help_zh="各项合计 100", help_en="all weights sum to 100", gt=0, le=100, allow_inf_nan=False)
+    weight: float = field(
+        "权重", "Weight", help_zh="各项合计 100", help_en="all weights sum to 100", gt=0, le=100, allow_inf_nan=False
+    )
     our_score: Score = field("我方得分", "Our score", help_zh="0–10 分", help_en="0-10")
     competitor_scores: dict[Annotated[str, Field(min_length=1)], Score] = field(
-        "竞争对手得分", "Competitor scores", help_zh="竞争对手名称: 0–10 分", help_en="competitor name: score 0-10",
+        "竞争对手得分",
+        "Competitor scores",
+        help_zh="竞争对手名称: 0–10 分",
+        help_en="competitor name: score 0-10",
         default_factory=dict,
     )
 
-    @computed("我方加权得分", "Our weighted score", help_zh="权重 × 得分 / 10", help_en="weight × score / 10")
+    @computed("我方加权得分", "Our weighted score", help_zh="权重 × 得分 / 10", help_en="weight × score / 10")  # type: ignore[prop-decorator]  # pydantic computed field: mypy cannot type a decorated property
     @property
     def our_weighted(self) -> float:
         return round(self.weight * self.our_score / 10, 2)
 
-    @computed("竞争对手加权得分", "Competitor weighted scores")
+    @computed("竞争对手加权得分", "Competitor weighted scores")  # type: ignore[prop-decorator]  # pydantic computed field: mypy cannot type a decorated property
     @property
     def competitor_weighted(self) -> dict[str, float]:
         return {name: round(self.weight * score / 10, 2) for name, score in self.competitor_scores.items()}
@@ -77,7 +82,7 @@ class PurchaseStandard(Part):
     we_meet: bool = field("我方符合", "We meet it")
     competitor_meets: bool = field("竞争对手符合", "Competitor meets it")
 
-    @computed("背叛风险", "Defection risk", help_zh="安全 / 警惕 / 警报", help_en="safe / watch / alarm")
+    @computed("背叛风险", "Defection risk", help_zh="安全 / 警惕 / 警报", help_en="safe / watch / alarm")  # type: ignore[prop-decorator]  # pydantic computed field: mypy cannot type a decorated property
     @property
     def risk(self) -> Risk:
         return risk_of(self.we_meet, self.competitor_meets)
@@ -88,14 +93,19 @@ class EvaluationScorecard(Form):
     prefill: ClassVar[dict] = {"criteria": [{"name": name, "weight": weight} for name, weight in DEFAULT_CRITERIA]}
 
     criteria: list[Criterion] = field(
-        "评估指标", "Criteria", help_zh="权重合计 100；得分 0–10", help_en="weights sum to 100; scores 0-10", min_length=1
+        "评估指标",
+        "Criteria",
+        help_zh="权重合计 100；得分 0–10",
+        help_en="weights sum to 100; scores 0-10",
+        min_length=1,
     )
-    decision_roles: list[DecisionRole] = field(
-        "客户内部角色与分工", "Customer decision roles", default_factory=list
-    )
+    decision_roles: list[DecisionRole] = field("客户内部角色与分工", "Customer decision roles", default_factory=list)
     # Optional (SPEC §5, seed 004): which purchase standards we and the competitor meet.
     purchase_standards: list[PurchaseStandard] = field(
-        "客户采购标准", "Purchase standards", help_zh="用于判断客户背叛风险", help_en="for the defection risk",
+        "客户采购标准",
+        "Purchase standards",
+        help_zh="用于判断客户背叛风险",
+        help_en="for the defection risk",
         default_factory=list,
     )
 
@@ -103,10 +113,12 @@ class EvaluationScorecard(Form):
     @classmethod
     def _criteria_consistent(cls, value: list[Criterion]) -> list[Criterion]:
         seen: set[str] = set()
-        problems = []
+        problems: list[tuple[tuple[int | str, ...], str]] = []
         for i, criterion in enumerate(value):
             if criterion.name in seen:
-                problems.append(((i, "name"), f"评估指标重复：{criterion.name} | duplicate criterion: {criterion.name}"))
+                problems.append(
+                    ((i, "name"), f"评估指标重复：{criterion.name} | duplicate criterion: {criterion.name}")
+                )
             seen.add(criterion.name)
         total = sum(c.weight for c in value)
         # weights are typed by hand as decimals (12.5); compare with a tolerance
@@ -115,12 +127,12 @@ class EvaluationScorecard(Form):
         fail_at(problems, cls.__name__)
         return value
 
-    @computed("我方总分", "Our total", help_zh="加权合计，满分 100", help_en="weighted total out of 100")
+    @computed("我方总分", "Our total", help_zh="加权合计，满分 100", help_en="weighted total out of 100")  # type: ignore[prop-decorator]  # pydantic computed field: mypy cannot type a decorated property
     @property
     def our_total(self) -> float:
         return round(sum(c.weight * c.our_score / 10 for c in self.criteria), 2)
 
-    @computed("竞争对手", "Competitors")
+    @computed("竞争对手", "Competitors")  # type: ignore[prop-decorator]  # pydantic computed field: mypy cannot type a decorated property
     @property
     def competitors(self) -> list[str]:
         names: dict[str, None] = {}
@@ -128,7 +140,7 @@ class EvaluationScorecard(Form):
             names.update(dict.fromkeys(criterion.competitor_scores))
         return list(names)
 
-    @computed("竞争对手总分", "Competitor totals", help_zh="未评分的指标按 0 分计", help_en="unscored criteria count 0")
+    @computed("竞争对手总分", "Competitor totals", help_zh="未评分的指标按 0 分计", help_en="unscored criteria count 0")  # type: ignore[prop-decorator]  # pydantic computed field: mypy cannot type a decorated property
     @property
     def competitor_totals(self) -> dict[str, float]:
         return {
@@ -136,8 +148,8 @@ class EvaluationScorecard(Form):
             for name in self.competitors
         }
 
-    @computed("背叛风险", "Defection risk", help_zh="各采购标准中最差的一项", help_en="the worst over the standards")
+    @computed("背叛风险", "Defection risk", help_zh="各采购标准中最差的一项", help_en="the worst over the standards")  # type: ignore[prop-decorator]  # pydantic computed field: mypy cannot type a decorated property
     @property
     def defection_risk(self) -> Risk | None:
         risks = [s.risk for s in self.purchase_standards]
-        return max(risks, key=_RISK_ORDER.__getitem__) if risks else None
+        return max(risks, key=lambda risk: _RISK_ORDER[str(risk)]) if risks else None

@@ -29,9 +29,7 @@ class ExchangeMinutes(Form):
     our_participants: list[Text] = field("我方参加人员", "Our participants", min_length=1)
     customer_participants: list[Text] = field("客户参加人员", "Customer participants", min_length=1)
     topics: list[Text] = field("交流议题", "Topics", min_length=1)
-    technical_requirements: list[Text] = field(
-        "车辆采购技术要求", "Technical requirements", default_factory=list
-    )
+    technical_requirements: list[Text] = field("车辆采购技术要求", "Technical requirements", default_factory=list)
     commercial_standards: list[Text] = field("商务标准", "Commercial standards", default_factory=list)
     solution_confirmed: bool = field(
         "方案已确认", "Solution confirmed", help_zh="进入下一步需要“是”", help_en="the next step needs yes"

@@ -17,7 +17,9 @@ ORDER = 60
 class PriceIncludes(Part):
     freight: bool = field("含运费", "Includes freight")
     packaging: bool = field("含外包装费", "Includes packaging")
-    registration: bool = field("含上牌费", "Includes registration", help_zh="车辆上牌公关费", help_en="licence registration")
+    registration: bool = field(
+        "含上牌费", "Includes registration", help_zh="车辆上牌公关费", help_en="licence registration"
+    )
 
 
 class Concession(Part):
@@ -39,7 +41,10 @@ class NegotiationMinutes(Form):
     payment_method: PaymentMethod = field("付款方式", "Payment method")
     payment_timing: PaymentTiming = field("付款时间", "Payment timing")
     delivery_mode: str = field(
-        "交货方式", "Delivery mode", help_zh="是否分批交、是否上完牌交、交货区域", help_en="batches, registration, regions",
+        "交货方式",
+        "Delivery mode",
+        help_zh="是否分批交、是否上完牌交、交货区域",
+        help_en="batches, registration, regions",
         min_length=1,
     )
     delivery_cycle_days: Count = field("交货周期（天）", "Delivery cycle (days)")
@@ -47,7 +52,7 @@ class NegotiationMinutes(Form):
     agreed_items: list[Text] = field("已达成一致事项", "Agreed items", default_factory=list)
     open_items: list[Text] = field("待定事项", "Open items", default_factory=list)
 
-    @computed("总价", "Total price", help_zh="数量 × 单价（元）", help_en="quantity × unit price (yuan)")
+    @computed("总价", "Total price", help_zh="数量 × 单价（元）", help_en="quantity × unit price (yuan)")  # type: ignore[prop-decorator]  # pydantic computed field: mypy cannot type a decorated property
     @property
     def total_price(self) -> float:
         return round(self.quantity * self.unit_price, 2)

@@ -29,14 +29,20 @@ class Competition(Part):
 
 class Configuration(Part):
     model: str = field("车型", "Model", help_zh="如 福田欧曼 EST 6×4", help_en="e.g. Foton Auman EST 6x4", min_length=1)
-    tonnage: float | None = field("吨位", "Tonnage", help_zh="吨", help_en="tonnes", default=None, gt=0, le=1000, allow_inf_nan=False)
+    tonnage: float | None = field(
+        "吨位", "Tonnage", help_zh="吨", help_en="tonnes", default=None, gt=0, le=1000, allow_inf_nan=False
+    )
     chassis: str | None = field("底盘配置", "Chassis", default=None)
-    body: str | None = field("上装", "Body", help_zh="上装配置，如 压缩式垃圾车厢", help_en="body / upper structure", default=None)
-    emission_standard: str | None = field("排放标准", "Emission standard", help_zh="如 国六", help_en="e.g. China VI", default=None)
+    body: str | None = field(
+        "上装", "Body", help_zh="上装配置，如 压缩式垃圾车厢", help_en="body / upper structure", default=None
+    )
+    emission_standard: str | None = field(
+        "排放标准", "Emission standard", help_zh="如 国六", help_en="e.g. China VI", default=None
+    )
     quantity: Count = field("数量", "Quantity", help_zh="台", help_en="vehicles")
     unit_price: Money = field("指导单价", "Indicative unit price", help_zh="元", help_en="yuan")
 
-    @computed("金额", "Amount", help_zh="数量 × 单价（元）", help_en="quantity × unit price (yuan)")
+    @computed("金额", "Amount", help_zh="数量 × 单价（元）", help_en="quantity × unit price (yuan)")  # type: ignore[prop-decorator]  # pydantic computed field: mypy cannot type a decorated property
     @property
     def amount(self) -> float:
         return round(self.quantity * self.unit_price, 2)
@@ -47,7 +53,10 @@ class ProductProposal(Form):
 
     # Optional addition (§3 lists it, §8 does not): the concerns differ by customer type.
     customer_type: AccountType | None = field(
-        "客户类别", "Customer type", help_zh="政府客户 / 企业客户 / 个人", help_en="government / enterprise / individual",
+        "客户类别",
+        "Customer type",
+        help_zh="政府客户 / 企业客户 / 个人",
+        help_en="government / enterprise / individual",
         default=None,
     )
     customer_concerns: list[Text] = field(
@@ -63,16 +72,18 @@ class ProductProposal(Form):
     )
     solution_summary: str = field("方案概述", "Solution summary", min_length=1)
     agreed_to_submit: bool = field(
-        "双方同意提交初步方案", "Both sides agree to submit", help_zh="双方达成共识，可以提交初步方案",
+        "双方同意提交初步方案",
+        "Both sides agree to submit",
+        help_zh="双方达成共识，可以提交初步方案",
         help_en="both sides agree the proposal can be submitted",
     )
 
-    @computed("合计数量", "Total quantity", help_zh="台", help_en="vehicles")
+    @computed("合计数量", "Total quantity", help_zh="台", help_en="vehicles")  # type: ignore[prop-decorator]  # pydantic computed field: mypy cannot type a decorated property
     @property
     def total_quantity(self) -> int:
         return sum(c.quantity for c in self.configurations)
 
-    @computed("合计金额", "Total amount", help_zh="元", help_en="yuan")
+    @computed("合计金额", "Total amount", help_zh="元", help_en="yuan")  # type: ignore[prop-decorator]  # pydantic computed field: mypy cannot type a decorated property
     @property
     def total_amount(self) -> float:
         return round(sum(c.amount for c in self.configurations), 2)

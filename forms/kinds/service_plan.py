@@ -41,9 +41,7 @@ class OrderAssurance(Part):
     production_control: bool = field("生产过程控制", "Production control")
     key_component_consistency: bool = field("关键零部件配套厂家一致", "Key-component supplier consistency")
     goods_contract_check: bool = field("实物与合同一致性核查", "Goods checked against the contract")
-    first_sample_reviewed: bool = field(
-        "上装首台样车经客户确认", "First body sample reviewed by the customer"
-    )
+    first_sample_reviewed: bool = field("上装首台样车经客户确认", "First body sample reviewed by the customer")
 
 
 class ServicePlan(Form):
@@ -58,7 +56,11 @@ class ServicePlan(Form):
     )
     service_station: ServiceStation = field("定点服务站", "Designated service station")
     care_activities: list[Text] = field(
-        "客户关怀活动", "Care activities", help_zh="如 上门检修、免费保养", help_en="e.g. on-site inspection", default_factory=list
+        "客户关怀活动",
+        "Care activities",
+        help_zh="如 上门检修、免费保养",
+        help_en="e.g. on-site inspection",
+        default_factory=list,
     )
     policy_support: str | None = field("政策支持", "Policy support", default=None)
     business_meetings: str | None = field("业务沟通会", "Business review meetings", default=None)
@@ -90,7 +92,12 @@ class ServicePlan(Form):
             )
         return value
 
-    @computed("回访计划", "Return visits", help_zh="交车后前三个月每半月一次，之后每月一次", help_en="fortnightly, then monthly")
+    @computed(  # type: ignore[prop-decorator]  # pydantic computed field: mypy cannot type a decorated property
+        "回访计划",
+        "Return visits",
+        help_zh="交车后前三个月每半月一次，之后每月一次",
+        help_en="fortnightly, then monthly",
+    )
     @property
     def return_visits(self) -> list[dt.date]:
         return return_visit_dates(self.delivery_date)

@@ -44,10 +44,18 @@ class Needs(Part):
         "更换周期（年）", "Replacement cycle (years)", default=None, gt=0, le=100, allow_inf_nan=False
     )
     purchase_quantity: Count = field("采购数量", "Purchase quantity", help_zh="台", help_en="vehicles")
-    purchase_timing: str | None = field("采购时间", "Purchase timing", help_zh="如 2027年一季度", help_en="e.g. Q1 2027", default=None)
-    vehicle_use: str | None = field("车辆用途", "Vehicle use", help_zh="如 环卫清运、渣土运输", help_en="e.g. sanitation", default=None)
+    purchase_timing: str | None = field(
+        "采购时间", "Purchase timing", help_zh="如 2027年一季度", help_en="e.g. Q1 2027", default=None
+    )
+    vehicle_use: str | None = field(
+        "车辆用途", "Vehicle use", help_zh="如 环卫清运、渣土运输", help_en="e.g. sanitation", default=None
+    )
     operating_environment: str | None = field(
-        "使用区域及环境", "Operating region and environment", help_zh="如 城区、高寒、山区", help_en="e.g. urban, cold", default=None
+        "使用区域及环境",
+        "Operating region and environment",
+        help_zh="如 城区、高寒、山区",
+        help_en="e.g. urban, cold",
+        default=None,
     )
 
 
@@ -58,24 +66,39 @@ class VisitFeedback(Form):
     our_visitors: list[Text] = field("我方拜访人员", "Our visitors", min_length=1)
     customer_attendees: list[Attendee] = field("客户参加人员", "Customer attendees", min_length=1)
     handler_found: bool = field(
-        "是否找到经手人", "Handler found", help_zh="找对项目的经手人；进入下一步需要“是”", help_en="the next step needs yes"
+        "是否找到经手人",
+        "Handler found",
+        help_zh="找对项目的经手人；进入下一步需要“是”",
+        help_en="the next step needs yes",
     )
     # validate_default: the rule must also fire when `handler` is left out entirely.
     handler: str | None = field(
-        "经手人", "Handler", help_zh="找到经手人时必填", help_en="required when a handler was found", default=None,
+        "经手人",
+        "Handler",
+        help_zh="找到经手人时必填",
+        help_en="required when a handler was found",
+        default=None,
         validate_default=True,
     )
     materials_delivered: list[Text] = field(
-        "已递交产品资料", "Product materials delivered", help_zh="如 产品样本、公司资质", help_en="e.g. brochures",
+        "已递交产品资料",
+        "Product materials delivered",
+        help_zh="如 产品样本、公司资质",
+        help_en="e.g. brochures",
         default_factory=list,
     )
     advantages_presented: str | None = field(
         "已介绍的技术及产品优势", "Technical and product advantages presented", default=None
     )
     purchase_process: str = field("客户内部采购流程", "Customer's purchase process", min_length=1)
-    project_lead: str = field("项目负责人", "Project lead", help_zh="客户方", help_en="on the customer side", min_length=1)
+    project_lead: str = field(
+        "项目负责人", "Project lead", help_zh="客户方", help_en="on the customer side", min_length=1
+    )
     decision_chain: list[DecisionMaker] = field(
-        "采购决策链", "Decision chain", help_zh="决策人、部门、作用、影响力、关系", help_en="who decides, and how",
+        "采购决策链",
+        "Decision chain",
+        help_zh="决策人、部门、作用、影响力、关系",
+        help_en="who decides, and how",
         default_factory=list,
     )
     needs: Needs = field("需求分析", "Needs")
@@ -91,5 +114,3 @@ class VisitFeedback(Form):
         if info.data.get("handler_found") is True and not value:
             raise ValueError("已找到经手人时必须填写经手人 | the handler is required when handler_found is true")
         return value
-
-

@@ -20,21 +20,21 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = '0002'
-down_revision = '0001'
+revision = "0002"
+down_revision = "0001"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
     op.create_index(
-        'ix_opportunities_pipeline',
-        'opportunities',
-        ['stage', 'lost_from', 'owner', 'quantity', 'heat', 'on_hold', 'stage_entered_at'],
+        "ix_opportunities_pipeline",
+        "opportunities",
+        ["stage", "lost_from", "owner", "quantity", "heat", "on_hold", "stage_entered_at"],
     )
-    op.create_index('ix_events_opportunity_at', 'events', ['opportunity_id', 'at'])
+    op.create_index("ix_events_opportunity_at", "events", ["opportunity_id", "at"])
 
 
 def downgrade() -> None:
-    op.drop_index('ix_events_opportunity_at', table_name='events')
-    op.drop_index('ix_opportunities_pipeline', table_name='opportunities')
+    op.drop_index("ix_events_opportunity_at", table_name="events")
+    op.drop_index("ix_opportunities_pipeline", table_name="opportunities")

@@ -22,26 +22,26 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0003'
-down_revision = '0002'
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
-EPOCH = '1970-01-01 00:00:00.000000'
+EPOCH = "1970-01-01 00:00:00.000000"
 
 
 def upgrade() -> None:
     # NOT NULL needs a default for the rows already there; SQLite cannot drop it afterwards (a table
     # rebuild would trip the foreign keys), so there it stays, unused: kam always writes the column.
-    op.add_column('opportunities', sa.Column('last_activity_at', sa.DateTime(), nullable=False, server_default=EPOCH))
+    op.add_column("opportunities", sa.Column("last_activity_at", sa.DateTime(), nullable=False, server_default=EPOCH))
     op.execute(
-        'UPDATE opportunities SET last_activity_at = COALESCE('
-        '(SELECT max(events.at) FROM events WHERE events.opportunity_id = opportunities.id), created_at)'
+        "UPDATE opportunities SET last_activity_at = COALESCE("
+        "(SELECT max(events.at) FROM events WHERE events.opportunity_id = opportunities.id), created_at)"
     )
-    if op.get_bind().dialect.name != 'sqlite':
-        op.alter_column('opportunities', 'last_activity_at', server_default=None)
-    op.create_index('ix_opportunities_activity', 'opportunities', ['stage', 'last_activity_at', 'owner'])
+    if op.get_bind().dialect.name != "sqlite":
+        op.alter_column("opportunities", "last_activity_at", server_default=None)
+    op.create_index("ix_opportunities_activity", "opportunities", ["stage", "last_activity_at", "owner"])
 
 
 def downgrade() -> None:
-    op.drop_index('ix_opportunities_activity', table_name='opportunities')
-    op.drop_column('opportunities', 'last_activity_at')
+    op.drop_index("ix_opportunities_activity", table_name="opportunities")
+    op.drop_column("opportunities", "last_activity_at")

@@ -19,26 +19,26 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0004'
-down_revision = '0003'
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
     op.create_table(
-        'planned_followups',
-        sa.Column('id', sa.Integer(), nullable=False),
-        sa.Column('opportunity_id', sa.Integer(), nullable=False),
-        sa.Column('kind', sa.String(length=30), nullable=False),
-        sa.Column('due_date', sa.Date(), nullable=False),
-        sa.Column('detail', sa.Text(), nullable=False),
-        sa.Column('done', sa.Boolean(), nullable=False),
-        sa.ForeignKeyConstraint(['opportunity_id'], ['opportunities.id']),
-        sa.PrimaryKeyConstraint('id'),
-        sa.UniqueConstraint('opportunity_id', 'kind', 'due_date', name='uq_planned_followups'),
+        "planned_followups",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("opportunity_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=30), nullable=False),
+        sa.Column("due_date", sa.Date(), nullable=False),
+        sa.Column("detail", sa.Text(), nullable=False),
+        sa.Column("done", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(["opportunity_id"], ["opportunities.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("opportunity_id", "kind", "due_date", name="uq_planned_followups"),
     )
-    op.create_index('ix_planned_followups_open', 'planned_followups', ['done', 'due_date'])
+    op.create_index("ix_planned_followups_open", "planned_followups", ["done", "due_date"])
     # The rows are computed by the schedule's own rules; the tables it reads (documents,
     # followups) have the shape of this revision.
     from workflow.operations.followups import rebuild_plans  # the core loads only when this revision runs
@@ -47,5 +47,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index('ix_planned_followups_open', table_name='planned_followups')
-    op.drop_table('planned_followups')
+    op.drop_index("ix_planned_followups_open", table_name="planned_followups")
+    op.drop_table("planned_followups")

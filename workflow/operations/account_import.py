@@ -17,6 +17,7 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zipfile import BadZipFile
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -43,11 +44,28 @@ COLUMNS: dict[str, tuple[tuple[str, ...], bool, int]] = {
 }
 CHOICES: dict[str, Choice] = {"type": ACCOUNT_TYPE, "class": ACCOUNT_CLASS, "size": ACCOUNT_SIZE, "market": MARKET}
 SYNONYMS: dict[str, str] = {
-    "政府": "government", "政府客户": "government", "企业": "enterprise", "企业客户": "enterprise",
-    "个人": "individual", "个体": "individual", "个人/个体": "individual",
-    "大型": "large", "中型": "medium", "小型": "small",
-    "本地": "local", "本地市场": "local", "国内": "domestic", "国内市场": "domestic", "国际": "international", "国际市场": "international",
-    "A类": "A", "B类": "B", "C类": "C", "a": "A", "b": "B", "c": "C",
+    "政府": "government",
+    "政府客户": "government",
+    "企业": "enterprise",
+    "企业客户": "enterprise",
+    "个人": "individual",
+    "个体": "individual",
+    "个人/个体": "individual",
+    "大型": "large",
+    "中型": "medium",
+    "小型": "small",
+    "本地": "local",
+    "本地市场": "local",
+    "国内": "domestic",
+    "国内市场": "domestic",
+    "国际": "international",
+    "国际市场": "international",
+    "A类": "A",
+    "B类": "B",
+    "C类": "C",
+    "a": "A",
+    "b": "B",
+    "c": "C",
 }
 
 
@@ -84,11 +102,15 @@ def read_rows(path: str) -> list[tuple[int, list[Any]]]:
     """The spreadsheet's rows as (row number, cells), header first; blank rows dropped."""
     suffix = Path(path).suffix.lower()
     if suffix not in (".csv", ".xlsx"):
-        raise InvalidInput(t(f"不支持的文件类型 {path}：请用 .csv 或 .xlsx", f"unsupported file {path}: use a .csv or .xlsx file"))
+        raise InvalidInput(
+            t(f"不支持的文件类型 {path}：请用 .csv 或 .xlsx", f"unsupported file {path}: use a .csv or .xlsx file")
+        )
     try:
         rows = _read_xlsx(path) if suffix == ".xlsx" else _read_csv(path)
     except OSError as exc:
-        raise InvalidInput(t(f"无法读取文件 {path}：{exc.strerror}", f"cannot read file {path}: {exc.strerror}")) from None
+        raise InvalidInput(
+            t(f"无法读取文件 {path}：{exc.strerror}", f"cannot read file {path}: {exc.strerror}")
+        ) from None
     numbered = [(i, row) for i, row in enumerate(rows, 1) if any(c not in (None, "") and str(c).strip() for c in row)]
     if len(numbered) > MAX_ROWS + 1:
         raise InvalidInput(t(f"文件 {path} 超过 {MAX_ROWS} 行上限", f"file {path} has more than {MAX_ROWS} rows"))
@@ -113,14 +135,14 @@ def _read_csv(path: str) -> list[list[Any]]:
 
 
 def _read_xlsx(path: str) -> list[list[Any]]:
-    from zipfile import BadZipFile
-
-    import openpyxl
+    import openpyxl  # 0.2 s: only an .xlsx file pays it
 
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (BadZipFile, KeyError, ValueError) as exc:
-        raise InvalidInput(t(f"文件 {path} 不是有效的 xlsx 工作簿：{exc}", f"file {path} is not a valid xlsx workbook: {exc}")) from None
+        raise InvalidInput(
+            t(f"文件 {path} 不是有效的 xlsx 工作簿：{exc}", f"file {path} is not a valid xlsx workbook: {exc}")
+        ) from None
     try:
         return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
     finally:
@@ -151,7 +173,10 @@ def _header(cells: list[Any], path: str) -> dict[str, int]:
         if unknown:
             problems.append(t(f"无法识别的列：{', '.join(unknown)}", f"unknown columns: {', '.join(unknown)}"))
         raise InvalidInput(
-            t(f"文件 {path} 的表头（第 1 行）有误；可用列：{', '.join(COLUMNS)}", f"the header (row 1) of {path} is wrong; columns are: {', '.join(COLUMNS)}"),
+            t(
+                f"文件 {path} 的表头（第 1 行）有误；可用列：{', '.join(COLUMNS)}",
+                f"the header (row 1) of {path} is wrong; columns are: {', '.join(COLUMNS)}",
+            ),
             problems,
         )
     return positions
@@ -173,7 +198,9 @@ def _check_row(number: int, values: dict[str, str | None]) -> tuple[dict[str, An
         value = values.get(key)
         if value is None:
             if required:
-                errors.append(RowError(number, t(f"第 {number} 行：{key} 不能为空", f"row {number}: {key} is required")))
+                errors.append(
+                    RowError(number, t(f"第 {number} 行：{key} 不能为空", f"row {number}: {key} is required"))
+                )
             out[key] = None
             continue
         if key == "fleet_size":
@@ -183,7 +210,15 @@ def _check_row(number: int, values: dict[str, str | None]) -> tuple[dict[str, An
                     raise ValueError
                 out[key] = size
             except ValueError:
-                errors.append(RowError(number, t(f"第 {number} 行：fleet_size 须为非负整数，收到 {value!r}", f"row {number}: fleet_size must be a whole number >= 0, got {value!r}")))
+                errors.append(
+                    RowError(
+                        number,
+                        t(
+                            f"第 {number} 行：fleet_size 须为非负整数，收到 {value!r}",
+                            f"row {number}: fleet_size must be a whole number >= 0, got {value!r}",
+                        ),
+                    )
+                )
             continue
         if key in CHOICES:
             code = SYNONYMS.get(value.replace(" ", ""), value)
@@ -193,18 +228,31 @@ def _check_row(number: int, values: dict[str, str | None]) -> tuple[dict[str, An
                 errors.append(
                     RowError(
                         number,
-                        t(f"第 {number} 行：{key} 取值 {value!r} 无效；可选：{options}", f"row {number}: {key} {value!r} is not valid; choose one of: {options}"),
+                        t(
+                            f"第 {number} 行：{key} 取值 {value!r} 无效；可选：{options}",
+                            f"row {number}: {key} {value!r} is not valid; choose one of: {options}",
+                        ),
                     )
                 )
             out[key] = code
             continue
         if len(value) > limit:
-            errors.append(RowError(number, t(f"第 {number} 行：{key} 过长（最多 {limit} 字）", f"row {number}: {key} is too long (at most {limit} characters)")))
+            errors.append(
+                RowError(
+                    number,
+                    t(
+                        f"第 {number} 行：{key} 过长（最多 {limit} 字）",
+                        f"row {number}: {key} is too long (at most {limit} characters)",
+                    ),
+                )
+            )
         out[key] = value
     return (None if errors else out), errors
 
 
-def import_accounts(session: Session, path: str, *, actor: str, dry_run: bool = False, skip_invalid: bool = False) -> ImportResult:
+def import_accounts(
+    session: Session, path: str, *, actor: str, dry_run: bool = False, skip_invalid: bool = False
+) -> ImportResult:
     """Check every row of `path`, then add the accounts in one bulk insert (or nothing; see the module docstring)."""
     rows = read_rows(path)
     if not rows:
@@ -218,7 +266,15 @@ def import_accounts(session: Session, path: str, *, actor: str, dry_run: bool = 
         checked, row_errors = _check_row(number, values)
         name = values.get("name")
         if name and name in seen:
-            row_errors.append(RowError(number, t(f"第 {number} 行：客户 {name!r} 与第 {seen[name]} 行重复", f"row {number}: account {name!r} repeats row {seen[name]}")))
+            row_errors.append(
+                RowError(
+                    number,
+                    t(
+                        f"第 {number} 行：客户 {name!r} 与第 {seen[name]} 行重复",
+                        f"row {number}: account {name!r} repeats row {seen[name]}",
+                    ),
+                )
+            )
             checked = None
         elif name:
             seen[name] = number
@@ -229,7 +285,15 @@ def import_accounts(session: Session, path: str, *, actor: str, dry_run: bool = 
     existing = _existing_names(session, [g["name"] for g in good])
     for g in list(good):
         if g["name"] in existing:
-            errors.append(RowError(g["_row"], t(f"第 {g['_row']} 行：客户 {g['name']!r} 已存在（编号 {existing[g['name']]}）", f"row {g['_row']}: account {g['name']!r} already exists (id {existing[g['name']]})")))
+            errors.append(
+                RowError(
+                    g["_row"],
+                    t(
+                        f"第 {g['_row']} 行：客户 {g['name']!r} 已存在（编号 {existing[g['name']]}）",
+                        f"row {g['_row']}: account {g['name']!r} already exists (id {existing[g['name']]})",
+                    ),
+                )
+            )
             good.remove(g)
     errors.sort(key=lambda e: e.row)
     result = ImportResult(rows=len(rows) - 1, imported=0, errors=errors, dry_run=dry_run)
@@ -237,7 +301,8 @@ def import_accounts(session: Session, path: str, *, actor: str, dry_run: bool = 
         raise InvalidInput(
             t(
                 f"{path}：{len(errors)} 处问题，未导入任何客户（修正后重试，或用 --skip-invalid 只导入正确的行）：",
-                f"{path}: {len(errors)} problem(s); no account was imported (fix them, or use --skip-invalid to import the good rows):",
+                f"{path}: {len(errors)} problem(s); no account was imported (fix them, or use --skip-invalid to import "
+                "the good rows):",
             ),
             [e.message for e in errors],
         )
@@ -249,9 +314,20 @@ def import_accounts(session: Session, path: str, *, actor: str, dry_run: bool = 
     now = utcnow()
     records = [
         {
-            "name": g["name"], "type": g["type"], "account_class": g["class"], "industry": g["industry"], "fleet_size": g["fleet_size"],
-            "size": g["size"], "market": g["market"], "region": g["region"], "main_brands": g["main_brands"], "address": g["address"],
-            "reviewed_at": now, "created_by": actor, "created_at": now, "updated_at": now,
+            "name": g["name"],
+            "type": g["type"],
+            "account_class": g["class"],
+            "industry": g["industry"],
+            "fleet_size": g["fleet_size"],
+            "size": g["size"],
+            "market": g["market"],
+            "region": g["region"],
+            "main_brands": g["main_brands"],
+            "address": g["address"],
+            "reviewed_at": now,
+            "created_by": actor,
+            "created_at": now,
+            "updated_at": now,
         }
         for g in good
     ]
@@ -264,5 +340,7 @@ def _existing_names(session: Session, names: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for start in range(0, len(names), 500):  # stays under every driver's parameter limit
         chunk = names[start : start + 500]
-        found.update({name: i for i, name in session.execute(select(Account.id, Account.name).where(Account.name.in_(chunk)))})
+        found.update(
+            {name: i for i, name in session.execute(select(Account.id, Account.name).where(Account.name.in_(chunk)))}
+        )
     return found

@@ -14,7 +14,17 @@ from workflow.records.models import Account, Contact, utcnow
 from workflow.records.queries import get_account
 from workflow.rules import values
 
-EDITABLE_ACCOUNT_FIELDS = ("type", "account_class", "industry", "fleet_size", "size", "market", "region", "main_brands", "address")
+EDITABLE_ACCOUNT_FIELDS = (
+    "type",
+    "account_class",
+    "industry",
+    "fleet_size",
+    "size",
+    "market",
+    "region",
+    "main_brands",
+    "address",
+)
 
 
 def create_account(
@@ -36,7 +46,10 @@ def create_account(
     name = values.required_text("name (名称)", name, limit=200)
     if session.scalar(select(Account.id).where(Account.name == name)) is not None:
         raise InvalidInput(
-            t(f"客户 {name!r} 已存在：用 kam account list 查看其编号", f"account {name!r} already exists: see kam account list for its id")
+            t(
+                f"客户 {name!r} 已存在：用 kam account list 查看其编号",
+                f"account {name!r} already exists: see kam account list for its id",
+            )
         )
     account = Account(
         name=name,

@@ -31,14 +31,21 @@ def backup(db: Database, destination: str | os.PathLike[str]) -> Backup:
     if not db.is_sqlite:
         raise InvalidInput(
             t(
-                f"kam backup 只能复制 SQLite 数据库；{display_url(db.url)} 请用 kam export FILE.json（或服务器自己的 pg_dump）",
-                f"kam backup copies SQLite databases only; for {display_url(db.url)} use kam export FILE.json (or the server's pg_dump)",
+                f"kam backup 只能复制 SQLite 数据库；{display_url(db.url)} 请用 kam export FILE.json（或服务器自己的 "
+                "pg_dump）",
+                f"kam backup copies SQLite databases only; for {display_url(db.url)} use kam export FILE.json (or the "
+                "server's pg_dump)",
             )
         )
     db.ensure_schema()
     target = Path(destination)
     if not str(destination).strip() or target.is_dir():
-        raise InvalidInput(t(f"备份需要一个文件名，{str(destination)!r} 不是文件", f"a backup needs a file name; {str(destination)!r} is not one"))
+        raise InvalidInput(
+            t(
+                f"备份需要一个文件名，{str(destination)!r} 不是文件",
+                f"a backup needs a file name; {str(destination)!r} is not one",
+            )
+        )
     if not target.parent.is_dir():
         raise InvalidInput(t(f"目录 {target.parent} 不存在", f"folder {target.parent} does not exist"))
     partial = target.with_name(f".{target.name}.partial-{os.getpid()}")

@@ -27,11 +27,23 @@ def fill_document(session: Session, opportunity_id: int, kind: str, data: Any, *
     stored = forms.dump(forms.validate(kind, data))
     now = utcnow()
     doc = Document(
-        opportunity_id=opp.id, kind=kind, version=queries.newest_version(session, opp.id, kind) + 1, data=stored,
-        author=actor, created_at=now, sha256=sha256(stored),
+        opportunity_id=opp.id,
+        kind=kind,
+        version=queries.newest_version(session, opp.id, kind) + 1,
+        data=stored,
+        author=actor,
+        created_at=now,
+        sha256=sha256(stored),
     )
     session.add(doc)
-    chain.append(session, opp.id, actor=actor, action="document", at=now, detail={"kind": kind, "version": doc.version, "sha256": doc.sha256})
+    chain.append(
+        session,
+        opp.id,
+        actor=actor,
+        action="document",
+        at=now,
+        detail={"kind": kind, "version": doc.version, "sha256": doc.sha256},
+    )
     refresh = REFRESHERS.get(kind)
     if refresh is not None:
         refresh(session, opp.id, stored)

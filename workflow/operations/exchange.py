@@ -42,7 +42,16 @@ VERSION = 1
 # In dependency order: a row only refers to rows of tables before it.
 TABLES: dict[str, Table] = {
     t.name: t
-    for t in (tables.accounts, tables.contacts, tables.opportunities, tables.documents, tables.renders, tables.events, tables.signoffs, tables.followups)
+    for t in (
+        tables.accounts,
+        tables.contacts,
+        tables.opportunities,
+        tables.documents,
+        tables.renders,
+        tables.events,
+        tables.signoffs,
+        tables.followups,
+    )
 }
 # Columns computed from other rows: left out of the file (so exports of earlier schemas still
 # import) and recomputed on import (`operations.derived.rebuild_derived`).
@@ -91,7 +100,12 @@ def export_file(session: Session, path: str) -> dict[str, int]:
 
 
 def _bad(where: str, zh: str, en: str) -> InvalidInput:
-    return InvalidInput(t(f"导入文件有误（{where}）：{zh}；未导入任何数据", f"the import file is not valid ({where}): {en}; nothing was imported"))
+    return InvalidInput(
+        t(
+            f"导入文件有误（{where}）：{zh}；未导入任何数据",
+            f"the import file is not valid ({where}): {en}; nothing was imported",
+        )
+    )
 
 
 def _in(value: Any, column: Any, where: str) -> Any:
@@ -136,7 +150,9 @@ def _rows(name: str, table: Table, raw: Any) -> list[dict[str, Any]]:
         unknown = sorted(set(row) - set(columns))
         missing = sorted(set(columns) - set(row))
         if unknown or missing:
-            raise _bad(where, f"未知列 {unknown}，缺少列 {missing}", f"unknown columns {unknown}, missing columns {missing}")
+            raise _bad(
+                where, f"未知列 {unknown}，缺少列 {missing}", f"unknown columns {unknown}, missing columns {missing}"
+            )
         out.append({key: _in(row[key], column, f"{where}.{key}") for key, column in columns.items()})
     return out
 
@@ -146,7 +162,9 @@ def load_file(path: str) -> dict[str, Any]:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
     except OSError as exc:
-        raise InvalidInput(t(f"无法读取文件 {path}：{exc.strerror}", f"cannot read file {path}: {exc.strerror}")) from None
+        raise InvalidInput(
+            t(f"无法读取文件 {path}：{exc.strerror}", f"cannot read file {path}: {exc.strerror}")
+        ) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InvalidInput(t(f"文件 {path} 不是有效的 JSON：{exc}", f"file {path} is not valid JSON: {exc}")) from None
     return data
@@ -155,20 +173,36 @@ def load_file(path: str) -> dict[str, Any]:
 def import_data(session: Session, data: Any) -> dict[str, int]:
     """Load an export into this (empty) database in the caller's transaction; returns row counts."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise InvalidInput(t("这不是 kam export 导出的文件（缺少 \"format\": \"kam-export\"）", "this is not a file written by kam export (no \"format\": \"kam-export\")"))
+        raise InvalidInput(
+            t(
+                '这不是 kam export 导出的文件（缺少 "format": "kam-export"）',
+                'this is not a file written by kam export (no "format": "kam-export")',
+            )
+        )
     if data.get("version") != VERSION:
         raise InvalidInput(
-            t(f"导出格式版本 {data.get('version')!r} 不受支持（本版 kam 读取版本 {VERSION}）", f"export format version {data.get('version')!r} is not supported (this kam reads version {VERSION})")
+            t(
+                f"导出格式版本 {data.get('version')!r} 不受支持（本版 kam 读取版本 {VERSION}）",
+                f"export format version {data.get('version')!r} is not supported (this kam reads version {VERSION})",
+            )
         )
     given = data.get("tables")
     if not isinstance(given, dict) or sorted(given) != sorted(TABLES):
-        raise InvalidInput(t(f"导出文件的 tables 应包含：{', '.join(TABLES)}", f"the export's tables must be exactly: {', '.join(TABLES)}"))
-    occupied = [name for name, table in TABLES.items() if session.execute(select(func.count()).select_from(table)).scalar()]
+        raise InvalidInput(
+            t(
+                f"导出文件的 tables 应包含：{', '.join(TABLES)}",
+                f"the export's tables must be exactly: {', '.join(TABLES)}",
+            )
+        )
+    occupied = [
+        name for name, table in TABLES.items() if session.execute(select(func.count()).select_from(table)).scalar()
+    ]
     if occupied:
         raise InvalidInput(
             t(
                 f"只能导入到空数据库，而当前数据库已有数据（{', '.join(occupied)}）：请用 --db 指定一个新的数据库文件",
-                f"import only goes into an empty database, and this one has data ({', '.join(occupied)}): point --db at a new database file",
+                f"import only goes into an empty database, and this one has data ({', '.join(occupied)}): "
+                "point --db at a new database file",
             )
         )
     parsed = {name: _rows(name, TABLES[name], given[name]) for name in TABLES}
@@ -184,10 +218,18 @@ def import_data(session: Session, data: Any) -> dict[str, int]:
     breaks = audit.find_breaks(*queries.audit_rows(session))
     if breaks:
         first = breaks[0]
-        raise _bad(f"events: opportunity {first.opportunity_id} seq {first.seq}", f"历史记录链校验失败（{first.problem}）", f"the history chain does not verify ({first.problem})")
+        raise _bad(
+            f"events: opportunity {first.opportunity_id} seq {first.seq}",
+            f"历史记录链校验失败（{first.problem}）",
+            f"the history chain does not verify ({first.problem})",
+        )
     if session.get_bind().dialect.name == "postgresql":
         # Rows came with their ids: move each id sequence past them so new rows do not collide.
         for name in TABLES:
-            session.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM {name}"))
+            session.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) "
+                    f"FROM {name}"
+                )
+            )
     return {name: len(rows) for name, rows in parsed.items()}
-

@@ -62,16 +62,26 @@ def rebuild_plans(connection: Connection) -> int:
 
 def expected_plans(connection: Connection) -> list[dict[str, Any]]:
     """The planned_followups rows every latest service plan and the recorded follow-ups give."""
-    plans = followup_rows.driver_rows(connection, followup_rows.latest_plans(connection, SERVICE_PLAN, PLAN_FIELDS, tables.documents.c.opportunity_id))
+    plans = followup_rows.driver_rows(
+        connection, followup_rows.latest_plans(connection, SERVICE_PLAN, PLAN_FIELDS, tables.documents.c.opportunity_id)
+    )
     done = followup_rows.done_followups(connection)
-    return [row for opp_id, fields in plans for row in _planned_rows(opp_id, readable_items(fields, DEFAULT_MONTHS), done)]
+    return [
+        row for opp_id, fields in plans for row in _planned_rows(opp_id, readable_items(fields, DEFAULT_MONTHS), done)
+    ]
 
 
 def _planned_rows(
     opportunity_id: int, items: dict[tuple[str, dt.date], Planned], done: set[tuple[int, str, dt.date]]
 ) -> list[dict[str, Any]]:
     return [
-        {"opportunity_id": opportunity_id, "kind": p.kind, "due_date": p.due, "detail": p.detail, "done": (opportunity_id, p.kind, p.due) in done}
+        {
+            "opportunity_id": opportunity_id,
+            "kind": p.kind,
+            "due_date": p.due,
+            "detail": p.detail,
+            "done": (opportunity_id, p.kind, p.due) in done,
+        }
         for p in items.values()
     ]
 
@@ -94,7 +104,10 @@ def record_followup(
     today = today or utcnow().date()
     if done_on > today:
         raise InvalidInput(
-            t(f"完成日期 {done_on} 晚于今天，不能预先登记", f"the date done {done_on} is after today; record a follow-up once it has happened")
+            t(
+                f"完成日期 {done_on} 晚于今天，不能预先登记",
+                f"the date done {done_on} is after today; record a follow-up once it has happened",
+            )
         )
     note, found = values.text("note", note), values.text("found", found)
     opp = queries.lock(session, opp_id)
@@ -116,10 +129,13 @@ def record_followup(
         raise NotFound(
             t(
                 f"商机 {opp_id} 的服务计划中没有 {due} 的{KINDS[kind][1].zh}：用 kam schedule 查看编号",
-                f"opportunity {opp_id}'s service plan has no {KINDS[kind][1].en} on {due}: see kam schedule for the ids",
+                f"opportunity {opp_id}'s service plan has no {KINDS[kind][1].en} on {due}: see kam schedule for the "
+                "ids",
             )
         )
-    existing = session.scalar(select(FollowUp).where(FollowUp.opportunity_id == opp_id, FollowUp.kind == kind, FollowUp.due_date == due))
+    existing = session.scalar(
+        select(FollowUp).where(FollowUp.opportunity_id == opp_id, FollowUp.kind == kind, FollowUp.due_date == due)
+    )
     if existing is not None:
         raise InvalidInput(
             t(
@@ -128,12 +144,26 @@ def record_followup(
             )
         )
     now = utcnow()
-    record = FollowUp(opportunity_id=opp_id, kind=kind, due_date=due, done_on=done_on, note=note, found=found, actor=actor, created_at=now)
+    record = FollowUp(
+        opportunity_id=opp_id,
+        kind=kind,
+        due_date=due,
+        done_on=done_on,
+        note=note,
+        found=found,
+        actor=actor,
+        created_at=now,
+    )
     session.add(record)
     session.connection().execute(
         update(P).where(P.c.opportunity_id == opp_id, P.c.kind == kind, P.c.due_date == due).values(done=True)
     )
-    detail = {"id": followup_id(opp_id, kind, due), "kind": kind, "due": due.isoformat(), "done_on": done_on.isoformat()}
+    detail = {
+        "id": followup_id(opp_id, kind, due),
+        "kind": kind,
+        "due": due.isoformat(),
+        "done_on": done_on.isoformat(),
+    }
     detail.update({k: v for k, v in (("note", note), ("found", found)) if v})
     chain.append(session, opp_id, actor=actor, action="followup", at=now, detail=detail)
     session.flush()

@@ -68,7 +68,9 @@ def check(session: Session, process: Process, opportunity_id: int) -> Check:
     opp = queries.state(session, opportunity_id)
     stage = process.by_id.get(opp.stage)
     following = process.next_stage(opp.stage) if stage else None
-    result = Check(opp, stage.trigger if stage else None, following.id if following else None, lifecycle.blockers(process, opp))
+    result = Check(
+        opp, stage.trigger if stage else None, following.id if following else None, lifecycle.blockers(process, opp)
+    )
     if stage is not None and stage.trigger:
         answer = machine.ask(process, opp, stage.trigger, facts(session, process, opp, stage))
         assert answer.evaluation is not None
@@ -82,7 +84,8 @@ def _refuse(process: Process, opp: State, trigger: str, missing: list[Missing]) 
     return Refused(
         t(
             f"商机 {opp.id}「{opp.title}」不能执行 {trigger}（当前阶段：{stage}），还缺 {len(missing)} 项：",
-            f"opportunity {opp.id} ({opp.title}) cannot {trigger} from {stage_en}; {len(missing)} requirement(s) unmet:",
+            f"opportunity {opp.id} ({opp.title}) cannot {trigger} from {stage_en}; {len(missing)} requirement(s) "
+            "unmet:",
         ),
         missing,
     )
@@ -104,10 +107,14 @@ def advance(
         raise _refuse(process, opp, stage.trigger, blockers + answer.evaluation.missing)
     now = utcnow()
     signed = {"signed_at": now} if answer.to == process.signed.id else {}  # the moment of the move
-    return _write(session, opp, answer.to, stage.trigger, actor, documents=answer.evaluation.documents, changes=signed, now=now)
+    return _write(
+        session, opp, answer.to, stage.trigger, actor, documents=answer.evaluation.documents, changes=signed, now=now
+    )
 
 
-def _asked(session: Session, process: Process, opportunity_id: int, trigger: str, expected_version: int | None) -> tuple[State, str | None]:
+def _asked(
+    session: Session, process: Process, opportunity_id: int, trigger: str, expected_version: int | None
+) -> tuple[State, str | None]:
     """The locked state and where the lifecycle move `trigger` leads; refused when the machine says no."""
     opp = queries.lock(session, opportunity_id, expected_version)
     answer = machine.ask(process, opp, trigger)
@@ -117,21 +124,39 @@ def _asked(session: Session, process: Process, opportunity_id: int, trigger: str
 
 
 def lose(
-    session: Session, process: Process, opportunity_id: int, *, reason: str, note: str | None, actor: str,
+    session: Session,
+    process: Process,
+    opportunity_id: int,
+    *,
+    reason: str,
+    note: str | None,
+    actor: str,
     expected_version: int | None = None,
 ) -> chain.Recorded:
     """Mark an open opportunity lost, with one of the process's reasons."""
     if reason not in process.lost_reasons:
         options = ", ".join(process.lost_reasons)
-        raise InvalidInput(t(f"丢单原因 {reason!r} 无效；可选：{options}", f"lost reason {reason!r} is not valid; choose one of: {options}"))
+        raise InvalidInput(
+            t(
+                f"丢单原因 {reason!r} 无效；可选：{options}",
+                f"lost reason {reason!r} is not valid; choose one of: {options}",
+            )
+        )
     note = values.text("note", note)
     opp, to = _asked(session, process, opportunity_id, "lose", expected_version)
     changes = {"lost_from": opp.stage, "lost_reason": reason, "lost_note": note, "on_hold": False, "hold_reason": None}
-    return _write(session, opp, to, "lose", actor, reason=reason, detail={"note": note} if note else None, changes=changes)
+    return _write(
+        session, opp, to, "lose", actor, reason=reason, detail={"note": note} if note else None, changes=changes
+    )
 
 
 def reopen(
-    session: Session, process: Process, opportunity_id: int, *, actor: str, reason: str | None = None,
+    session: Session,
+    process: Process,
+    opportunity_id: int,
+    *,
+    actor: str,
+    reason: str | None = None,
     expected_version: int | None = None,
 ) -> chain.Recorded:
     """A lost opportunity back at the stage it was lost from."""
@@ -141,7 +166,13 @@ def reopen(
 
 
 def revert(
-    session: Session, process: Process, opportunity_id: int, *, reason: str, actor: str, expected_version: int | None = None
+    session: Session,
+    process: Process,
+    opportunity_id: int,
+    *,
+    reason: str,
+    actor: str,
+    expected_version: int | None = None,
 ) -> chain.Recorded:
     """One stage back, with a reason (never back over the signature)."""
     reason = values.required_text("reason (原因)", reason)
@@ -150,7 +181,13 @@ def revert(
 
 
 def hold(
-    session: Session, process: Process, opportunity_id: int, *, reason: str, actor: str, expected_version: int | None = None
+    session: Session,
+    process: Process,
+    opportunity_id: int,
+    *,
+    reason: str,
+    actor: str,
+    expected_version: int | None = None,
 ) -> chain.Recorded:
     """Pause an opportunity: it cannot advance until resumed."""
     reason = values.required_text("reason (原因)", reason)
@@ -199,4 +236,3 @@ def _write(
         at=now,
         touch=False,  # last_activity_at is in the UPDATE
     )
-

@@ -27,8 +27,14 @@ def rate(
 ) -> Rating:
     """Assess one or both scales from ticked criteria codes; `None` leaves a scale as it was."""
     if relationship is None and heat is None:
-        raise InvalidInput(t("请至少勾选一项：--relationship 或 --heat", "tick at least one scale: --relationship or --heat"))
-    ticks = {name: checked_codes(SCALES[name], codes) for name, codes in (("relationship", relationship), ("heat", heat)) if codes is not None}
+        raise InvalidInput(
+            t("请至少勾选一项：--relationship 或 --heat", "tick at least one scale: --relationship or --heat")
+        )
+    ticks = {
+        name: checked_codes(SCALES[name], codes)
+        for name, codes in (("relationship", relationship), ("heat", heat))
+        if codes is not None
+    }
     opp = queries.lock(session, opportunity_id)
     now = utcnow()
     changes: dict[str, Any] = {}

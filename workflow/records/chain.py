@@ -65,14 +65,24 @@ def append(
     connection = session.connection()
     last = connection.execute(_LAST, {"opportunity_id": opportunity_id}).first()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
-    fields = {
-        "opportunity_id": opportunity_id, "seq": seq, "at": at or utcnow(), "actor": actor, "action": action,
-        "trigger": trigger, "from_stage": from_stage, "to_stage": to_stage, "reason": reason, "documents": documents,
-        "detail": detail, "prev_hash": prev,
-    }
-    fields["hash"] = event_hash(prev, Recorded(id=None, hash="", **fields))
-    event = Recorded(id=None, **fields)
-    connection.execute(_INSERT, fields)
+    unhashed = Recorded(
+        None,
+        opportunity_id,
+        seq,
+        at or utcnow(),
+        actor,
+        action,
+        trigger,
+        from_stage,
+        to_stage,
+        reason,
+        documents,
+        detail,
+        prev,
+        "",
+    )
+    event = unhashed._replace(hash=event_hash(prev, unhashed))
+    connection.execute(_INSERT, {key: value for key, value in event._asdict().items() if key != "id"})
     if touch:
         connection.execute(_TOUCH, {"opp_id": opportunity_id, "event_at": event.at})
     return event

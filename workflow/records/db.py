@@ -16,11 +16,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError, ProgrammingError
+
+from migrations import HEAD, upgrade
 from workflow.errors import DatabaseBusy, DatabaseNotReady, InvalidInput, PermissionDenied
 from workflow.i18n import t
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection, Engine
     from sqlalchemy.orm import Session
 
 ENV_URL = "KAM_DATABASE_URL"
@@ -29,7 +33,7 @@ MMAP_BYTES = 256 * 1024 * 1024
 
 
 def default_path() -> Path:
-    from platformdirs import user_data_dir
+    from platformdirs import user_data_dir  # 10 ms: only when neither --db nor KAM_DATABASE_URL names the database
 
     return Path(user_data_dir("kam", appauthor=False)) / "kam.sqlite3"
 
@@ -46,14 +50,17 @@ def resolve_url(url: str | None = None) -> str:
 
 def display_url(url: str) -> str:
     """The URL without its password, for messages."""
-    from sqlalchemy.engine import make_url
-
     return make_url(url).render_as_string(hide_password=True)
 
 
 def _is_busy(exc: BaseException) -> bool:
     text = str(getattr(exc, "orig", exc)).lower()
-    return "database is locked" in text or "database is busy" in text or "deadlock detected" in text or "could not serialize" in text
+    return (
+        "database is locked" in text
+        or "database is busy" in text
+        or "deadlock detected" in text
+        or "could not serialize" in text
+    )
 
 
 class Database:
@@ -81,9 +88,6 @@ class Database:
         return self.engine.execution_options(kam_write=True) if self.is_sqlite else self.engine
 
     def _create_engine(self) -> Engine:
-        from sqlalchemy import create_engine, event
-        from sqlalchemy.exc import ArgumentError, NoSuchModuleError
-
         try:
             if self.is_sqlite:
                 path = self.url.split("///", 1)[1] if "///" in self.url else ""
@@ -98,7 +102,8 @@ class Database:
                     cur = dbapi_conn.cursor()
                     cur.execute("PRAGMA journal_mode=WAL")
                     cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-                    # NORMAL is durable across application crashes in WAL mode; only an OS crash may lose the last commit.
+                    # NORMAL is durable across application crashes in WAL mode; only an OS crash may lose
+                    # the last commit.
                     cur.execute("PRAGMA synchronous=NORMAL")
                     cur.execute("PRAGMA foreign_keys=ON")
                     # Reads through a memory map instead of a read() call per page: reports that visit
@@ -108,7 +113,9 @@ class Database:
 
                 @event.listens_for(engine, "begin")
                 def _on_begin(conn):  # type: ignore[no-untyped-def]
-                    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("kam_write") else "BEGIN")
+                    conn.exec_driver_sql(
+                        "BEGIN IMMEDIATE" if conn.get_execution_options().get("kam_write") else "BEGIN"
+                    )
             else:
                 engine = create_engine(self.url, echo=self._echo, pool_pre_ping=True)
         except (ArgumentError, NoSuchModuleError) as exc:
@@ -121,8 +128,6 @@ class Database:
         """Create the schema on first use of an empty database; refuse an outdated one."""
         if self._checked:
             return
-        from migrations import HEAD
-
         current = self.current_revision()
         if current is None:
             self.upgrade()
@@ -130,15 +135,13 @@ class Database:
             raise DatabaseNotReady(
                 t(
                     f"数据库 {display_url(self.url)} 的结构版本为 {current}，需要 {HEAD}：请运行 kam init 升级",
-                    f"database {display_url(self.url)} is at schema {current}, kam needs {HEAD}: run kam init to upgrade",
+                    f"database {display_url(self.url)} is at schema {current}, kam needs {HEAD}: run kam init to "
+                    "upgrade",
                 )
             )
         self._checked = True
 
     def current_revision(self) -> str | None:
-        from sqlalchemy import text
-        from sqlalchemy.exc import OperationalError, ProgrammingError
-
         try:
             with self.engine.connect() as conn:
                 return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
@@ -148,13 +151,14 @@ class Database:
             if "alembic_version" in str(exc) or "no such table" in str(exc):
                 return None
             raise DatabaseNotReady(
-                t(f"无法连接数据库 {display_url(self.url)}：{getattr(exc, 'orig', exc)}", f"cannot open database {display_url(self.url)}: {getattr(exc, 'orig', exc)}")
+                t(
+                    f"无法连接数据库 {display_url(self.url)}：{getattr(exc, 'orig', exc)}",
+                    f"cannot open database {display_url(self.url)}: {getattr(exc, 'orig', exc)}",
+                )
             ) from None
 
     def upgrade(self) -> tuple[str | None, str]:
         """Create or upgrade the schema to the newest migration; returns (before, after)."""
-        from migrations import upgrade
-
         before = self.current_revision()
         after = upgrade(self.engine)
         self._checked = True
@@ -165,7 +169,7 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A read-only session (a deferred transaction, rolled back at the end)."""
-        from sqlalchemy.orm import Session
+        from sqlalchemy.orm import Session  # the ORM (0.15 s) loads only for a session: the reports read Core
 
         self.ensure_schema()
         with Session(self.engine, expire_on_commit=False) as session:
@@ -189,7 +193,7 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A write transaction: BEGIN IMMEDIATE on SQLite; all or nothing."""
-        from sqlalchemy.orm import Session
+        from sqlalchemy.orm import Session  # the ORM loads only for a session
 
         self.ensure_schema()
         with Session(self._write_bind, expire_on_commit=False) as session:
@@ -202,15 +206,15 @@ class Database:
 
     def role(self) -> str:
         """The role the database server authenticated this connection as (PostgreSQL's current_user)."""
-        from sqlalchemy import text
-        from sqlalchemy.exc import DBAPIError
-
         try:
             with self.engine.connect() as conn:
                 return str(conn.execute(text("SELECT current_user")).scalar())
         except DBAPIError as exc:
             raise DatabaseNotReady(
-                t(f"无法连接数据库 {display_url(self.url)}：{exc.orig}", f"cannot open database {display_url(self.url)}: {exc.orig}")
+                t(
+                    f"无法连接数据库 {display_url(self.url)}：{exc.orig}",
+                    f"cannot open database {display_url(self.url)}: {exc.orig}",
+                )
             ) from None
 
     def dispose(self) -> None:
@@ -220,8 +224,6 @@ class Database:
 
 def as_connection(source: Connection | Session) -> Connection:
     """The Core connection of `source`: the reports take a connection or an ORM session."""
-    from sqlalchemy import Connection
-
     return source if isinstance(source, Connection) else source.connection()
 
 
@@ -232,8 +234,6 @@ def _translate(exc: Exception) -> None:
     opportunity first (`queries.lock`) and checks its version, so two writers never
     append the same history row or document version.
     """
-    from sqlalchemy.exc import DBAPIError
-
     if isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) == "42501":  # insufficient_privilege
         raise PermissionDenied(
             t(
@@ -244,5 +244,8 @@ def _translate(exc: Exception) -> None:
         ) from None
     if isinstance(exc, DBAPIError) and _is_busy(exc):
         raise DatabaseBusy(
-            t("数据库被其他操作长时间占用，请稍后重试", "the database stayed busy with other work; try again in a moment")
+            t(
+                "数据库被其他操作长时间占用，请稍后重试",
+                "the database stayed busy with other work; try again in a moment",
+            )
         ) from None

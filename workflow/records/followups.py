@@ -1,4 +1,7 @@
-"""Core-only reads of follow-ups and stored plans (no ORM: `kam schedule` and the audit read tens of thousands of rows)."""
+"""Core-only reads of follow-ups and stored plans.
+
+No ORM: `kam schedule` and the audit read tens of thousands of rows.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ def driver_rows(connection: Connection, query: Any) -> list[tuple[Any, ...]]:
 
 
 def done_followups(connection: Connection, *where: Any) -> set[tuple[int, str, dt.date]]:
-    """(opportunity, kind, due) of the recorded follow-ups matching `where`; dates read as ISO text (one C call each)."""
+    """(opportunity, kind, due) of the recorded follow-ups matching `where`; dates read as ISO text (a C call each)."""
     F = tables.followups.c
     fromiso = dt.date.fromisoformat
     query = select(F.opportunity_id, F.kind, cast(F.due_date, String)).where(*where)
@@ -28,12 +31,12 @@ def done_followups(connection: Connection, *where: Any) -> set[tuple[int, str, d
 
 
 def latest_plans(connection: Connection, kind: str, fields: tuple[str, ...], *columns: Any, among: Any = None) -> Any:
-    """SELECT `columns` and `fields` of each opportunity's latest `kind` version (`among` some), as one JSON array per row."""
+    """SELECT `columns` and `fields` (one JSON array per row) of each opportunity's latest `kind` version (`among`)."""
     D = tables.documents.c
-    latest = select(D.opportunity_id, func.max(D.version).label("version")).where(D.kind == kind)
+    newest = select(D.opportunity_id, func.max(D.version).label("version")).where(D.kind == kind)
     if among is not None:
-        latest = latest.where(D.opportunity_id.in_(among))
-    latest = latest.group_by(D.opportunity_id).subquery()
+        newest = newest.where(D.opportunity_id.in_(among))
+    latest = newest.group_by(D.opportunity_id).subquery()
     if connection.dialect.name == "sqlite":
         # json_extract with several paths parses the document once and returns an array of the values
         values = func.json_extract(D.data, *(f"$.{key}" for key in fields))
@@ -42,5 +45,7 @@ def latest_plans(connection: Connection, kind: str, fields: tuple[str, ...], *co
     return (
         select(*columns, values)
         .select_from(tables.documents)
-        .join(latest, (D.opportunity_id == latest.c.opportunity_id) & (D.kind == kind) & (D.version == latest.c.version))
+        .join(
+            latest, (D.opportunity_id == latest.c.opportunity_id) & (D.kind == kind) & (D.version == latest.c.version)
+        )
     )

@@ -18,7 +18,19 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, relationship
 from workflow.records import tables
 from workflow.records.tables import utcnow
 
-__all__ = ["Account", "Base", "Contact", "Document", "Event", "FollowUp", "Opportunity", "PlannedFollowUp", "Render", "SignOff", "utcnow"]
+__all__ = [
+    "Account",
+    "Base",
+    "Contact",
+    "Document",
+    "Event",
+    "FollowUp",
+    "Opportunity",
+    "PlannedFollowUp",
+    "Render",
+    "SignOff",
+    "utcnow",
+]
 
 
 class Base(DeclarativeBase):
@@ -32,7 +44,7 @@ class Account(Base):
     name: Mapped[str]
     type: Mapped[str | None]
     size: Mapped[str | None]
-    account_class: Mapped[str | None] = tables.accounts.c["class"]
+    account_class: Mapped[str | None] = tables.accounts.c["class"]  # type: ignore[assignment]  # the column is named "class", a keyword
     market: Mapped[str | None]
     industry: Mapped[str | None]
     fleet_size: Mapped[int | None]

@@ -34,7 +34,12 @@ if TYPE_CHECKING:
 def get_account(session: Session, account_id: int) -> Account:
     account = session.get(Account, account_id)
     if account is None:
-        raise NotFound(t(f"找不到客户 {account_id}：用 kam account list 查看编号", f"account {account_id} not found: see kam account list"))
+        raise NotFound(
+            t(
+                f"找不到客户 {account_id}：用 kam account list 查看编号",
+                f"account {account_id} not found: see kam account list",
+            )
+        )
     return account
 
 
@@ -47,7 +52,12 @@ def account_names(session: Session) -> dict[int, str]:
 
 
 def contact_count(session: Session, account_id: int) -> int:
-    return session.scalar(select(func.count()).select_from(tables.contacts).where(tables.contacts.c.account_id == account_id)) or 0
+    return (
+        session.scalar(
+            select(func.count()).select_from(tables.contacts).where(tables.contacts.c.account_id == account_id)
+        )
+        or 0
+    )
 
 
 # -- opportunities: the frozen state and the one versioned write ---------------------------------
@@ -59,7 +69,12 @@ _LOCKED = _STATE.with_for_update()
 
 
 def no_opportunity(opportunity_id: int) -> NotFound:
-    return NotFound(t(f"找不到商机 {opportunity_id}：用 kam opp list 查看编号", f"opportunity {opportunity_id} not found: see kam opp list"))
+    return NotFound(
+        t(
+            f"找不到商机 {opportunity_id}：用 kam opp list 查看编号",
+            f"opportunity {opportunity_id} not found: see kam opp list",
+        )
+    )
 
 
 def changed_by_someone_else(opportunity_id: int) -> ConcurrentChange:
@@ -67,7 +82,8 @@ def changed_by_someone_else(opportunity_id: int) -> ConcurrentChange:
     return ConcurrentChange(
         t(
             f"商机 {opportunity_id} 刚被其他人修改：请用 kam opp show {opportunity_id} 重新查看后再操作",
-            f"opportunity {opportunity_id} was just changed by someone else: look again with kam opp show {opportunity_id}",
+            f"opportunity {opportunity_id} was just changed by someone else: look again with kam opp show "
+            f"{opportunity_id}",
         )
     )
 
@@ -154,7 +170,11 @@ def opportunity_history(session: Session, opportunity_id: int) -> list[Event]:
 
 def rating_details(session: Session, opportunity_id: int) -> list[dict[str, Any]]:
     """The detail of every rating history row of the opportunity, newest first."""
-    query = select(Event.detail).where(Event.opportunity_id == opportunity_id, Event.action == "rating").order_by(Event.seq.desc())
+    query = (
+        select(Event.detail)
+        .where(Event.opportunity_id == opportunity_id, Event.action == "rating")
+        .order_by(Event.seq.desc())
+    )
     return [detail or {} for (detail,) in session.execute(query)]
 
 
@@ -165,7 +185,11 @@ def get_document(session: Session, opportunity_id: int, kind: str, version: int 
     forms.check_kind(kind)
     state(session, opportunity_id)
     query = select(Document).where(Document.opportunity_id == opportunity_id, Document.kind == kind)
-    query = query.where(Document.version == version) if version is not None else query.order_by(Document.version.desc()).limit(1)
+    query = (
+        query.where(Document.version == version)
+        if version is not None
+        else query.order_by(Document.version.desc()).limit(1)
+    )
     doc = session.scalar(query)
     if doc is None:
         which = f" v{version}" if version is not None else ""
@@ -180,7 +204,11 @@ def get_document(session: Session, opportunity_id: int, kind: str, version: int 
 
 def list_documents(session: Session, opportunity_id: int) -> list[Document]:
     state(session, opportunity_id)
-    return list(session.scalars(select(Document).where(Document.opportunity_id == opportunity_id).order_by(Document.kind, Document.version)))
+    return list(
+        session.scalars(
+            select(Document).where(Document.opportunity_id == opportunity_id).order_by(Document.kind, Document.version)
+        )
+    )
 
 
 def latest_documents(session: Session, opportunity_id: int) -> dict[str, Document]:
@@ -190,7 +218,12 @@ def latest_documents(session: Session, opportunity_id: int) -> dict[str, Documen
 
 def newest_version(session: Session, opportunity_id: int, kind: str) -> int:
     """The newest stored version of `kind` (0 when there is none)."""
-    return session.scalar(select(func.max(Document.version)).where(Document.opportunity_id == opportunity_id, Document.kind == kind)) or 0
+    return (
+        session.scalar(
+            select(func.max(Document.version)).where(Document.opportunity_id == opportunity_id, Document.kind == kind)
+        )
+        or 0
+    )
 
 
 @dataclass(frozen=True)
@@ -206,7 +239,9 @@ class LatestValid:
 # Built once (the guard runs it on every advance): newest version first, as plain rows.
 _VERSIONS = (
     select(tables.documents)
-    .where(tables.documents.c.opportunity_id == bindparam("opportunity_id"), tables.documents.c.kind == bindparam("kind"))
+    .where(
+        tables.documents.c.opportunity_id == bindparam("opportunity_id"), tables.documents.c.kind == bindparam("kind")
+    )
     .order_by(tables.documents.c.version.desc())
 )
 
@@ -242,7 +277,11 @@ def signoffs_on(session: Session, opportunity_id: int, review_version: int) -> l
 
 def signoffs(session: Session, opportunity_id: int) -> list[SignOff]:
     """Every sign-off of the opportunity, oldest first."""
-    return list(session.scalars(select(SignOff).where(SignOff.opportunity_id == opportunity_id).order_by(SignOff.at, SignOff.id)))
+    return list(
+        session.scalars(
+            select(SignOff).where(SignOff.opportunity_id == opportunity_id).order_by(SignOff.at, SignOff.id)
+        )
+    )
 
 
 def other_department(session: Session, opportunity_id: int, reviewer: str, department: str) -> str | None:
@@ -257,17 +296,25 @@ def other_department(session: Session, opportunity_id: int, reviewer: str, depar
 # -- the audit ------------------------------------------------------------------------------------
 
 
-def audit_rows(session: Session) -> tuple[dict[int, list[Any]], dict[int, Any], dict[int, list[Any]], dict[int, list[Any]]]:
+def audit_rows(
+    session: Session,
+) -> tuple[dict[int, list[Any]], dict[int, Any], dict[int, list[Any]], dict[int, list[Any]]]:
     """Every history row, opportunity, document and sign-off, keyed by opportunity, in the order the audit replays."""
     events: dict[int, list[Any]] = {}
     for event in session.execute(select(tables.events).order_by(tables.events.c.opportunity_id, tables.events.c.seq)):
         events.setdefault(event.opportunity_id, []).append(event)
     documents: dict[int, list[Any]] = {}
-    for doc in session.execute(select(tables.documents).order_by(tables.documents.c.opportunity_id, tables.documents.c.id)):
+    for doc in session.execute(
+        select(tables.documents).order_by(tables.documents.c.opportunity_id, tables.documents.c.id)
+    ):
         documents.setdefault(doc.opportunity_id, []).append(doc)
     signoffs_by: dict[int, list[Any]] = {}
-    for signoff in session.execute(select(tables.signoffs).order_by(tables.signoffs.c.opportunity_id, tables.signoffs.c.id)):
+    for signoff in session.execute(
+        select(tables.signoffs).order_by(tables.signoffs.c.opportunity_id, tables.signoffs.c.id)
+    ):
         signoffs_by.setdefault(signoff.opportunity_id, []).append(signoff)
     opp = tables.opportunities.c
-    opportunities = {row.id: row for row in session.execute(select(opp.id, opp.stage, opp.on_hold, opp.last_activity_at))}
+    opportunities = {
+        row.id: row for row in session.execute(select(opp.id, opp.stage, opp.on_hold, opp.last_activity_at))
+    }
     return events, opportunities, documents, signoffs_by

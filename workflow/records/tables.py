@@ -120,7 +120,9 @@ opportunities = Table(
     Column("version", Integer, nullable=False, default=1),
     Index("ix_opportunities_stage_owner", "stage", "owner"),
     # covers every column the pipeline report aggregates (migration 0002)
-    Index("ix_opportunities_pipeline", "stage", "lost_from", "owner", "quantity", "heat", "on_hold", "stage_entered_at"),
+    Index(
+        "ix_opportunities_pipeline", "stage", "lost_from", "owner", "quantity", "heat", "on_hold", "stage_entered_at"
+    ),
     # the stalled list of the pipeline report (migration 0003)
     Index("ix_opportunities_activity", "stage", "last_activity_at", "owner"),
 )

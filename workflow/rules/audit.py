@@ -54,21 +54,61 @@ class Break:
         """One line naming the opportunity, the row and what is wrong."""
         o, n, d = self.opportunity_id, self.seq, self.detail
         texts = {
-            "gap": t(f"商机 {o} 的历史缺少第 {n} 行之前的记录（{d}）", f"opportunity {o}: history row(s) before seq {n} are missing ({d})"),
-            "link": t(f"商机 {o} 第 {n} 行历史与前一行不衔接（前一行被改动或删除）", f"opportunity {o} seq {n}: does not link to the row before it (that row was altered or deleted)"),
+            "gap": t(
+                f"商机 {o} 的历史缺少第 {n} 行之前的记录（{d}）",
+                f"opportunity {o}: history row(s) before seq {n} are missing ({d})",
+            ),
+            "link": t(
+                f"商机 {o} 第 {n} 行历史与前一行不衔接（前一行被改动或删除）",
+                f"opportunity {o} seq {n}: does not link to the row before it (that row was altered or deleted)",
+            ),
             "hash": t(f"商机 {o} 第 {n} 行历史的内容被改动", f"opportunity {o} seq {n}: the row was altered"),
-            "no-history": t(f"商机 {o} 没有任何历史记录（被整体删除）", f"opportunity {o}: has no history at all (deleted)"),
-            "orphan": t(f"商机 {o} 不存在，却有历史记录（商机被删除）", f"opportunity {o}: does not exist but has history rows (the opportunity was deleted)"),
-            "stage": t(f"商机 {o} 的阶段与历史不符：{d}（最后一行是第 {n} 行，其后的记录被删除，或阶段在 kam 之外被修改）", f"opportunity {o}: stage does not match its history: {d} (the last row is seq {n}: later rows were deleted or the stage was changed outside kam)"),
-            "hold": t(f"商机 {o} 的暂停状态与历史不符：{d}（最后一行是第 {n} 行）", f"opportunity {o}: hold status does not match its history: {d} (the last row is seq {n})"),
-            "activity": t(f"商机 {o} 的最近活动时间与历史不符：{d}（最后一行是第 {n} 行）；kam init --rebuild 可重建", f"opportunity {o}: last activity does not match its history: {d} (the last row is seq {n}); kam init --rebuild rebuilds it"),
-            "plan": t(f"商机 {o} 存储的回访计划与其服务计划及已登记回访不符（在 kam 之外被改动）；kam init --rebuild 可重建", f"opportunity {o}: the stored follow-up plan does not match its service plan and recorded follow-ups (changed outside kam); kam init --rebuild rebuilds it"),
-            "document-changed": t(f"商机 {o} 第 {n} 行记录的文档 {d} 内容被改动", f"opportunity {o} seq {n}: document {d} was altered"),
-            "document-deleted": t(f"商机 {o} 第 {n} 行记录的文档 {d} 已不存在", f"opportunity {o} seq {n}: document {d} was deleted"),
-            "document-unrecorded": t(f"商机 {o} 的文档 {d} 没有历史记录（在 kam 之外添加）", f"opportunity {o}: document {d} has no history row (added outside kam)"),
-            "signoff-changed": t(f"商机 {o} 第 {n} 行记录的会签 {d} 被改动", f"opportunity {o} seq {n}: sign-off {d} was altered"),
-            "signoff-deleted": t(f"商机 {o} 第 {n} 行记录的会签 {d} 已不存在", f"opportunity {o} seq {n}: sign-off {d} was deleted"),
-            "signoff-unrecorded": t(f"商机 {o} 的会签 {d} 没有历史记录（在 kam 之外添加）", f"opportunity {o}: sign-off {d} has no history row (added outside kam)"),
+            "no-history": t(
+                f"商机 {o} 没有任何历史记录（被整体删除）", f"opportunity {o}: has no history at all (deleted)"
+            ),
+            "orphan": t(
+                f"商机 {o} 不存在，却有历史记录（商机被删除）",
+                f"opportunity {o}: does not exist but has history rows (the opportunity was deleted)",
+            ),
+            "stage": t(
+                f"商机 {o} 的阶段与历史不符：{d}（最后一行是第 {n} 行，其后的记录被删除，或阶段在 kam 之外被修改）",
+                f"opportunity {o}: stage does not match its history: {d} (the last row is seq {n}: later rows were "
+                "deleted or the stage was changed outside kam)",
+            ),
+            "hold": t(
+                f"商机 {o} 的暂停状态与历史不符：{d}（最后一行是第 {n} 行）",
+                f"opportunity {o}: hold status does not match its history: {d} (the last row is seq {n})",
+            ),
+            "activity": t(
+                f"商机 {o} 的最近活动时间与历史不符：{d}（最后一行是第 {n} 行）；kam init --rebuild 可重建",
+                f"opportunity {o}: last activity does not match its history: {d} (the last row is seq {n}); kam init "
+                "--rebuild rebuilds it",
+            ),
+            "plan": t(
+                f"商机 {o} 存储的回访计划与其服务计划及已登记回访不符（在 kam 之外被改动）；kam init --rebuild 可重建",
+                f"opportunity {o}: the stored follow-up plan does not match its service plan and recorded follow-ups "
+                "(changed outside kam); kam init --rebuild rebuilds it",
+            ),
+            "document-changed": t(
+                f"商机 {o} 第 {n} 行记录的文档 {d} 内容被改动", f"opportunity {o} seq {n}: document {d} was altered"
+            ),
+            "document-deleted": t(
+                f"商机 {o} 第 {n} 行记录的文档 {d} 已不存在", f"opportunity {o} seq {n}: document {d} was deleted"
+            ),
+            "document-unrecorded": t(
+                f"商机 {o} 的文档 {d} 没有历史记录（在 kam 之外添加）",
+                f"opportunity {o}: document {d} has no history row (added outside kam)",
+            ),
+            "signoff-changed": t(
+                f"商机 {o} 第 {n} 行记录的会签 {d} 被改动", f"opportunity {o} seq {n}: sign-off {d} was altered"
+            ),
+            "signoff-deleted": t(
+                f"商机 {o} 第 {n} 行记录的会签 {d} 已不存在", f"opportunity {o} seq {n}: sign-off {d} was deleted"
+            ),
+            "signoff-unrecorded": t(
+                f"商机 {o} 的会签 {d} 没有历史记录（在 kam 之外添加）",
+                f"opportunity {o}: sign-off {d} has no history row (added outside kam)",
+            ),
         }
         return texts[self.problem]
 
@@ -87,7 +127,10 @@ class Audit:
 
 
 def find_breaks(
-    events: dict[int, list[Any]], opportunities: dict[int, Any], documents: dict[int, list[Any]], signoffs: dict[int, list[Any]]
+    events: dict[int, list[Any]],
+    opportunities: dict[int, Any],
+    documents: dict[int, list[Any]],
+    signoffs: dict[int, list[Any]],
 ) -> list[Break]:
     """The first break of each opportunity's record: its chain, then its replay (rows keyed by opportunity)."""
     breaks: list[Break] = []
@@ -97,7 +140,9 @@ def find_breaks(
         if opp is None:
             breaks.append(Break(opp_id, rows[0].seq, "orphan"))
             continue
-        found = chain_break(opp_id, rows) or replay_break(opp, rows, documents.get(opp_id, []), signoffs.get(opp_id, []))
+        found = chain_break(opp_id, rows) or replay_break(
+            opp, rows, documents.get(opp_id, []), signoffs.get(opp_id, [])
+        )
         if found:
             breaks.append(found)
     return breaks
@@ -135,7 +180,7 @@ def replay_break(opp: Any, rows: list[Any], documents: list[Any], signoffs: list
             detail = event.detail or {}
             key = (detail.get("kind"), detail.get("version"))
             name = f"{key[0]} v{key[1]}"
-            doc = by_version.get(key)  # type: ignore[arg-type]
+            doc = by_version.get(key)
             if doc is None:
                 return Break(opp.id, event.seq, "document-deleted", name)
             if doc.sha256 != detail.get("sha256") or sha256(doc.data) != doc.sha256:
@@ -155,10 +200,18 @@ def replay_break(opp: Any, rows: list[Any], documents: list[Any], signoffs: list
     if stage != opp.stage:
         return Break(opp.id, last, "stage", f"{opp.stage} in the opportunity, {stage} in the history")
     if bool(opp.on_hold) != on_hold:
-        return Break(opp.id, last, "hold", f"{'on hold' if opp.on_hold else 'active'} in the opportunity, {'on hold' if on_hold else 'active'} in the history")
-    newest = max(_instant(event.at) for event in rows)
+        return Break(
+            opp.id,
+            last,
+            "hold",
+            f"{'on hold' if opp.on_hold else 'active'} in the opportunity, {'on hold' if on_hold else 'active'} in the "
+            "history",
+        )
+    newest = max(event.at for event in rows).isoformat(timespec="microseconds")
     if _instant(opp.last_activity_at) != newest:
-        return Break(opp.id, last, "activity", f"{_instant(opp.last_activity_at)} in the opportunity, {newest} in the history")
+        return Break(
+            opp.id, last, "activity", f"{_instant(opp.last_activity_at)} in the opportunity, {newest} in the history"
+        )
     for doc in documents:
         if (doc.kind, doc.version) not in recorded_docs:
             return Break(opp.id, last, "document-unrecorded", f"{doc.kind} v{doc.version}")
@@ -169,7 +222,14 @@ def replay_break(opp: Any, rows: list[Any], documents: list[Any], signoffs: list
 
 
 def _signoff_fields(signoff: Any) -> tuple:
-    return (signoff.reviewer, signoff.department, signoff.decision, signoff.comment, signoff.review_version, _instant(signoff.at))
+    return (
+        signoff.reviewer,
+        signoff.department,
+        signoff.decision,
+        signoff.comment,
+        signoff.review_version,
+        _instant(signoff.at),
+    )
 
 
 def _signoff_fields_of(event: Any) -> tuple:

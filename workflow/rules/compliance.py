@@ -4,7 +4,8 @@ Pure: `evaluate()` reads the latest valid contract review and negotiation
 minutes and the sign-offs on the review's version, as the caller loaded them.
 It is the single reader: `kam compliance ID` prints its rules, and the `sign`
 guard (the `compliance` check in the process) turns its failures into missing
-requirements. The rules are one table (`RULES`) of functions over the terms. Each rule is pass/fail with reasons a manager can act on,
+requirements. The rules are one table (`RULES`) of functions over the terms.
+Each rule is pass/fail with reasons a manager can act on,
 one reason per problem, under a stable code:
 
     compliance.contract-review   there is a valid contract review (else no other rule can be read)
@@ -36,7 +37,11 @@ from workflow.rules.process import Process
 REVIEW = "contract-review"
 MINUTES = "negotiation-minutes"
 
-INCLUDES = {"freight": t("运费", "freight"), "packaging": t("外包装费", "packaging"), "registration": t("上牌费", "registration")}
+INCLUDES = {
+    "freight": t("运费", "freight"),
+    "packaging": t("外包装费", "packaging"),
+    "registration": t("上牌费", "registration"),
+}
 CONFIGURATION = {
     "chassis_confirmed": t("底盘配置未确认", "the chassis configuration is not confirmed"),
     "in_announcement_catalogue": t("车辆未列入公告", "the vehicle is not listed in the announcement catalogue (公告)"),
@@ -115,7 +120,9 @@ class ComplianceReport:
             if not rule.ok:
                 for i, reason in enumerate(rule.reasons or (rule.title,)):
                     command = rule.commands[i] if i < len(rule.commands) else rule.command
-                    out.append(Missing(rule.code, t(f"{rule.title.zh}：{reason.zh}", f"{rule.title.en}: {reason.en}"), command))
+                    out.append(
+                        Missing(rule.code, t(f"{rule.title.zh}：{reason.zh}", f"{rule.title.en}: {reason.en}"), command)
+                    )
         return out
 
 
@@ -165,14 +172,24 @@ class Verdict(NamedTuple):
 def _configuration(terms: Terms) -> Verdict:
     config = terms.review["configuration"]
     confirmed = t("底盘、公告、环保、上装均已确认", "chassis, announcement catalogue, emissions and body confirmed")
-    return Verdict([text for key, text in CONFIGURATION.items() if not config[key]], confirmed if all(config.values()) else None)
+    return Verdict(
+        [text for key, text in CONFIGURATION.items() if not config[key]], confirmed if all(config.values()) else None
+    )
 
 
 def _included(flags: dict[str, bool]) -> Text:
     yes = [INCLUDES[k] for k in INCLUDES if flags[k]]
     no = [INCLUDES[k] for k in INCLUDES if not flags[k]]
-    zh = ("含" + "、".join(x.zh for x in yes) if yes else "") + ("；" if yes and no else "") + ("不含" + "、".join(x.zh for x in no) if no else "")
-    en = ("includes " + ", ".join(x.en for x in yes) if yes else "") + ("; " if yes and no else "") + ("excludes " + ", ".join(x.en for x in no) if no else "")
+    zh = (
+        ("含" + "、".join(x.zh for x in yes) if yes else "")
+        + ("；" if yes and no else "")
+        + ("不含" + "、".join(x.zh for x in no) if no else "")
+    )
+    en = (
+        ("includes " + ", ".join(x.en for x in yes) if yes else "")
+        + ("; " if yes and no else "")
+        + ("excludes " + ", ".join(x.en for x in no) if no else "")
+    )
     return t(zh, en)
 
 
@@ -209,7 +226,10 @@ def _payment(terms: Terms) -> Verdict:
                     f"contract {what.en} {ours.en} differs from the negotiated {theirs.en} ({terms.source.en})",
                 )
             )
-    method, timing = PAYMENT_METHOD.labels[terms.review["payment_method"]], PAYMENT_TIMING.labels[terms.review["payment_timing"]]
+    method, timing = (
+        PAYMENT_METHOD.labels[terms.review["payment_method"]],
+        PAYMENT_TIMING.labels[terms.review["payment_timing"]],
+    )
     return Verdict(reasons, t(f"{method.zh}，{timing.zh}", f"{method.en}, {timing.en}"))
 
 
@@ -223,7 +243,8 @@ def _delivery_mode(terms: Terms) -> Verdict:
         reasons.append(
             t(
                 "交货区域不能正常上牌：更换交货区域或落实上牌办法后再签",
-                "the vehicles cannot be registered in the delivery region: change the region or settle the registration first",
+                "the vehicles cannot be registered in the delivery region: change the region or settle the "
+                "registration first",
             )
         )
     diff = terms.differs("delivery_mode", _same_text)
@@ -248,7 +269,8 @@ def _delivery_cycle(terms: Terms) -> Verdict:
         reasons.append(
             t(
                 f"合同承诺 {promised} 天交货，生产需要 {production} 天{plus_zh}：延长交货周期或确认能提前排产",
-                f"delivery promised in {promised} days, production needs {production}{plus_en}: lengthen the delivery cycle or confirm earlier production",
+                f"delivery promised in {promised} days, production needs {production}{plus_en}: lengthen the delivery "
+                "cycle or confirm earlier production",
             )
         )
     diff = terms.differs("delivery_cycle_days")
@@ -259,7 +281,10 @@ def _delivery_cycle(terms: Terms) -> Verdict:
                 f"contract delivery cycle {diff[0]} days differs from the negotiated {diff[1]} ({terms.source.en})",
             )
         )
-    return Verdict(reasons, t(f"交货 {promised} 天，生产 {production} 天", f"delivery {promised} days, production {production} days"))
+    return Verdict(
+        reasons,
+        t(f"交货 {promised} 天，生产 {production} 天", f"delivery {promised} days, production {production} days"),
+    )
 
 
 def _service(terms: Terms) -> Verdict:
@@ -291,15 +316,18 @@ def _breach_liability(terms: Terms) -> Verdict:
         reasons.append(
             t(
                 f"违约赔偿比例 {penalty:g}% 超过公司上限 {limit:g}%（max_penalty_percent）：重新谈判违约条款",
-                f"penalty {penalty:g}% exceeds the company limit of {limit:g}% (max_penalty_percent): renegotiate the breach clause",
+                f"penalty {penalty:g}% exceeds the company limit of {limit:g}% (max_penalty_percent): renegotiate the "
+                "breach clause",
             )
         )
     limit = terms.limits.get("max_quality_deposit_percent")
     if limit is not None and share > limit + 1e-9:
         reasons.append(
             t(
-                f"质保金 {deposit:,.0f} 元占合同总价 {share:.1f}%，超过公司上限 {limit:g}%（max_quality_deposit_percent）",
-                f"quality deposit {deposit:,.0f} yuan is {share:.1f}% of the contract total, above the company limit of {limit:g}% (max_quality_deposit_percent)",
+                f"质保金 {deposit:,.0f} 元占合同总价 {share:.1f}%，超过公司上限 "
+                f"{limit:g}%（max_quality_deposit_percent）",
+                f"quality deposit {deposit:,.0f} yuan is {share:.1f}% of the contract total, "
+                f"above the company limit of {limit:g}% (max_quality_deposit_percent)",
             )
         )
     detail = t(
@@ -327,7 +355,8 @@ def _consistency(terms: Terms) -> Verdict:
         reasons.append(
             t(
                 f"合同单价 {diff[0]:,.2f} 元与谈判约定的 {diff[1]:,.2f} 元不一致（{terms.source.zh}）",
-                f"contract unit price {diff[0]:,.2f} yuan differs from the negotiated {diff[1]:,.2f} ({terms.source.en})",
+                f"contract unit price {diff[0]:,.2f} yuan differs from the negotiated {diff[1]:,.2f} "
+                f"({terms.source.en})",
             )
         )
     r = terms.review
@@ -336,7 +365,6 @@ def _consistency(terms: Terms) -> Verdict:
         f"{r['quantity']} × {r['unit_price']:,.2f} yuan, against {terms.source.en}",
     )
     return Verdict(reasons, detail)
-
 
 
 def _signoffs(terms: Terms) -> Verdict:
@@ -349,11 +377,20 @@ def _signoffs(terms: Terms) -> Verdict:
             reasons.append(t(f"{zh}尚未审批合同审核表 v{version}", f"{en} has not approved contract review v{version}"))
             commands.append(f"kam review approve {opp} --department {dept}")
         elif signoff.decision != "approve":
-            reasons.append(t(f"{zh}（{signoff.reviewer}）驳回：{signoff.comment}", f"{en} ({signoff.reviewer}) rejected: {signoff.comment}"))
+            reasons.append(
+                t(
+                    f"{zh}（{signoff.reviewer}）驳回：{signoff.comment}",
+                    f"{en} ({signoff.reviewer}) rejected: {signoff.comment}",
+                )
+            )
             commands.append(f"kam review approve {opp} --department {dept}")
         else:
             done.append((zh, en, signoff.reviewer))
-    detail = t("；".join(f"{zh} {who}" for zh, _, who in done), "; ".join(f"{en} {who}" for _, en, who in done)) if done else None
+    detail = (
+        t("；".join(f"{zh} {who}" for zh, _, who in done), "; ".join(f"{en} {who}" for _, en, who in done))
+        if done
+        else None
+    )
     return Verdict(reasons, detail, f"kam review approve {opp} --department DEPT", tuple(commands))
 
 
@@ -392,22 +429,35 @@ def evaluate(
         )
         report = ComplianceReport(opportunity_id, None)
         fill = f"kam doc fill {opportunity_id} {REVIEW} --file FILE"
-        report.rules.append(RuleResult("compliance.contract-review", t("合同审核表", "Contract review"), False, (reason,), fill))
+        report.rules.append(
+            RuleResult("compliance.contract-review", t("合同审核表", "Contract review"), False, (reason,), fill)
+        )
         return report
     version = review.document.version
     report = ComplianceReport(opportunity_id, version, documents={REVIEW: version}, contract_no=review.form.contract_no)
     report.minutes_version = minutes.document.version if minutes.document is not None else None
     report.signoffs = list(signoffs)
     terms = Terms(
-        opportunity_id, review.form.model_dump(), version, minutes.form.model_dump() if minutes.form is not None else None,
-        report.minutes_version, process.limits, process, current(signoffs),
+        opportunity_id,
+        review.form.model_dump(),
+        version,
+        minutes.form.model_dump() if minutes.form is not None else None,
+        report.minutes_version,
+        process.limits,
+        process,
+        current(signoffs),
     )
     for rule in RULES:
         verdict = rule.check(terms)
         report.rules.append(
             RuleResult(
-                f"compliance.{rule.suffix}", rule.title, not verdict.reasons, tuple(verdict.reasons),
-                verdict.command or terms.fill, verdict.detail, verdict.commands,
+                f"compliance.{rule.suffix}",
+                rule.title,
+                not verdict.reasons,
+                tuple(verdict.reasons),
+                verdict.command or terms.fill,
+                verdict.detail,
+                verdict.commands,
             )
         )
     return report

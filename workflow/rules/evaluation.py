@@ -49,7 +49,9 @@ def describe(data: dict[str, Any] | None, lang: str = "zh") -> list[str]:
     if data is None:
         return []
     others = ", ".join(f"{name} {total:g}" for name, total in data["competitor_totals"].items())
-    zh = f"评估（项目评估表 v{data['version']}）：我方 {data['our_total']:g}" + (f"，{others.replace(', ', '，')}" if others else "")
+    zh = f"评估（项目评估表 v{data['version']}）：我方 {data['our_total']:g}" + (
+        f"，{others.replace(', ', '，')}" if others else ""
+    )
     en = f"Evaluation (scorecard v{data['version']}): us {data['our_total']:g}" + (f", {others}" if others else "")
     if data["leader"] != "us":
         zh += f"；领先者：{data['leader']}（落后 {-data['margin']:g} 分）"
@@ -59,5 +61,9 @@ def describe(data: dict[str, Any] | None, lang: str = "zh") -> list[str]:
     if risk is not None:
         flagged = [s["standard"] for s in data["standards"] if s["risk"] == risk]
         label = RISK.label(risk, lang)
-        lines.append(f"背叛风险：{label}（{'；'.join(flagged)}）" if lang == "zh" else f"Defection risk: {label} ({'; '.join(flagged)})")
+        lines.append(
+            f"背叛风险：{label}（{'；'.join(flagged)}）"
+            if lang == "zh"
+            else f"Defection risk: {label} ({'; '.join(flagged)})"
+        )
     return lines

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from forms.choices import LOST_REASON
 from workflow.errors import Missing
 from workflow.i18n import Text, t
 from workflow.rules.process import LOST, Process
@@ -48,20 +49,36 @@ def _label(process: Process, opp: Any, lang: str) -> str:
 
 
 MOVES: tuple[Move, ...] = (
-    Move(FORWARD, "leavable", "next", hold=False, hold_after=None, refusal=lambda p, o: t("", "")),  # refused with `blockers`
     Move(
-        "lose", "open", "lost", hold=None, hold_after=False,
+        FORWARD, "leavable", "next", hold=False, hold_after=None, refusal=lambda p, o: t("", "")
+    ),  # refused with `blockers`
+    Move(
+        "lose",
+        "open",
+        "lost",
+        hold=None,
+        hold_after=False,
         refusal=lambda p, o: t(
             f"商机 {o.id} 处于「{_label(p, o, 'zh')}」，不能标记丢单（只有未签约的商机可以）",
             f"opportunity {o.id} is at {_label(p, o, 'en')} and cannot be lost (only open opportunities can)",
         ),
     ),
     Move(
-        "reopen", "lost", "lost-from", hold=None, hold_after=None,
-        refusal=lambda p, o: t(f"商机 {o.id} 没有丢单，无需重新打开", f"opportunity {o.id} is not lost; nothing to reopen"),
+        "reopen",
+        "lost",
+        "lost-from",
+        hold=None,
+        hold_after=None,
+        refusal=lambda p, o: t(
+            f"商机 {o.id} 没有丢单，无需重新打开", f"opportunity {o.id} is not lost; nothing to reopen"
+        ),
     ),
     Move(
-        "revert", "revertible", "previous", hold=False, hold_after=None,
+        "revert",
+        "revertible",
+        "previous",
+        hold=False,
+        hold_after=None,
         refusal=lambda p, o: t(
             f"商机 {o.id} 处于「{_label(p, o, 'zh')}」，不能退回（第一阶段、已签约、已丢单或暂停中的商机不能退回）",
             f"opportunity {o.id} at {_label(p, o, 'en')} cannot go back "
@@ -69,16 +86,27 @@ MOVES: tuple[Move, ...] = (
         ),
     ),
     Move(
-        "hold", "leavable", "stay", hold=False, hold_after=True,
-        refusal=lambda p, o: t(f"商机 {o.id} 已暂停或已结束，不能再暂停", f"opportunity {o.id} is already on hold or closed"),
+        "hold",
+        "leavable",
+        "stay",
+        hold=False,
+        hold_after=True,
+        refusal=lambda p, o: t(
+            f"商机 {o.id} 已暂停或已结束，不能再暂停", f"opportunity {o.id} is already on hold or closed"
+        ),
     ),
     Move(
-        "resume", "leavable", "stay", hold=True, hold_after=False,
-        refusal=lambda p, o: t(f"商机 {o.id} 没有暂停，无需恢复", f"opportunity {o.id} is not on hold; nothing to resume"),
+        "resume",
+        "leavable",
+        "stay",
+        hold=True,
+        hold_after=False,
+        refusal=lambda p, o: t(
+            f"商机 {o.id} 没有暂停，无需恢复", f"opportunity {o.id} is not on hold; nothing to resume"
+        ),
     ),
 )
 BY_TRIGGER: dict[str, Move] = {move.trigger: move for move in MOVES}
-LIFECYCLE_TRIGGERS = tuple(move.trigger for move in MOVES if move.trigger != FORWARD)
 
 
 def sources(process: Process, move: Move) -> list[str]:
@@ -117,15 +145,25 @@ def blockers(process: Process, opp: Any) -> list[Missing]:
     """
     forward = BY_TRIGGER[FORWARD]
     if opp.stage == LOST:
-        from forms.choices import LOST_REASON
-
         reason = LOST_REASON.label(opp.lost_reason, "zh")
-        return [Missing("lost", t(f"商机已丢单（原因：{reason}）", f"the opportunity is lost (reason: {opp.lost_reason})"), f"kam opp reopen {opp.id}")]
+        return [
+            Missing(
+                "lost",
+                t(f"商机已丢单（原因：{reason}）", f"the opportunity is lost (reason: {opp.lost_reason})"),
+                f"kam opp reopen {opp.id}",
+            )
+        ]
     if opp.stage not in process.by_id:
         message = t(f"阶段 {opp.stage} 不在当前流程中", f"stage {opp.stage} is not in the active process")
         return [Missing("unknown-stage", message, "kam workflow show")]
     if opp.stage not in sources(process, forward):
-        return [Missing("final-stage", t("已是最后阶段（合同已签订）", "already at the last stage (contract signed)"), f"kam opp show {opp.id}")]
+        return [
+            Missing(
+                "final-stage",
+                t("已是最后阶段（合同已签订）", "already at the last stage (contract signed)"),
+                f"kam opp show {opp.id}",
+            )
+        ]
     if forward.hold is False and opp.on_hold:
         message = t(f"商机已暂停：{opp.hold_reason}", f"the opportunity is on hold: {opp.hold_reason}")
         return [Missing("on-hold", message, f"kam opp resume {opp.id}")]

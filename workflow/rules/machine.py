@@ -90,14 +90,20 @@ def machine_for(process: Process) -> Machine:
                 for stage in process.stages:
                     if process.is_open(stage.id):
                         transitions.append(
-                            {"trigger": move.trigger, "source": source, "dest": stage.id,
-                             "conditions": [functools.partial(_lost_from, stage.id), *hold, _remember]}
+                            {
+                                "trigger": move.trigger,
+                                "source": source,
+                                "dest": stage.id,
+                                "conditions": [functools.partial(_lost_from, stage.id), *hold, _remember],
+                            }
                         )
                 continue
             else:
                 trigger, conditions, dests = move.trigger, hold, [lifecycle.destination(process, move, source)]
             for dest in dests:
-                transitions.append({"trigger": trigger, "source": source, "dest": dest, "conditions": [*conditions, _remember]})
+                transitions.append(
+                    {"trigger": trigger, "source": source, "dest": dest, "conditions": [*conditions, _remember]}
+                )
     return Machine(
         model=None,
         states=[*(s.id for s in process.stages), LOST],
@@ -120,7 +126,14 @@ def ask(process: Process, opp: Any, trigger: str, facts: Facts | None = None) ->
     if subject is None:
         subject = subjects[id(machine)] = Subject()
         machine.add_model(subject, initial=LOST)
-    subject.state, subject.process, subject.opp, subject.facts, subject.evaluation, subject.to = opp.stage, process, opp, facts, None, None
+    subject.state, subject.process, subject.opp, subject.facts, subject.evaluation, subject.to = (
+        opp.stage,
+        process,
+        opp,
+        facts,
+        None,
+        None,
+    )
     try:
         ok = bool(subject.may_trigger(trigger)) if opp.stage in machine.states else False  # type: ignore[attr-defined]
         return Answer(ok, subject.to, subject.evaluation)

@@ -62,23 +62,68 @@ KIND_BY_CODE = {code: kind for kind, (code, _) in KINDS.items()}
 
 # A rhythm named in free text -> months between occurrences (longest words first).
 RHYTHMS: tuple[tuple[str, int], ...] = (
-    ("每半年", 6), ("半年", 6), ("half-year", 6), ("semiannual", 6), ("semi-annual", 6), ("twice a year", 6),
-    ("每季度", 3), ("每季", 3), ("季度", 3), ("quarterly", 3), ("every quarter", 3),
-    ("每月", 1), ("每个月", 1), ("monthly", 1), ("every month", 1),
-    ("每年", 12), ("yearly", 12), ("annually", 12), ("every year", 12),
+    ("每半年", 6),
+    ("半年", 6),
+    ("half-year", 6),
+    ("semiannual", 6),
+    ("semi-annual", 6),
+    ("twice a year", 6),
+    ("每季度", 3),
+    ("每季", 3),
+    ("季度", 3),
+    ("quarterly", 3),
+    ("every quarter", 3),
+    ("每月", 1),
+    ("每个月", 1),
+    ("monthly", 1),
+    ("every month", 1),
+    ("每年", 12),
+    ("yearly", 12),
+    ("annually", 12),
+    ("every year", 12),
 )
 
 # Holidays by name; fixed ones as (month, day), lunar ones from the table below.
 FIXED_HOLIDAYS: dict[str, tuple[int, int]] = {"元旦": (1, 1), "劳动节": (5, 1), "五一": (5, 1), "国庆": (10, 1)}
 HOLIDAY_ALIASES: dict[str, str] = {
-    "new year": "元旦", "labour day": "劳动节", "labor day": "劳动节", "national day": "国庆",
-    "spring festival": "春节", "chinese new year": "春节", "mid-autumn": "中秋", "mid autumn": "中秋",
+    "new year": "元旦",
+    "labour day": "劳动节",
+    "labor day": "劳动节",
+    "national day": "国庆",
+    "spring festival": "春节",
+    "chinese new year": "春节",
+    "mid-autumn": "中秋",
+    "mid autumn": "中秋",
 }
 LUNAR_HOLIDAYS: dict[str, dict[int, tuple[int, int]]] = {
-    "春节": {2024: (2, 10), 2025: (1, 29), 2026: (2, 17), 2027: (2, 6), 2028: (1, 26), 2029: (2, 13),
-             2030: (2, 3), 2031: (1, 23), 2032: (2, 11), 2033: (1, 31), 2034: (2, 19), 2035: (2, 8)},
-    "中秋": {2024: (9, 17), 2025: (10, 6), 2026: (9, 25), 2027: (9, 15), 2028: (10, 3), 2029: (9, 22),
-             2030: (9, 12), 2031: (10, 1), 2032: (9, 19), 2033: (9, 8), 2034: (9, 27), 2035: (9, 16)},
+    "春节": {
+        2024: (2, 10),
+        2025: (1, 29),
+        2026: (2, 17),
+        2027: (2, 6),
+        2028: (1, 26),
+        2029: (2, 13),
+        2030: (2, 3),
+        2031: (1, 23),
+        2032: (2, 11),
+        2033: (1, 31),
+        2034: (2, 19),
+        2035: (2, 8),
+    },
+    "中秋": {
+        2024: (9, 17),
+        2025: (10, 6),
+        2026: (9, 25),
+        2027: (9, 15),
+        2028: (10, 3),
+        2029: (9, 22),
+        2030: (9, 12),
+        2031: (10, 1),
+        2032: (9, 19),
+        2033: (9, 8),
+        2034: (9, 27),
+        2035: (9, 16),
+    },
 }
 ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
@@ -107,7 +152,8 @@ def parse_followup_id(text: str) -> tuple[int, str, dt.date]:
         raise InvalidInput(
             t(
                 f"回访编号 {text!r} 无效：格式为 商机-类型-日期，如 12-RV-20270215；用 kam schedule 查看编号",
-                f"follow-up id {text!r} is not valid: it reads opportunity-code-date, e.g. 12-RV-20270215; see kam schedule",
+                f"follow-up id {text!r} is not valid: it reads opportunity-code-date, e.g. 12-RV-20270215; see kam "
+                "schedule",
             )
         )
     return int(match.group(1)), kind, due
@@ -184,7 +230,11 @@ def _from_text(kind: str, text: str, delivery: dt.date, months: int) -> dict[tup
     return {(p.kind, p.due): p for p in reversed(items)}  # reversed: the first of equal keys wins
 
 
-TEXT_FIELDS = (("business-meeting", "business_meetings"), ("senior-visit", "senior_visits"), ("holiday-visit", "holiday_visits"))
+TEXT_FIELDS = (
+    ("business-meeting", "business_meetings"),
+    ("senior-visit", "senior_visits"),
+    ("holiday-visit", "holiday_visits"),
+)
 KIND_ORDER = {kind: i for i, kind in enumerate(KINDS)}
 
 
@@ -219,7 +269,10 @@ def check_months(months: int) -> int:
     """A plan horizon within 1..MAX_MONTHS months, else `InvalidInput`."""
     if months < 1 or months > MAX_MONTHS:
         raise InvalidInput(
-            t(f"回访周期月数须在 1–{MAX_MONTHS} 之间，收到 {months}", f"the horizon must be 1-{MAX_MONTHS} months, got {months}")
+            t(
+                f"回访周期月数须在 1–{MAX_MONTHS} 之间，收到 {months}",
+                f"the horizon must be 1-{MAX_MONTHS} months, got {months}",
+            )
         )
     return months
 

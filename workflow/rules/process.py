@@ -30,9 +30,13 @@ LOST = "lost"
 CHECKS = ("account-profile", "account-contact", "compliance")
 # The limits a process file may set under `compliance.limits` (SPEC §4 rules 5 and 7), with what they mean.
 LIMITS: dict[str, Text] = {
-    "min_cycle_margin_days": t("合同交货周期至少比生产周期长的天数", "days the delivery cycle must exceed the production cycle by"),
+    "min_cycle_margin_days": t(
+        "合同交货周期至少比生产周期长的天数", "days the delivery cycle must exceed the production cycle by"
+    ),
     "max_penalty_percent": t("违约赔偿比例上限（%）", "the highest penalty percentage accepted"),
-    "max_quality_deposit_percent": t("质保金占合同总价的上限（%）", "the highest quality deposit, as a percentage of the contract total"),
+    "max_quality_deposit_percent": t(
+        "质保金占合同总价的上限（%）", "the highest quality deposit, as a percentage of the contract total"
+    ),
 }
 
 
@@ -121,7 +125,10 @@ class Process:
             return self.by_id[stage_id]
         except KeyError:
             raise InvalidInput(
-                t(f"未知阶段 {stage_id!r}；可选：{', '.join(self.by_id)}", f"unknown stage {stage_id!r}; choose one of: {', '.join(self.by_id)}")
+                t(
+                    f"未知阶段 {stage_id!r}；可选：{', '.join(self.by_id)}",
+                    f"unknown stage {stage_id!r}; choose one of: {', '.join(self.by_id)}",
+                )
             ) from None
 
     def next_stage(self, stage_id: str) -> Stage | None:
@@ -173,7 +180,9 @@ def _text(value: Any, source: str, line: int | None, what: str) -> Text:
         return Text(value, value)
     if isinstance(value, dict) and isinstance(value.get("zh"), str) and isinstance(value.get("en"), str):
         return Text(value["zh"], value["en"])
-    raise _fail(source, line, f"{what} 须为 {{zh: ..., en: ...}} 或文本", f"{what} must be {{zh: ..., en: ...}} or a string")
+    raise _fail(
+        source, line, f"{what} 须为 {{zh: ..., en: ...}} 或文本", f"{what} must be {{zh: ..., en: ...}} or a string"
+    )
 
 
 def parse_process(text: str, source: str = "<string>") -> Process:
@@ -185,7 +194,12 @@ def parse_process(text: str, source: str = "<string>") -> Process:
     unknown_top = set(raw) - {"name", "label", "stages", "lost_reasons", "compliance", "__line__"}
     if unknown_top:
         # a misspelt section (say `complance:`) must not silently fall back to the defaults
-        raise _fail(source, _key_line(text, sorted(unknown_top)[0], top), f"未知的顶层键 {sorted(unknown_top)}；可用：name、label、stages、lost_reasons、compliance", f"unknown top-level keys {sorted(unknown_top)}; use name, label, stages, lost_reasons, compliance")
+        raise _fail(
+            source,
+            _key_line(text, sorted(unknown_top)[0], top),
+            f"未知的顶层键 {sorted(unknown_top)}；可用：name、label、stages、lost_reasons、compliance",
+            f"unknown top-level keys {sorted(unknown_top)}; use name, label, stages, lost_reasons, compliance",
+        )
     stages_raw = raw.get("stages")
     if not isinstance(stages_raw, list) or len(stages_raw) < 2:
         raise _fail(source, top, "stages 须为至少两个阶段的列表", "stages must be a list of at least two stages")
@@ -203,7 +217,12 @@ def parse_process(text: str, source: str = "<string>") -> Process:
         seen.add(sid)
         unknown = set(s) - {"id", "step", "label", "leave", "expects", "signed", "__line__"}
         if unknown:
-            raise _fail(source, line, f"阶段 {sid} 有未知键 {sorted(unknown)}", f"stage {sid} has unknown keys {sorted(unknown)}")
+            raise _fail(
+                source,
+                line,
+                f"阶段 {sid} 有未知键 {sorted(unknown)}",
+                f"stage {sid} has unknown keys {sorted(unknown)}",
+            )
         label = _text(s.get("label", sid), source, line, f"{sid}.label")
         is_last = i == len(stages_raw) - 1
         leave = s.get("leave")
@@ -212,28 +231,46 @@ def parse_process(text: str, source: str = "<string>") -> Process:
         if leave is not None:
             lline = leave.get("__line__", line) if isinstance(leave, dict) else line
             if is_last:
-                raise _fail(source, lline, f"最后一个阶段 {sid} 不能有 leave", f"the last stage {sid} cannot have leave")
+                raise _fail(
+                    source, lline, f"最后一个阶段 {sid} 不能有 leave", f"the last stage {sid} cannot have leave"
+                )
             if not isinstance(leave, dict) or not isinstance(leave.get("trigger"), str):
                 raise _fail(source, lline, f"阶段 {sid} 的 leave 须有 trigger", f"stage {sid}: leave needs a trigger")
             trigger = leave["trigger"]
             if trigger in triggers or trigger in _RESERVED_TRIGGERS:
-                raise _fail(source, lline, f"触发器 {trigger!r} 重复或保留", f"trigger {trigger!r} is repeated or reserved")
+                raise _fail(
+                    source, lline, f"触发器 {trigger!r} 重复或保留", f"trigger {trigger!r} is repeated or reserved"
+                )
             triggers.add(trigger)
             for r in leave.get("requires") or []:
                 requires.append(_requirement(r, source, lline, KINDS))
         elif not is_last:
-            raise _fail(source, line, f"阶段 {sid} 缺少 leave（离开的触发器）", f"stage {sid} needs leave (its forward trigger)")
+            raise _fail(
+                source, line, f"阶段 {sid} 缺少 leave（离开的触发器）", f"stage {sid} needs leave (its forward trigger)"
+            )
         expects = []
         for e in s.get("expects") or []:
             eline = e.get("__line__", line) if isinstance(e, dict) else line
             if not isinstance(e, dict) or e.get("document") not in KINDS or not isinstance(e.get("within_days"), int):
-                raise _fail(source, eline, "expects 项须为 {document: 文档类型, within_days: 天数}", "an expects item must be {document: KIND, within_days: N}")
+                raise _fail(
+                    source,
+                    eline,
+                    "expects 项须为 {document: 文档类型, within_days: 天数}",
+                    "an expects item must be {document: KIND, within_days: N}",
+                )
             expects.append(Expectation(e["document"], e["within_days"]))
         signed = s.get("signed", False)
         if not isinstance(signed, bool):
-            raise _fail(source, line, f"阶段 {sid} 的 signed 须为 true 或 false", f"stage {sid}: signed must be true or false")
+            raise _fail(
+                source, line, f"阶段 {sid} 的 signed 须为 true 或 false", f"stage {sid}: signed must be true or false"
+            )
         if signed and any(other.signed for other in stages):
-            raise _fail(source, line, f"只能有一个阶段标记 signed: true（{sid}）", f"only one stage may be marked signed: true ({sid})")
+            raise _fail(
+                source,
+                line,
+                f"只能有一个阶段标记 signed: true（{sid}）",
+                f"only one stage may be marked signed: true ({sid})",
+            )
         stages.append(Stage(sid, label, str(s.get("step", i + 1)), trigger, tuple(requires), tuple(expects), signed))
 
     reasons = raw.get("lost_reasons", ["price", "product", "service", "competitor", "no-budget", "other"])
@@ -278,19 +315,36 @@ def _key_line(text: str, key: str, start: int | None) -> int | None:
     return start
 
 
-def _compliance(raw: Any, source: str, top: int | None, text: str) -> tuple[tuple[str, ...], dict[str, Text], dict[str, float]]:
+def _compliance(
+    raw: Any, source: str, top: int | None, text: str
+) -> tuple[tuple[str, ...], dict[str, Text], dict[str, float]]:
     """The `compliance:` section: sign-off departments (an id, or {id, label}) and numeric limits."""
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
-        raise _fail(source, top, "compliance 须为映射（departments、limits）", "compliance must be a mapping (departments, limits)")
+        raise _fail(
+            source,
+            top,
+            "compliance 须为映射（departments、limits）",
+            "compliance must be a mapping (departments, limits)",
+        )
     line = raw.get("__line__", top)
     unknown = set(raw) - {"departments", "limits", "__line__"}
     if unknown:
-        raise _fail(source, _key_line(text, sorted(unknown)[0], line), f"compliance 有未知键 {sorted(unknown)}；可用：departments、limits", f"compliance has unknown keys {sorted(unknown)}; use departments, limits")
+        raise _fail(
+            source,
+            _key_line(text, sorted(unknown)[0], line),
+            f"compliance 有未知键 {sorted(unknown)}；可用：departments、limits",
+            f"compliance has unknown keys {sorted(unknown)}; use departments, limits",
+        )
     items = raw.get("departments", list(_DEFAULT_DEPARTMENTS))
     if not isinstance(items, list) or not items:
-        raise _fail(source, line, "compliance.departments 须为非空部门列表", "compliance.departments must be a non-empty list of departments")
+        raise _fail(
+            source,
+            line,
+            "compliance.departments 须为非空部门列表",
+            "compliance.departments must be a non-empty list of departments",
+        )
     departments: list[str] = []
     labels: dict[str, Text] = {}
     for item in items:
@@ -303,15 +357,30 @@ def _compliance(raw: Any, source: str, top: int | None, text: str) -> tuple[tupl
             dept = item
         else:
             shown = {k: v for k, v in item.items() if k != "__line__"} if isinstance(item, dict) else item
-            raise _fail(source, iline, f"部门须为标识或 {{id: ..., label: {{zh: ..., en: ...}}}}，收到 {shown!r}", f"a department must be an id or {{id: ..., label: {{zh: ..., en: ...}}}}, got {shown!r}")
+            raise _fail(
+                source,
+                iline,
+                f"部门须为标识或 {{id: ..., label: {{zh: ..., en: ...}}}}，收到 {shown!r}",
+                f"a department must be an id or {{id: ..., label: {{zh: ..., en: ...}}}}, got {shown!r}",
+            )
         if not dept.replace("-", "").replace("_", "").isalnum():
-            raise _fail(source, iline, f"部门标识 {dept!r} 只能含字母、数字、- 和 _", f"department id {dept!r} may hold only letters, digits, - and _")
+            raise _fail(
+                source,
+                iline,
+                f"部门标识 {dept!r} 只能含字母、数字、- 和 _",
+                f"department id {dept!r} may hold only letters, digits, - and _",
+            )
         if dept in departments:
             raise _fail(source, iline, f"部门 {dept} 重复", f"department {dept} is listed twice")
         departments.append(dept)
     raw_limits = raw.get("limits") or {}
     if not isinstance(raw_limits, dict):
-        raise _fail(source, line, "compliance.limits 须为映射（名称: 数值）", "compliance.limits must be a mapping (name: number)")
+        raise _fail(
+            source,
+            line,
+            "compliance.limits 须为映射（名称: 数值）",
+            "compliance.limits must be a mapping (name: number)",
+        )
     lline = raw_limits.get("__line__", line)
     limits: dict[str, float] = {}
     for key, value in raw_limits.items():
@@ -319,9 +388,19 @@ def _compliance(raw: Any, source: str, top: int | None, text: str) -> tuple[tupl
             continue
         kline = _key_line(text, key, lline)
         if key not in LIMITS:
-            raise _fail(source, kline, f"未知限额 {key!r}；可选：{', '.join(LIMITS)}", f"unknown limit {key!r}; choose one of: {', '.join(LIMITS)}")
+            raise _fail(
+                source,
+                kline,
+                f"未知限额 {key!r}；可选：{', '.join(LIMITS)}",
+                f"unknown limit {key!r}; choose one of: {', '.join(LIMITS)}",
+            )
         if not isinstance(value, int | float) or isinstance(value, bool) or value != value or value < 0:
-            raise _fail(source, kline, f"限额 {key} 须为非负数，收到 {value!r}", f"limit {key} must be a non-negative number, got {value!r}")
+            raise _fail(
+                source,
+                kline,
+                f"限额 {key} 须为非负数，收到 {value!r}",
+                f"limit {key} must be a non-negative number, got {value!r}",
+            )
         limits[key] = value
     return tuple(departments), labels, limits
 
@@ -333,11 +412,21 @@ def _requirement(r: Any, source: str, line: int | None, kinds: tuple[str, ...]) 
     message = _text(r["message"], source, rline, "message") if "message" in r else None
     if "check" in r:
         if r["check"] not in CHECKS:
-            raise _fail(source, rline, f"未知检查 {r['check']!r}；可选：{', '.join(CHECKS)}", f"unknown check {r['check']!r}; choose one of: {', '.join(CHECKS)}")
+            raise _fail(
+                source,
+                rline,
+                f"未知检查 {r['check']!r}；可选：{', '.join(CHECKS)}",
+                f"unknown check {r['check']!r}; choose one of: {', '.join(CHECKS)}",
+            )
         return Requirement(check=r["check"], message=message)
     if "document" in r:
         if r["document"] not in kinds:
-            raise _fail(source, rline, f"未知文档类型 {r['document']!r}；可选：{', '.join(kinds)}", f"unknown document kind {r['document']!r}; choose one of: {', '.join(kinds)}")
+            raise _fail(
+                source,
+                rline,
+                f"未知文档类型 {r['document']!r}；可选：{', '.join(kinds)}",
+                f"unknown document kind {r['document']!r}; choose one of: {', '.join(kinds)}",
+            )
         if ("field" in r) != ("equals" in r):
             raise _fail(source, rline, "field 与 equals 须同时给出", "field and equals go together")
         return Requirement(document=r["document"], field=r.get("field"), equals=r.get("equals"), message=message)
@@ -349,7 +438,9 @@ def _load(path: str) -> Process:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
-        raise InvalidInput(t(f"无法读取流程文件 {path}：{exc.strerror}", f"cannot read process file {path}: {exc.strerror}")) from None
+        raise InvalidInput(
+            t(f"无法读取流程文件 {path}：{exc.strerror}", f"cannot read process file {path}: {exc.strerror}")
+        ) from None
     except UnicodeDecodeError:
         raise InvalidInput(t(f"流程文件 {path} 不是 UTF-8 文本", f"process file {path} is not UTF-8 text")) from None
     return parse_process(text, path)

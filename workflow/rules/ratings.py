@@ -64,7 +64,10 @@ def _scale(name: str, label: Text, levels: dict[int, list[tuple[str, str]]]) -> 
     return Scale(
         name,
         label,
-        {level: tuple(Criterion(f"{level}.{i}", t(zh, en)) for i, (zh, en) in enumerate(items, 1)) for level, items in levels.items()},
+        {
+            level: tuple(Criterion(f"{level}.{i}", t(zh, en)) for i, (zh, en) in enumerate(items, 1))
+            for level, items in levels.items()
+        },
     )
 
 
@@ -73,14 +76,24 @@ RELATIONSHIP = _scale(
     t("客情关系等级", "relationship level"),
     {
         1: [
-            ("已经给客户送过公司的产品、公司资质等资料", "the customer has received our product and company credentials"),
+            (
+                "已经给客户送过公司的产品、公司资质等资料",
+                "the customer has received our product and company credentials",
+            ),
             ("已经给客户介绍过公司和产品特点", "the company and the product features have been presented"),
             ("有客户的联系方式", "we have the customer's contact details"),
-            ("拜访过三次以上，客户对业务员不排斥", "visited three times or more; the customer does not reject the salesperson"),
+            (
+                "拜访过三次以上，客户对业务员不排斥",
+                "visited three times or more; the customer does not reject the salesperson",
+            ),
             ("客户对公司和产品有较深印象", "the customer remembers the company and the product well"),
         ],
         2: [
-            ("客户对公司的产品、技术、供应方面已经了解，已经进行详细的方案设计及产品演示", "the customer knows our products, technology and supply; a detailed solution and demonstration were made"),
+            (
+                "客户对公司的产品、技术、供应方面已经了解，已经进行详细的方案设计及产品演示",
+                "the customer knows our products, technology and supply; a detailed solution and demonstration were "
+                "made",
+            ),
             ("与客户单独约见过", "met the customer one to one"),
             ("客户愿意告诉我们较重要的信息", "the customer shares important information"),
             ("客户可以方便约见", "the customer is easy to meet"),
@@ -88,16 +101,31 @@ RELATIONSHIP = _scale(
         ],
         3: [
             ("项目处于投标（品牌确定）阶段", "the project is at tender (brand decision)"),
-            ("客户愿意与业务员建立较深的业务关系，了解公司的政策", "the customer wants a closer business relationship and learns our policies"),
-            ("客户愿意告诉我们参与工程总包及竞争品牌的信息", "the customer tells us about contractors and competing brands"),
+            (
+                "客户愿意与业务员建立较深的业务关系，了解公司的政策",
+                "the customer wants a closer business relationship and learns our policies",
+            ),
+            (
+                "客户愿意告诉我们参与工程总包及竞争品牌的信息",
+                "the customer tells us about contractors and competing brands",
+            ),
             ("客户主动推荐公司品牌（标书中有公司的品牌）", "the customer recommends our brand (it is in the tender)"),
-            ("在关键时期，很容易约见（包括与上级主管用餐）", "easy to meet at critical moments (including dinner with our manager)"),
+            (
+                "在关键时期，很容易约见（包括与上级主管用餐）",
+                "easy to meet at critical moments (including dinner with our manager)",
+            ),
         ],
         4: [
-            ("客户只愿意和公司合作，排斥其它竞争对手", "the customer only wants to work with us and shuts out competitors"),
+            (
+                "客户只愿意和公司合作，排斥其它竞争对手",
+                "the customer only wants to work with us and shuts out competitors",
+            ),
             ("客户主动帮助我们疏通其它业务关系", "the customer opens other business relationships for us"),
             ("客户积极寻找理由保证使用公司产品", "the customer looks for reasons to make sure our product is used"),
-            ("标书（合同）中公司产品是唯一品牌（或唯一国产品牌）", "our product is the only brand (or only domestic brand) in the tender or contract"),
+            (
+                "标书（合同）中公司产品是唯一品牌（或唯一国产品牌）",
+                "our product is the only brand (or only domestic brand) in the tender or contract",
+            ),
         ],
     },
 )
@@ -107,20 +135,32 @@ HEAT = _scale(
     t("成交热度", "deal heat"),
     {
         30: [
-            ("项目已到编写标书阶段，甲方客情关系 II 级，同意将我司产品写入标书", "the tender is being written; customer relationship level II; our product will be written in"),
+            (
+                "项目已到编写标书阶段，甲方客情关系 II 级，同意将我司产品写入标书",
+                "the tender is being written; customer relationship level II; our product will be written in",
+            ),
             ("参与投标的总包单位客情关系 I 级", "the bidding contractors are at relationship level I"),
         ],
         50: [
             ("标书中有我司产品", "our product is in the tender"),
             ("甲方不拒绝使用我司产品", "the customer does not refuse our product"),
-            ("中标总包单位客情关系 II 级，无明确倾向同意使用我司产品", "the winning contractor is at level II and agrees to our product without a clear preference"),
+            (
+                "中标总包单位客情关系 II 级，无明确倾向同意使用我司产品",
+                "the winning contractor is at level II and agrees to our product without a clear preference",
+            ),
             ("业务员已充分了解竞争品牌的销售策略", "the salesperson knows the competitors' sales strategy well"),
         ],
         70: [
             ("标书中有公司产品", "our product is in the tender"),
             ("甲方主动向总包公司推荐我司产品", "the customer recommends our product to the contractor"),
-            ("总包公司客情关系 III 级，主动使用我司产品参与投标或积极寻找理由使用我司产品", "the contractor is at level III and bids with our product or looks for reasons to use it"),
-            ("设计师配合我司保图或改图且对甲方掌控力较强", "the designer keeps or changes the specification for us and has strong influence on the customer"),
+            (
+                "总包公司客情关系 III 级，主动使用我司产品参与投标或积极寻找理由使用我司产品",
+                "the contractor is at level III and bids with our product or looks for reasons to use it",
+            ),
+            (
+                "设计师配合我司保图或改图且对甲方掌控力较强",
+                "the designer keeps or changes the specification for us and has strong influence on the customer",
+            ),
         ],
         90: [
             ("标书中公司产品是唯一品牌", "our product is the only brand in the tender"),
@@ -160,14 +200,18 @@ def checked_codes(scale: Scale, ticked: list[str]) -> list[str]:
         raise InvalidInput(
             t(
                 f"{scale.label.zh}没有条目 {', '.join(unknown)}；可选：{valid}（kam opp rate ID 查看清单）",
-                f"the {scale.label.en} has no criterion {', '.join(unknown)}; choose from: {valid} (kam opp rate ID lists them)",
+                f"the {scale.label.en} has no criterion {', '.join(unknown)}; choose from: {valid} (kam opp rate ID "
+                "lists them)",
             )
         )
     return sorted(set(ticked), key=lambda c: tuple(int(x) for x in c.split(".")))
 
 
 def current(opp: Any, details: list[dict[str, Any]]) -> Rating:
-    """The opportunity's levels and the criteria ticked at its latest assessment of each scale (`details`: newest first)."""
+    """The opportunity's levels and the criteria ticked at its latest assessment of each scale.
+
+    `details` are the rating history rows' details, newest first.
+    """
     ticked: dict[str, list[str]] = {}
     for detail in details:
         for name in SCALES:

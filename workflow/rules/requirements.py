@@ -75,7 +75,10 @@ def needs(stage: Stage) -> Needs:
     checks = {r.check for r in stage.requires}
     kinds = tuple(dict.fromkeys(r.document for r in stage.requires if r.document))
     return Needs(
-        account="account-profile" in checks, contacts="account-contact" in checks, kinds=kinds, compliance="compliance" in checks
+        account="account-profile" in checks,
+        contacts="account-contact" in checks,
+        kinds=kinds,
+        compliance="compliance" in checks,
     )
 
 
@@ -112,7 +115,10 @@ def _check_profile(facts: Facts, result: Evaluation) -> None:
         result.missing.append(
             Missing(
                 "account-profile",
-                t(f"客户 {account.name} 档案不完整，缺少：{zh}", f"account {account.name} profile is incomplete, missing: {en}"),
+                t(
+                    f"客户 {account.name} 档案不完整，缺少：{zh}",
+                    f"account {account.name} profile is incomplete, missing: {en}",
+                ),
                 f"kam account edit {account.id} {options}",
             )
         )
@@ -137,7 +143,9 @@ def _check_document(facts: Facts, req: Requirement, result: Evaluation) -> None:
     latest = facts.documents[kind]
     if latest.form is None:
         if latest.newest_version is None:
-            result.missing.append(Missing(f"{kind}.missing", t(f"缺少《{title_zh}》({kind})", f"missing the {title_en} ({kind})"), fill))
+            result.missing.append(
+                Missing(f"{kind}.missing", t(f"缺少《{title_zh}》({kind})", f"missing the {title_en} ({kind})"), fill)
+            )
         else:
             result.missing.append(
                 Missing(
@@ -155,7 +163,8 @@ def _check_document(facts: Facts, req: Requirement, result: Evaluation) -> None:
         actual: Any = getattr(latest.form, req.field, None)
         if actual != req.equals:
             message = req.message or t(
-                f"《{title_zh}》的 {req.field} 须为 {req.equals!r}", f"the {title_en}'s {req.field} must be {req.equals!r}"
+                f"《{title_zh}》的 {req.field} 须为 {req.equals!r}",
+                f"the {title_en}'s {req.field} must be {req.equals!r}",
             )
             result.missing.append(
                 Missing(

@@ -13,7 +13,12 @@ def choice(name: str, value: str | None, enum: Choice) -> str | None:
     """`value` if it is one of `enum`'s values (or None)."""
     if value is not None and value not in enum.values:
         options = ", ".join(map(str, enum.values))
-        raise InvalidInput(t(f"{name} 取值 {value!r} 无效；可选：{options}", f"{name} {value!r} is not valid; choose one of: {options}"))
+        raise InvalidInput(
+            t(
+                f"{name} 取值 {value!r} 无效；可选：{options}",
+                f"{name} {value!r} is not valid; choose one of: {options}",
+            )
+        )
     return value
 
 
@@ -39,5 +44,7 @@ def count(name: str, value: int | None, *, zero_ok: bool = True) -> int | None:
     """A whole number of things: never negative, and positive unless `zero_ok`."""
     if value is not None and (value < 0 or (value == 0 and not zero_ok)):
         kind_zh, kind_en = ("非负", "non-negative") if zero_ok else ("正", "positive")
-        raise InvalidInput(t(f"{name} 须为{kind_zh}整数，收到 {value}", f"{name} must be a {kind_en} whole number, got {value}"))
+        raise InvalidInput(
+            t(f"{name} 须为{kind_zh}整数，收到 {value}", f"{name} must be a {kind_en} whole number, got {value}")
+        )
     return value

@@ -65,7 +65,13 @@ class StaleAccount:
     days: int | None  # since the last review; None when never reviewed
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "class": self.account_class, "reviewed_at": self.reviewed_at, "days_since_review": self.days}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "class": self.account_class,
+            "reviewed_at": self.reviewed_at,
+            "days_since_review": self.days,
+        }
 
 
 def stale_accounts(session: Session, *, days: int = STALE_DAYS, now: dt.datetime | None = None) -> list[StaleAccount]:

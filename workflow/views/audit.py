@@ -36,5 +36,8 @@ def plan_mismatches(session: Session) -> list[int]:
         return (row["opportunity_id"], row["kind"], as_date(row["due_date"]), row["detail"] or "", bool(row["done"]))
 
     expected = {key(row) for row in expected_plans(connection)}
-    stored = {key(row) for row in connection.execute(select(P.opportunity_id, P.kind, P.due_date, P.detail, P.done)).mappings()}
+    stored = {
+        key(row)
+        for row in connection.execute(select(P.opportunity_id, P.kind, P.due_date, P.detail, P.done)).mappings()
+    }
     return sorted({k[0] for k in expected ^ stored})

@@ -75,7 +75,9 @@ PAGE_WORDS: dict[str, Text] = {
 }
 
 
-def review_pdf(session: Session, process: Process, opportunity_id: int, lang: str = "zh") -> tuple[dict[str, Any], bytes]:
+def review_pdf(
+    session: Session, process: Process, opportunity_id: int, lang: str = "zh"
+) -> tuple[dict[str, Any], bytes]:
     """The review (`review_view`) and the same review as a PDF: checklist, evaluation and sign-off block."""
     from reports import render_report_pdf  # Jinja2 and the PDF layer load only when a PDF is asked for
 
@@ -141,7 +143,9 @@ def signoff_history(session: Session, opportunity_id: int) -> list[SignOffRecord
     version = latest.version if latest is not None else None
     rows = queries.signoffs(session, opportunity_id)
     return [
-        SignOffRecord(r.department, r.reviewer, r.decision, r.comment, r.review_version, r.at, r.review_version != version)
+        SignOffRecord(
+            r.department, r.reviewer, r.decision, r.comment, r.review_version, r.at, r.review_version != version
+        )
         for r in rows
     ]
 

@@ -82,7 +82,14 @@ def context(session: Session, opp: Opportunity, doc: Document, process: Process,
 
 
 def render_job(
-    session: Session, process: Process, opportunity_id: int, kind: str, output: Path, *, version: int | None = None, lang: str = "zh"
+    session: Session,
+    process: Process,
+    opportunity_id: int,
+    kind: str,
+    output: Path,
+    *,
+    version: int | None = None,
+    lang: str = "zh",
 ) -> tuple[Document, RenderJob]:
     """(the stored version, the job that renders it to `output`): the latest version by default."""
     opp = queries.get_opportunity(session, opportunity_id)
@@ -90,16 +97,35 @@ def render_job(
     return doc, RenderJob(kind, dict(doc.data), context(session, opp, doc, process, lang), output, lang)
 
 
-def render_jobs(session: Session, process: Process, opportunity_id: int, out_dir: Path, lang: str = "zh") -> list[tuple[int, RenderJob]]:
+def render_jobs(
+    session: Session, process: Process, opportunity_id: int, out_dir: Path, lang: str = "zh"
+) -> list[tuple[int, RenderJob]]:
     """(document id, job) for the latest version of every document of an opportunity."""
     opp = queries.get_opportunity(session, opportunity_id)
     return [
-        (doc.id, RenderJob(kind, dict(doc.data), context(session, opp, doc, process, lang), out_dir / f"{opp.id:04d}-{kind}-v{doc.version}.pdf", lang))
+        (
+            doc.id,
+            RenderJob(
+                kind,
+                dict(doc.data),
+                context(session, opp, doc, process, lang),
+                out_dir / f"{opp.id:04d}-{kind}-v{doc.version}.pdf",
+                lang,
+            ),
+        )
         for kind, doc in queries.latest_documents(session, opportunity_id).items()
     ]
 
 
-NEGOTIATED_TERMS = ("quantity", "unit_price", "price_includes", "payment_method", "payment_timing", "delivery_mode", "delivery_cycle_days")
+NEGOTIATED_TERMS = (
+    "quantity",
+    "unit_price",
+    "price_includes",
+    "payment_method",
+    "payment_timing",
+    "delivery_mode",
+    "delivery_cycle_days",
+)
 
 
 def defaults_for(session: Session, opportunity_id: int, kind: str, today: dt.date | None = None) -> dict[str, Any]:
@@ -125,12 +151,29 @@ def defaults_for(session: Session, opportunity_id: int, kind: str, today: dt.dat
         out = {
             "visit_date": today.isoformat(),
             "our_visitors": [opp.owner],
-            "customer_attendees": [{k: v for k, v in {"name": c.name, "department": c.department, "title": c.title}.items() if v} for c in contacts],
-            "decision_chain": [
-                {k: v for k, v in {"name": c.name, "department": c.department, "role": c.role, "influence": c.influence, "stance": c.stance}.items() if v}
+            "customer_attendees": [
+                {k: v for k, v in {"name": c.name, "department": c.department, "title": c.title}.items() if v}
                 for c in contacts
             ],
-            "needs": {k: v for k, v in {"fleet_size": account.fleet_size, "purchase_quantity": opp.quantity}.items() if v is not None},
+            "decision_chain": [
+                {
+                    k: v
+                    for k, v in {
+                        "name": c.name,
+                        "department": c.department,
+                        "role": c.role,
+                        "influence": c.influence,
+                        "stance": c.stance,
+                    }.items()
+                    if v
+                }
+                for c in contacts
+            ],
+            "needs": {
+                k: v
+                for k, v in {"fleet_size": account.fleet_size, "purchase_quantity": opp.quantity}.items()
+                if v is not None
+            },
         }
     elif kind == "product-proposal":
         if opp.quantity:

@@ -1,4 +1,4 @@
-"""What `kam opp ...` prints: the opportunity, its documents, history, rating and evaluation (stable `--json` shapes)."""
+"""What `kam opp ...` prints: the opportunity, its history, rating and evaluation (stable `--json` shapes)."""
 
 from __future__ import annotations
 

@@ -67,7 +67,13 @@ class Conversion:
         return round(self.reached_to / self.reached_from, 4) if self.reached_from else None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"from": self.from_stage, "to": self.to_stage, "reached_from": self.reached_from, "reached_to": self.reached_to, "rate": self.rate}
+        return {
+            "from": self.from_stage,
+            "to": self.to_stage,
+            "reached_from": self.reached_from,
+            "reached_to": self.reached_to,
+            "rate": self.rate,
+        }
 
 
 @dataclass
@@ -149,7 +155,12 @@ def pipeline(
 ) -> PipelineReport:
     """Per-stage counts, vehicles, weighted forecast, days in stage, conversion, stalled and lost reasons."""
     if stalled_days < 1:
-        raise InvalidInput(t(f"停滞天数须为正整数，收到 {stalled_days}", f"--stalled-days must be a positive number, got {stalled_days}"))
+        raise InvalidInput(
+            t(
+                f"停滞天数须为正整数，收到 {stalled_days}",
+                f"--stalled-days must be a positive number, got {stalled_days}",
+            )
+        )
     connection = as_connection(source)
     now = now or utcnow()
     now_days = (now - dt.datetime(1970, 1, 1)).total_seconds() / 86400
@@ -164,7 +175,9 @@ def pipeline(
             Opportunity.lost_from,
             func.count(),
             func.coalesce(func.sum(Opportunity.quantity), 0),
-            func.coalesce(func.sum(cast(func.coalesce(Opportunity.quantity, 0) * func.coalesce(Opportunity.heat, 0), Float)), 0.0),
+            func.coalesce(
+                func.sum(cast(func.coalesce(Opportunity.quantity, 0) * func.coalesce(Opportunity.heat, 0), Float)), 0.0
+            ),
             func.avg(_epoch_days(connection, Opportunity.stage_entered_at)),
             func.sum(case((Opportunity.on_hold, 1), else_=0)),
         )
@@ -193,18 +206,37 @@ def pipeline(
         return [details[i] for i in listed_ids.get(key, [])]
 
     def section(key: str) -> Section:
-        return _section(process, groups.get(key, []), lost_by.get(key, []), listed(key), counts.get(key, 0), now_days, lang)
+        return _section(
+            process, groups.get(key, []), lost_by.get(key, []), listed(key), counts.get(key, 0), now_days, lang
+        )
 
-    everyone = _section(process, [r[1:] for r in rows], [r[1:] for r in lost_rows], listed(EVERYONE), counts.get(EVERYONE, 0), now_days, lang)
-    owners = {name: section(name) for name in sorted(set(groups) | set(counts) - {EVERYONE})} if by_owner else {}
+    everyone = _section(
+        process,
+        [r[1:] for r in rows],
+        [r[1:] for r in lost_rows],
+        listed(EVERYONE),
+        counts.get(EVERYONE, 0),
+        now_days,
+        lang,
+    )
+    names = sorted(name for name in set(groups) | set(counts) if name is not EVERYONE)
+    owners = {name: section(name) for name in names} if by_owner else {}
     return PipelineReport(now, stalled_days, everyone, owners)
 
 
 def _section(
-    process: Process, rows: list[Any], lost_rows: list[Any], stalled: list[Stalled], stalled_count: int, now_days: float, lang: str
+    process: Process,
+    rows: list[Any],
+    lost_rows: list[Any],
+    stalled: list[Stalled],
+    stalled_count: int,
+    now_days: float,
+    lang: str,
 ) -> Section:
     order = process.order
-    figures = {s.id: StageFigures(s.id, s.name(lang), forecast=0.0 if process.is_open(s.id) else None) for s in process.stages}
+    figures = {
+        s.id: StageFigures(s.id, s.name(lang), forecast=0.0 if process.is_open(s.id) else None) for s in process.stages
+    }
     figures[LOST] = StageFigures(LOST, process.stage_label(LOST, lang))
     day_sums: dict[str, float] = {}
     reached_counts = [0] * len(process.stages)
@@ -228,7 +260,8 @@ def _section(
         if f.forecast is not None:
             f.forecast = round(f.forecast, 2)
     conversion = [
-        Conversion(a.id, b.id, reached_counts[i], reached_counts[i + 1]) for i, (a, b) in enumerate(zip(process.stages, process.stages[1:], strict=False))
+        Conversion(a.id, b.id, reached_counts[i], reached_counts[i + 1])
+        for i, (a, b) in enumerate(zip(process.stages, process.stages[1:], strict=False))
     ]
     lost_reasons = sorted(
         ({"reason": reason, "count": count, "vehicles": int(vehicles)} for reason, count, vehicles in lost_rows),
@@ -250,12 +283,20 @@ def _stalled(
     Keyed by `EVERYONE`, and by owner with `by_owner`.
     """
     cutoff = now - dt.timedelta(days=days)
-    where = [Opportunity.stage.in_([s.id for s in process.stages if process.is_open(s.id)]), Opportunity.last_activity_at < cutoff, *scope]
+    where = [
+        Opportunity.stage.in_([s.id for s in process.stages if process.is_open(s.id)]),
+        Opportunity.last_activity_at < cutoff,
+        *scope,
+    ]
     counts: dict[str | None, int] = {}
     if by_owner:
-        counts.update(connection.execute(select(Opportunity.owner, func.count()).where(*where).group_by(Opportunity.owner)).all())
+        counts.update(
+            connection.execute(select(Opportunity.owner, func.count()).where(*where).group_by(Opportunity.owner)).all()
+        )
     counts[EVERYONE] = connection.execute(select(func.count()).select_from(opportunities).where(*where)).scalar() or 0
-    oldest_first = select(Opportunity.id, Opportunity.owner).where(*where).order_by(Opportunity.last_activity_at, Opportunity.id)
+    oldest_first = (
+        select(Opportunity.id, Opportunity.owner).where(*where).order_by(Opportunity.last_activity_at, Opportunity.id)
+    )
     if not by_owner or not limit:
         listed: dict[str | None, list[int]] = {EVERYONE: []}
         for opp_id, owner in connection.execute(oldest_first.limit(limit or None)):
@@ -293,7 +334,15 @@ def _details(connection: Connection, ids: set[int], now: dt.datetime) -> dict[in
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
         rows = connection.execute(
-            select(Opportunity.id, accounts.c.name, Opportunity.title, Opportunity.owner, Opportunity.stage, Opportunity.last_activity_at, Opportunity.on_hold)
+            select(
+                Opportunity.id,
+                accounts.c.name,
+                Opportunity.title,
+                Opportunity.owner,
+                Opportunity.stage,
+                Opportunity.last_activity_at,
+                Opportunity.on_hold,
+            )
             .join(accounts, accounts.c.id == Opportunity.account_id)
             .where(Opportunity.id.in_(chunk))
         )
@@ -314,12 +363,15 @@ def funnel_svg(section: Section, lang: str = "zh") -> str:
     company's own stage names are safe to embed.
     """
     stages = [s for s in section.stages if s.stage != LOST]
-    reached = [c.reached_from for c in section.conversion] + ([section.conversion[-1].reached_to] if section.conversion else [s.count for s in stages][-1:])
+    reached = [c.reached_from for c in section.conversion] + (
+        [section.conversion[-1].reached_to] if section.conversion else [s.count for s in stages][-1:]
+    )
     top = max(reached + [1])
     label_w, bar_w = 190, FUNNEL_WIDTH - 190 - 150
     height = FUNNEL_ROW * len(stages) + 8
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{FUNNEL_WIDTH}" height="{height}" viewBox="0 0 {FUNNEL_WIDTH} {height}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{FUNNEL_WIDTH}" height="{height}" '
+        f'viewBox="0 0 {FUNNEL_WIDTH} {height}" '
         'font-family="Noto Sans CJK SC, Noto Sans CJK, sans-serif" font-size="11">'
     ]
     rate_word = "转化" if lang == "zh" else "conv."
@@ -329,9 +381,17 @@ def funnel_svg(section: Section, lang: str = "zh") -> str:
         width = max(2.0, bar_w * count / top)
         x = label_w + (bar_w - width) / 2
         shade = 90 - i * 7  # darker further down the funnel
-        parts.append(f'<text x="{label_w - 8}" y="{y + 19}" text-anchor="end" fill="#1a1a1a">{escape(stage.label)}</text>')
-        parts.append(f'<rect x="{x:.1f}" y="{y}" width="{width:.1f}" height="{FUNNEL_ROW - 6}" rx="2" fill="hsl(212, 45%, {shade}%)" stroke="#1f3a5f" stroke-width="0.6"/>')
-        parts.append(f'<text x="{label_w + bar_w / 2:.1f}" y="{y + 19}" text-anchor="middle" fill="{"#ffffff" if shade < 60 else "#1a1a1a"}">{count}</text>')
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y + 19}" text-anchor="end" fill="#1a1a1a">{escape(stage.label)}</text>'
+        )
+        parts.append(
+            f'<rect x="{x:.1f}" y="{y}" width="{width:.1f}" height="{FUNNEL_ROW - 6}" rx="2" '
+            f'fill="hsl(212, 45%, {shade}%)" stroke="#1f3a5f" stroke-width="0.6"/>'
+        )
+        parts.append(
+            f'<text x="{label_w + bar_w / 2:.1f}" y="{y + 19}" text-anchor="middle" '
+            f'fill="{"#ffffff" if shade < 60 else "#1a1a1a"}">{count}</text>'
+        )
         note = f"{now_word} {stage.count}"
         if i > 0 and section.conversion[i - 1].rate is not None:
             note += f" · {rate_word} {section.conversion[i - 1].rate:.0%}"
@@ -393,7 +453,9 @@ HEADINGS: dict[str, tuple[str, str]] = {
 }
 
 
-def pipeline_pdf(report: PipelineReport, process: Process, *, lang: str, owner: str | None, actor: str, as_of: str) -> bytes:
+def pipeline_pdf(
+    report: PipelineReport, process: Process, *, lang: str, owner: str | None, actor: str, as_of: str
+) -> bytes:
     """The report in the shared A4 layout, with a funnel chart drawn from the figures (`as_of`: the time as shown)."""
     from markupsafe import Markup  # with Jinja2 and the PDF layer: only when a PDF is asked for
 
@@ -402,11 +464,20 @@ def pipeline_pdf(report: PipelineReport, process: Process, *, lang: str, owner: 
     T = {key: pair[0 if lang == "zh" else 1] for key, pair in HEADINGS.items()}
     title = T["title"]
     T["title"] = T["title_col"]  # in the template, T.title heads the stalled table's title column
-    T["stalled_title"] += t(f"（{report.stalled_days} 天无动态）", f" ({report.stalled_days} days without history)").render(lang)
-    T["stalled_days_text"] = t(f"{report.stalled_days} 天无动态", f"no history for {report.stalled_days} days").render(lang)
+    T["stalled_title"] += t(
+        f"（{report.stalled_days} 天无动态）", f" ({report.stalled_days} days without history)"
+    ).render(lang)
+    T["stalled_days_text"] = t(f"{report.stalled_days} 天无动态", f"no history for {report.stalled_days} days").render(
+        lang
+    )
     ctx = DocumentContext(
-        opportunity_id="—", customer=t("全部客户", "all accounts").render(lang), version=1, created_at=report.as_of,
-        owner=owner or T["everyone"], author=actor, opportunity_title=as_of,
+        opportunity_id="—",
+        customer=t("全部客户", "all accounts").render(lang),
+        version=1,
+        created_at=report.as_of,
+        owner=owner or T["everyone"],
+        author=actor,
+        opportunity_title=as_of,
     )
     context = {
         "title": title,

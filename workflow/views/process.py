@@ -9,7 +9,9 @@ from workflow.i18n import Text, t
 from workflow.rules.process import LOST, Process, Requirement
 
 CHECK_TEXT: dict[str, Text] = {
-    "account-profile": t("客户档案完整（性质、分类、行业、保有量）", "account profile complete (type, class, industry, fleet size)"),
+    "account-profile": t(
+        "客户档案完整（性质、分类、行业、保有量）", "account profile complete (type, class, industry, fleet size)"
+    ),
     "account-contact": t("至少一位客户联系人", "at least one customer contact"),
     "compliance": t("合规审核通过（合同审核表与部门会签）", "compliance review passed (contract review and sign-offs)"),
 }
@@ -38,7 +40,14 @@ def describe(process: Process, lang: str = "zh") -> dict[str, Any]:
                 "trigger": stage.trigger,
                 "to": following.id if following and stage.trigger else None,
                 "requires": [
-                    {"code": r.code, "check": r.check, "document": r.document, "field": r.field, "equals": r.equals, "text": requirement_text(r).render(lang)}
+                    {
+                        "code": r.code,
+                        "check": r.check,
+                        "document": r.document,
+                        "field": r.field,
+                        "equals": r.equals,
+                        "text": requirement_text(r).render(lang),
+                    }
                     for r in stage.requires
                 ],
                 "expects": [{"document": e.document, "within_days": e.within_days} for e in stage.expects],
@@ -118,7 +127,7 @@ def dot(process: Process, lang: str = "zh") -> str:
             lines.append(f'    {_quote(stage.id)} -> {_quote(LOST)} [label="lose", style=dotted, color=gray];')
         if any(r.check == "compliance" for r in stage.requires):
             note = "\n".join(_gate_lines(process, lang))
-            lines.append(f'    gate [shape=note, label={_quote(note)}];')
+            lines.append(f"    gate [shape=note, label={_quote(note)}];")
             lines.append(f"    gate -> {_quote(stage.id)} [style=dashed, arrowhead=none];")
     lines.append(f'    {_quote(LOST)} -> {_quote(process.first.id)} [label="reopen", style=dotted, color=gray];')
     lines.append("}")

@@ -37,7 +37,12 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 # Core columns: listing the schedule never loads the ORM (recording a follow-up does).
-Account, Document, FollowUp, Opportunity = tables.accounts.c, tables.documents.c, tables.followups.c, tables.opportunities.c
+Account, Document, FollowUp, Opportunity = (
+    tables.accounts.c,
+    tables.documents.c,
+    tables.followups.c,
+    tables.opportunities.c,
+)
 
 
 class DueItem(NamedTuple):
@@ -59,9 +64,16 @@ class DueItem(NamedTuple):
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id, "opportunity_id": self.opportunity_id, "account": self.account, "title": self.title,
-            "owner": self.owner, "kind": self.kind, "due": self.due, "status": self.status,
-            "overdue_days": self.overdue_days, "detail": self.detail or None,
+            "id": self.id,
+            "opportunity_id": self.opportunity_id,
+            "account": self.account,
+            "title": self.title,
+            "owner": self.owner,
+            "kind": self.kind,
+            "due": self.due,
+            "status": self.status,
+            "overdue_days": self.overdue_days,
+            "detail": self.detail or None,
         }
 
 
@@ -76,8 +88,12 @@ class MissingPlan:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "opportunity_id": self.opportunity_id, "account": self.account, "title": self.title, "owner": self.owner,
-            "signed_at": self.signed_at, "days_since_signing": self.days_since_signing,
+            "opportunity_id": self.opportunity_id,
+            "account": self.account,
+            "title": self.title,
+            "owner": self.owner,
+            "signed_at": self.signed_at,
+            "days_since_signing": self.days_since_signing,
         }
 
 
@@ -119,11 +135,21 @@ def schedule(
     return Schedule(today, due_before, items, missing_plans(connection, process, owner=owner, today=today))
 
 
-def open_items(connection: Connection, process: Process, due_before: dt.date, owner: str | None, today: dt.date) -> list[DueItem]:
+def open_items(
+    connection: Connection, process: Process, due_before: dt.date, owner: str | None, today: dt.date
+) -> list[DueItem]:
     """The default horizon: the stored open follow-ups (`planned_followups`) due by `due_before`, read by date."""
     P = tables.planned_followups.c
     query = (
-        select(P.opportunity_id, Account.name, Opportunity.title, Opportunity.owner, P.kind, cast(P.due_date, String), P.detail)
+        select(
+            P.opportunity_id,
+            Account.name,
+            Opportunity.title,
+            Opportunity.owner,
+            P.kind,
+            cast(P.due_date, String),
+            P.detail,
+        )
         .join(tables.opportunities, Opportunity.id == P.opportunity_id)
         .join(tables.accounts, Account.id == Opportunity.account_id)
         .where(P.done == false(), P.due_date <= due_before, Opportunity.stage.in_(process.signed_stages))
@@ -135,7 +161,19 @@ def open_items(connection: Connection, process: Process, due_before: dt.date, ow
     items = []
     for opp_id, account, title, opp_owner, kind, due_text, detail in followup_rows.driver_rows(connection, query):
         due = fromiso(due_text[:10])
-        items.append(DueItem(followup_id(opp_id, kind, due), opp_id, account, title, opp_owner, kind, due, max(0, (today - due).days), detail or ""))
+        items.append(
+            DueItem(
+                followup_id(opp_id, kind, due),
+                opp_id,
+                account,
+                title,
+                opp_owner,
+                kind,
+                due,
+                max(0, (today - due).days),
+                detail or "",
+            )
+        )
     return items
 
 
@@ -148,7 +186,16 @@ def computed_items(
         signed = signed.where(Opportunity.owner == owner)
     rows = followup_rows.driver_rows(
         connection,
-        followup_rows.latest_plans(connection, SERVICE_PLAN, PLAN_FIELDS, Opportunity.id, Account.name, Opportunity.title, Opportunity.owner, among=signed)
+        followup_rows.latest_plans(
+            connection,
+            SERVICE_PLAN,
+            PLAN_FIELDS,
+            Opportunity.id,
+            Account.name,
+            Opportunity.title,
+            Opportunity.owner,
+            among=signed,
+        )
         .join(tables.opportunities, Opportunity.id == Document.opportunity_id)
         .join(tables.accounts, Account.id == Opportunity.account_id),
     )
@@ -160,12 +207,24 @@ def computed_items(
             if due > due_before or (opp_id, planned.kind, due) in done:
                 continue
             items.append(
-                DueItem(followup_id(opp_id, planned.kind, due), opp_id, account, title, opp_owner, planned.kind, due, max(0, (today - due).days), planned.detail)
+                DueItem(
+                    followup_id(opp_id, planned.kind, due),
+                    opp_id,
+                    account,
+                    title,
+                    opp_owner,
+                    planned.kind,
+                    due,
+                    max(0, (today - due).days),
+                    planned.detail,
+                )
             )
     return items
 
 
-def missing_plans(source: Connection | Session, process: Process, *, owner: str | None = None, today: dt.date | None = None) -> list[MissingPlan]:
+def missing_plans(
+    source: Connection | Session, process: Process, *, owner: str | None = None, today: dt.date | None = None
+) -> list[MissingPlan]:
     """Signed opportunities still without a service plan past the expected number of days."""
     today = today or utcnow().date()
     days = plan_within_days(process)
@@ -174,9 +233,15 @@ def missing_plans(source: Connection | Session, process: Process, *, owner: str 
     query = (
         select(Opportunity.id, Account.name, Opportunity.title, Opportunity.owner, Opportunity.signed_at)
         .join(tables.accounts, Account.id == Opportunity.account_id)
-        .where(Opportunity.stage.in_(process.signed_stages), Opportunity.signed_at < cutoff, Opportunity.id.not_in(has_plan))
+        .where(
+            Opportunity.stage.in_(process.signed_stages),
+            Opportunity.signed_at < cutoff,
+            Opportunity.id.not_in(has_plan),
+        )
         .order_by(Opportunity.signed_at, Opportunity.id)
     )
     if owner:
         query = query.where(Opportunity.owner == owner)
-    return [MissingPlan(i, a, ti, o, s, (today - s.date()).days) for i, a, ti, o, s in as_connection(source).execute(query)]
+    return [
+        MissingPlan(i, a, ti, o, s, (today - s.date()).days) for i, a, ti, o, s in as_connection(source).execute(query)
+    ]
