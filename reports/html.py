@@ -19,7 +19,7 @@ import jinja2
 
 import forms
 from forms import choices
-from forms.choices import Choice
+from forms.choices import DECISION, Choice
 from reports.context import DocumentContext
 from reports.labels import FALLBACK, UI
 
@@ -276,6 +276,10 @@ def _title(kind: str, lang: str) -> str:
     return forms.title(kind, lang) if kind in forms.KINDS else kind
 
 
+# A sign-off block may say the outcome ("approved") or the stored decision ("approve"): one label either way.
+_DECIDED = {"approved": "approve", "rejected": "reject"}
+
+
 def _page_context(ctx: DocumentContext, lang: str, title: str) -> dict[str, Any]:
     created = ctx.created_at
     if created.tzinfo is None:
@@ -289,6 +293,7 @@ def _page_context(ctx: DocumentContext, lang: str, title: str) -> dict[str, Any]
         "created_iso": created.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "date_text": ctx.created_at.strftime("%Y-%m-%d"),
         "page_format": UI["page"][0 if lang == "zh" else 1],
+        "decision": lambda value: DECISION.label(_DECIDED.get(value, value), lang),
     }
 
 

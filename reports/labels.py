@@ -167,8 +167,6 @@ UI: dict[str, tuple[str, str]] = {
     "seq": ("序号", "No."),
     "checklist": ("审核项目", "Checklist"),
     "result": ("结果", "Result"),
-    "approved": ("同意", "approved"),
-    "rejected": ("驳回", "rejected"),
     "visit_no": ("回访", "Visit"),
     "delivery": ("交车", "Delivery"),
     "service": ("服务", "Service"),

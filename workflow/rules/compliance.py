@@ -64,7 +64,7 @@ class SignOffLike(Protocol):
 
 
 class LatestLike(Protocol):
-    """The newest valid version of a kind (`records.queries.LatestValid`)."""
+    """The newest valid version of a kind, as `records.queries.latest_valid` reads it (what the rules are given)."""
 
     @property
     def document(self) -> Any: ...

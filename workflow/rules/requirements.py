@@ -9,12 +9,12 @@ that satisfied the rest (written to the history).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import forms
 from workflow.errors import Missing
 from workflow.i18n import t
-from workflow.rules.compliance import REVIEW, ComplianceReport
+from workflow.rules.compliance import REVIEW, ComplianceReport, LatestLike
 from workflow.rules.process import Requirement, Stage
 
 PROFILE_FIELDS = {
@@ -23,19 +23,6 @@ PROFILE_FIELDS = {
     "industry": ("行业", "industry", "--industry"),
     "fleet_size": ("车辆保有量", "fleet size", "--fleet-size"),
 }
-
-
-class Latest(Protocol):
-    """The newest valid version of a kind, as `records.queries.latest_valid` reads it."""
-
-    @property
-    def document(self) -> Any: ...  # the stored row (.version, .data...), or None
-    @property
-    def form(self) -> Any: ...  # the validated document, or None
-    @property
-    def newest_version(self) -> int | None: ...
-    @property
-    def problem(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -56,7 +43,7 @@ class Facts:
     account_id: int
     account: Any = None  # the account (.id, .name and the PROFILE_FIELDS), when `Needs.account`
     contacts: int = 0
-    documents: dict[str, Latest] = field(default_factory=dict)
+    documents: dict[str, LatestLike] = field(default_factory=dict)
     compliance: ComplianceReport | None = None
 
 
