@@ -7,7 +7,7 @@ SQLite, peak memory < 300 MB; `kam account import` of 10,000 accounts from XLSX
 
 The fixture is written with bulk inserts: 2,000 accounts, 100,000 opportunities
 spread over the stages as a real funnel (10 % signed, 10 % lost), each with the
-documents its stage needed (the realistic fixtures of tests/fixtures/docs), a
+documents its stage needed (the realistic samples of forms/samples), a
 service plan per signed deal with delivery dates over the past year, the history
 rows (create, each document, each move; real hash chains), ratings, sign-offs,
 and the follow-ups a diligent team recorded (every one due more than two weeks
@@ -90,15 +90,10 @@ def _measure(cmd: list[str], env: dict[str, str], runs: int = 5, warm_up: bool =
 
 
 def _documents() -> dict[str, dict[str, Any]]:
-    import yaml
-
     import forms
+    from forms import samples
 
-    out = {}
-    for path in sorted((ROOT / "tests" / "fixtures" / "docs").glob("*.yaml")):
-        kind = path.stem
-        out[kind] = forms.dump(forms.validate(kind, yaml.safe_load(path.read_text(encoding="utf-8"))))
-    return out
+    return {kind: forms.dump(forms.validate(kind, samples.load(kind))) for kind in sorted(forms.KINDS)}
 
 
 def generate(url: str) -> dict[str, int]:

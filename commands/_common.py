@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import getpass
 import re
 from collections.abc import Callable
 from functools import cached_property
@@ -16,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-import orjson
 
 from workflow.errors import InvalidInput, KamError, Refused
 from workflow.i18n import t
@@ -96,6 +94,8 @@ class Kam:
 
 
 def login_name() -> str:
+    import getpass  # 1 ms that `kam --help` need not pay
+
     try:
         return getpass.getuser()
     except Exception:  # no login name in some containers
@@ -108,6 +108,8 @@ def dumps(data: Any) -> str:
     Byte for byte what json.dumps(indent=2, ensure_ascii=False) writes (a test holds it
     to that), but orjson's: the standard encoder's indented mode is pure Python.
     """
+    import orjson  # 3-4 ms of start-up: only output with --json (and an error under --json) pays it
+
     options = (
         orjson.OPT_INDENT_2
         | orjson.OPT_NON_STR_KEYS
