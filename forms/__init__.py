@@ -2,7 +2,13 @@
 
 Public API (the engine, the CLI and the renderer use only this):
 
-- `KINDS`: the kind ids in process order.
+- `KINDS`: the kind ids in process order. Each schema module in `forms/kinds/`
+  declares its kind at the top (`KIND`, `TITLE`, `ORDER`); they are read from
+  the files, so naming a kind or its title never imports pydantic, and a new
+  kind is its module (plus a sample in `forms/samples/` and a line in the
+  process file), nothing else here.
+- `title(kind, lang)`, `check_kind(kind)`: naming a kind; `UnknownKind` and
+  `FormInvalid` are `InvalidInput`s of the one error tree (`workflow.errors`).
 - `get(kind) -> type[Form]`: the schema class; `UnknownKind` if there is none.
 - `validate(kind, data) -> Form`: a validated document, or `FormInvalid`
   carrying every problem at once as `FieldError`s.

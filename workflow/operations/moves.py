@@ -118,8 +118,10 @@ def _asked(
     """The locked state and where the lifecycle move `trigger` leads; refused when the machine says no."""
     opp = queries.lock(session, opportunity_id, expected_version)
     answer = machine.ask(process, opp, trigger)
+    refusal = lifecycle.BY_TRIGGER[trigger].refusal
     if not answer.ok:
-        raise Refused(lifecycle.BY_TRIGGER[trigger].refusal(process, opp), [])
+        assert refusal is not None
+        raise Refused(refusal(process, opp), [])
     return opp, answer.to
 
 

@@ -41,7 +41,7 @@ class Move:
     to: Destination
     hold: bool | None  # the hold flag the move needs (None: either)
     hold_after: bool | None  # the hold flag after the move (None: unchanged)
-    refusal: Callable[[Process, Any], Text]  # why the machine said no, for a state row `opp`
+    refusal: Callable[[Process, Any], Text] | None = None  # why the machine said no, for a state row `opp`
 
 
 def _label(process: Process, opp: Any, lang: str) -> str:
@@ -49,9 +49,7 @@ def _label(process: Process, opp: Any, lang: str) -> str:
 
 
 MOVES: tuple[Move, ...] = (
-    Move(
-        FORWARD, "leavable", "next", hold=False, hold_after=None, refusal=lambda p, o: t("", "")
-    ),  # refused with `blockers`
+    Move(FORWARD, "leavable", "next", hold=False, hold_after=None),  # refused with `blockers` and the requirements
     Move(
         "lose",
         "open",
