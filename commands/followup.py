@@ -14,8 +14,8 @@ import click
 
 from commands._common import Kam, KamGroupBase, pass_kam
 from workflow.operations.followups import record_followup
-from workflow.rules import plans
 from workflow.rules.plans import DEFAULT_MONTHS, MAX_MONTHS
+from workflow.views.schedule import recorded
 
 DATE = click.DateTime(["%Y-%m-%d"])
 
@@ -51,16 +51,7 @@ def followup_done(
         record = record_followup(
             session, kam.process, followup_id, done_on.date(), actor=kam.actor, note=note, found=found, months=months
         )
-        data = {
-            "id": plans.followup_id(record.opportunity_id, record.kind, record.due_date),
-            "opportunity_id": record.opportunity_id,
-            "kind": record.kind,
-            "due": record.due_date,
-            "done_on": record.done_on,
-            "note": record.note,
-            "found": record.found,
-            "actor": record.actor,
-        }
+        data = recorded(record)
     kam.emit(
         data,
         lambda: kam.say(

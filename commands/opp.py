@@ -27,7 +27,6 @@ from workflow.rules import evaluation
 from workflow.rules.process import LOST
 from workflow.rules.ratings import HEAT, RELATIONSHIP, Rating
 from workflow.views import opportunities as views
-from workflow.views.documents import document as document_view
 
 
 @click.group("opp", cls=KamGroupBase, help=__doc__)
@@ -161,19 +160,8 @@ def opp_show(kam: Kam, opportunity_id: int) -> None:
       kam opp show 1
       kam --json opp show 1
     """
-    process = kam.process
     with kam.db.read() as session:
-        result = moves.check(session, process, opportunity_id)
-        o = result.opportunity
-        data = views.opportunity(o, process, kam.lang, queries.get_account(session, o.account_id).name)
-        docs = queries.latest_documents(session, opportunity_id)
-        data["evaluation"] = views.scorecard(session, opportunity_id)
-    evaluation = data.pop("evaluation")
-    data["documents"] = [{**document_view(d), "versions": d.version} for d in docs.values()]
-    data["next_trigger"] = result.trigger
-    data["next_stage"] = result.next_stage
-    data["missing"] = [m.to_dict(kam.lang) for m in result.missing]
-    data["evaluation"] = evaluation
+        data = views.show(session, kam.process, opportunity_id, kam.lang)
     if kam.json:
         kam.emit(data)
         return
@@ -277,16 +265,8 @@ def opp_check(kam: Kam, opportunity_id: int) -> None:
     """
     with kam.db.read() as session:
         result = moves.check(session, kam.process, opportunity_id)
-        stage = result.opportunity.stage
-    data = {
-        "id": opportunity_id,
-        "stage": stage,
-        "next_stage": result.next_stage,
-        "trigger": result.trigger,
-        "ready": result.ready,
-        "missing": [m.to_dict(kam.lang) for m in result.missing],
-        "documents": result.documents,
-    }
+    stage = result.opportunity.stage
+    data = views.check(result, kam.lang)
 
     def human() -> None:
         if result.ready:
@@ -319,14 +299,7 @@ def _transition(kam: Kam, opportunity_id: int, operation: Callable[..., Recorded
     expected = _expected_version(kam, opportunity_id)
     with kam.db.write() as session:
         event = operation(session, kam.process, opportunity_id, actor=kam.actor, expected_version=expected, **kwargs)
-        data: dict[str, Any] = {
-            "id": opportunity_id,
-            "trigger": event.trigger,
-            "from": event.from_stage,
-            "stage": event.to_stage,
-            "seq": event.seq,
-            "documents": event.documents or {},
-        }
+    data = views.moved(event)
     process = kam.process
     kam.emit(
         data,

@@ -11,13 +11,11 @@ Example:
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
 from commands._common import Kam, KamGroupBase, pass_kam
 from workflow.operations.signoffs import decide
-from workflow.views.compliance import pending_departments
+from workflow.views.compliance import decided
 
 
 @click.group("review", cls=KamGroupBase, help=__doc__)
@@ -39,16 +37,7 @@ def _decide(
             comment=comment,
             review_version=version,
         )
-        data: dict[str, Any] = {
-            "id": opportunity_id,
-            "department": signoff.department,
-            "reviewer": signoff.reviewer,
-            "decision": signoff.decision,
-            "comment": signoff.comment,
-            "review_version": signoff.review_version,
-            "at": signoff.at,
-            "pending": pending_departments(session, kam.process, opportunity_id, signoff.review_version),
-        }
+        data = decided(session, kam.process, signoff)
     label_zh, label_en = kam.process.department_label(department, "zh"), kam.process.department_label(department, "en")
     if decision == "approve":
         zh = f"{data['reviewer']} 代表{label_zh}同意商机 {opportunity_id} 的合同审核表 v{data['review_version']}"

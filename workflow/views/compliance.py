@@ -154,3 +154,17 @@ def pending_departments(session: Session, process: Process, opportunity_id: int,
     """The required departments without a standing approval of `review_version` (none yet, or rejected)."""
     standing = current(queries.signoffs_on(session, opportunity_id, review_version))
     return [d for d in process.departments if d not in standing or standing[d].decision != "approve"]
+
+
+def decided(session: Session, process: Process, signoff: Any) -> dict[str, Any]:
+    """What `kam review approve/reject` prints: the decision, and the departments still to approve."""
+    return {
+        "id": signoff.opportunity_id,
+        "department": signoff.department,
+        "reviewer": signoff.reviewer,
+        "decision": signoff.decision,
+        "comment": signoff.comment,
+        "review_version": signoff.review_version,
+        "at": signoff.at,
+        "pending": pending_departments(session, process, signoff.opportunity_id, signoff.review_version),
+    }

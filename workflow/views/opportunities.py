@@ -6,11 +6,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from workflow.operations import moves
+from workflow.operations.moves import Check
 from workflow.records import queries
+from workflow.records.chain import Recorded
 from workflow.records.models import Event
 from workflow.rules import evaluation
 from workflow.rules.process import Process
 from workflow.rules.ratings import Rating, current
+from workflow.views.documents import document
 
 
 def opportunity(o: Any, process: Process, lang: str = "zh", account_name: str | None = None) -> dict[str, Any]:
@@ -66,3 +70,43 @@ def scorecard(session: Session, opportunity_id: int) -> dict[str, Any] | None:
 def rating(session: Session, opportunity_id: int) -> Rating:
     """The opportunity's levels and the criteria ticked at its latest assessment of each scale."""
     return current(queries.state(session, opportunity_id), queries.rating_details(session, opportunity_id))
+
+
+def show(session: Session, process: Process, opportunity_id: int, lang: str = "zh") -> dict[str, Any]:
+    """`kam opp show`: the opportunity, the latest of each document, what the next step needs, the evaluation."""
+    check_ = moves.check(session, process, opportunity_id)
+    opp = check_.opportunity
+    out = opportunity(opp, process, lang, queries.get_account(session, opp.account_id).name)
+    out["documents"] = [
+        {**document(d), "versions": d.version} for d in queries.latest_documents(session, opportunity_id).values()
+    ]
+    out["next_trigger"] = check_.trigger
+    out["next_stage"] = check_.next_stage
+    out["missing"] = [m.to_dict(lang) for m in check_.missing]
+    out["evaluation"] = scorecard(session, opportunity_id)
+    return out
+
+
+def check(result: Check, lang: str = "zh") -> dict[str, Any]:
+    """`kam opp check`: the dry run of the next step."""
+    return {
+        "id": result.opportunity.id,
+        "stage": result.opportunity.stage,
+        "next_stage": result.next_stage,
+        "trigger": result.trigger,
+        "ready": result.ready,
+        "missing": [m.to_dict(lang) for m in result.missing],
+        "documents": result.documents,
+    }
+
+
+def moved(event: Recorded) -> dict[str, Any]:
+    """What a move (advance, lose, reopen, revert, hold, resume) prints: its history row."""
+    return {
+        "id": event.opportunity_id,
+        "trigger": event.trigger,
+        "from": event.from_stage,
+        "stage": event.to_stage,
+        "seq": event.seq,
+        "documents": event.documents or {},
+    }

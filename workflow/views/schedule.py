@@ -245,3 +245,17 @@ def missing_plans(
     return [
         MissingPlan(i, a, ti, o, s, (today - s.date()).days) for i, a, ti, o, s in as_connection(source).execute(query)
     ]
+
+
+def recorded(record: Any) -> dict[str, Any]:
+    """What `kam followup done` prints: the follow-up recorded as done."""
+    return {
+        "id": followup_id(record.opportunity_id, record.kind, record.due_date),
+        "opportunity_id": record.opportunity_id,
+        "kind": record.kind,
+        "due": record.due_date,
+        "done_on": record.done_on,
+        "note": record.note,
+        "found": record.found,
+        "actor": record.actor,
+    }
