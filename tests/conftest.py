@@ -32,7 +32,7 @@ if os.environ.get("CI") and os.environ.get("KAM_SOAK_SCALE") != "large":
 
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
-    for name in ("KAM_DATABASE_URL", "KAM_LANG", "KAM_PROCESS", "KAM_DEBUG", "KAM_CACHE_DIR"):
+    for name in ("KAM_DATABASE_URL", "KAM_LANG", "KAM_PROCESS", "KAM_DEBUG"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("KAM_USER", "tester")
     # platformdirs' default location moves into the test's folder, so nothing escapes
