@@ -1,4 +1,4 @@
-"""The persisted records as ORM classes, mapped onto the Core tables of `workflow.tables`.
+"""The persisted records as ORM classes, mapped onto the Core tables of `records.tables`.
 
 The schema (columns, types, indexes, defaults) is declared once, in
 `workflow.records.tables`; here each class names its table, its attributes'
