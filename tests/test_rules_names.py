@@ -13,6 +13,7 @@ from workflow.errors import InvalidInput
 from workflow.i18n import t
 from workflow.rules import names
 from workflow.rules.names import MAX_LENGTH, name_key, normalize_name, same_person
+from workflow.rules.writing import Field
 
 OWNER = t("负责人 (--owner)", "owner (--owner)")
 RETYPE_ZH = "请删除它后重新输入名字（从网页、聊天软件或表格复制的名字常带这类字符）"
@@ -22,7 +23,7 @@ RETYPE_EN = (
 )
 
 
-def refusal(raw: object, field: names.Field = OWNER) -> tuple[str, str]:
+def refusal(raw: object, field: Field = OWNER) -> tuple[str, str]:
     with pytest.raises(InvalidInput) as caught:
         normalize_name(raw, field)
     return caught.value.message.zh, caught.value.message.en
