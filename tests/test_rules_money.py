@@ -335,6 +335,20 @@ def test_a_number_that_is_not_an_amount_is_refused(value: object, zh: str, en: s
     assert refusal(value) == (zh, en)
 
 
+def test_a_negative_zero_is_zero() -> None:
+    assert str(parse_amount(-0.0, PRICE)) == "0.00"
+    assert str(parse_amount(Decimal("-0"), PRICE)) == "0.00"
+
+
+def test_a_float_far_over_the_bound_is_refused_in_one_short_line() -> None:
+    assert refusal(1.7976931348623157e308)[1] == (
+        "unit price (unit_price): 1.798E+308 元 is over the limit of 1,000,000,000,000 元 (one trillion); "
+        "check the number of digits"
+    )
+    zh, _ = refusal(-1e300)
+    assert zh == f"单价 (unit_price)：金额不能为负（写的是「-{'1' + '0' * 38}…」）；请写不带负号的金额"
+
+
 def test_false_from_yaml_is_not_zero() -> None:
     assert refusal(False)[1] == f"unit price (unit_price): an amount is needed, not yes/no; {ACCEPTED_EN}"
 

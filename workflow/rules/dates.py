@@ -92,10 +92,12 @@ def parse_date(value: object, field: Field) -> dt.date:
             t(f"{where.zh}：日期为空；{ACCEPTED_DATES.zh}", f"{where.en}: the date is empty; {ACCEPTED_DATES.en}")
         )
     found = _date_at_start(text) if len(text) <= MAX_TEXT else None
-    if found is not None and found[1] == len(text):
-        return found[0](where, quoted)
-    if found is not None and _looks_like_time(text[found[1] :]):
-        raise _time_given(where, quoted)
+    if found is not None:
+        year, month, day, end = found
+        if end == len(text):
+            return _make_date(year, month, day, where, quoted)
+        if _looks_like_time(text[end:]):
+            raise _time_given(where, quoted)
     raise _wrong_date(where, text, quoted)
 
 
@@ -138,15 +140,15 @@ def parse_datetime(value: object, field: Field) -> dt.datetime:
     found = _date_at_start(text) if len(text) <= MAX_TEXT else None
     if found is None:
         raise _wrong_datetime(where, quoted)
-    make_date, end = found
+    year, month, day_of_month, end = found
     rest = text[end:]
-    if not rest.strip():
-        make_date(where, quoted)  # an impossible date says so before the missing time does
+    if not rest:
+        _make_date(year, month, day_of_month, where, quoted)  # an impossible date says so before the missing time
         raise _time_missing(where, quoted)
     if rest[0] in "Tt" and text[end - 1].isdigit():
         rest = rest[1:]
-    elif rest[0] == " " or text[end - 1] in "日号":
-        rest = rest.lstrip(" ")
+    elif rest[0].isspace() or text[end - 1] in "日号":
+        rest = rest.lstrip()
     else:
         raise _wrong_datetime(where, quoted)
     if _ZONE.search(rest):
@@ -154,7 +156,7 @@ def parse_datetime(value: object, field: Field) -> dt.datetime:
     time = _time(rest)
     if time is None:
         raise _wrong_datetime(where, quoted)
-    day = make_date(where, quoted)
+    day = _make_date(year, month, day_of_month, where, quoted)
     hour, minute, second = time
     if hour > 23 or minute > 59 or second > 59:
         midnight = (hour, minute, second) == (24, 0, 0)
@@ -172,41 +174,31 @@ def parse_datetime(value: object, field: Field) -> dt.datetime:
 # -- the pieces -----------------------------------------------------------------------------
 
 
-def _date_at_start(text: str) -> tuple[_DateMaker, int] | None:
-    """The date a text starts with (as a maker that checks it once the field is known), and where it ends."""
+def _date_at_start(text: str) -> tuple[int, int, int, int] | None:
+    """Year, month and day as written at the start of `text`, and where they end; not yet checked."""
     match = _NUMERIC_DATE.match(text) or _CHINESE_DATE.match(text)
     if match is None:
         return None
-    year, month, day = int(match["y"]), int(match["m"]), int(match["d"])
-    return _DateMaker(year, month, day), match.end()
+    return int(match["y"]), int(match["m"]), int(match["d"]), match.end()
 
 
-class _DateMaker:
-    """Year, month and day as written, made into a date (or refused) once the field and the quoted text are known."""
-
-    def __init__(self, year: int, month: int, day: int) -> None:
-        self.year, self.month, self.day = year, month, day
-
-    def __call__(self, where: Text, quoted: str) -> dt.date:
-        year, month, day = self.year, self.month, self.day
-        if not FIRST_YEAR <= year <= LAST_YEAR:
-            raise _year_out_of_range(where, year, quoted)
-        if not 1 <= month <= 12:
-            raise _no_such_day(where, t("月份只有 1–12 月", "months run from 1 to 12"), quoted)
-        if day < 1:
-            raise _no_such_day(where, t("日期从 1 日起", "days start at 1"), quoted)
-        last = calendar.monthrange(year, month)[1]
-        if day > last:
-            raise _no_such_day(
-                where,
-                t(f"{year} 年 {month} 月只有 {last} 天", f"{_MONTHS_EN[month - 1]} {year} has only {last} days"),
-                quoted,
-            )
-        return dt.date(year, month, day)
+def _make_date(year: int, month: int, day: int, where: Text, quoted: str) -> dt.date:
+    """The date, or the refusal saying why there is no such day."""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise _year_out_of_range(where, year, quoted)
+    if not 1 <= month <= 12:
+        raise _no_such_day(where, t("月份只有 1–12 月", "months run from 1 to 12"), quoted)
+    if day < 1:
+        raise _no_such_day(where, t("日期从 1 日起", "days start at 1"), quoted)
+    last = calendar.monthrange(year, month)[1]
+    if day > last:
+        why = t(f"{year} 年 {month} 月只有 {last} 天", f"{_MONTHS_EN[month - 1]} {year} has only {last} days")
+        raise _no_such_day(where, why, quoted)
+    return dt.date(year, month, day)
 
 
 def _time(text: str) -> tuple[int, int, int] | None:
-    match = _CLOCK.fullmatch(text) or _CHINESE_TIME.fullmatch(text.rstrip(" "))
+    match = _CLOCK.fullmatch(text) or _CHINESE_TIME.fullmatch(text)
     if match is None:
         return None
     groups = match.groupdict()
@@ -215,10 +207,8 @@ def _time(text: str) -> tuple[int, int, int] | None:
 
 
 def _looks_like_time(rest: str) -> bool:
-    rest = rest.lstrip(" ")
-    if rest[:1] in ("T", "t"):
-        rest = rest[1:]
-    return _time(rest.strip()) is not None
+    rest = rest.lstrip()
+    return _time(rest[1:] if rest[:1] in ("T", "t") else rest) is not None
 
 
 def _in_range(day: dt.date, where: Text, quoted: str) -> dt.date:

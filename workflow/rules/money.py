@@ -12,7 +12,7 @@ and from JSON or YAML, an int or a float. Decisions:
   switched mid-number) is 386: each character is still one digit, nothing is ambiguous;
 - a comma only groups thousands: ``386,000`` and ``1,200万``, never ``38,60`` or ``1,2345``;
   ``386.000,00`` (a dot grouping thousands, a comma for the decimals) is refused by name, and
-  a lone ``386.000`` is refused because it has three decimals;
+  so is a lone ``386.000``: 386 to the digit, but 386,000 to whoever groups with dots;
 - refused with the form it has: scientific notation (``1e20``), a sign, a leading zero
   (``0386000``, what YAML would have read as an octal number), spaces between digits,
   ``万万``, Chinese numerals, NaN and Infinity; an amount with more than two decimals once
@@ -202,7 +202,7 @@ def _from_number(value: float | Decimal, where: Text) -> tuple[Decimal, str]:
         raise InvalidInput(
             t(f"{where.zh}：{amount} 不是一个数；{ACCEPTED.zh}", f"{where.en}: {amount} is not a number; {ACCEPTED.en}")
         )
-    return amount, f"{amount:f}"
+    return amount, shown(f"{amount:f}")
 
 
 def _from_text(value: str, where: Text) -> tuple[Decimal, str]:
@@ -276,7 +276,7 @@ def _from_text(value: str, where: Text) -> tuple[Decimal, str]:
                 f'{where.en}: "{quoted}" starts with a 0; write the amount without leading zeros (as in 386000)',
             )
         )
-    unit = _UNITS[(match["unit"] or "")]
+    unit = _UNITS[match["unit"] or ""]
     if unit == 1 and len(decimals) == 3:
         # 386.000 is 386 to the digit, but whoever groups thousands with a dot meant 386,000
         raise InvalidInput(
@@ -315,8 +315,8 @@ def _checked(amount: Decimal, written: str, where: Text, *, positive: bool, conv
     if amount > MAX_AMOUNT:
         raise InvalidInput(
             t(
-                f"{where.zh}：{amount.normalize():,f} 元超过上限 {MAX_AMOUNT:,} 元（1 万亿元）；请检查位数",
-                f"{where.en}: {amount.normalize():,f} 元 is over the limit of {MAX_AMOUNT:,} 元 (one trillion); "
+                f"{where.zh}：{_huge(amount)} 元超过上限 {MAX_AMOUNT:,} 元（1 万亿元）；请检查位数",
+                f"{where.en}: {_huge(amount)} 元 is over the limit of {MAX_AMOUNT:,} 元 (one trillion); "
                 "check the number of digits",
             )
         )
@@ -337,7 +337,13 @@ def _checked(amount: Decimal, written: str, where: Text, *, positive: bool, conv
                 f'{where.en}: the amount must be more than 0 (written "{written}")',
             )
         )
-    return amount.quantize(CENT)
+    fen = amount.quantize(CENT)
+    return fen.copy_abs() if fen == 0 else fen  # a float -0.0 is 0.00, never -0.00
+
+
+def _huge(amount: Decimal) -> str:
+    """An amount over the bound as a refusal prints it: grouped digits, or 1.798E+308 for a float's worth of them."""
+    return f"{amount.normalize():,f}" if amount.adjusted() <= 20 else f"{amount:.3E}"
 
 
 def _finite(amount: Decimal | int) -> Decimal:
