@@ -23,7 +23,6 @@ zone: kam keeps local times. Seconds are optional; fractions of a second are not
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 
@@ -190,11 +189,17 @@ def _make_date(year: int, month: int, day: int, where: Text, quoted: str) -> dt.
         raise _no_such_day(where, t("月份只有 1–12 月", "months run from 1 to 12"), quoted)
     if day < 1:
         raise _no_such_day(where, t("日期从 1 日起", "days start at 1"), quoted)
-    last = calendar.monthrange(year, month)[1]
+    last = _days_in(year, month)
     if day > last:
         why = t(f"{year} 年 {month} 月只有 {last} 天", f"{_MONTHS_EN[month - 1]} {year} has only {last} days")
         raise _no_such_day(where, why, quoted)
     return dt.date(year, month, day)
+
+
+def _days_in(year: int, month: int) -> int:
+    # calendar.monthrange would do, but importing calendar costs more than all of this module
+    following = dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)
+    return (following - dt.timedelta(days=1)).day
 
 
 def _time(text: str) -> tuple[int, int, int] | None:
