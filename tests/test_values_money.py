@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from workflow.errors import InvalidInput
 from workflow.i18n import t
-from workflow.rules.money import MAX_AMOUNT, format_amount, format_wan, parse_amount, rmb_upper
+from workflow.values.money import MAX_AMOUNT, format_amount, format_wan, parse_amount, rmb_upper
 
 PRICE = t("单价 (unit_price)", "unit price (unit_price)")
 ACCEPTED_ZH = "可写作 386000、386,000、386,000.50、38.6万、38.6 万元、1.2亿、¥386,000.00 或 386000元"

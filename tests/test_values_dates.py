@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from workflow.errors import InvalidInput
 from workflow.i18n import t
-from workflow.rules.dates import FIRST_YEAR, LAST_YEAR, parse_date, parse_datetime
+from workflow.values.dates import FIRST_YEAR, LAST_YEAR, parse_date, parse_datetime
 
 CLOSE = t("预计签约日期 (--expected-close)", "expected close (--expected-close)")
 VISIT = t("约定拜访时间 (visit_time)", "agreed visit time (visit_time)")

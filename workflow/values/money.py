@@ -31,7 +31,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from workflow.errors import InvalidInput
 from workflow.i18n import Text, t
-from workflow.rules.writing import Field, halfwidth, label, shown
+from workflow.values.writing import Field, halfwidth, label, shown
 
 MAX_AMOUNT = Decimal("1000000000000")  # 1 万亿元: far above any deal, low enough to catch a slipped digit
 CENT = Decimal("0.01")

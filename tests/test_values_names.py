@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from workflow.errors import InvalidInput
 from workflow.i18n import t
-from workflow.rules import names
-from workflow.rules.names import MAX_LENGTH, name_key, normalize_name, same_person
-from workflow.rules.writing import Field
+from workflow.values import names
+from workflow.values.names import MAX_LENGTH, name_key, normalize_name, same_person
+from workflow.values.writing import Field
 
 OWNER = t("负责人 (--owner)", "owner (--owner)")
 RETYPE_ZH = "请删除它后重新输入名字（从网页、聊天软件或表格复制的名字常带这类字符）"

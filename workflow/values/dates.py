@@ -28,7 +28,7 @@ import re
 
 from workflow.errors import InvalidInput
 from workflow.i18n import Text, t
-from workflow.rules.writing import Field, halfwidth, label, shown
+from workflow.values.writing import Field, halfwidth, label, shown
 
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 MAX_TEXT = 64

@@ -33,7 +33,7 @@ import unicodedata
 
 from workflow.errors import InvalidInput
 from workflow.i18n import Text, t
-from workflow.rules.writing import Field, code_point, label, shown
+from workflow.values.writing import Field, code_point, label, shown
 
 MAX_LENGTH = 100
 # A raw text this long is refused before it is scanned: no name is ever that long, and the
