@@ -1,0 +1,1 @@
+"""Pure rules: functions over plain values, no database (see notes/floors.md)."""
