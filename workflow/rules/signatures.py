@@ -158,7 +158,9 @@ _OTHER_KEY_TYPES: dict[str, Text] = {
     "ecdsa-sha2-nistp384": t("ECDSA", "ECDSA"),
     "ecdsa-sha2-nistp521": t("ECDSA", "ECDSA"),
     "sk-ecdsa-sha2-nistp256@openssh.com": t("FIDO 硬件 ECDSA", "FIDO security-key ECDSA"),
-    "sk-ssh-ed25519@openssh.com": t("FIDO 硬件 Ed25519（只能在设备上签名）", "FIDO security-key Ed25519 (signs only on the device)"),
+    "sk-ssh-ed25519@openssh.com": t(
+        "FIDO 硬件 Ed25519（只能在设备上签名）", "FIDO security-key Ed25519 (signs only on the device)"
+    ),
     "ssh-ed448": t("Ed448", "Ed448"),
 }
 _CERT_SUFFIX = "-cert-v01@openssh.com"
@@ -179,6 +181,11 @@ class PublicKey:
     def key(self) -> ed25519.Ed25519PublicKey:
         # Built once per object: `kam audit verify` checks thousands of signatures with a few keys.
         return ed25519.Ed25519PublicKey.from_public_bytes(self.raw)
+
+    @cached_property
+    def _fingerprint(self) -> str:
+        blob = base64.b64decode(public_key_text(self).split()[1])
+        return "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode("ascii").rstrip("=")
 
 
 @dataclass(frozen=True)
@@ -201,8 +208,7 @@ def public_key_text(key: PublicKey) -> str:
 
 def fingerprint(public_key: PublicKey) -> str:
     """``SHA256:`` and the unpadded base64 of the key's wire blob, exactly as ``ssh-keygen -lf`` prints it."""
-    blob = base64.b64decode(public_key_text(public_key).split()[1])
-    return "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode("ascii").rstrip("=")
+    return public_key._fingerprint
 
 
 def load_public_key(text: str, source: str) -> PublicKey:
@@ -254,7 +260,10 @@ def load_public_key(text: str, source: str) -> PublicKey:
             )
         )
     if len(lines) > 1:
-        raise _malformed_public(source, t(f"文件里有 {len(lines)} 行密钥，只能放一把", f"the file has {len(lines)} key lines; put one key in it"))
+        raise _malformed_public(
+            source,
+            t(f"文件里有 {len(lines)} 行密钥，只能放一把", f"the file has {len(lines)} key lines; put one key in it"),
+        )
     fields = first.split(None, 2)
     key_type = fields[0]
     if key_type.endswith(_CERT_SUFFIX):
@@ -267,7 +276,10 @@ def load_public_key(text: str, source: str) -> PublicKey:
     if key_type in _OTHER_KEY_TYPES:
         raise _not_ed25519(source, _OTHER_KEY_TYPES[key_type])
     if key_type != ED25519:
-        raise _malformed_public(source, t(f"开头是 {_shown(key_type)}，不是 ssh-ed25519", f"it starts with {_shown(key_type)}, not ssh-ed25519"))
+        raise _malformed_public(
+            source,
+            t(f"开头是 {_shown(key_type)}，不是 ssh-ed25519", f"it starts with {_shown(key_type)}, not ssh-ed25519"),
+        )
     if len(fields) < 2:
         raise _malformed_public(source, t("ssh-ed25519 后面没有密钥数据", "there is no key data after ssh-ed25519"))
     try:
@@ -281,7 +293,13 @@ def load_public_key(text: str, source: str) -> PublicKey:
         raise _malformed_public(source, t("密钥数据不完整或已损坏", "the key data is cut short or damaged")) from None
     if inner_type != ED25519.encode():
         inner = _shown(inner_type.decode("ascii", "replace"))
-        raise _malformed_public(source, t(f"行首写的是 ssh-ed25519，密钥数据里却是 {inner}", f"the line says ssh-ed25519 but the key inside is {inner}"))
+        raise _malformed_public(
+            source,
+            t(
+                f"行首写的是 ssh-ed25519，密钥数据里却是 {inner}",
+                f"the line says ssh-ed25519 but the key inside is {inner}",
+            ),
+        )
     if len(raw) != 32 or offset != len(blob):
         raise _malformed_public(source, t("密钥数据不完整或已损坏", "the key data is cut short or damaged"))
     comment = fields[2] if len(fields) == 3 else ""
@@ -336,7 +354,10 @@ def load_private_key(path: str | os.PathLike[str], ask_passphrase: Callable[[], 
     stripped = text.strip()
     if not stripped:
         raise InvalidInput(
-            t(f"私钥文件 {source} 是空的：请给出 ssh-keygen -t ed25519 生成的私钥文件", f"private key file {source} is empty: give the private key file that ssh-keygen -t ed25519 wrote")
+            t(
+                f"私钥文件 {source} 是空的：请给出 ssh-keygen -t ed25519 生成的私钥文件",
+                f"private key file {source} is empty: give the private key file that ssh-keygen -t ed25519 wrote",
+            )
         )
     first = stripped.split(None, 1)[0]
     if first == ED25519 or first in _OTHER_KEY_TYPES or first.endswith(_CERT_SUFFIX):
@@ -356,13 +377,16 @@ def load_private_key(path: str | os.PathLike[str], ask_passphrase: Callable[[], 
         )
     match = _PEM_BEGIN.search(text)
     if match is None:
-        raise _malformed_private(source, t("没有 -----BEGIN … PRIVATE KEY----- 开头的内容", "there is no -----BEGIN … PRIVATE KEY----- block in it"))
+        raise _malformed_private(
+            source,
+            t("没有 -----BEGIN … PRIVATE KEY----- 开头的内容", "there is no -----BEGIN … PRIVATE KEY----- block in it"),
+        )
     label = match.group(1)
     if label in _PEM_OTHER_PRIVATE:
         raise _not_ed25519(source, _PEM_OTHER_PRIVATE[label])
     key: object
     if label == "OPENSSH PRIVATE KEY":
-        cipher, key_type = _openssh_header(source, text[match.start():])
+        cipher, key_type = _openssh_header(source, text[match.start() :])
         if key_type != ED25519:
             raise _not_ed25519(source, _OTHER_KEY_TYPES.get(key_type, t(key_type, key_type)))
         password = _passphrase(source, ask_passphrase) if cipher != "none" else None
@@ -385,7 +409,9 @@ def load_private_key(path: str | os.PathLike[str], ask_passphrase: Callable[[], 
                 raise _wrong_passphrase(source) from None
             raise _malformed_private(source, t("PEM 数据已损坏", "the PEM data is damaged")) from None
     else:
-        raise _malformed_private(source, t(f"里面是 PEM 的 {label}，不是私钥", f"it holds a PEM {label}, not a private key"))
+        raise _malformed_private(
+            source, t(f"里面是 PEM 的 {label}，不是私钥", f"it holds a PEM {label}, not a private key")
+        )
     if not isinstance(key, ed25519.Ed25519PrivateKey):
         raise _not_ed25519(source, _private_key_kind(key))
     return PrivateKey(key, source)
@@ -428,21 +454,38 @@ def statement(
         )
     for name, number in (("opportunity_id", opportunity_id), ("review_version", review_version)):
         if isinstance(number, bool) or not isinstance(number, int) or number < 1:
-            raise InvalidInput(t(f"签名内容：{name} 须为正整数，收到 {number!r}", f"statement: {name} must be a positive whole number, got {number!r}"))
+            raise InvalidInput(
+                t(
+                    f"签名内容：{name} 须为正整数，收到 {number!r}",
+                    f"statement: {name} must be a positive whole number, got {number!r}",
+                )
+            )
     if not isinstance(review_sha256, str) or not _SHA256_HEX.fullmatch(review_sha256):
         raise InvalidInput(
-            t(f"签名内容：review_sha256 须为 64 位小写十六进制，收到 {review_sha256!r}", f"statement: review_sha256 must be 64 lowercase hex digits, got {review_sha256!r}")
+            t(
+                f"签名内容：review_sha256 须为 64 位小写十六进制，收到 {review_sha256!r}",
+                f"statement: review_sha256 must be 64 lowercase hex digits, got {review_sha256!r}",
+            )
         )
     for name, value in (("department", department), ("reviewer", reviewer)):
         if not isinstance(value, str) or not value.strip():
             raise InvalidInput(t(f"签名内容：{name} 不能为空", f"statement: {name} must not be empty"))
     if decision not in DECISIONS:
-        raise InvalidInput(t(f"签名内容：decision 须为 approve 或 reject，收到 {decision!r}", f"statement: decision must be approve or reject, got {decision!r}"))
+        raise InvalidInput(
+            t(
+                f"签名内容：decision 须为 approve 或 reject，收到 {decision!r}",
+                f"statement: decision must be approve or reject, got {decision!r}",
+            )
+        )
     for name, text in (("contract_no", contract_no), ("comment", comment)):
         if text is not None and not isinstance(text, str):
-            raise InvalidInput(t(f"签名内容：{name} 须为文本，收到 {text!r}", f"statement: {name} must be text, got {text!r}"))
+            raise InvalidInput(
+                t(f"签名内容：{name} 须为文本，收到 {text!r}", f"statement: {name} must be text, got {text!r}")
+            )
     if not isinstance(at, dt.datetime):
-        raise InvalidInput(t(f"签名内容：at 须为时间，收到 {at!r}", f"statement: at must be a date and time, got {at!r}"))
+        raise InvalidInput(
+            t(f"签名内容：at 须为时间，收到 {at!r}", f"statement: at must be a date and time, got {at!r}")
+        )
     body = {
         "at": _utc(at).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         "comment": comment or "",
@@ -458,7 +501,9 @@ def statement(
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate, from a badly decoded file
-        raise InvalidInput(t("签名内容含有无法编码为 UTF-8 的字符", "the statement holds a character that cannot be written as UTF-8")) from None
+        raise InvalidInput(
+            t("签名内容含有无法编码为 UTF-8 的字符", "the statement holds a character that cannot be written as UTF-8")
+        ) from None
 
 
 def sign(private_key: PrivateKey, statement: bytes) -> str:
@@ -492,7 +537,9 @@ class RegisteredKey(NamedTuple):
 def key_at(keys: Iterable[RegisteredKey], at: dt.datetime) -> RegisteredKey | None:
     """The key that was valid at `at` (the newest, if a bad edit left two), or None."""
     moment = _utc(at)
-    valid = [k for k in keys if _utc(k.valid_from) <= moment and (k.valid_until is None or moment < _utc(k.valid_until))]
+    valid = [
+        k for k in keys if _utc(k.valid_from) <= moment and (k.valid_until is None or moment < _utc(k.valid_until))
+    ]
     return max(valid, key=lambda k: _utc(k.valid_from)) if valid else None
 
 
@@ -575,9 +622,16 @@ def signoff_problem(
         )
     try:
         signed = statement(
-            opportunity_id=s.opportunity_id, contract_no=s.contract_no, review_version=s.review_version,
-            review_sha256=s.review_sha256, department=s.department, reviewer=s.reviewer, decision=s.decision,
-            comment=s.comment, at=s.at, version=s.statement_version,
+            opportunity_id=s.opportunity_id,
+            contract_no=s.contract_no,
+            review_version=s.review_version,
+            review_sha256=s.review_sha256,
+            department=s.department,
+            reviewer=s.reviewer,
+            decision=s.decision,
+            comment=s.comment,
+            at=s.at,
+            version=s.statement_version,
         )
     except InvalidInput:
         signed = None  # a row no honest kam wrote (a malformed sha256, an unknown decision): it cannot verify
@@ -592,7 +646,10 @@ def signoff_problem(
     if document_sha256 is None:
         return SignatureProblem(
             "signed-document",
-            t(f"{who.zh}：所签的合同审核表 v{s.review_version} 已不存在", f"{who.en}: the contract review v{s.review_version} it signed is gone"),
+            t(
+                f"{who.zh}：所签的合同审核表 v{s.review_version} 已不存在",
+                f"{who.en}: the contract review v{s.review_version} it signed is gone",
+            ),
         )
     if document_sha256 != s.review_sha256:
         return SignatureProblem(
@@ -639,10 +696,11 @@ class HistoryDigest:
         except (ValueError, TypeError):
             value = b""
         if len(value) != 32:
+            shown = _shown(event_hash) if isinstance(event_hash, str) else repr(event_hash)
             raise InvalidInput(
                 t(
-                    f"第 {self.rows + 1} 行历史的 hash {_shown(str(event_hash))} 不是 64 位十六进制：运行 kam audit verify 查看",
-                    f"history row {self.rows + 1} has hash {_shown(str(event_hash))}, not 64 hex digits: see kam audit verify",
+                    f"第 {self.rows + 1} 行历史的 hash {shown} 不是 64 位十六进制：运行 kam audit verify 查看",
+                    f"history row {self.rows + 1} has hash {shown}, not 64 hex digits: see kam audit verify",
                 )
             )
         self._state = hashlib.sha256(self._state + value).digest()
@@ -679,9 +737,16 @@ def anchor_line(head_hash: str, rows: int, at: dt.datetime, database_id: str | N
     the second, in UTC (a naive time is UTC).
     """
     if not isinstance(head_hash, str) or not _SHA256_HEX.fullmatch(head_hash):
-        raise InvalidInput(t(f"锚点：head 须为 64 位小写十六进制，收到 {head_hash!r}", f"anchor: head must be 64 lowercase hex digits, got {head_hash!r}"))
+        raise InvalidInput(
+            t(
+                f"锚点：head 须为 64 位小写十六进制，收到 {head_hash!r}",
+                f"anchor: head must be 64 lowercase hex digits, got {head_hash!r}",
+            )
+        )
     if isinstance(rows, bool) or not isinstance(rows, int) or rows < 0:
-        raise InvalidInput(t(f"锚点：rows 须为非负整数，收到 {rows!r}", f"anchor: rows must be a whole number ≥ 0, got {rows!r}"))
+        raise InvalidInput(
+            t(f"锚点：rows 须为非负整数，收到 {rows!r}", f"anchor: rows must be a whole number ≥ 0, got {rows!r}")
+        )
     if database_id is not None and not _DATABASE_ID.fullmatch(database_id):
         raise InvalidInput(
             t(
@@ -699,12 +764,16 @@ def parse_anchor(line: str) -> Anchor:
     if not tokens:
         raise _bad_anchor(t("这一行是空的", "the line is empty"))
     if tokens[0] != "kam-anchor":
-        raise _bad_anchor(t(f"开头是 {_shown(tokens[0])}，不是 kam-anchor", f"it starts with {_shown(tokens[0])}, not kam-anchor"))
+        raise _bad_anchor(
+            t(f"开头是 {_shown(tokens[0])}，不是 kam-anchor", f"it starts with {_shown(tokens[0])}, not kam-anchor")
+        )
     if len(tokens) < 2:
         raise _bad_anchor(t("kam-anchor 后面缺少版本 v1", "the version v1 is missing after kam-anchor"))
     version = re.fullmatch(r"v(\d{1,9})", tokens[1])
     if version is None:
-        raise _bad_anchor(t(f"{_shown(tokens[1])} 不是版本号（应为 v1）", f"{_shown(tokens[1])} is not a version (expected v1)"))
+        raise _bad_anchor(
+            t(f"{_shown(tokens[1])} 不是版本号（应为 v1）", f"{_shown(tokens[1])} is not a version (expected v1)")
+        )
     if int(version.group(1)) != ANCHOR_VERSION:
         raise InvalidInput(
             t(
@@ -722,22 +791,33 @@ def parse_anchor(line: str) -> Anchor:
         except ValueError:
             at = None
     if at is None:
-        raise _bad_anchor(t(f"{_shown(tokens[2])} 不是 UTC 时间（如 2026-12-01T10:00:00Z）", f"{_shown(tokens[2])} is not a UTC time like 2026-12-01T10:00:00Z"))
+        raise _bad_anchor(
+            t(
+                f"{_shown(tokens[2])} 不是 UTC 时间（如 2026-12-01T10:00:00Z）",
+                f"{_shown(tokens[2])} is not a UTC time like 2026-12-01T10:00:00Z",
+            )
+        )
     if len(tokens) < 4:
         raise _bad_anchor(t("缺少 rows=<历史行数>", "rows=<history rows> is missing"))
     rows = re.fullmatch(r"rows=(\d{1,18})", tokens[3])
     if rows is None:
-        raise _bad_anchor(t(f"{_shown(tokens[3])} 不是 rows=<历史行数>", f"{_shown(tokens[3])} is not rows=<history rows>"))
+        raise _bad_anchor(
+            t(f"{_shown(tokens[3])} 不是 rows=<历史行数>", f"{_shown(tokens[3])} is not rows=<history rows>")
+        )
     if len(tokens) < 5:
         raise _bad_anchor(t("缺少 head=<64 位十六进制>", "head=<64 hex digits> is missing"))
     head = re.fullmatch(r"head=([0-9a-fA-F]{64})", tokens[4])
     if head is None:
-        raise _bad_anchor(t(f"{_shown(tokens[4])} 不是 head=<64 位十六进制>", f"{_shown(tokens[4])} is not head=<64 hex digits>"))
+        raise _bad_anchor(
+            t(f"{_shown(tokens[4])} 不是 head=<64 位十六进制>", f"{_shown(tokens[4])} is not head=<64 hex digits>")
+        )
     database_id = None
     rest = tokens[5:]
     if rest and rest[0].startswith("db="):
         if not _DATABASE_ID.fullmatch(rest[0][3:]):
-            raise _bad_anchor(t(f"{_shown(rest[0])} 不是 db=<数据库标识>", f"{_shown(rest[0])} is not db=<database id>"))
+            raise _bad_anchor(
+                t(f"{_shown(rest[0])} 不是 db=<数据库标识>", f"{_shown(rest[0])} is not db=<database id>")
+            )
         database_id = rest[0][3:]
         rest = rest[1:]
     if rest:
@@ -800,13 +880,21 @@ def _stat_key_file(path: str | os.PathLike[str], kind: tuple[Text, str]) -> os.s
         status = Path(path).expanduser().stat()
     except FileNotFoundError:
         raise InvalidInput(
-            t(f"找不到{what.zh} {path}：请给出 ssh-keygen 生成的文件（如 {example}）", f"{what.en} {path} not found: give the file ssh-keygen wrote (e.g. {example})")
+            t(
+                f"找不到{what.zh} {path}：请给出 ssh-keygen 生成的文件（如 {example}）",
+                f"{what.en} {path} not found: give the file ssh-keygen wrote (e.g. {example})",
+            )
         ) from None
     except OSError as exc:
-        raise InvalidInput(t(f"无法读取{what.zh} {path}：{exc.strerror}", f"cannot read {what.en} {path}: {exc.strerror}")) from None
+        raise InvalidInput(
+            t(f"无法读取{what.zh} {path}：{exc.strerror}", f"cannot read {what.en} {path}: {exc.strerror}")
+        ) from None
     if stat.S_ISDIR(status.st_mode):
         raise InvalidInput(
-            t(f"{path} 是一个目录，不是{what.zh}：请给出文件本身（如 {example}）", f"{path} is a folder, not a {what.en}: give the file itself (e.g. {example})")
+            t(
+                f"{path} 是一个目录，不是{what.zh}：请给出文件本身（如 {example}）",
+                f"{path} is a folder, not a {what.en}: give the file itself (e.g. {example})",
+            )
         )
     return status
 
@@ -842,7 +930,7 @@ def _read_string(blob: bytes, offset: int) -> tuple[bytes, int]:
     end = offset + 4 + length
     if end > len(blob):
         raise ValueError("cut short")
-    return blob[offset + 4:end], end
+    return blob[offset + 4 : end], end
 
 
 def _openssh_header(source: str, text: str) -> tuple[str, str]:
@@ -854,7 +942,13 @@ def _openssh_header(source: str, text: str) -> tuple[str, str]:
             break
         body.append(line.strip())
     if not found_end:
-        raise _malformed_private(source, t("缺少 -----END OPENSSH PRIVATE KEY----- 结尾（文件被截断了？）", "the -----END OPENSSH PRIVATE KEY----- line is missing (is the file cut short?)"))
+        raise _malformed_private(
+            source,
+            t(
+                "缺少 -----END OPENSSH PRIVATE KEY----- 结尾（文件被截断了？）",
+                "the -----END OPENSSH PRIVATE KEY----- line is missing (is the file cut short?)",
+            ),
+        )
     try:
         blob = base64.b64decode("".join(body), validate=True)
         if not blob.startswith(_OPENSSH_MAGIC):
@@ -893,11 +987,14 @@ def _wrong_passphrase(source: str) -> InvalidInput:
 
 
 def _unsupported_cipher(source: str, cipher: str) -> InvalidInput:
+    # Found only once the passphrase is given (the cipher list is the library's, not ours to copy);
+    # aes256-ctr, ssh-keygen's default, is one every version of cryptography reads.
     quoted = shlex.quote(source)
     return InvalidInput(
         t(
-            f"私钥 {source} 的加密方式 {cipher} 无法读取：用 ssh-keygen -p -f {quoted} 重新设置口令后再用",
-            f"private key {source} is encrypted with {cipher}, which kam cannot read: set its passphrase again with ssh-keygen -p -f {quoted}",
+            f"私钥 {source} 的加密方式 {cipher} 无法读取：用 ssh-keygen -p -Z aes256-ctr -f {quoted} 换成 aes256-ctr 后再用",
+            f"private key {source} is encrypted with {cipher}, which kam cannot read: "
+            f"re-encrypt it with ssh-keygen -p -Z aes256-ctr -f {quoted} and use it again",
         )
     )
 
