@@ -180,7 +180,7 @@ def write_ics(
         if item.command:
             description.append(command_label + item.command)
         if description:
-            lines.append("DESCRIPTION:" + escape_text("\n".join(description)))
+            lines.append("DESCRIPTION:" + "\\n".join(map(escape_text, description)))  # each part's own line breaks
         if item.location:
             lines.append("LOCATION:" + escape_text(item.location))
         if item.contact:
