@@ -42,6 +42,7 @@ openpyxl is imported inside the functions that need it: it takes about 75 ms to 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import os
@@ -50,6 +51,7 @@ import unicodedata
 import warnings
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, Union
 
@@ -243,8 +245,8 @@ class Workbook:
     def sheet_names(self) -> list[str]:
         return [sheet.title for sheet in self._book.worksheets]
 
-    def rows(self, sheet: int = 0, *, max_rows: int, max_cols: int) -> list[list[Any]]:
-        """The values of the first `max_rows` rows and `max_cols` columns of sheet number `sheet`.
+    def rows(self, sheet: int = 0, *, max_rows: int, max_cols: int) -> list[tuple[int, list[Any]]]:
+        """The non-empty rows among the first `max_rows` of sheet number `sheet`: (row number, `max_cols` values).
 
         Values are those openpyxl gives (str, int, float, bool, datetime, time; None when empty).
         A sheet with content in row `max_rows` + 1 is refused naming the limit; what lies further
@@ -253,32 +255,37 @@ class Workbook:
         value is refused naming the cell.
         """
         worksheet = self._book.worksheets[sheet]
-        values: list[list[Any]] = []
+        numbered: list[tuple[int, list[Any]]] = []
         formulas: list[tuple[int, int]] = []
+        gap: Any = None
         with _foreign(self.name):
             for r, row in enumerate(worksheet.iter_rows(min_row=1, max_row=max_rows + 1, max_col=max_cols), 1):
-                line = []
+                if row is gap:
+                    continue  # openpyxl pads a run of missing rows with one shared empty row
+                line, empty = [], True
                 for c, cell in enumerate(row, 1):
+                    value = cell.value
                     if cell.data_type == "f":
                         formulas.append((r, c))
-                        line.append(None)
+                        value, empty = None, False
                     elif cell.data_type == "e":
-                        self._error_value(worksheet.title, r, c, cell.value)
-                    else:
-                        line.append(cell.value)
-                values.append(line)
-        if len(values) > max_rows:
-            if any(value not in (None, "") for value in values[max_rows]):
-                raise InvalidInput(t(
-                    f"文件 {self.name} 的工作表“{worksheet.title}”超过 {max_rows:,} 行上限：请删除多余的行",
-                    f"sheet “{worksheet.title}” of {self.name} has more than the {max_rows:,} rows limit: delete the extra rows",
-                ))
-            del values[max_rows:]
+                        self._error_value(worksheet.title, r, c, value)
+                    elif value is not None and value != "":
+                        empty = False
+                    line.append(value)
+                if empty:
+                    if not any(getattr(cell, "row", None) for cell in row):
+                        gap = row
+                    continue
+                if r > max_rows:
+                    raise InvalidInput(t(
+                        f"文件 {self.name} 的工作表“{worksheet.title}”超过 {max_rows:,} 行上限：请删除多余的行",
+                        f"sheet “{worksheet.title}” of {self.name} has more than the {max_rows:,} rows limit: delete the extra rows",
+                    ))
+                numbered.append((r, line))
         if formulas:
-            self._fill_cached(sheet, values, formulas, max_cols)
-        while values and all(value in (None, "") for value in values[-1]):
-            values.pop()
-        return values
+            self._fill_cached(sheet, dict(numbered), formulas, max_cols)
+        return numbered
 
     def first_row(self, sheet: int, max_cols: int) -> list[Any]:
         """The first row's values (for telling which sheet is which), padded to `max_cols`."""
@@ -288,23 +295,26 @@ class Workbook:
                 return list(row)
         return [None] * max_cols
 
-    def _fill_cached(self, sheet: int, values: list[list[Any]], formulas: list[tuple[int, int]], max_cols: int) -> None:
+    def _fill_cached(self, sheet: int, lines: dict[int, list[Any]], formulas: list[tuple[int, int]], max_cols: int) -> None:
         from openpyxl.utils import get_column_letter
 
         if self._cached is None:
             self._cached = _load(self._raw, self.name, data_only=True)
         worksheet = self._cached.worksheets[sheet]
-        last = max(r for r, _ in formulas)
+        wanted = {r for r, _ in formulas}
+        cached: dict[int, tuple[Any, ...]] = {}
         with _foreign(self.name):
-            cached = list(worksheet.iter_rows(min_row=1, max_row=last, max_col=max_cols, values_only=True))
+            for r, row in enumerate(worksheet.iter_rows(min_row=1, max_row=max(wanted), max_col=max_cols, values_only=True), 1):
+                if r in wanted:
+                    cached[r] = row
         missing = []
         for r, c in formulas:
-            value = cached[r - 1][c - 1] if r - 1 < len(cached) else None
+            value = cached.get(r, ())[c - 1] if c - 1 < len(cached.get(r, ())) else None
             if isinstance(value, str) and value in _ERROR_VALUES:
                 self._error_value(worksheet.title, r, c, value)
             if value is None:
                 missing.append(f"{get_column_letter(c)}{r}")
-            values[r - 1][c - 1] = value
+            lines[r][c - 1] = value
         if missing:
             cells = ", ".join(missing[:5]) + ("…" if len(missing) > 5 else "")
             raise InvalidInput(t(
@@ -335,33 +345,27 @@ class Workbook:
         self.close()
 
 
-class _foreign:
+@contextlib.contextmanager
+def _foreign(name: str) -> Iterator[None]:
     """openpyxl's own exceptions and warnings on a malformed part, as one refusal naming the file.
 
     openpyxl raises a wide zoo on bad XML (KeyError, ValueError, TypeError, SyntaxError from the
     XML parser, IndexError for a bad shared string…); the container checks above catch the
-    common cases with a precise message, and this is the net for the rest (STYLE 14).
+    common cases with a precise message, and this is the net for the rest (STYLE 14). Only
+    openpyxl calls run inside it.
     """
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self._warnings = warnings.catch_warnings()
-
-    def __enter__(self) -> None:
-        self._warnings.__enter__()
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "unknown extension", "no default style": noise to a manager
-
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> bool:
-        self._warnings.__exit__(kind, exc, tb)
-        if kind is None or isinstance(exc, InvalidInput) or not issubclass(kind, Exception):
-            return False
-        if isinstance(exc, MemoryError | RecursionError):
-            return False
-        raise InvalidInput(t(
-            f"文件 {self.name} 无法作为 .xlsx 工作簿读取（内容已损坏）：请在 Excel 或 WPS 中打开，另存为“Excel 工作簿 (*.xlsx)”",
-            f"file {self.name} cannot be read as an .xlsx workbook (its content is damaged): open it in Excel or WPS "
-            "and save it as “Excel Workbook (*.xlsx)”",
-        )) from None
+        try:
+            yield
+        except (InvalidInput, MemoryError, RecursionError):
+            raise
+        except Exception:
+            raise InvalidInput(t(
+                f"文件 {name} 无法作为 .xlsx 工作簿读取（内容已损坏）：请在 Excel 或 WPS 中打开，另存为“Excel 工作簿 (*.xlsx)”",
+                f"file {name} cannot be read as an .xlsx workbook (its content is damaged): open it in Excel or WPS "
+                "and save it as “Excel Workbook (*.xlsx)”",
+            )) from None
 
 
 def _load(raw: bytes, name: str, *, data_only: bool) -> Any:
@@ -389,8 +393,10 @@ def open_workbook(source: Source, *, name: str | None = None, max_bytes: int = M
     return Workbook(raw, name)
 
 
-def read_rows(source: Source, *, max_rows: int, max_cols: int, sheet: int = 0, name: str | None = None) -> list[list[Any]]:
-    """The first sheet's rows (values) of any workbook, opened and bounded as `open_workbook` does."""
+def read_rows(
+    source: Source, *, max_rows: int, max_cols: int, sheet: int = 0, name: str | None = None
+) -> list[tuple[int, list[Any]]]:
+    """A sheet's non-empty rows as (row number, values) of any workbook, opened and bounded as `open_workbook` does."""
     with open_workbook(source, name=name) as book:
         return book.rows(sheet, max_rows=max_rows, max_cols=max_cols)
 
@@ -888,12 +894,12 @@ class _Table:
 def _letter(col: int) -> str:
     from openpyxl.utils import get_column_letter
 
-    return get_column_letter(col)
+    return str(get_column_letter(col))
 
 
 class _FormReader:
-    def __init__(self, kind: str, name: str, rows: list[list[Any]], sheet: str) -> None:
-        self.kind, self.name, self.rows, self.sheet = kind, name, rows, sheet
+    def __init__(self, kind: str, name: str, rows: list[tuple[int, list[Any]]]) -> None:
+        self.kind, self.name, self.rows = kind, name, dict(rows)
         self.markers: dict[str, FieldSpec] = {}
         for spec in describe(kind):
             self._index(spec)
@@ -925,13 +931,13 @@ class _FormReader:
     def read(self) -> tuple[dict[str, Any], dict[str, Cell]]:
         table: _Table | None = None
         started = False
-        for r, row in enumerate(self.rows, 1):
+        for r, row in self.rows.items():
             if r < FIRST_ROW:
                 continue
             if table is not None and table.spec.type == "list-of-object" and table.columns is None:
                 self._table_row(table, r, row)  # the header and key rows, whatever column C holds
                 continue
-            key = _cell_text(_at(row, COL_KEY))
+            key = _cell_text(_at(row, COL_KEY)) or self._by_label(_at(row, COL_LABEL))
             # inside a table, column C is an item's field; a field row also has its label in column A
             is_marker = key in self.markers and (table is None or _is_label(_at(row, COL_LABEL)))
             if is_marker:
@@ -949,6 +955,18 @@ class _FormReader:
             self._finish(table)
         self._complete(describe(self.kind), self.data)
         return self.data, self.cells
+
+    def _by_label(self, label: Any) -> str:
+        """The key of a row whose key cell is empty, from its label when exactly one field not yet read has it.
+
+        Merging a long text's cell over B:E (Excel keeps only B) empties the key beside it.
+        """
+        if not _is_label(label):
+            return ""
+        text = label.strip().removesuffix("*").strip()
+        found = [path for path, spec in self.markers.items()
+                 if path not in self.seen and text in (spec.label_zh, spec.label_en)]
+        return found[0] if len(found) == 1 else ""
 
     def _marker(self, r: int, row: list[Any], key: str) -> _Table | None:
         spec = self.markers[key]
@@ -988,7 +1006,7 @@ class _FormReader:
             columns = self._key_row(spec, row)
             if columns:
                 table.columns = columns
-                previous = self.rows[r - 2] if r >= 2 else []
+                previous = self.rows.get(r - 1, [])
                 table.names = {c: _cell_text(_at(previous, c)) for c, rel in columns.items() if self._is_mapping(spec, rel)}
                 table.header_row = r - 1
             elif r - table.title_row > 3:
@@ -1109,7 +1127,8 @@ def _get_or_make(item: dict[str, Any], rel: str) -> dict[str, Any]:
 
 _DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 _DATETIME = re.compile(
-    r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*[T\s]\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?\s*秒?\s*$"
+    r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*[T\s]\s*"
+    r"(\d{1,2})\s*[:：时点]\s*(\d{1,2})\s*分?\s*(?:[:：]?\s*(\d{1,2})\s*秒?)?\s*$"
 )
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _EXCEL_DAYS = 2_958_465  # 9999-12-31 as an Excel serial
@@ -1287,8 +1306,7 @@ def read_form(kind: str, source: Source, *, name: str | None = None) -> tuple[di
     with open_workbook(source, name=name) as book:
         index = _find_sheet(book, kind)
         rows = book.rows(index, max_rows=FORM_MAX_ROWS, max_cols=FORM_MAX_COLS)
-        sheet = book.sheet_names[index]
-    return _FormReader(kind, name, rows, sheet).read()
+    return _FormReader(kind, name, rows).read()
 
 
 def locate(error: FieldError, cells: dict[str, Cell]) -> Cell | None:
