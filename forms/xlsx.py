@@ -209,8 +209,8 @@ def _check_package(archive: zipfile.ZipFile, name: str, save_as: Text) -> None:
     names = {entry.filename for entry in entries}
     if len(entries) > MAX_ENTRIES or sum(entry.file_size for entry in entries) > MAX_UNZIPPED:
         raise InvalidInput(t(
-            f"文件 {name} 解压后超过 {_mb(MAX_UNZIPPED)} MB 或 {MAX_ENTRIES} 个部件上限：不是一份普通的表单",
-            f"file {name} unpacks to more than the {_mb(MAX_UNZIPPED)} MB or {MAX_ENTRIES} parts limit: it is not an ordinary form",
+            f"文件 {name} 解压后超过 {_mb(MAX_UNZIPPED)} MB 或 {MAX_ENTRIES} 个部件上限：不是一份普通的工作簿",
+            f"file {name} unpacks to more than the {_mb(MAX_UNZIPPED)} MB or {MAX_ENTRIES} parts limit: it is not an ordinary workbook",
         ))
     if "mimetype" in names and b"opendocument" in archive.read("mimetype")[:100]:
         raise InvalidInput(t(f"文件 {name} 是 OpenDocument 表格 (.ods)：{save_as.zh}", f"file {name} is an OpenDocument spreadsheet (.ods): {save_as.en}"))
@@ -223,6 +223,18 @@ def _check_package(archive: zipfile.ZipFile, name: str, save_as: Text) -> None:
             f"file {name} is a macro-enabled workbook (.xlsm) and kam does not read files with macros: save it as an "
             "“Excel Workbook (*.xlsx)” without macros",
         ))
+    for entry in entries:
+        # no spreadsheet program writes a DTD; one in a part is an entity-expansion bomb (expat would stop it,
+        # but only after expanding some 100 MB), refused before openpyxl parses anything
+        if entry.filename.endswith((".xml", ".rels")):
+            with archive.open(entry) as part:
+                head = part.read(4096)
+            if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
+                raise InvalidInput(t(
+                    f"文件 {name} 的部件 {entry.filename} 含有 DTD（<!DOCTYPE>），Excel 和 WPS 从不写入它：请在 Excel 或 WPS 中打开后另存",
+                    f"part {entry.filename} of file {name} holds a DTD (<!DOCTYPE>), which Excel and WPS never write: "
+                    "open the file in Excel or WPS and save it again",
+                ))
     if "xl/workbook.xml" not in names:
         raise InvalidInput(t(f"文件 {name} 不是 Excel 工作簿 (.xlsx)：{save_as.zh}", f"file {name} is not an Excel workbook (.xlsx): {save_as.en}"))
     if _STRICT_NS in archive.read("xl/workbook.xml")[:4096]:
@@ -906,6 +918,12 @@ class _FormReader:
         self.data: dict[str, Any] = {}
         self.cells: dict[str, Cell] = {}
         self.seen: dict[str, int] = {}
+        self._columns: dict[str, list[_Column]] = {}
+
+    def columns(self, spec: FieldSpec) -> list[_Column]:
+        if spec.path not in self._columns:
+            self._columns[spec.path] = _table_columns(spec)
+        return self._columns[spec.path]
 
     def _index(self, spec: FieldSpec) -> None:
         self.markers[spec.path] = spec
@@ -913,7 +931,7 @@ class _FormReader:
             for child in spec.children:
                 self._index(child)
         elif spec.type == "list-of-object":
-            _table_columns(spec)  # refuses, at once, a shape the layout does not have
+            _table_columns(spec)  # a shape the layout does not have fails here, before any row is read
 
     # refusals ---------------------------------------------------------------------------------
 
@@ -1019,14 +1037,14 @@ class _FormReader:
         self._item(table, r, row)
 
     def _key_row(self, spec: FieldSpec, row: list[Any]) -> dict[int, str]:
-        allowed = {column.rel for column in _table_columns(spec)}
+        allowed = {column.rel for column in self.columns(spec)}
         found = {c: _cell_text(v) for c, v in enumerate(row, 1) if c >= COL_VALUE and not _blank(v)}
         if found and all(rel in allowed for rel in found.values()):
             return found
         return {}
 
     def _is_mapping(self, spec: FieldSpec, rel: str) -> bool:
-        return any(c.rel == rel and c.spec.type == "dict-of-number" for c in _table_columns(spec))
+        return any(c.rel == rel and c.spec.type == "dict-of-number" for c in self.columns(spec))
 
     def _no_stray(self, row: list[Any], r: int, allowed: set[int], spec: FieldSpec) -> None:
         for c, value in enumerate(row, 1):
@@ -1041,7 +1059,7 @@ class _FormReader:
         self._no_stray(row, r, set(columns), spec)
         if all(_blank(_at(row, c)) for c in columns):
             return
-        by_rel = {column.rel: column.spec for column in _table_columns(spec)}
+        by_rel = {column.rel: column.spec for column in self.columns(spec)}
         index = len(table.items)
         base = f"{spec.path}[{index}]"
         item: dict[str, Any] = {}

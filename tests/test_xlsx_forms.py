@@ -677,8 +677,8 @@ CASES: list[tuple[str, Any, tuple[str, str]]] = [
     ),
     (
         "bomb.xlsx", lambda: declared_size(good(), 200_000_000),
-        ("文件 {f} 解压后超过 100 MB 或 1000 个部件上限：不是一份普通的表单",
-         "file {f} unpacks to more than the 100 MB or 1000 parts limit: it is not an ordinary form"),
+        ("文件 {f} 解压后超过 100 MB 或 1000 个部件上限：不是一份普通的工作簿",
+         "file {f} unpacks to more than the 100 MB or 1000 parts limit: it is not an ordinary workbook"),
     ),
     (
         "strict.xlsx", lambda: zip_replace(good(), {"xl/workbook.xml": lambda b: b.replace(
@@ -867,6 +867,30 @@ def test_a_sheet_declaring_a1_xfd100000_reads_in_milliseconds_and_little_memory(
     assert stored(BASE, values) == stored(BASE, load(BASE))
     assert seconds < 1.0  # about 15 ms here; generous for a shared machine and tracemalloc's overhead
     assert peak < 16_000_000  # a few MB; without the bounds, 6 GB and a MemoryError
+
+
+def test_an_entity_expansion_bomb_in_a_sheet_is_refused_at_once() -> None:
+    """A billion-laughs DTD in the sheet XML, refused before it is parsed (expat alone stops it only after ~100 MB)."""
+    entities = '<!ENTITY lol0 "lol">' + "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10))
+
+    def change(xml: str) -> str:
+        xml = re.sub(r"^<\?xml[^>]*\?>", "", xml)
+        cell = '<row r="1"><c r="Z1" t="inlineStr"><is><t>&lol9;</t></is></c></row>'
+        return f'<?xml version="1.0"?><!DOCTYPE lolz [{entities}]>' + xml.replace("<sheetData>", "<sheetData>" + cell, 1)
+
+    tracemalloc.start()
+    started = time.perf_counter()
+    with pytest.raises(InvalidInput) as exc:
+        xlsx.read_form(BASE, sheet_xml(good(), change), name="lol.xlsx")
+    seconds = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert refusal(exc) == (
+        "文件 lol.xlsx 的部件 xl/worksheets/sheet1.xml 含有 DTD（<!DOCTYPE>），Excel 和 WPS 从不写入它：请在 Excel 或 WPS 中打开后另存",
+        "part xl/worksheets/sheet1.xml of file lol.xlsx holds a DTD (<!DOCTYPE>), which Excel and WPS never write: "
+        "open the file in Excel or WPS and save it again",
+    )
+    assert seconds < 0.5 and peak < 5_000_000  # expanded, the text would be 3 GB
 
 
 def test_read_rows_for_the_account_import() -> None:
