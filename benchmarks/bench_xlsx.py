@@ -27,7 +27,6 @@ from pathlib import Path
 
 from benchmarks._timing import python, wall
 
-DOCS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "docs"
 WHOLE_KINDS = ("phone-invite-feedback", "evaluation-scorecard")
 
 
@@ -43,11 +42,9 @@ def _median(fn: Callable[[], object], repeat: int) -> float:
 
 def _filled(kind: str) -> bytes:
     """The sample document typed into its form (write_template with data: the same cells a manager fills)."""
-    import yaml
+    from forms import samples, xlsx
 
-    from forms import xlsx
-
-    return xlsx.write_template(kind, "zh", data=yaml.safe_load((DOCS / f"{kind}.yaml").read_text(encoding="utf-8")))
+    return xlsx.write_template(kind, "zh", data=samples.load(kind))
 
 
 def in_process(repeat: int = 30) -> list[tuple[str, float, float, int]]:
@@ -55,12 +52,12 @@ def in_process(repeat: int = 30) -> list[tuple[str, float, float, int]]:
     import yaml
 
     import forms
-    from forms import xlsx
+    from forms import samples, xlsx
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     rows = []
     for kind in forms.KINDS:
-        text = (DOCS / f"{kind}.yaml").read_text(encoding="utf-8")
+        text = samples.path(kind).read_text(encoding="utf-8")
         book = _filled(kind)
         yaml_s = _median(partial(lambda k, x: forms.validate(k, yaml.load(x, Loader=loader)), kind, text), repeat)
         xlsx_s = _median(partial(xlsx.load_form, kind, book), repeat)  # load_form validates
@@ -72,11 +69,11 @@ def in_process(repeat: int = 30) -> list[tuple[str, float, float, int]]:
 # run imports the same modules first so that both start alike.
 _HARNESS = """
 import sys
-import commands._common as common
+import forms.reading as reading
 from forms import xlsx
 if {xlsx}:
-    _read = common.read_data_file
-    common.read_data_file = lambda path: xlsx.load_form({kind!r}, path) if path.endswith(".xlsx") else _read(path)
+    _read = reading.read_data_file
+    reading.read_data_file = lambda path: xlsx.load_form({kind!r}, path) if path.endswith(".xlsx") else _read(path)
 import cli
 sys.argv = ["kam", "doc", "fill", "1", {kind!r}, "--file", {path!r}]
 cli.main()
@@ -100,6 +97,8 @@ def _paired_walls(a: list[str], b: list[str], runs: int, env: dict[str, str]) ->
 
 def whole_command(runs: int = 15) -> list[tuple[str, float, float]]:
     """(kind, YAML wall s, xlsx wall s) of `kam doc fill` on a temporary database."""
+    from forms import samples
+
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "KAM_DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3", "KAM_USER": "bench"}
@@ -111,7 +110,7 @@ def whole_command(runs: int = 15) -> list[tuple[str, float, float]]:
         ):
             subprocess.run([*kam, *args], env=env, check=False, capture_output=True)
         for kind in WHOLE_KINDS:
-            yaml_path = str(DOCS / f"{kind}.yaml")
+            yaml_path = str(samples.path(kind))
             xlsx_path = f"{tmp}/{kind}.xlsx"
             Path(xlsx_path).write_bytes(_filled(kind))
             for path, is_xlsx in ((yaml_path, False), (xlsx_path, True)):

@@ -425,9 +425,7 @@ def _marked(spec: FieldSpec, lang: str) -> str:
 
 
 def _choice_labels(spec: FieldSpec, lang: str) -> list[str]:
-    from forms.base import choice_label
-
-    return [choice_label(value, lang) for value in spec.choices]
+    return [spec.choice_label(value, lang) for value in spec.choices]
 
 
 def _hint(spec: FieldSpec, lang: str, *, in_cell_list: bool = False) -> str:
@@ -507,8 +505,8 @@ class _TemplateWriter:
         self.wrap = Alignment(wrap_text=True, vertical="top")
         self.Alignment = Alignment
         self.row = FIRST_ROW
-        # (choices or "bool") -> cell ranges that get that drop-down
-        self.dropdowns: dict[Any, list[str]] = {}
+        # choices (or "bool") -> a field offering them (for their labels) and the cells that get that drop-down
+        self.dropdowns: dict[Any, tuple[FieldSpec, list[str]]] = {}
         self.cell_lists = False
         self.mappings: list[FieldSpec] = []
 
@@ -544,7 +542,7 @@ class _TemplateWriter:
             cell.number_format = "0"
         if spec.type in ("choice", "bool"):
             key = spec.choices if spec.type == "choice" else "bool"
-            self.dropdowns.setdefault(key, []).append(f"{get_column_letter(col)}{row}")
+            self.dropdowns.setdefault(key, (spec, []))[1].append(f"{get_column_letter(col)}{row}")
 
     def _label_row(self, spec: FieldSpec, depth: int, *, title: bool, hint: str) -> int:
         row = self.row
@@ -723,20 +721,18 @@ class _TemplateWriter:
         """The drop-downs' sources, on the instructions sheet where a manager can also read them."""
         from openpyxl.worksheet.datavalidation import DataValidation
 
-        from forms.base import choice_label
-
         notes, lang = self.notes, self.lang
         if not self.dropdowns:
             return
         notes.cell(row=row, column=1, value=t("可选值（下拉框的来源，请勿修改）", "Choices (the drop-downs' source: do not change)").render(lang)).font = self.bold
         row += 1
         users = _choice_users(self.kind)
-        for key, refs in self.dropdowns.items():
+        for key, (spec, refs) in self.dropdowns.items():
             if key == "bool":
                 labels, raw = list(BOOL_LABELS["zh" if lang == "zh" else "en"]), ["true", "false"]
                 caption = t("是/否", "yes/no").render(lang)
             else:
-                labels, raw = [choice_label(v, lang) for v in key], [str(v) for v in key]
+                labels, raw = _choice_labels(spec, lang), [str(v) for v in key]
                 caption = "、".join(users.get(key, [])) if lang == "zh" else ", ".join(users.get(key, []))
             notes.cell(row=row, column=1, value=caption).font = self.bold
             notes.cell(row=row, column=2, value=t("键（也可填写）", "key (also accepted)").render(lang)).font = self.key_font
@@ -841,15 +837,13 @@ def _get(item: dict[str, Any], rel: str) -> Any:
 
 def _display(spec: FieldSpec, value: Any, lang: str, *, cell_list: bool = False) -> Any:
     """A document value as the cell shows it: choice and yes/no labels, real dates, lines for a cell list."""
-    from forms.base import choice_label
-
     if value is None:
         return None
     if cell_list:
         items = value if isinstance(value, list) else [value]
         return "\n".join(_iso(v) if isinstance(v, dt.date) else str(v) for v in items) or None
     if spec.type == "choice":
-        return choice_label(value, lang)
+        return spec.choice_label(value, lang)
     if spec.type == "bool" and isinstance(value, bool):
         yes, no = BOOL_LABELS["zh" if lang == "zh" else "en"]
         return yes if value else no
@@ -882,11 +876,12 @@ def write_template(kind: str, lang: str = "zh", data: dict[str, Any] | None = No
 
     form = forms.get(kind)
     writer = _TemplateWriter(kind, "zh" if lang == "zh" else "en")
-    writer.head(form.title_zh, form.title_en)
+    title_zh, title_en = forms.title(kind, "zh"), forms.title(kind, "en")
+    writer.head(title_zh, title_en)
     writer.fields(describe(kind), dict(form.prefill) if data is None else dict(data))
     every = describe(kind, computed=True)
     computed = [s for s in every if s.computed] + [c for s in every for c in s.children if c.computed]
-    writer.instructions(form.title_zh, form.title_en, computed, writer.mappings)
+    writer.instructions(title_zh, title_en, computed, writer.mappings)
     return writer.save()
 
 
@@ -1182,14 +1177,12 @@ def _as_text(value: Any) -> str:
 
 def _choice(spec: FieldSpec, value: Any) -> Any:
     """A choice's key from its key, Chinese or English label, or the short form of a label (`一级`)."""
-    from forms.base import choice_label
-
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = unicodedata.normalize("NFKC", _as_text(value)).strip()
     wanted = text.casefold()
     for choice in spec.choices:
-        names = {str(choice), choice_label(choice, "zh"), choice_label(choice, "en")}
+        names = {str(choice), spec.choice_label(choice, "zh"), spec.choice_label(choice, "en")}
         for label in list(names):
             short = re.split(r"[:：]", label, maxsplit=1)[0]
             names.add(short)

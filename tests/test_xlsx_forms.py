@@ -29,7 +29,6 @@ import pytest
 
 import forms
 from forms import FieldError, xlsx
-from forms.base import choice_label
 from forms.introspect import FieldSpec, describe
 from tests.forms_fixtures import load
 from workflow.errors import InvalidInput
@@ -44,7 +43,7 @@ LANGS = ("zh", "en")
 def typed(spec: FieldSpec, value: Any, lang: str) -> Any:
     """What a manager puts in the cell for a document value: a drop-down label, a date, a number, text."""
     if spec.type == "choice":
-        return choice_label(value, lang)
+        return spec.choice_label(value, lang)
     if spec.type == "bool":
         return xlsx.BOOL_LABELS[lang][0 if value else 1]
     if spec.type == "date" and isinstance(value, str):
@@ -214,7 +213,7 @@ def test_every_choice_and_yes_no_cell_has_its_drop_down_of_labels(kind: str) -> 
     rows = key_rows(sheet)
     for spec in _walk(describe(kind)):
         if spec.path in rows and spec.type in ("choice", "bool"):
-            labels = [choice_label(v, "zh") for v in spec.choices] if spec.type == "choice" else ["是", "否"]
+            labels = [spec.choice_label(v, "zh") for v in spec.choices] if spec.type == "choice" else ["是", "否"]
             assert offered[f"B{rows[spec.path]}"] == labels, spec.path
 
 
