@@ -96,6 +96,7 @@ class Glyph:
     baseline: float
     origin_x: float
     rotated: bool
+    angle: float = 0.0  # radians, counter-clockwise
     word: int = -1  # glyphs of one word (no space inside; a CJK word is a whole phrase)
     phrase: int = -1  # words on one line with single spaces between them: what a reader sees as one text
     watermark: bool = False
@@ -174,6 +175,7 @@ def _glyphs(raw: object, height: float, clips: dict[int, tuple[float, float, flo
     left, right, low, high = (ctypes.c_double() for _ in range(4))
     ox, oy = ctypes.c_double(), ctypes.c_double()
     loose = pdfium_c.FS_RECTF()
+    per_object: dict[int, tuple[float, float, bool]] = {}
     glyphs: list[Glyph] = []
     for i in range(pdfium_c.FPDFText_CountChars(raw)):
         code = pdfium_c.FPDFText_GetUnicode(raw, i)
@@ -190,19 +192,22 @@ def _glyphs(raw: object, height: float, clips: dict[int, tuple[float, float, flo
         if right.value - left.value <= 0 or high.value - low.value <= 0:
             glyphs.append(_BREAK)
             continue
-        pdfium_c.FPDFText_GetLooseCharBox(raw, i, loose)
+        obj = pdfium_c.FPDFText_GetTextObject(raw, i)
+        address = _address(obj)
+        # One text object has one font, size and direction: its loose box height and angle once.
+        known = per_object.get(address)
+        if known is None:
+            pdfium_c.FPDFText_GetLooseCharBox(raw, i, loose)
+            angle = max(pdfium_c.FPDFText_GetCharAngle(raw, i), 0.0)
+            # radians in [0, 2π); a hundredth of a radian is well below any intended rotation
+            known = per_object[address] = (loose.top - loose.bottom, angle, min(angle, 2 * math.pi - angle) > 0.01)
         pdfium_c.FPDFText_GetCharOrigin(raw, i, ox, oy)
-        angle = pdfium_c.FPDFText_GetCharAngle(raw, i)
         glyph = Glyph(
             i, char, left.value, height - high.value, right.value, height - low.value,
-            size=max(loose.top - loose.bottom, high.value - low.value, 1.0),
-            baseline=height - oy.value, origin_x=ox.value,
-            # radians in [0, 2π); a hundredth of a radian is well below any intended rotation
-            rotated=min(angle, 2 * math.pi - angle) > 0.01 if angle >= 0 else False,
+            size=max(known[0], high.value - low.value, 1.0),
+            baseline=height - oy.value, origin_x=ox.value, rotated=known[2], angle=known[1],
+            obj=address, clip=clips.get(address) if clips else None,
         )
-        glyph.obj = _address(pdfium_c.FPDFText_GetTextObject(raw, i))
-        if clips:
-            glyph.clip = clips.get(glyph.obj)
         glyphs.append(glyph)
     return glyphs
 
@@ -257,7 +262,7 @@ def _clip_box(obj: object, height: float) -> tuple[float, float, float, float] |
 
 
 def _address(obj: object) -> int:
-    return ctypes.cast(obj, ctypes.c_void_p).value or 0
+    return ctypes.addressof(obj.contents) if obj else 0  # type: ignore[attr-defined]  (a ctypes pointer)
 
 
 def _edges(page: object, height: float, clips: dict[int, tuple[float, float, float, float]]) -> Iterator[Edge]:
@@ -385,9 +390,16 @@ def _group(layout: PageLayout) -> None:
         new_word = new_phrase = previous is None
         if previous is not None:
             size = max(previous.size, glyph.size)
-            same_line = abs(glyph.baseline - previous.baseline) <= 0.25 * size and glyph.rotated == previous.rotated
-            forward = glyph.origin_x >= previous.origin_x - 0.1 * size
-            gap = glyph.x0 - previous.x1
+            if glyph.rotated or previous.rotated:
+                # Rotated text (a diagonal mark) climbs along its own baseline: one line while the
+                # angle holds and each glyph follows the last within 1.5 font heights.
+                step = math.hypot(glyph.origin_x - previous.origin_x, glyph.baseline - previous.baseline)
+                same_line = abs(glyph.angle - previous.angle) < 0.01 and step <= 1.5 * size
+                forward, gap = True, 0.0
+            else:
+                same_line = abs(glyph.baseline - previous.baseline) <= 0.25 * size
+                forward = glyph.origin_x >= previous.origin_x - 0.1 * size
+                gap = glyph.x0 - previous.x1
             # A word ends at a space, a new line, a step back (another cell) or a jump wider than a
             # space (text objects side by side); a phrase survives one space but not the others.
             other_object = glyph.obj != previous.obj and not (per_object[glyph.obj] == per_object[previous.obj] == 1)
@@ -458,25 +470,22 @@ def _overlaps(layout: PageLayout, grid: dict[tuple[int, int], list[Glyph]]) -> l
     is text printed over text.
     """
     found: dict[tuple[int, int], tuple[float, Glyph, Glyph]] = {}
-    seen: set[tuple[int, int]] = set()
-    for bucket in grid.values():
+    for cell, bucket in grid.items():
         for i, a in enumerate(bucket):
             for b in bucket[i + 1 :]:
-                if a.index == b.index:
-                    continue
-                key = (a.index, b.index) if a.index < b.index else (b.index, a.index)
-                if key in seen:
-                    continue
-                seen.add(key)
-                # neighbours in a word may touch (kerning); a ligature gives its letters one box;
-                # glyphs of one rotated word have overlapping upright boxes
-                same_box = (a.x0, a.top, a.x1, a.bottom) == (b.x0, b.top, b.x1, b.bottom)
-                if a.word == b.word and (abs(a.index - b.index) == 1 or same_box or a.rotated):
-                    continue
                 w = min(a.x1, b.x1) - max(a.x0, b.x0)
                 h = min(a.bottom, b.bottom) - max(a.top, b.top)
                 tol = max(0.5, 0.08 * min(a.size, b.size))
                 if w <= tol or h <= tol:
+                    continue
+                # A pair shares every cell its intersection covers: count it only in the cell
+                # holding the intersection's top-left corner, so each pair is judged once.
+                if (int(max(a.x0, b.x0) // CELL), int(max(a.top, b.top) // CELL)) != cell:
+                    continue
+                # neighbours in a word may touch (kerning); a ligature gives its letters one box;
+                # glyphs of one rotated word have overlapping upright boxes
+                same_box = (a.x0, a.top, a.x1, a.bottom) == (b.x0, b.top, b.x1, b.bottom)
+                if a.word == b.word and (abs(a.index - b.index) == 1 or same_box or a.rotated):
                     continue
                 pair = (a.phrase, b.phrase) if a.phrase <= b.phrase else (b.phrase, a.phrase)
                 if pair not in found or w * h > found[pair][0]:
@@ -608,7 +617,8 @@ def _lines(layout: PageLayout) -> list[_Line]:
 
 
 def _normal(text: str) -> str:
-    return re.sub(r"[\s:：]+", "", text).casefold()
+    # a label is compared without spaces, colons and the blanks drawn after it ("签字：______")
+    return re.sub(r"[\s:：_＿…]+", "", text).casefold()
 
 
 def _running(pages: list[list[_Line]]) -> set[tuple[int, str]]:
@@ -647,7 +657,7 @@ def _signature_only(layouts: list[PageLayout], labels: Sequence[str]) -> list[Pr
         if first is None or any(_normal(p) not in wanted for line in body[:first] for p in line.phrases):
             continue
         block = [p for line in body for p in line.phrases]
-        found = sorted({p.strip() for p in block if _normal(p) in wanted}, key=block.index)
+        found = list(dict.fromkeys(re.sub(r"[\s:：_＿…]+$", "", p.strip()) for p in block if _normal(p) in wanted))
         # a prefilled name (company, customer) is printed in the running header too
         other = sum(
             len(_normal(p)) for p in block if _normal(p) not in wanted and not (len(p.strip()) > 1 and any(p.strip() in h for h in header))
