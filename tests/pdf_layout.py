@@ -126,8 +126,10 @@ class PageLayout:
     edges: list[Edge] = field(default_factory=list)
     phrases: list[str] = field(default_factory=list)  # phrase id -> its text
 
-    def phrase_text(self, glyph: Glyph) -> str:
-        return self.phrases[glyph.phrase] if 0 <= glyph.phrase < len(self.phrases) else glyph.char
+    def text(self, phrase: int) -> str:
+        """A phrase as a report names it: a 99,000-character token is shortened to its first 60."""
+        value = self.phrases[phrase]
+        return value if len(value) <= 80 else f"{value[:60]}… ({len(value):,} characters)"
 
 
 # -- reading -------------------------------------------------------------------------
@@ -329,21 +331,51 @@ def _path_edges(path: object, m: Matrix, height: float, clip: tuple[float, float
                 if edge is not None:
                     yield edge
         return
-    # Filled only: a thin filled rectangle is a rule (some borders are drawn that way);
-    # a wide one is a background, whose edge lies under the cell's border anyway.
-    xs = [p[0] for poly in points for p in poly]
-    ys = [p[1] for poly in points for p in poly]
-    if not xs:
-        return
-    w, h = max(xs) - min(xs), max(ys) - min(ys)
-    if w <= THIN_FILL < h:
-        edge = _straight((min(xs) + max(xs)) / 2, min(ys), (min(xs) + max(xs)) / 2, max(ys), w, clip)
-    elif h <= THIN_FILL < w:
-        edge = _straight(min(xs), (min(ys) + max(ys)) / 2, max(xs), (min(ys) + max(ys)) / 2, h, clip)
-    else:
-        return
-    if edge is not None:
-        yield edge
+    # Filled only. WeasyPrint draws the border of a box (not of a collapsed table cell) as a
+    # filled ring: the outer rectangle and the inner one in one path. Each side of the ring
+    # that has a thickness is a line along its middle. A lone thin filled rectangle is a
+    # rule; a wide one is a background, whose edge lies under a border anyway.
+    boxes = [_box(poly) for poly in points]
+    rects = [b for b in boxes if b is not None]
+    if len(rects) == 2 and len(boxes) == 2:
+        outer, inner = sorted(rects, key=lambda b: (b[2] - b[0]) * (b[3] - b[1]), reverse=True)
+        if outer[0] <= inner[0] and outer[1] <= inner[1] and inner[2] <= outer[2] and inner[3] <= outer[3]:
+            x0, top, x1, bottom = outer
+            sides = (
+                (inner[0] - x0, ((x0 + inner[0]) / 2, top, (x0 + inner[0]) / 2, bottom)),
+                (x1 - inner[2], ((x1 + inner[2]) / 2, top, (x1 + inner[2]) / 2, bottom)),
+                (inner[1] - top, (x0, (top + inner[1]) / 2, x1, (top + inner[1]) / 2)),
+                (bottom - inner[3], (x0, (bottom + inner[3]) / 2, x1, (bottom + inner[3]) / 2)),
+            )
+            for thickness, (ax, ay, bx, by) in sides:
+                if thickness > 0.05:  # a side of no thickness is not drawn
+                    edge = _straight(ax, ay, bx, by, thickness, clip)
+                    if edge is not None:
+                        yield edge
+            return
+    for box in rects:
+        bx0, btop, bx1, bbottom = box
+        w, h = bx1 - bx0, bbottom - btop
+        if w <= THIN_FILL < h:
+            edge = _straight((bx0 + bx1) / 2, btop, (bx0 + bx1) / 2, bbottom, w, clip)
+        elif h <= THIN_FILL < w:
+            edge = _straight(bx0, (btop + bbottom) / 2, bx1, (btop + bbottom) / 2, h, clip)
+        else:
+            continue
+        if edge is not None:
+            yield edge
+
+
+def _box(polyline: list[tuple[float, float]]) -> tuple[float, float, float, float] | None:
+    """The rectangle a closed subpath draws, if it is one with sides straight up and across."""
+    if not 4 <= len(polyline) <= 5:
+        return None
+    corners = polyline[:4]
+    for (ax, ay), (bx, by) in zip(corners, [*corners[1:], corners[0]], strict=True):
+        if abs(ax - bx) > AXIS_SLACK and abs(ay - by) > AXIS_SLACK:
+            return None
+    xs, ys = [x for x, _ in corners], [y for _, y in corners]
+    return (min(xs), min(ys), max(xs), max(ys))
 
 
 # A filled rectangle at most 2 pt across (a 0.7 mm rule) reads as a line, not a background.
@@ -492,7 +524,7 @@ def _overlaps(layout: PageLayout, grid: dict[tuple[int, int], list[Glyph]]) -> l
                     found[pair] = (w * h, a, b)
     out = []
     for (pa, pb), (_, a, b) in sorted(found.items()):
-        first, second = layout.phrases[pa], layout.phrases[pb]
+        first, second = layout.text(pa), layout.text(pb)
         text = first if pa == pb else f"{first} / {second}"
         out.append(
             Problem(
@@ -511,12 +543,13 @@ def _off_page(layout: PageLayout, glyphs: list[Glyph], margin: float) -> list[Pr
         if g.top < h < g.bottom - 0.5:
             continue  # cut by the bottom edge: reported as clipped
         if g.x0 < -0.5 or g.top < -0.5 or g.x1 > w + 0.5 or g.bottom > h + 0.5:
-            side = "left" if g.x0 < -0.5 else "right" if g.x1 > w + 0.5 else "top" if g.top < -0.5 else "bottom"
-            worst[g.phrase] = (f"runs off the {side} edge of the page", g)
+            if g.phrase not in worst or not worst[g.phrase][0].startswith("runs off"):  # where it starts to run off
+                side = "left" if g.x0 < -0.5 else "right" if g.x1 > w + 0.5 else "top" if g.top < -0.5 else "bottom"
+                worst[g.phrase] = (f"runs off the {side} edge of the page", g)
         elif g.phrase not in worst and (g.x0 < margin or g.top < margin or g.x1 > w - margin or g.bottom > h - margin):
             worst[g.phrase] = (f"within {margin / MM:.0f} mm of the page edge, where printers cannot print", g)
     return [
-        Problem(layout.number, "off-page", layout.phrases[p], f"{why} (at {_where(g.x0, g.top)})")
+        Problem(layout.number, "off-page", layout.text(p), f"{why} (at {_where(g.x0, g.top)})")
         for p, (why, g) in sorted(worst.items())
     ]
 
@@ -567,7 +600,7 @@ def _crossings(layout: PageLayout, glyphs: list[Glyph], grid: dict[tuple[int, in
     out = []
     for p, (edge, g) in sorted(found.items()):
         line = f"a vertical line at x {edge.at / MM:.1f} mm" if edge.vertical else f"a horizontal line at y {edge.at / MM:.1f} mm"
-        out.append(Problem(layout.number, "crosses-cell", layout.phrases[p], f"{line} runs through the text at {g.char!r}: it leaves its cell"))
+        out.append(Problem(layout.number, "crosses-cell", layout.text(p), f"{line} runs through the text at {g.char!r}: it leaves its cell"))
     return out
 
 
@@ -586,7 +619,7 @@ def _clipped(layout: PageLayout, glyphs: list[Glyph]) -> list[Problem]:
                     f"{g.char!r} falls outside the clipping box {_where(x0, top)} to {x1 / MM:.1f} mm, {bottom / MM:.1f} mm:"
                     " part of the text is not printed"
                 )
-    return [Problem(layout.number, "clipped", layout.phrases[p], why) for p, why in sorted(found.items())]
+    return [Problem(layout.number, "clipped", layout.text(p), why) for p, why in sorted(found.items())]
 
 
 # -- signature-only pages ----------------------------------------------------------------------
@@ -693,9 +726,13 @@ def problems(
     for layout in layouts:
         _mark_watermarks(layout, watermarks)
         glyphs = [g for g in layout.glyphs if not g.watermark]
+        out += _off_page(layout, glyphs, printable_margin)
+        # Glyphs wholly off the page are reported above and can neither overlap nor cross anything
+        # printed; leaving them out keeps a 99,000-character line from costing seconds.
+        w, h = layout.width, layout.height
+        glyphs = [g for g in glyphs if g.x1 > 0 and g.x0 < w and g.bottom > 0 and g.top < h]
         grid = _grid(glyphs)
         out += _overlaps(layout, grid)
-        out += _off_page(layout, glyphs, printable_margin)
         out += _crossings(layout, glyphs, grid)
         out += _clipped(layout, glyphs)
     out += _signature_only(layouts, signature_labels)

@@ -176,6 +176,14 @@ def test_a_border_falling_between_two_words_still_crosses() -> None:
     assert kinds_texts(problems(render(table(100)))) == []
 
 
+@pytest.mark.parametrize("wrap", ["nowrap", "normal"])
+def test_text_leaving_a_bordered_box_crosses_its_border(wrap: str) -> None:
+    # a box's border (not a collapsed table's) is drawn as a filled ring, not as stroked lines
+    body = f'<div style="border: 0.5pt solid #333; padding: 1mm; width: 40mm; white-space: {wrap}">客户车队在高寒与高湿环境下长期运营</div>'
+    expected = [(1, "crosses-cell", "客户车队在高寒与高湿环境下长期运营")] if wrap == "nowrap" else []
+    assert kinds_texts(problems(render(body))) == expected
+
+
 def test_an_underline_under_descenders_is_not_a_crossing() -> None:
     assert problems(render('<p style="text-decoration: underline">gypsy jumpy query 签字</p>')) == []
 
@@ -200,6 +208,12 @@ def test_text_outside_the_printable_page(body: str, css: str, why: str) -> None:
     (found,) = problems(render(body, css))
     assert (found.page, found.kind) == (1, "off-page")
     assert found.detail.startswith(why + " (at x "), found.detail
+
+
+def test_a_token_without_break_opportunity_runs_off_and_is_named_short() -> None:
+    token = "3f9a1c0e7b2d4c55" * 625  # 10,000 characters, no break opportunity
+    (found,) = problems(render(f"<p>{token}</p>"))
+    assert (found.page, found.kind, found.text) == (1, "off-page", token[:60] + "… (10,000 characters)")
 
 
 def test_the_printable_margin_is_a_parameter() -> None:
