@@ -1,6 +1,6 @@
 """Render every document kind and report in both languages, check each PDF's layout, write PNGs to look at.
 
-    python tests/pdf_survey.py OUTDIR [--only TEXT] [--no-png]
+    python tests/pdf_survey.py OUTDIR [--only TEXT] [--skip TEXT] [--no-png] [--no-timing] [--reports COPY]
 
 For each of the eight kinds: the sample (`reports.samples`), the realistic fixture
 (`tests/fixtures/docs/KIND.yaml`), long data made here (many rows, long Chinese and
@@ -8,7 +8,8 @@ English texts) and the sample with a 99,000-character token that has no break
 opportunity; each in Chinese and English (`--lang zh/en`). Then the compliance review
 and the pipeline report, built from plain data (no database). Writes
 OUTDIR/pdf/NAME.pdf, OUTDIR/png/NAME-N.png (pdftoppm -r 60), OUTDIR/survey.json and
-OUTDIR/survey.md, and prints the summary.
+OUTDIR/survey.md, and prints the summary. `--reports COPY` renders with the templates
+and stylesheet of a patched copy of reports/ (to try a fix without touching the tree).
 
 A long text inside a table cell costs WeasyPrint time quadratic in its length (the row
 is laid out again on every page it spans): 12,000 characters take ~17 s, 99,000 would
@@ -345,7 +346,7 @@ def run(case: Case, out: Path, png: bool) -> Result:
         for page in wanted:
             prefix = out / "png" / f"{case.name}-{page}"
             subprocess.run(["pdftoppm", "-r", "60", "-png", "-singlefile", "-f", str(page), "-l", str(page), str(path), str(prefix)], check=True)
-            result.pngs.append(str(prefix.with_suffix(".png")))
+            result.pngs.append(str(prefix.parent / f"{prefix.name}.png"))  # with_suffix would eat ".en-2"
     return result
 
 
@@ -369,19 +370,34 @@ def markdown(results: list[Result], timing: list[tuple[int, float]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def use_reports_copy(root: Path) -> None:
+    """Render with the templates and stylesheet of `root` (a patched copy of reports/): try a fix before making it."""
+    import reports.html
+    import reports.pdf
+
+    reports.html.TEMPLATES = root / "templates"
+    reports.html.ASSETS = reports.pdf.ASSETS = root / "assets"
+    reports.pdf.BASE_URL = (root / "assets").resolve().as_uri() + "/"
+    reports.html.environment.cache_clear()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("outdir", type=Path)
     parser.add_argument("--only", default="", help="only the cases whose name contains this text")
+    parser.add_argument("--skip", default="", help="leave out the cases whose name contains this text")
     parser.add_argument("--no-png", action="store_true", help="skip pdftoppm")
     parser.add_argument("--no-timing", action="store_true", help="skip the table-cell token timing probe")
+    parser.add_argument("--reports", type=Path, help="a copy of reports/ (templates/ and assets/) with a proposed fix, to render with")
     args = parser.parse_args(argv)
+    if args.reports:
+        use_reports_copy(args.reports)
     out: Path = args.outdir
     (out / "pdf").mkdir(parents=True, exist_ok=True)
     (out / "png").mkdir(parents=True, exist_ok=True)
     results = []
     for case in cases():
-        if args.only not in case.name:
+        if args.only not in case.name or (args.skip and args.skip in case.name):
             continue
         result = run(case, out, not args.no_png)
         results.append(result)
