@@ -38,6 +38,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -263,8 +264,9 @@ def _clip_box(obj: object, height: float) -> tuple[float, float, float, float] |
     return box
 
 
-def _address(obj: object) -> int:
-    return ctypes.addressof(obj.contents) if obj else 0  # type: ignore[attr-defined]  (a ctypes pointer)
+def _address(obj: Any) -> int:
+    """The address a ctypes pointer holds (0 for NULL): the identity of a PDFium object."""
+    return ctypes.addressof(obj.contents) if obj else 0
 
 
 def _edges(page: object, height: float, clips: dict[int, tuple[float, float, float, float]]) -> Iterator[Edge]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import copy
 import datetime as dt
+import functools
 import json
 import shutil
 import subprocess
@@ -254,10 +255,16 @@ def _pipeline_pdf(lang: str) -> bytes:
             return zh if self.lang == "zh" else en
 
     written: dict[str, bytes] = {}
+
+    def capture(path: str, content: bytes, force: bool) -> Path:
+        written["pdf"] = content
+        return Path(path)
+
     original = command.write_output
-    command.write_output = lambda path, content, force: written.setdefault("pdf", content)  # type: ignore[assignment,misc]
+    command.write_output = capture
     try:
-        command._write_pdf(Kam(), result, "pipeline.pdf", None, True)
+        # the writer reads only lang, t(), actor and process of the command context
+        command._write_pdf(Kam(), result, "pipeline.pdf", None, True)  # type: ignore[arg-type]
     finally:
         command.write_output = original
     return written["pdf"]
@@ -307,8 +314,8 @@ def cases() -> list[Case]:
     for lang in LANGS:
         for long in (False, True):
             variant = "long" if long else "sample"
-            out.append(Case(f"compliance-review.{variant}.{lang}", "compliance-review", variant, lang, lambda lang=lang, long=long: _compliance_pdf(lang, long)))
-        out.append(Case(f"pipeline.sample.{lang}", "pipeline", "sample", lang, lambda lang=lang: _pipeline_pdf(lang)))
+            out.append(Case(f"compliance-review.{variant}.{lang}", "compliance-review", variant, lang, functools.partial(_compliance_pdf, lang, long)))
+        out.append(Case(f"pipeline.sample.{lang}", "pipeline", "sample", lang, functools.partial(_pipeline_pdf, lang)))
     return out
 
 
