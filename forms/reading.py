@@ -168,13 +168,18 @@ def _read_stream(stream: IO[bytes], limit: int, name: Text) -> bytes:
 def _too_big(name: Text, limit: int) -> InvalidInput:
     size = _size(limit)
     return InvalidInput(
-        t(f"{name.zh} 超过 {size.zh} 上限：请删减内容后重试", f"{name.en} is larger than the {size.en} limit: shorten it and retry")
+        t(
+            f"{name.zh} 超过 {size.zh} 上限：请删减内容后重试",
+            f"{name.en} is larger than the {size.en} limit: shorten it and retry",
+        )
     )
 
 
 def _unreadable(name: Text, exc: OSError) -> InvalidInput:
     if exc.errno == errno.ENOENT:
-        return InvalidInput(t(f"{name.zh} 不存在：请检查路径和文件名", f"{name.en} does not exist: check the path and the name"))
+        return InvalidInput(
+            t(f"{name.zh} 不存在：请检查路径和文件名", f"{name.en} does not exist: check the path and the name")
+        )
     if exc.errno in (errno.EACCES, errno.EPERM):
         return InvalidInput(t(f"没有权限读取{name.zh}", f"no permission to read {name.en}"))
     if exc.errno == errno.EISDIR:
@@ -186,7 +191,8 @@ def _unreadable(name: Text, exc: OSError) -> InvalidInput:
 
 _SAVE_AS_UTF8 = t(
     "请另存为 UTF-8 编码：WPS/记事本：另存为 → 编码选 UTF-8；Excel：另存为 → CSV UTF-8（逗号分隔）",
-    "save it as UTF-8: in WPS or Notepad (记事本): Save As → Encoding: UTF-8; in Excel: Save As → CSV UTF-8 (Comma delimited)",
+    "save it as UTF-8: in WPS or Notepad (记事本): Save As → Encoding: UTF-8; "
+    "in Excel: Save As → CSV UTF-8 (Comma delimited)",
 )
 # Characters no reader of ours accepts in a file: C0 controls except tab/LF/CR, DEL, C1 controls (NEL too: libyaml
 # would take it as a line break), lone surrogates, and the two noncharacters YAML refuses.
@@ -208,12 +214,16 @@ def decode_text(raw: bytes, source: str, *, kind: Text = FILE) -> str:
         raise InvalidInput(
             t(
                 f"{name.zh} 是 UTF-16 编码（记事本里叫“Unicode”）：{_SAVE_AS_UTF8.zh}",
-                f"{name.en} is UTF-16 text (Notepad calls it \"Unicode\"): {_SAVE_AS_UTF8.en}",
+                f'{name.en} is UTF-16 text (Notepad calls it "Unicode"): {_SAVE_AS_UTF8.en}',
             )
         )
     nul = raw.find(b"\x00")
     if nul >= 0:
-        hint = t("（看起来是 Excel 或压缩文件）", " (it looks like an Excel or ZIP file)") if raw.startswith(b"PK\x03\x04") else t("", "")
+        hint = (
+            t("（看起来是 Excel 或压缩文件）", " (it looks like an Excel or ZIP file)")
+            if raw.startswith(b"PK\x03\x04")
+            else t("", "")
+        )
         raise InvalidInput(
             t(
                 f"{name.zh} 不是文本文件{hint.zh}：第 {nul + 1} 个字节是 NUL；请给出 YAML 或 JSON 文本",
@@ -324,7 +334,18 @@ _MERGE: Any = object()
 class _Frame:
     """An open mapping or sequence while its events arrive."""
 
-    __slots__ = ("container", "is_map", "anchor", "start", "line", "key", "key_text", "key_lines", "item_lines", "merges")
+    __slots__ = (
+        "container",
+        "is_map",
+        "anchor",
+        "start",
+        "line",
+        "key",
+        "key_text",
+        "key_lines",
+        "item_lines",
+        "merges",
+    )
 
     def __init__(self, container: Any, is_map: bool, anchor: str | None, start: int, line: int) -> None:
         self.container = container
@@ -406,7 +427,8 @@ class _Builder:
                 self.name,
                 line,
                 f"值的个数（别名展开后）超过 {n:,} 个上限：请拆分文件，或不用锚点和别名",
-                f"more than {n:,} values (aliases expanded), the limit: split the file, or write it without anchors and aliases",
+                f"more than {n:,} values (aliases expanded), the limit: "
+                "split the file, or write it without anchors and aliases",
             )
 
     def _scalar(self, event: Any) -> None:
@@ -414,7 +436,12 @@ class _Builder:
         value: str = event.value
         if len(value) > self.limits.max_scalar_chars:
             n = self.limits.max_scalar_chars
-            raise _at(self.name, line, f"文本过长：{len(value):,} 字，上限 {n:,} 字", f"a text of {len(value):,} characters, the limit is {n:,}")
+            raise _at(
+                self.name,
+                line,
+                f"文本过长：{len(value):,} 字，上限 {n:,} 字",
+                f"a text of {len(value):,} characters, the limit is {n:,}",
+            )
         if "\x00" in value or _has_surrogate(value):
             raise _at(
                 self.name,
@@ -444,7 +471,8 @@ class _Builder:
         node = self.yaml.nodes.ScalarNode(tag, value, event.start_mark, event.end_mark)
         try:
             return self.constructor.yaml_constructors[tag](self.constructor, node)
-        except (ValueError, TypeError, OverflowError, self.yaml.YAMLError):
+        # SafeConstructor's own errors; `!!int` of an empty text raises IndexError
+        except (ValueError, TypeError, OverflowError, IndexError, KeyError, self.yaml.YAMLError):
             short = tag[len(_STD) :]
             raise _at(
                 self.name,
@@ -455,7 +483,12 @@ class _Builder:
 
     def _bad_tag(self, tag: str, line: int) -> InvalidInput:
         shown = "!!" + tag[len(_STD) :] if tag.startswith(_STD) else tag
-        return _at(self.name, line, f"不支持的 YAML 标签 {shown}：请删除它", f"the YAML tag {shown} is not supported: remove it")
+        return _at(
+            self.name,
+            line,
+            f"不支持的 YAML 标签 {shown}：请删除它",
+            f"the YAML tag {shown} is not supported: remove it",
+        )
 
     def _open(self, event: Any, is_map: bool) -> None:
         line = event.start_mark.line + 1
@@ -511,12 +544,23 @@ class _Builder:
                 self.name,
                 line,
                 f"别名（*引用）超过 {n} 个上限：请直接写出内容，不用锚点和别名",
-                f"more than {n} aliases (*references), the limit: write the content out instead of using anchors and aliases",
+                f"more than {n} aliases (*references), the limit: "
+                "write the content out instead of using anchors and aliases",
             )
         if anchor in self.open_anchors:
-            raise _at(self.name, line, f"别名 *{anchor} 引用了包含它自己的内容", f"the alias *{anchor} refers to what contains it")
+            raise _at(
+                self.name,
+                line,
+                f"别名 *{anchor} 引用了包含它自己的内容",
+                f"the alias *{anchor} refers to what contains it",
+            )
         if anchor not in self.anchors:
-            raise _at(self.name, line, f"别名 *{anchor} 没有对应的锚点 &{anchor}", f"the alias *{anchor} has no anchor &{anchor}")
+            raise _at(
+                self.name,
+                line,
+                f"别名 *{anchor} 没有对应的锚点 &{anchor}",
+                f"the alias *{anchor} has no anchor &{anchor}",
+            )
         obj, size = self.anchors[anchor]
         self._count(size, line)
         self._add(obj, line, f"*{anchor}")
@@ -537,7 +581,12 @@ class _Builder:
         if frame.key is _MERGE:
             sources = obj if isinstance(obj, list) else [obj]
             if not sources or not all(isinstance(s, dict) for s in sources):
-                raise _at(self.name, line, "“<<” 后面须是映射或映射的列表", "'<<' must be followed by a mapping or a list of mappings")
+                raise _at(
+                    self.name,
+                    line,
+                    "“<<” 后面须是映射或映射的列表",
+                    "'<<' must be followed by a mapping or a list of mappings",
+                )
             frame.merges.extend(sources)
         else:
             frame.container[frame.key] = obj
@@ -548,7 +597,12 @@ class _Builder:
             raise _at(self.name, line, "键须是文本，不能是列表或映射", "a key must be a text, not a list or a mapping")
         if isinstance(key, str) and len(key) > self.limits.max_key_chars:
             n = self.limits.max_key_chars
-            raise _at(self.name, line, f"键名过长：{len(key):,} 字，上限 {n:,} 字", f"a key of {len(key):,} characters, the limit is {n:,}")
+            raise _at(
+                self.name,
+                line,
+                f"键名过长：{len(key):,} 字，上限 {n:,} 字",
+                f"a key of {len(key):,} characters, the limit is {n:,}",
+            )
         seen = "<<" if key is _MERGE else key
         if seen in frame.key_lines:
             first = frame.key_lines[seen]
@@ -589,6 +643,16 @@ def _parse_yaml(text: str, name: Text, limits: Limits, *, lines: bool, written: 
     try:
         return _Builder(name, limits, lines=lines, written=written).build(text)
     except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        if getattr(exc, "problem", None) == "exceeded maximum nesting depth":
+            # libyaml's scanner looks ahead in flow style and stops at its own 1,000 levels before ours
+            n = limits.max_depth
+            raise _at(
+                name,
+                mark.line + 1 if mark else None,
+                f"嵌套超过 {n} 层上限",
+                f"nested deeper than {n} levels, the limit",
+            ) from None
         raise _syntax(exc, text, name) from None
 
 
@@ -604,7 +668,8 @@ _YAML_PROBLEMS: dict[str, tuple[str, str]] = {
     ),
     "did not find expected key": (
         "缩进没有对齐，或这一行多了内容：同一层的键要从同一列开始",
-        "the indentation does not line up, or the line holds something extra: keys at one level start in the same column",
+        "the indentation does not line up, or the line holds something extra: "
+        "keys at one level start in the same column",
     ),
     "did not find expected '-' indicator": (
         "列表项没有对齐：同一列表的“- ”要从同一列开始",
@@ -667,10 +732,16 @@ def _syntax(exc: Any, text: str, name: Text) -> InvalidInput:
         return InvalidInput(
             t(
                 f"{name.zh} 第 {n} 行用了 Tab 缩进：YAML 只能用空格缩进，请把行首的 Tab 换成空格",
-                f"{name.en} line {n} is indented with a tab: YAML indents with spaces only; replace the tab with spaces",
+                f"{name.en} line {n} is indented with a tab: "
+                "YAML indents with spaces only; replace the tab with spaces",
             )
         )
-    if problem in ("mapping values are not allowed in this context", "could not find expected ':'", "did not find expected key"):
+    if problem in (
+        "mapping values are not allowed in this context",
+        "could not find expected ':'",
+        "did not find expected key",
+    ):
+
         def full_width(n: int) -> bool:
             body = lines[n - 1] if 1 <= n <= len(lines) else ""
             return "：" in body and ": " not in body and not body.rstrip().endswith(":")
@@ -679,14 +750,12 @@ def _syntax(exc: Any, text: str, name: Text) -> InvalidInput:
             if full_width(n):
                 while full_width(n - 1):  # lines of `键：值` run together into one text: name the first
                     n -= 1
-                return InvalidInput(
-                    t(
-                        f"{name.zh} 第 {n} 行用了中文冒号“：”：键和值之间要用英文冒号加空格“: ”",
-                        f"{name.en} line {n} uses a full-width colon '：': a key and its value are separated by ': ' (an ASCII colon and a space)",
-                    )
-                )
+                return _full_width_colon(name, n)
     if problem == "found character that cannot start any token" and char:
-        zh, en = (f"“{char}”不能作为值的开头：请给这个值加上引号", f"a value cannot start with '{char}': put the value in quotes")
+        zh, en = (
+            f"“{char}”不能作为值的开头：请给这个值加上引号",
+            f"a value cannot start with '{char}': put the value in quotes",
+        )
     else:
         key = next((k for k in _YAML_PROBLEMS if problem.startswith(k)), None)
         zh, en = _YAML_PROBLEMS[key] if key else (f"无法解析（解析器提示：{problem}）", problem)
@@ -695,7 +764,20 @@ def _syntax(exc: Any, text: str, name: Text) -> InvalidInput:
         elif key in ("did not find expected ',' or ']'", "did not find expected ',' or '}'") and first != line:
             zh, en = f"第 {first} 行的{zh}", f"{en} (it opens on line {first})"
     return InvalidInput(
-        t(f"{name.zh} 第 {line} 行第 {column} 列：YAML 格式错误：{zh}", f"{name.en} line {line} column {column}: invalid YAML: {en}")
+        t(
+            f"{name.zh} 第 {line} 行第 {column} 列：YAML 格式错误：{zh}",
+            f"{name.en} line {line} column {column}: invalid YAML: {en}",
+        )
+    )
+
+
+def _full_width_colon(name: Text, line: int) -> InvalidInput:
+    return InvalidInput(
+        t(
+            f"{name.zh} 第 {line} 行用了中文冒号“：”：键和值之间要用英文冒号加空格“: ”",
+            f"{name.en} line {line} uses a full-width colon '：': "
+            "a key and its value are separated by ': ' (an ASCII colon and a space)",
+        )
     )
 
 
@@ -742,15 +824,24 @@ class _NotFinite(Exception):
 
 
 _JSON_PROBLEMS: dict[str, tuple[str, str]] = {
-    "Expecting value": ("这里应有一个值：检查多余的逗号或缺少的引号", "a value was expected here: look for an extra comma or a missing quote"),
+    "Expecting value": (
+        "这里应有一个值：检查多余的逗号或缺少的引号",
+        "a value was expected here: look for an extra comma or a missing quote",
+    ),
     "Expecting ',' delimiter": ("缺少逗号“,”", "a ',' is missing"),
     "Expecting ':' delimiter": ("缺少冒号“:”", "a ':' is missing"),
     "Expecting property name enclosed in double quotes": (
         "键名要用双引号括起来（也可能是最后一项后面多了逗号）",
         "a key must be in double quotes (or the last item has a comma after it)",
     ),
-    "Unterminated string starting at": ("引号没有闭合：请补上结尾的引号", "a quoted text is not closed: add the closing quote"),
-    "Invalid control character at": ("引号里有控制字符：换行请写成 \\n，Tab 写成 \\t", "a control character inside quotes: write a line break as \\n, a tab as \\t"),
+    "Unterminated string starting at": (
+        "引号没有闭合：请补上结尾的引号",
+        "a quoted text is not closed: add the closing quote",
+    ),
+    "Invalid control character at": (
+        "引号里有控制字符：换行请写成 \\n，Tab 写成 \\t",
+        "a control character inside quotes: write a line break as \\n, a tab as \\t",
+    ),
     "Invalid \\escape": ("反斜杠“\\”后面的转义无效：请写成“\\\\”", "an invalid escape after a backslash: write '\\\\'"),
     "Invalid \\uXXXX escape": ("\\u 转义须是四位十六进制数", "a \\u escape needs four hexadecimal digits"),
     "Extra data": ("JSON 值结束后还有多余的内容", "there is more after the end of the JSON value"),
@@ -791,10 +882,15 @@ def load_json(text: str, source: str, *, limits: Limits = IMPORT, kind: Text = F
     def constant(word: str) -> Any:
         raise _NotFinite(word)
 
+    if _json_values_at_most(text, limits.max_nodes) > limits.max_nodes:
+        raise _json_too_many(name, limits)
     try:
         data = json.loads(text, object_pairs_hook=pairs, parse_float=number, parse_constant=constant)
     except json.JSONDecodeError as exc:
-        zh, en = next((v for k, v in _JSON_PROBLEMS.items() if exc.msg.startswith(k)), (f"无法解析（解析器提示：{exc.msg}）", exc.msg))
+        zh, en = next(
+            (v for k, v in _JSON_PROBLEMS.items() if exc.msg.startswith(k)),
+            (f"无法解析（解析器提示：{exc.msg}）", exc.msg),
+        )
         raise InvalidInput(
             t(
                 f"{name.zh} 第 {exc.lineno} 行第 {exc.colno} 列：JSON 格式错误：{zh}",
@@ -806,13 +902,19 @@ def load_json(text: str, source: str, *, limits: Limits = IMPORT, kind: Text = F
         line, first = where if where else (None, None)
         also = t(f"（第 {first} 行已有）", f" (first on line {first})") if first else t("", "")
         raise _at(
-            name, line, f"键“{_clip(dup.key)}”重复{also.zh}：删除其中一个", f"the key '{_clip(dup.key)}' appears twice{also.en}: remove one of them"
+            name,
+            line,
+            f"键“{_clip(dup.key)}”重复{also.zh}：删除其中一个",
+            f"the key '{_clip(dup.key)}' appears twice{also.en}: remove one of them",
         ) from None
     except _TooMany:
         raise _json_too_many(name, limits) from None
     except _NotFinite as bad:
         raise _at(
-            name, None, f"数字 {bad.text} 不是有限的数（JSON 不允许 NaN 或 Infinity）", f"the number {bad.text} is not finite (JSON allows no NaN or Infinity)"
+            name,
+            None,
+            f"数字 {bad.text} 不是有限的数（JSON 不允许 NaN 或 Infinity）",
+            f"the number {bad.text} is not finite (JSON allows no NaN or Infinity)",
         ) from None
     except RecursionError:
         n = limits.max_depth
@@ -823,9 +925,29 @@ def load_json(text: str, source: str, *, limits: Limits = IMPORT, kind: Text = F
     return data
 
 
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+
+
+def _json_values_at_most(text: str, enough: int) -> int:
+    """An upper bound of the values in a JSON text, counted without parsing it.
+
+    Valid JSON holds exactly one value more than its commas and non-empty arrays and
+    objects, outside strings. The parser builds every value before any hook sees an
+    array, so `[[],[],...]` of 5 MB would cost some 100 MB; counted first, it costs
+    a scan. The strings are taken out only when the plain count passes `enough`.
+    """
+    count = text.count(",") + text.count("[") + text.count("{") + 1
+    if count <= enough:
+        return count
+    outside = _JSON_STRING.sub("", text)
+    return outside.count(",") + outside.count("[") + outside.count("{") + 1
+
+
 def _json_too_many(name: Text, limits: Limits) -> InvalidInput:
     n = limits.max_nodes
-    return _at(name, None, f"值的个数超过 {n:,} 个上限：请拆分文件", f"more than {n:,} values, the limit: split the file")
+    return _at(
+        name, None, f"值的个数超过 {n:,} 个上限：请拆分文件", f"more than {n:,} values, the limit: split the file"
+    )
 
 
 def _check_tree(data: Any, name: Text, limits: Limits) -> None:
@@ -840,18 +962,26 @@ def _check_tree(data: Any, name: Text, limits: Limits) -> None:
         if isinstance(value, str):
             if len(value) > limits.max_scalar_chars:
                 n = limits.max_scalar_chars
-                raise _in(name, loc, f"文本过长：{len(value):,} 字，上限 {n:,} 字", f"a text of {len(value):,} characters, the limit is {n:,}")
+                raise _in(
+                    name,
+                    loc,
+                    f"文本过长：{len(value):,} 字，上限 {n:,} 字",
+                    f"a text of {len(value):,} characters, the limit is {n:,}",
+                )
             if "\x00" in value or _has_surrogate(value):
                 raise _in(
                     name,
                     loc,
                     "含 NUL 或无效的 Unicode 字符（来自转义 \\u0000 或 \\uD800 这类写法）：请删除",
-                    "contains a NUL or an invalid Unicode character (from an escape such as \\u0000 or \\uD800): remove it",
+                    "contains a NUL or an invalid Unicode character "
+                    "(from an escape such as \\u0000 or \\uD800): remove it",
                 )
         elif isinstance(value, dict | list):
             if len(loc) >= limits.max_depth:
                 n = limits.max_depth
                 raise _in(name, loc, f"嵌套超过 {n} 层上限", f"nested deeper than {n} levels, the limit")
+            if nodes + len(stack) + len(value) > limits.max_nodes:  # each item is a value: no need to stack them
+                raise _json_too_many(name, limits)
             if isinstance(value, list):
                 stack.extend(((*loc, i), item) for i, item in enumerate(value))
                 continue
@@ -862,7 +992,8 @@ def _check_tree(data: Any, name: Text, limits: Limits) -> None:
                         name,
                         loc,
                         f"键名过长或含无效字符（上限 {n:,} 字）：“{_clip(key)}”",
-                        f"a key that is too long or holds an invalid character (the limit is {n:,} characters): '{_clip(key)}'",
+                        "a key that is too long or holds an invalid character "
+                        f"(the limit is {n:,} characters): '{_clip(key)}'",
                     )
                 stack.append(((*loc, key), item))
 
@@ -901,7 +1032,9 @@ def _json_duplicate_lines(text: str, key: str) -> tuple[int, int] | None:
             position -= 1  # and before the ':', to the key's closing quote
         return text.count("\n", 0, max(position, 0)) + 1
 
-    def parse_object(s_and_end: Any, strict: bool, scan_once: Any, object_hook: Any, object_pairs_hook: Any, memo: Any) -> Any:
+    def parse_object(
+        s_and_end: Any, strict: bool, scan_once: Any, object_hook: Any, object_pairs_hook: Any, memo: Any
+    ) -> Any:
         starts: list[int] = []
 
         def recording(string: str, index: int) -> Any:
@@ -956,12 +1089,7 @@ def parse_document(text: str, source: str, *, json: bool = False, limits: Limits
     if isinstance(data, str) and "：" in data:
         # `名称：包头…` lines read as one long text: the most common slip on a Chinese keyboard
         n = next(i for i, body in enumerate(text.splitlines(), 1) if "：" in body)
-        raise InvalidInput(
-            t(
-                f"{name.zh} 第 {n} 行用了中文冒号“：”：键和值之间要用英文冒号加空格“: ”",
-                f"{name.en} line {n} uses a full-width colon '：': a key and its value are separated by ': ' (an ASCII colon and a space)",
-            )
-        )
+        raise _full_width_colon(name, n)
     return data
 
 
@@ -984,7 +1112,8 @@ _DECIMAL = re.compile(r"[-+]?[0-9]+", re.ASCII)
 _FLOAT = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?", re.ASCII)
 _DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})", re.ASCII)
 _DATETIME = re.compile(
-    r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt]|[ \t]+)([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,6})[0-9]*)?)?"
+    r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt]|[ \t]+)"
+    r"([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,6})[0-9]*)?)?"
     r"(?:[ \t]*(Z|z|[-+][0-9]{1,2}(?::?[0-9]{2})?))?",
     re.ASCII,
 )
@@ -1062,6 +1191,8 @@ def _union(choices: list[Any], value: Any) -> Any:
         return _resolve(choices[0], value)
     if isinstance(value, str) and str in choices:
         return value  # text as written wins over any reading of it
+    if type(value) in choices:
+        return value  # already of one of the types (a stored document, a JSON number)
     for choice in choices:
         resolved = _resolve(choice, value)
         if resolved is not value:
