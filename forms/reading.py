@@ -72,14 +72,16 @@ class Limits:
     max_key_chars: int
 
 
-# A document: the field limits of `forms` (one declaration each), 5 MB, and room for MAX_LIST_ITEMS rows of
-# a few dozen values each; a document needs no aliases at all, a few are harmless.
+# A document: 5 MB, the depth and key length of `forms` (one declaration each), and room for MAX_LIST_ITEMS
+# rows of a few dozen values each; a document needs no aliases at all, a few are harmless. A text is bounded
+# at ten times the field limit: `forms.validate` reports a text merely too long, or holding a NUL or a
+# surrogate, with its field's label and every other problem at once; the reader stops only the absurd.
 DOCUMENT = Limits(
     max_bytes=5_000_000,
     max_depth=MAX_DEPTH,
     max_nodes=100 * MAX_LIST_ITEMS,
     max_aliases=100,
-    max_scalar_chars=MAX_FIELD_CHARS,
+    max_scalar_chars=10 * MAX_FIELD_CHARS,
     max_key_chars=MAX_KEY_CHARS,
 )
 # A process file is a few kilobytes of stages and rules.
@@ -328,6 +330,10 @@ _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _STD = "tag:yaml.org,2002:"
 _SCALAR_TAGS = frozenset(_STD + name for name in ("str", "int", "float", "bool", "null", "timestamp", "value"))
 _NO_KEY: Any = object()
+_ESCAPED_NUL = (
+    "含 NUL 或无效的 Unicode 字符（来自转义 \\0 或 \\uD800 这类写法）：请删除",
+    "contains a NUL or an invalid Unicode character (from an escape such as \\0 or \\uD800): remove it",
+)
 _MERGE: Any = object()
 
 
@@ -442,13 +448,8 @@ class _Builder:
                 f"文本过长：{len(value):,} 字，上限 {n:,} 字",
                 f"a text of {len(value):,} characters, the limit is {n:,}",
             )
-        if "\x00" in value or _has_surrogate(value):
-            raise _at(
-                self.name,
-                line,
-                "含 NUL 或无效的 Unicode 字符（来自转义 \\0 或 \\uD800 这类写法）：请删除",
-                "contains a NUL or an invalid Unicode character (from an escape such as \\0 or \\uD800): remove it",
-            )
+        if not self.written and ("\x00" in value or _has_surrogate(value)):  # a document's: forms says which field
+            raise _at(self.name, line, *_ESCAPED_NUL)
         self._count(1, line)
         plain = event.tag is None and event.implicit[0]
         merge = plain and value == "<<"
@@ -595,6 +596,8 @@ class _Builder:
     def _key(self, frame: _Frame, key: Any, line: int, text: str | None) -> None:
         if text is None or isinstance(key, list | dict):
             raise _at(self.name, line, "键须是文本，不能是列表或映射", "a key must be a text, not a list or a mapping")
+        if isinstance(key, str) and ("\x00" in key or _has_surrogate(key)):  # a key is never a field's value
+            raise _at(self.name, line, *_ESCAPED_NUL)
         if isinstance(key, str) and len(key) > self.limits.max_key_chars:
             n = self.limits.max_key_chars
             raise _at(
@@ -921,7 +924,7 @@ def load_json(text: str, source: str, *, limits: Limits = IMPORT, kind: Text = F
         raise _at(name, None, f"嵌套超过 {n} 层上限", f"nested deeper than {n} levels, the limit") from None
     except ValueError:  # an integer of more than 4,300 digits (Python's int limit)
         raise _at(name, None, "数字的位数过多", "a number has too many digits") from None
-    _check_tree(data, name, limits)
+    _check_tree(data, name, limits, values=not written)
     return data
 
 
@@ -950,8 +953,11 @@ def _json_too_many(name: Text, limits: Limits) -> InvalidInput:
     )
 
 
-def _check_tree(data: Any, name: Text, limits: Limits) -> None:
-    """The bounds the JSON parser cannot check as it goes: nodes, depth, text and key lengths, NUL, surrogates."""
+def _check_tree(data: Any, name: Text, limits: Limits, *, values: bool) -> None:
+    """The bounds the JSON parser cannot check as it goes: nodes, depth, text and key lengths, NUL, surrogates.
+
+    `values=False` (a document) leaves NUL and surrogates in values to `forms.validate`, which names the field.
+    """
     nodes = 0
     stack: list[tuple[tuple[Any, ...], Any]] = [((), data)]
     while stack:
@@ -968,7 +974,7 @@ def _check_tree(data: Any, name: Text, limits: Limits) -> None:
                     f"文本过长：{len(value):,} 字，上限 {n:,} 字",
                     f"a text of {len(value):,} characters, the limit is {n:,}",
                 )
-            if "\x00" in value or _has_surrogate(value):
+            if values and ("\x00" in value or _has_surrogate(value)):
                 raise _in(
                     name,
                     loc,

@@ -268,6 +268,7 @@ def test_tabs_newlines_and_carriage_returns_are_text() -> None:
 INDENT_EN = (
     "the indentation does not line up, or the line holds something extra: keys at one level start in the same column"
 )
+YAML_NUL_EN = "contains a NUL or an invalid Unicode character (from an escape such as \\0 or \\uD800): remove it"
 TAB_ZH = "文件 doc.yaml 第 {n} 行用了 Tab 缩进：YAML 只能用空格缩进，请把行首的 Tab 换成空格"
 TAB_EN = "file doc.yaml line {n} is indented with a tab: YAML indents with spaces only; replace the tab with spaces"
 
@@ -482,9 +483,9 @@ def test_a_problem_with_no_translation_keeps_the_parser_words_behind_a_chinese_l
             "line 1: '<<' must be followed by a mapping or a list of mappings",
         ),
         (
-            'a: "x\\0y"\n',
+            '"a\\0b": 1\n',
             "第 1 行：含 NUL 或无效的 Unicode 字符（来自转义 \\0 或 \\uD800 这类写法）：请删除",
-            "line 1: contains a NUL or an invalid Unicode character (from an escape such as \\0 or \\uD800): remove it",
+            f"line 1: {YAML_NUL_EN}",
         ),
     ],
     ids=[
@@ -499,7 +500,7 @@ def test_a_problem_with_no_translation_keeps_the_parser_words_behind_a_chinese_l
         "empty-int",
         "list-as-key",
         "bad-merge",
-        "nul-escape",
+        "nul-escape-in-a-key",
     ],
 )
 def test_yaml_structures_kam_does_not_read_are_refused_with_the_line(text: str, zh: str, en: str) -> None:
@@ -644,8 +645,8 @@ BIG_INPUTS: dict[str, tuple[Callable[[], str], str, str, str]] = {
     "long-scalar.yaml": (
         lambda: "a: " + "长" * 1_600_000 + "\n",
         " 第 1 行",
-        "文本过长：1,600,000 字，上限 100,000 字",
-        "a text of 1,600,000 characters, the limit is 100,000",
+        "文本过长：1,600,000 字，上限 1,000,000 字",
+        "a text of 1,600,000 characters, the limit is 1,000,000",
     ),
     "long-key.yaml": (
         lambda: "k" * 300 + ": 1\n",
@@ -680,8 +681,8 @@ BIG_INPUTS: dict[str, tuple[Callable[[], str], str, str, str]] = {
     "long-scalar.json": (
         lambda: '{"a": "' + "x" * 4_900_000 + '"}',
         " 中 a",
-        "文本过长：4,900,000 字，上限 100,000 字",
-        "a text of 4,900,000 characters, the limit is 100,000",
+        "文本过长：4,900,000 字，上限 1,000,000 字",
+        "a text of 4,900,000 characters, the limit is 1,000,000",
     ),
 }
 
@@ -948,9 +949,40 @@ def test_json_syntax_errors_give_the_line_the_column_and_what_to_do(
     ],
     ids=["nan", "infinity", "overflow", "huge-integer", "nul-escape", "lone-surrogate-escape"],
 )
-@pytest.mark.parametrize("written", [True, False])
-def test_json_values_kam_cannot_store_are_refused(text: str, zh: str, en: str, written: bool) -> None:
-    assert refusal(reading.load_json, text, "doc.json", written=written) == (f"文件 doc.json{zh}", f"file doc.json{en}")
+def test_json_values_kam_cannot_store_are_refused(text: str, zh: str, en: str) -> None:
+    assert refusal(reading.load_json, text, "doc.json") == (f"文件 doc.json{zh}", f"file doc.json{en}")
+    if "NUL" not in zh:
+        assert refusal(json_doc, text) == (f"文件 doc.json{zh}", f"file doc.json{en}")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '{"handler": "a\\u0000b"}',
+            "handler (Handler): contains the control character U+0000 (character 2): remove it",
+        ),
+        (
+            '{"handler": "a\\udcffb"}',
+            "handler (Handler): contains the invalid character U+DCFF (an unpaired surrogate, character 2): remove it",
+        ),
+        ('handler: "a\\0b"\n', "handler (Handler): contains the control character U+0000 (character 2): remove it"),
+        ("handler: " + "长" * 100_001 + "\n", "handler (Handler): too long: 100,001 characters, the limit is 100,000"),
+    ],
+    ids=["json-nul", "json-surrogate", "yaml-nul", "long-text"],
+)
+def test_a_document_value_merely_bad_is_left_for_forms_to_name_its_field(text: str, message: str) -> None:
+    tree = reading.parse_document(text, "doc", json=text.startswith("{"))
+    with pytest.raises(forms.FormInvalid) as caught:
+        forms.validate("visit-feedback", reading.resolve(forms.get("visit-feedback"), tree))
+    assert message in [e.render("en") for e in caught.value.errors]
+
+
+def test_a_nul_from_an_escape_is_refused_in_a_process_file() -> None:
+    assert refusal(reading.load_yaml, 'a: "x\\0y"\n', "p.yaml") == (
+        "文件 p.yaml 第 1 行：含 NUL 或无效的 Unicode 字符（来自转义 \\0 或 \\uD800 这类写法）：请删除",
+        f"file p.yaml line 1: {YAML_NUL_EN}",
+    )
 
 
 def test_an_escaped_surrogate_pair_is_one_character() -> None:
