@@ -72,8 +72,8 @@ import sys
 import forms.reading as reading
 from forms import xlsx
 if {xlsx}:
-    _read = reading.read_data_file
-    reading.read_data_file = lambda path: xlsx.load_form({kind!r}, path) if path.endswith(".xlsx") else _read(path)
+    _read = reading.read_document
+    reading.read_document = lambda path: xlsx.load_form({kind!r}, path) if path.endswith(".xlsx") else _read(path)
 import cli
 sys.argv = ["kam", "doc", "fill", "1", {kind!r}, "--file", {path!r}]
 cli.main()

@@ -21,7 +21,7 @@ from commands._common import Kam, KamGroupBase, clean, local_time, output_path, 
 from commands._table import table
 from forms.diff import diff, render
 from forms.interactive import FillAborted, fill
-from forms.reading import read_data_file
+from forms.reading import read_document
 from forms.template import template
 from reports import RenderJob, RenderResult
 from workflow.errors import InvalidInput
@@ -71,7 +71,7 @@ def doc_fill(kam: Kam, opportunity_id: int, kind: str, path: str | None) -> None
         data = _interactive(kam, opportunity_id, kind)
     else:
         forms.check_kind(kind)
-        data = read_data_file(path)
+        data = read_document(path)
     with kam.db.write() as session:
         d = documents.fill_document(session, opportunity_id, kind, data, actor=kam.actor)
         out = {"id": opportunity_id, "kind": kind, "version": d.version, "sha256": d.sha256}

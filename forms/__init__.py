@@ -150,6 +150,7 @@ def validate(kind: str, data: Any) -> Form:
     from pydantic import ValidationError  # with the schema (see `get`)
 
     from forms.errors import to_field_errors
+    from forms.reading import resolve
 
     form = get(kind)
     if not isinstance(data, dict):
@@ -165,7 +166,7 @@ def validate(kind: str, data: Any) -> Form:
     if too_big:
         raise FormInvalid(kind, too_big)
     try:
-        return form.model_validate(data)
+        return form.model_validate(resolve(form, data))
     except ValidationError as exc:
         raise FormInvalid(kind, to_field_errors(form, exc)) from None
 

@@ -104,11 +104,20 @@ _HINTS: dict[str, Text] = {
     "datetime": t("日期时间，如 2026-11-20 14:00", "date and time, e.g. 2026-11-20 14:00"),
     "choice": t("从下拉框选择", "choose from the list"),
     "object": t("分组：填写下面各行", "a group: fill the rows below"),
-    "list-of-str": t("每行一项，行不够时在表格中插入整行", "one item per row; insert whole rows inside the table for more"),
-    "list-of-date": t("每行一个日期，行不够时在表格中插入整行", "one date per row; insert whole rows inside the table for more"),
-    "list-of-object": t("每行一项，行不够时在表格中插入整行；空行会被忽略", "one item per row; insert whole rows inside the table for more; blank rows are ignored"),
+    "list-of-str": t(
+        "每行一项，行不够时在表格中插入整行", "one item per row; insert whole rows inside the table for more"
+    ),
+    "list-of-date": t(
+        "每行一个日期，行不够时在表格中插入整行", "one date per row; insert whole rows inside the table for more"
+    ),
+    "list-of-object": t(
+        "每行一项，行不够时在表格中插入整行；空行会被忽略",
+        "one item per row; insert whole rows inside the table for more; blank rows are ignored",
+    ),
     "cell-list": t("一格多项：每项一行（Alt+Enter 换行）", "several items in one cell: one per line (Alt+Enter)"),
-    "dict-of-number": t("把表头改为名称（如 东风），下面填数字", "rename the header to a name (e.g. Dongfeng) and put the numbers below"),
+    "dict-of-number": t(
+        "把表头改为名称（如 东风），下面填数字", "rename the header to a name (e.g. Dongfeng) and put the numbers below"
+    ),
 }
 
 _HEADINGS = {
@@ -146,11 +155,13 @@ def _mb(n: int) -> str:
 
 def _read_source(source: Source, name: str, max_bytes: int) -> bytes:
     """The file's bytes, never more than `max_bytes` + 1 read (a stream is read with a limit)."""
-    too_big = InvalidInput(t(
-        f"文件 {name} 超过 {_mb(max_bytes)} MB 上限：表单通常只有几十 KB，请删除图片和多余的工作表后另存",
-        f"file {name} is larger than the {_mb(max_bytes)} MB limit: a form is usually a few dozen KB; "
-        "remove pictures and extra sheets and save it again",
-    ))
+    too_big = InvalidInput(
+        t(
+            f"文件 {name} 超过 {_mb(max_bytes)} MB 上限：表单通常只有几十 KB，请删除图片和多余的工作表后另存",
+            f"file {name} is larger than the {_mb(max_bytes)} MB limit: a form is usually a few dozen KB; "
+            "remove pictures and extra sheets and save it again",
+        )
+    )
     if isinstance(source, bytes | bytearray):
         if len(source) > max_bytes:
             raise too_big
@@ -183,46 +194,90 @@ def _source_name(source: Source, name: str | None) -> str:
 
 def _check_container(raw: bytes, name: str) -> None:
     """Refuse, naming the file and what to do, anything that is not a plain xlsx package."""
-    save_as = t("请在 Excel 或 WPS 中打开，另存为“Excel 工作簿 (*.xlsx)”", "open it in Excel or WPS and save it as “Excel Workbook (*.xlsx)”")
+    save_as = t(
+        "请在 Excel 或 WPS 中打开，另存为“Excel 工作簿 (*.xlsx)”",
+        "open it in Excel or WPS and save it as “Excel Workbook (*.xlsx)”",
+    )
     if raw.startswith(_OLE_MAGIC):
         if any(stream in raw for stream in _ENCRYPTED_STREAMS):
-            raise InvalidInput(t(
-                f"文件 {name} 设有打开密码（已加密），kam 无法读取：请在 Excel 或 WPS 中去掉密码（文件 → 信息 → 保护工作簿 → 用密码进行加密，清空密码）后保存",
-                f"file {name} is password-protected (encrypted) and kam cannot read it: remove the password in Excel or WPS "
-                "(File → Info → Protect Workbook → Encrypt with Password, clear it) and save it",
-            ))
-        raise InvalidInput(t(
-            f"文件 {name} 是旧版 Excel 格式 (.xls/.et)：{save_as.zh}",
-            f"file {name} is in the old Excel format (.xls/.et): {save_as.en}",
-        ))
+            raise InvalidInput(
+                t(
+                    f"文件 {name} 设有打开密码（已加密），kam 无法读取：请在 Excel 或 "
+                    "WPS 中去掉密码（文件 → 信息 → 保护工作簿 → 用密码进行加密，清空密码）后保存",
+                    f"file {name} is password-protected (encrypted) and kam "
+                    "cannot read it: remove the password in Excel or WPS "
+                    "(File → Info → Protect Workbook → Encrypt with Password, clear it) and save it",
+                )
+            )
+        raise InvalidInput(
+            t(
+                f"文件 {name} 是旧版 Excel 格式 (.xls/.et)：{save_as.zh}",
+                f"file {name} is in the old Excel format (.xls/.et): {save_as.en}",
+            )
+        )
     if not raw.startswith(_ZIP_MAGIC):
-        raise InvalidInput(t(f"文件 {name} 不是 Excel 工作簿 (.xlsx)：{save_as.zh}", f"file {name} is not an Excel workbook (.xlsx): {save_as.en}"))
+        raise InvalidInput(
+            t(
+                f"文件 {name} 不是 Excel 工作簿 (.xlsx)：{save_as.zh}",
+                f"file {name} is not an Excel workbook (.xlsx): {save_as.en}",
+            )
+        )
     try:
         _check_package(zipfile.ZipFile(io.BytesIO(raw)), name, save_as)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, RuntimeError, NotImplementedError, OSError, zlib.error):
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        ValueError,
+        EOFError,
+        RuntimeError,
+        NotImplementedError,
+        OSError,
+        zlib.error,
+    ):
         # a truncated download, a zip-level password (RuntimeError), an unknown compression method
-        raise InvalidInput(t(f"文件 {name} 已损坏，不是完整的 .xlsx 工作簿：{save_as.zh}", f"file {name} is damaged, not a complete .xlsx workbook: {save_as.en}")) from None
+        raise InvalidInput(
+            t(
+                f"文件 {name} 已损坏，不是完整的 .xlsx 工作簿：{save_as.zh}",
+                f"file {name} is damaged, not a complete .xlsx workbook: {save_as.en}",
+            )
+        ) from None
 
 
 def _check_package(archive: zipfile.ZipFile, name: str, save_as: Text) -> None:
     entries = archive.infolist()
     names = {entry.filename for entry in entries}
     if len(entries) > MAX_ENTRIES or sum(entry.file_size for entry in entries) > MAX_UNZIPPED:
-        raise InvalidInput(t(
-            f"文件 {name} 解压后超过 {_mb(MAX_UNZIPPED)} MB 或 {MAX_ENTRIES} 个部件上限：不是一份普通的工作簿",
-            f"file {name} unpacks to more than the {_mb(MAX_UNZIPPED)} MB or {MAX_ENTRIES} parts limit: it is not an ordinary workbook",
-        ))
+        raise InvalidInput(
+            t(
+                f"文件 {name} 解压后超过 {_mb(MAX_UNZIPPED)} MB 或 {MAX_ENTRIES} 个部件上限：不是一份普通的工作簿",
+                f"file {name} unpacks to more than the {_mb(MAX_UNZIPPED)} MB "
+                f"or {MAX_ENTRIES} parts limit: it is not an ordinary workbook",
+            )
+        )
     if "mimetype" in names and b"opendocument" in archive.read("mimetype")[:100]:
-        raise InvalidInput(t(f"文件 {name} 是 OpenDocument 表格 (.ods)：{save_as.zh}", f"file {name} is an OpenDocument spreadsheet (.ods): {save_as.en}"))
+        raise InvalidInput(
+            t(
+                f"文件 {name} 是 OpenDocument 表格 (.ods)：{save_as.zh}",
+                f"file {name} is an OpenDocument spreadsheet (.ods): {save_as.en}",
+            )
+        )
     types = archive.read("[Content_Types].xml")[:200_000] if "[Content_Types].xml" in names else b""
     if "xl/vbaProject.bin" in names or b"macroEnabled" in types:
         if b"sheet.binary" in types:
-            raise InvalidInput(t(f"文件 {name} 是二进制工作簿 (.xlsb)：{save_as.zh}", f"file {name} is a binary workbook (.xlsb): {save_as.en}"))
-        raise InvalidInput(t(
-            f"文件 {name} 是启用宏的工作簿 (.xlsm)，kam 不读取含宏的文件：请另存为不含宏的“Excel 工作簿 (*.xlsx)”",
-            f"file {name} is a macro-enabled workbook (.xlsm) and kam does not read files with macros: save it as an "
-            "“Excel Workbook (*.xlsx)” without macros",
-        ))
+            raise InvalidInput(
+                t(
+                    f"文件 {name} 是二进制工作簿 (.xlsb)：{save_as.zh}",
+                    f"file {name} is a binary workbook (.xlsb): {save_as.en}",
+                )
+            )
+        raise InvalidInput(
+            t(
+                f"文件 {name} 是启用宏的工作簿 (.xlsm)，kam 不读取含宏的文件：请另存为不含宏的“Excel 工作簿 (*.xlsx)”",
+                f"file {name} is a macro-enabled workbook (.xlsm) and "
+                "kam does not read files with macros: save it as an "
+                "“Excel Workbook (*.xlsx)” without macros",
+            )
+        )
     for entry in entries:
         # no spreadsheet program writes a DTD; one in a part is an entity-expansion bomb (expat would stop it,
         # but only after expanding some 100 MB), refused before openpyxl parses anything
@@ -230,18 +285,29 @@ def _check_package(archive: zipfile.ZipFile, name: str, save_as: Text) -> None:
             with archive.open(entry) as part:
                 head = part.read(4096)
             if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
-                raise InvalidInput(t(
-                    f"文件 {name} 的部件 {entry.filename} 含有 DTD（<!DOCTYPE>），Excel 和 WPS 从不写入它：请在 Excel 或 WPS 中打开后另存",
-                    f"part {entry.filename} of file {name} holds a DTD (<!DOCTYPE>), which Excel and WPS never write: "
-                    "open the file in Excel or WPS and save it again",
-                ))
+                raise InvalidInput(
+                    t(
+                        f"文件 {name} 的部件 {entry.filename} 含有 DTD（<!DOCTYPE>）"
+                        "，Excel 和 WPS 从不写入它：请在 Excel 或 WPS 中打开后另存",
+                        f"part {entry.filename} of file {name} holds a DTD "
+                        "(<!DOCTYPE>), which Excel and WPS never write: "
+                        "open the file in Excel or WPS and save it again",
+                    )
+                )
     if "xl/workbook.xml" not in names:
-        raise InvalidInput(t(f"文件 {name} 不是 Excel 工作簿 (.xlsx)：{save_as.zh}", f"file {name} is not an Excel workbook (.xlsx): {save_as.en}"))
+        raise InvalidInput(
+            t(
+                f"文件 {name} 不是 Excel 工作簿 (.xlsx)：{save_as.zh}",
+                f"file {name} is not an Excel workbook (.xlsx): {save_as.en}",
+            )
+        )
     if _STRICT_NS in archive.read("xl/workbook.xml")[:4096]:
-        raise InvalidInput(t(
-            f"文件 {name} 是“Strict Open XML 电子表格”格式：{save_as.zh}",
-            f"file {name} is a “Strict Open XML Spreadsheet”: {save_as.en}",
-        ))
+        raise InvalidInput(
+            t(
+                f"文件 {name} 是“Strict Open XML 电子表格”格式：{save_as.zh}",
+                f"file {name} is a “Strict Open XML Spreadsheet”: {save_as.en}",
+            )
+        )
 
 
 class Workbook:
@@ -290,10 +356,13 @@ class Workbook:
                         gap = row
                     continue
                 if r > max_rows:
-                    raise InvalidInput(t(
-                        f"文件 {self.name} 的工作表“{worksheet.title}”超过 {max_rows:,} 行上限：请删除多余的行",
-                        f"sheet “{worksheet.title}” of {self.name} has more than the {max_rows:,} rows limit: delete the extra rows",
-                    ))
+                    raise InvalidInput(
+                        t(
+                            f"文件 {self.name} 的工作表“{worksheet.title}”超过 {max_rows:,} 行上限：请删除多余的行",
+                            f"sheet “{worksheet.title}” of {self.name} has more than "
+                            f"the {max_rows:,} rows limit: delete the extra rows",
+                        )
+                    )
                 numbered.append((r, line))
         if formulas:
             self._fill_cached(sheet, dict(numbered), formulas, max_cols)
@@ -307,7 +376,9 @@ class Workbook:
                 return list(row)
         return [None] * max_cols
 
-    def _fill_cached(self, sheet: int, lines: dict[int, list[Any]], formulas: list[tuple[int, int]], max_cols: int) -> None:
+    def _fill_cached(
+        self, sheet: int, lines: dict[int, list[Any]], formulas: list[tuple[int, int]], max_cols: int
+    ) -> None:
         from openpyxl.utils import get_column_letter
 
         if self._cached is None:
@@ -316,7 +387,9 @@ class Workbook:
         wanted = {r for r, _ in formulas}
         cached: dict[int, tuple[Any, ...]] = {}
         with _foreign(self.name):
-            for r, row in enumerate(worksheet.iter_rows(min_row=1, max_row=max(wanted), max_col=max_cols, values_only=True), 1):
+            for r, row in enumerate(
+                worksheet.iter_rows(min_row=1, max_row=max(wanted), max_col=max_cols, values_only=True), 1
+            ):
                 if r in wanted:
                     cached[r] = row
         missing = []
@@ -329,21 +402,28 @@ class Workbook:
             lines[r][c - 1] = value
         if missing:
             cells = ", ".join(missing[:5]) + ("…" if len(missing) > 5 else "")
-            raise InvalidInput(t(
-                f"文件 {self.name} 的工作表“{worksheet.title}”单元格 {cells} 是公式，但没有计算结果（文件不是由 Excel/WPS 保存的）："
-                "请在 Excel 或 WPS 中打开并保存，或把公式换成数值",
-                f"cell {cells} of sheet “{worksheet.title}” in {self.name} holds a formula with no computed value "
-                "(the file was not saved by Excel or WPS): open and save it in Excel or WPS, or replace the formula by its value",
-            ))
+            raise InvalidInput(
+                t(
+                    f"文件 {self.name} 的工作表“{worksheet.title}”单元格 "
+                    f"{cells} 是公式，但没有计算结果（文件不是由 Excel/WPS 保存的）："
+                    "请在 Excel 或 WPS 中打开并保存，或把公式换成数值",
+                    f"cell {cells} of sheet “{worksheet.title}” in {self.name} holds a formula with no computed value "
+                    "(the file was not saved by Excel or WPS): open and save "
+                    "it in Excel or WPS, or replace the formula by its value",
+                )
+            )
 
     def _error_value(self, sheet: str, r: int, c: int, value: Any) -> None:
         from openpyxl.utils import get_column_letter
 
         ref = f"{get_column_letter(c)}{r}"
-        raise InvalidInput(t(
-            f"文件 {self.name} 的工作表“{sheet}”单元格 {ref} 是错误值 {value}：请改正该单元格的公式或内容",
-            f"cell {ref} of sheet “{sheet}” in {self.name} is the error value {value}: correct that cell's formula or content",
-        ))
+        raise InvalidInput(
+            t(
+                f"文件 {self.name} 的工作表“{sheet}”单元格 {ref} 是错误值 {value}：请改正该单元格的公式或内容",
+                f"cell {ref} of sheet “{sheet}” in {self.name} is the error "
+                f"value {value}: correct that cell's formula or content",
+            )
+        )
 
     def close(self) -> None:
         for book in (self._book, self._cached):
@@ -373,11 +453,15 @@ def _foreign(name: str) -> Iterator[None]:
         except (InvalidInput, MemoryError, RecursionError):
             raise
         except Exception:
-            raise InvalidInput(t(
-                f"文件 {name} 无法作为 .xlsx 工作簿读取（内容已损坏）：请在 Excel 或 WPS 中打开，另存为“Excel 工作簿 (*.xlsx)”",
-                f"file {name} cannot be read as an .xlsx workbook (its content is damaged): open it in Excel or WPS "
-                "and save it as “Excel Workbook (*.xlsx)”",
-            )) from None
+            raise InvalidInput(
+                t(
+                    f"文件 {name} 无法作为 .xlsx 工作簿读取（内容已损坏）：请在 "
+                    "Excel 或 WPS 中打开，另存为“Excel 工作簿 (*.xlsx)”",
+                    f"file {name} cannot be read as an .xlsx workbook "
+                    "(its content is damaged): open it in Excel or WPS "
+                    "and save it as “Excel Workbook (*.xlsx)”",
+                )
+            ) from None
 
 
 def _load(raw: bytes, name: str, *, data_only: bool) -> Any:
@@ -395,11 +479,14 @@ def open_workbook(source: Source, *, name: str | None = None, max_bytes: int = M
     """
     name = _source_name(source, name)
     if isinstance(source, str | os.PathLike) and os.fspath(source).lower().endswith((".xlsm", ".xltm")):
-        raise InvalidInput(t(
-            f"文件 {name} 是启用宏的工作簿 (.xlsm)，kam 不读取含宏的文件：请另存为不含宏的“Excel 工作簿 (*.xlsx)”",
-            f"file {name} is a macro-enabled workbook (.xlsm) and kam does not read files with macros: save it as an "
-            "“Excel Workbook (*.xlsx)” without macros",
-        ))
+        raise InvalidInput(
+            t(
+                f"文件 {name} 是启用宏的工作簿 (.xlsm)，kam 不读取含宏的文件：请另存为不含宏的“Excel 工作簿 (*.xlsx)”",
+                f"file {name} is a macro-enabled workbook (.xlsm) and "
+                "kam does not read files with macros: save it as an "
+                "“Excel Workbook (*.xlsx)” without macros",
+            )
+        )
     raw = _read_source(source, name, max_bytes)
     _check_container(raw, name)
     return Workbook(raw, name)
@@ -546,7 +633,9 @@ class _TemplateWriter:
 
     def _label_row(self, spec: FieldSpec, depth: int, *, title: bool, hint: str) -> int:
         row = self.row
-        label = self._put(row, COL_LABEL, _marked(spec, self.lang), font=self.bold if (title or spec.required) else None)
+        label = self._put(
+            row, COL_LABEL, _marked(spec, self.lang), font=self.bold if (title or spec.required) else None
+        )
         label.alignment = self.Alignment(indent=depth, vertical="top", wrap_text=True)
         self._put(row, COL_KEY, spec.path, font=self.key_font)
         self._put(row, COL_OTHER, spec.label(self.other), font=self.hint_font)
@@ -629,8 +718,13 @@ class _TemplateWriter:
                     value = value.get(column.header) if isinstance(value, dict) and column.header else None
                     self._input(self.row, COL_VALUE + i, _number_spec(column.spec), value)
                 else:
-                    self._input(self.row, COL_VALUE + i, column.spec, value,
-                                cell_list=column.spec.type in ("list-of-str", "list-of-date"))
+                    self._input(
+                        self.row,
+                        COL_VALUE + i,
+                        column.spec,
+                        value,
+                        cell_list=column.spec.type in ("list-of-str", "list-of-date"),
+                    )
             self.row += 1
 
     # the sheets -------------------------------------------------------------------------------
@@ -640,10 +734,16 @@ class _TemplateWriter:
         title = f"{title_zh}  {title_en}" if lang == "zh" else f"{title_en}  {title_zh}"
         self._put(1, COL_LABEL, title, font=self._font(bold=True, size=14))
         self._put(1, COL_KEY, self.kind, font=self.key_font)
-        self._put(2, COL_LABEL, t(
-            "在黄色格填写；带 * 为必填；C 列的键请勿修改；详见“说明”工作表。",
-            "Fill in the yellow cells; * marks a required field; do not change the keys in column C; see the Instructions sheet.",
-        ).render(lang), font=self.hint_font)
+        self._put(
+            2,
+            COL_LABEL,
+            t(
+                "在黄色格填写；带 * 为必填；C 列的键请勿修改；详见“说明”工作表。",
+                "Fill in the yellow cells; * marks a required field; do not "
+                "change the keys in column C; see the Instructions sheet.",
+            ).render(lang),
+            font=self.hint_font,
+        )
         for col, heading in enumerate(_HEADINGS["zh" if lang == "zh" else "en"], 1):
             self._put(3, col, heading, font=self.bold, fill=self.header_fill)
         self.sheet.freeze_panes = "A4"
@@ -664,46 +764,82 @@ class _TemplateWriter:
     def instructions(self, title_zh: str, title_en: str, computed: list[FieldSpec], mapping: list[FieldSpec]) -> None:
         lang, kind, notes = self.lang, self.kind, self.notes
         lines: list[Text] = [
-            t("在“表单”工作表的黄色格（B 列或表格中）填写。A 列是项目名称，C 列是键（kam 用它找到每一行，请勿修改），"
-              "D 列是英文名称，E 列是填写提示。",
-              "Fill in the yellow cells of the Form sheet (column B, or the tables). Column A names the field, column C holds "
-              "its key (kam finds each row by it: do not change it), column D the Chinese label, column E what to type."),
-            t("带 * 的项目为必填，其余可以留空；留空表示未填写。",
-              "A field marked * is required; the others may stay empty, which means not given."),
-            t("下拉框：点单元格右侧的箭头选择；是/否 也在下拉框中。",
-              "Drop-downs: click the arrow at the right of the cell; yes/no is a drop-down too."),
-            t("日期：输入 2026-11-20 或 2026/11/20（日期格已设好格式）；日期时间如 2026-11-20 14:00。",
-              "Dates: type 2026-11-20 or 2026/11/20 (the date cells are formatted); date and time as 2026-11-20 14:00."),
-            t("文本（电话、编号、型号）照原样保存，开头的 0 会保留；数字不要带单位（元、台）。",
-              "Text (phone, numbers of contracts, models) is kept exactly as typed, leading zeros included; "
-              "numbers go without a unit (yuan, vehicles)."),
-            t("列表和表格：每行一项，从第一个空行开始；行不够时在表格中间插入整行；空行会被忽略。不要改动表格的表头和键行。",
-              "Lists and tables: one item per row, from the first empty row; insert whole rows inside the table for more; "
-              "empty rows are ignored. Do not change a table's header and key rows."),
+            t(
+                "在“表单”工作表的黄色格（B 列或表格中）填写。A 列是项目名称，C 列是键（kam 用它找到每一行，请勿修改），"
+                "D 列是英文名称，E 列是填写提示。",
+                "Fill in the yellow cells of the Form sheet (column B, or "
+                "the tables). Column A names the field, column C holds "
+                "its key (kam finds each row by it: do not change it), "
+                "column D the Chinese label, column E what to type.",
+            ),
+            t(
+                "带 * 的项目为必填，其余可以留空；留空表示未填写。",
+                "A field marked * is required; the others may stay empty, which means not given.",
+            ),
+            t(
+                "下拉框：点单元格右侧的箭头选择；是/否 也在下拉框中。",
+                "Drop-downs: click the arrow at the right of the cell; yes/no is a drop-down too.",
+            ),
+            t(
+                "日期：输入 2026-11-20 或 2026/11/20（日期格已设好格式）；日期时间如 2026-11-20 14:00。",
+                "Dates: type 2026-11-20 or 2026/11/20 (the date cells "
+                "are formatted); date and time as 2026-11-20 14:00.",
+            ),
+            t(
+                "文本（电话、编号、型号）照原样保存，开头的 0 会保留；数字不要带单位（元、台）。",
+                "Text (phone, numbers of contracts, models) is kept exactly as typed, leading zeros included; "
+                "numbers go without a unit (yuan, vehicles).",
+            ),
+            t(
+                "列表和表格：每行一项，从第一个空行开始；行不够时在表格中间插入整行；空行会被忽略。不要改动表格的表头和键行。",
+                "Lists and tables: one item per row, from the first "
+                "empty row; insert whole rows inside the table for more; "
+                "empty rows are ignored. Do not change a table's header and key rows.",
+            ),
         ]
         if self.cell_lists:
-            lines.append(t("一格多项（如培训内容）：每项一行，单元格内换行按 Alt+Enter。",
-                           "Several items in one cell (e.g. training topics): one per line; Alt+Enter starts a new line in the cell."))
+            lines.append(
+                t(
+                    "一格多项（如培训内容）：每项一行，单元格内换行按 Alt+Enter。",
+                    "Several items in one cell (e.g. training topics): one "
+                    "per line; Alt+Enter starts a new line in the cell.",
+                )
+            )
         for spec in mapping:
             zh_1, en_1 = _placeholder(spec, 1, "zh"), _placeholder(spec, 1, "en")
-            lines.append(t(
-                f"{spec.label_zh}：把表头“{zh_1}”等改成名称（如 东风），在下面各行填数字；用不到的列留空。",
-                f"{spec.label_en}: rename the headers “{en_1}” and so on to the names (e.g. Dongfeng) and put the numbers "
-                "in the rows below; leave unused columns empty.",
-            ))
+            lines.append(
+                t(
+                    f"{spec.label_zh}：把表头“{zh_1}”等改成名称（如 东风），在下面各行填数字；用不到的列留空。",
+                    f"{spec.label_en}: rename the headers “{en_1}” and so "
+                    "on to the names (e.g. Dongfeng) and put the numbers "
+                    "in the rows below; leave unused columns empty.",
+                )
+            )
         if computed:
             names_zh = "、".join(s.label_zh for s in computed)
             names_en = ", ".join(s.label_en for s in computed)
-            lines.append(t(f"以下由 kam 自动计算，不用填写：{names_zh}。", f"kam computes these; do not type them: {names_en}."))
+            lines.append(
+                t(f"以下由 kam 自动计算，不用填写：{names_zh}。", f"kam computes these; do not type them: {names_en}.")
+            )
         lines += [
-            t("不要使用宏；公式可以用，但请在 Excel 或 WPS 中保存后再提交。保存为“Excel 工作簿 (*.xlsx)”，不要存为 .xls 或 .xlsm。",
-              "No macros; formulas are fine once the file is saved in Excel or WPS. Save as “Excel Workbook (*.xlsx)”, "
-              "not .xls or .xlsm."),
-            t(f"填好后提交：kam doc fill 商机编号 {kind} --file 文件名.xlsx；有问题时 kam 会指出单元格，如 “B12 电话: 必填项缺失”，什么都不会保存。",
-              f"When done: kam doc fill OPPORTUNITY_ID {kind} --file FILE.xlsx; a problem is reported with its cell, "
-              "e.g. “B12 Phone: field required”, and nothing is stored."),
-            t(f"每一项的详细说明：kam doc template {kind}（YAML 版，附说明）；命令帮助：kam doc fill --help。",
-              f"Every field explained: kam doc template {kind} (the YAML version, with notes); help: kam doc fill --help."),
+            t(
+                "不要使用宏；公式可以用，但请在 Excel 或 WPS 中保存后再提交。"
+                "保存为“Excel 工作簿 (*.xlsx)”，不要存为 .xls 或 .xlsm。",
+                "No macros; formulas are fine once the file is saved "
+                "in Excel or WPS. Save as “Excel Workbook (*.xlsx)”, "
+                "not .xls or .xlsm.",
+            ),
+            t(
+                f"填好后提交：kam doc fill 商机编号 {kind} --file 文件名.xlsx；"
+                "有问题时 kam 会指出单元格，如 “B12 电话: 必填项缺失”，什么都不会保存。",
+                f"When done: kam doc fill OPPORTUNITY_ID {kind} --file FILE.xlsx; a problem is reported with its cell, "
+                "e.g. “B12 Phone: field required”, and nothing is stored.",
+            ),
+            t(
+                f"每一项的详细说明：kam doc template {kind}（YAML 版，附说明）；命令帮助：kam doc fill --help。",
+                f"Every field explained: kam doc template {kind} (the "
+                "YAML version, with notes); help: kam doc fill --help.",
+            ),
         ]
         notes.column_dimensions["A"].width = 90
         notes.page_setup.fitToWidth = 1
@@ -724,7 +860,11 @@ class _TemplateWriter:
         notes, lang = self.notes, self.lang
         if not self.dropdowns:
             return
-        notes.cell(row=row, column=1, value=t("可选值（下拉框的来源，请勿修改）", "Choices (the drop-downs' source: do not change)").render(lang)).font = self.bold
+        notes.cell(
+            row=row,
+            column=1,
+            value=t("可选值（下拉框的来源，请勿修改）", "Choices (the drop-downs' source: do not change)").render(lang),
+        ).font = self.bold
         row += 1
         users = _choice_users(self.kind)
         for key, (spec, refs) in self.dropdowns.items():
@@ -735,7 +875,9 @@ class _TemplateWriter:
                 labels, raw = _choice_labels(spec, lang), [str(v) for v in key]
                 caption = "、".join(users.get(key, [])) if lang == "zh" else ", ".join(users.get(key, []))
             notes.cell(row=row, column=1, value=caption).font = self.bold
-            notes.cell(row=row, column=2, value=t("键（也可填写）", "key (also accepted)").render(lang)).font = self.key_font
+            notes.cell(
+                row=row, column=2, value=t("键（也可填写）", "key (also accepted)").render(lang)
+            ).font = self.key_font
             first = row + 1
             for i, (label, value) in enumerate(zip(labels, raw, strict=True)):
                 notes.cell(row=first + i, column=1, value=label)
@@ -744,7 +886,11 @@ class _TemplateWriter:
             source = f"'{notes.title}'!$A${first}:$A${first + len(labels) - 1}"
             listed = " / ".join(labels)
             validation = DataValidation(
-                type="list", formula1=source, allow_blank=True, showDropDown=False, showErrorMessage=True,
+                type="list",
+                formula1=source,
+                allow_blank=True,
+                showDropDown=False,
+                showErrorMessage=True,
                 errorTitle=t("请从下拉框选择", "Choose from the list").render(lang),
                 error=t(f"可选：{listed}", f"Choose one of: {listed}").render(lang),
             )
@@ -963,7 +1109,10 @@ class _FormReader:
             if table is not None:
                 self._table_row(table, r, row)
             elif started and not _blank(_at(row, COL_VALUE)):
-                raise self._stray(f"{_letter(COL_VALUE)}{r}", t(f"第 {r} 行不属于任何项目（C{r} 没有键）", f"row {r} belongs to no field (C{r} holds no key)"))
+                raise self._stray(
+                    f"{_letter(COL_VALUE)}{r}",
+                    t(f"第 {r} 行不属于任何项目（C{r} 没有键）", f"row {r} belongs to no field (C{r} holds no key)"),
+                )
         if table is not None:
             self._finish(table)
         self._complete(describe(self.kind), self.data)
@@ -977,8 +1126,11 @@ class _FormReader:
         if not _is_label(label):
             return ""
         text = label.strip().removesuffix("*").strip()
-        found = [path for path, spec in self.markers.items()
-                 if path not in self.seen and text in (spec.label_zh, spec.label_en)]
+        found = [
+            path
+            for path, spec in self.markers.items()
+            if path not in self.seen and text in (spec.label_zh, spec.label_en)
+        ]
         return found[0] if len(found) == 1 else ""
 
     def _marker(self, r: int, row: list[Any], key: str) -> _Table | None:
@@ -993,10 +1145,13 @@ class _FormReader:
         if spec.type in ("object", "list-of-str", "list-of-date", "list-of-object"):
             self.cells[key] = Cell(f"{_letter(COL_LABEL)}{r}", spec.label_zh, spec.label_en)
             if not _blank(value):
-                raise self._stray(f"{_letter(COL_VALUE)}{r}", t(
-                    f"第 {r} 行是“{spec.label_zh}”的标题行，不填内容（请填在下面的行）",
-                    f"row {r} is the title row of “{spec.label_en}” and takes no value (fill the rows below)",
-                ))
+                raise self._stray(
+                    f"{_letter(COL_VALUE)}{r}",
+                    t(
+                        f"第 {r} 行是“{spec.label_zh}”的标题行，不填内容（请填在下面的行）",
+                        f"row {r} is the title row of “{spec.label_en}” and takes no value (fill the rows below)",
+                    ),
+                )
             if spec.type == "object":
                 return None
             return _Table(spec, r, [])
@@ -1012,7 +1167,9 @@ class _FormReader:
             self._no_stray(row, r, {COL_VALUE}, spec)
             value = _convert(_item_spec(spec), _at(row, COL_VALUE))
             if value is not None:
-                self.cells[f"{spec.path}[{len(table.items)}]"] = Cell(f"{_letter(COL_VALUE)}{r}", spec.label_zh, spec.label_en)
+                self.cells[f"{spec.path}[{len(table.items)}]"] = Cell(
+                    f"{_letter(COL_VALUE)}{r}", spec.label_zh, spec.label_en
+                )
                 table.items.append(value)
             return
         if table.columns is None:
@@ -1020,12 +1177,16 @@ class _FormReader:
             if columns:
                 table.columns = columns
                 previous = self.rows.get(r - 1, [])
-                table.names = {c: _cell_text(_at(previous, c)) for c, rel in columns.items() if self._is_mapping(spec, rel)}
+                table.names = {
+                    c: _cell_text(_at(previous, c)) for c, rel in columns.items() if self._is_mapping(spec, rel)
+                }
                 table.header_row = r - 1
             elif r - table.title_row > 3:
                 raise self._refuse(
-                    f"表格“{spec.label_zh}”（第 {table.title_row} 行）缺少键行：请从 kam doc template {self.kind} --xlsx 生成的模板中复制表头和键行",
-                    f"the table “{spec.label_en}” (row {table.title_row}) has lost its key row: copy the header and key rows "
+                    f"表格“{spec.label_zh}”（第 {table.title_row} 行）缺少键行：请从 "
+                    f"kam doc template {self.kind} --xlsx 生成的模板中复制表头和键行",
+                    f"the table “{spec.label_en}” (row {table.title_row}) "
+                    "has lost its key row: copy the header and key rows "
                     f"from a template made by kam doc template {self.kind} --xlsx",
                 )
             return
@@ -1044,10 +1205,13 @@ class _FormReader:
     def _no_stray(self, row: list[Any], r: int, allowed: set[int], spec: FieldSpec) -> None:
         for c, value in enumerate(row, 1):
             if c > COL_LABEL and c not in allowed and not _blank(value):
-                raise self._stray(f"{_letter(c)}{r}", t(
-                    f"它所在的列不属于表格“{spec.label_zh}”（该列没有键）",
-                    f"its column belongs to no field of the table “{spec.label_en}” (the column has no key)",
-                ))
+                raise self._stray(
+                    f"{_letter(c)}{r}",
+                    t(
+                        f"它所在的列不属于表格“{spec.label_zh}”（该列没有键）",
+                        f"its column belongs to no field of the table “{spec.label_en}” (the column has no key)",
+                    ),
+                )
 
     def _item(self, table: _Table, r: int, row: list[Any]) -> None:
         spec, columns = table.spec, table.columns or {}
@@ -1071,7 +1235,8 @@ class _FormReader:
                 placeholder = _PLACEHOLDER.match(name)
                 if not name or (placeholder and placeholder["label"] in (child.label_zh, child.label_en)):
                     raise self._refuse(
-                        f"{ref} 有{child.label_zh}，但表头 {header_ref} 还没有改成名称：请在 {header_ref} 填写名称（如 东风）",
+                        f"{ref} 有{child.label_zh}，但表头 {header_ref} "
+                        f"还没有改成名称：请在 {header_ref} 填写名称（如 东风）",
                         f"{ref} holds a {child.label_en.lower()} value but its header {header_ref} is not renamed: "
                         f"type the name (e.g. Dongfeng) in {header_ref}",
                     )
@@ -1196,7 +1361,12 @@ def _to_date(value: Any) -> Any:
         return value.date() if value.time() == dt.time(0) else value
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < _EXCEL_DAYS and float(value).is_integer():
+    if (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and 0 < value < _EXCEL_DAYS
+        and float(value).is_integer()
+    ):
         from openpyxl.utils.datetime import from_excel
 
         return from_excel(value).date()  # a date cell whose format was lost keeps Excel's day number
@@ -1289,18 +1459,26 @@ def _find_sheet(book: Workbook, kind: str) -> int:
         found = _cell_text(book.first_row(index, COL_KEY)[COL_KEY - 1])
         if found in forms.KINDS:
             if found != kind:
-                raise InvalidInput(t(
-                    f"文件 {book.name} 是《{forms.title(found, 'zh')}》({found}) 的表单，不是 {kind}：请用 kam doc fill … {found} --file {book.name}，"
-                    f"或用 kam doc template {kind} --xlsx 生成 {kind} 的表单",
-                    f"file {book.name} is a form for the {forms.title(found, 'en')} ({found}), not {kind}: use "
-                    f"kam doc fill … {found} --file {book.name}, or make a {kind} form with kam doc template {kind} --xlsx",
-                ))
+                raise InvalidInput(
+                    t(
+                        f"文件 {book.name} 是《{forms.title(found, 'zh')}》({found}) 的表单，"
+                        f"不是 {kind}：请用 kam doc fill … {found} --file {book.name}，"
+                        f"或用 kam doc template {kind} --xlsx 生成 {kind} 的表单",
+                        f"file {book.name} is a form for the {forms.title(found, 'en')} ({found}), not {kind}: use "
+                        f"kam doc fill … {found} --file {book.name}, or make "
+                        f"a {kind} form with kam doc template {kind} --xlsx",
+                    )
+                )
             return index
-    raise InvalidInput(t(
-        f"文件 {book.name} 不是 kam 的表单（第一行 C1 没有文档类型）：请用 kam doc template {kind} --xlsx 生成表单后填写",
-        f"file {book.name} is not a kam form (cell C1 holds no document kind): make one with kam doc template {kind} --xlsx "
-        "and fill that in",
-    ))
+    raise InvalidInput(
+        t(
+            f"文件 {book.name} 不是 kam 的表单（第一行 C1 没有文档类型）："
+            f"请用 kam doc template {kind} --xlsx 生成表单后填写",
+            f"file {book.name} is not a kam form (cell C1 holds no document "
+            f"kind): make one with kam doc template {kind} --xlsx "
+            "and fill that in",
+        )
+    )
 
 
 def read_form(kind: str, source: Source, *, name: str | None = None) -> tuple[dict[str, Any], dict[str, Cell]]:
@@ -1354,8 +1532,10 @@ def check(kind: str, data: dict[str, Any], cells: dict[str, Cell], *, name: str 
         title_zh, title_en = forms.title(kind, "zh"), forms.title(kind, "en")
         where_zh, where_en = (f"（{name}）", f" ({name})") if name else ("", "")
         raise InvalidInput(
-            t(f"《{title_zh}》表单{where_zh}有 {len(exc.errors)} 处问题，未保存：",
-              f"the {title_en} form{where_en} has {len(exc.errors)} problem(s); nothing was stored:"),
+            t(
+                f"《{title_zh}》表单{where_zh}有 {len(exc.errors)} 处问题，未保存：",
+                f"the {title_en} form{where_en} has {len(exc.errors)} problem(s); nothing was stored:",
+            ),
             [problem(error, cells) for error in exc.errors],
         ) from None
 
@@ -1366,4 +1546,3 @@ def load_form(kind: str, source: Source, *, name: str | None = None) -> dict[str
     data, cells = read_form(kind, source, name=name)
     check(kind, data, cells, name=name)
     return data
-

@@ -205,7 +205,7 @@ def count_rows(kam: Kam) -> tuple[int, int]:
         (("doc", "fill", "1", "memo", "--file", "x.yaml"), "Error: unknown document kind 'memo'; choose one of: phone-invite-feedback"),
         (("doc", "show", "1", "visit-feedback"), "Error: opportunity 1 has no visit-feedback: see kam doc list 1"),
         (("doc", "show", "1", "phone-invite-feedback", "--version", "9"), "Error: opportunity 1 has no phone-invite-feedback v9"),
-        (("doc", "fill", "1", "phone-invite-feedback", "--file", "/nonexistent/x.yaml"), "Error: cannot read file /nonexistent/x.yaml: No such file or directory"),
+        (("doc", "fill", "1", "phone-invite-feedback", "--file", "/nonexistent/x.yaml"), "Error: file /nonexistent/x.yaml does not exist: check the path and the name"),
         (("opp", "lose", "1", "--reason", "weather"), "Error: lost reason 'weather' is not valid; choose one of: price, product, service, competitor, no-budget, other"),
         (("opp", "resume", "1"), "Error: opportunity 1 is not on hold; nothing to resume"),
         (("opp", "reopen", "1"), "Error: opportunity 1 is not lost; nothing to reopen"),

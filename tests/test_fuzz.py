@@ -216,13 +216,13 @@ def test_every_kind_stores_or_refuses_arbitrary_documents(db: Database, deal: in
 def test_any_bytes_in_a_document_file_are_read_or_refused(content: bytes) -> None:
     import tempfile
 
-    from forms.reading import read_data_file
+    from forms.reading import read_document
 
     with tempfile.NamedTemporaryFile(suffix=".yaml") as fh:
         fh.write(content)
         fh.flush()
         try:
-            read_data_file(fh.name)
+            read_document(fh.name)
         except InvalidInput as exc:
             assert exc.message.en.startswith(f"file {fh.name}")
     TRIED["files"] = TRIED.get("files", 0) + 1

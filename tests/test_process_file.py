@@ -127,7 +127,7 @@ def test_workflow_diagram_svg_without_graphviz(kam, tmp_path: Path, monkeypatch:
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("bad-syntax.yaml", "bad-syntax.yaml:5: YAML syntax error: did not find expected ',' or '}'"),
+        ("bad-syntax.yaml", "bad-syntax.yaml line 5 column 7: invalid YAML: a '{' is not closed, or a ',' is missing between items (it opens on line 4)"),
         ("unknown-limit.yaml", "unknown-limit.yaml:9: unknown limit 'max_penalty_pct'; choose one of: min_cycle_margin_days, max_penalty_percent, max_quality_deposit_percent"),
         ("limit-not-a-number.yaml", "limit-not-a-number.yaml:8: limit min_cycle_margin_days must be a non-negative number, got 'two weeks'"),
         ("unknown-check.yaml", "unknown-check.yaml:7: unknown check 'credit-rating'; choose one of: account-profile, account-contact, compliance"),
@@ -172,7 +172,7 @@ def test_malformed_compliance_sections(snippet: str, message: str) -> None:
 def test_a_missing_process_file_is_named(kam, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = kam("--process", tmp_path / "nope.yaml", "workflow", "show")
     assert result.exit_code == 1
-    assert result.stderr == f"Error: cannot read process file {tmp_path / 'nope.yaml'}: No such file or directory\n"
+    assert result.stderr == f"Error: process file {tmp_path / 'nope.yaml'} does not exist: check the path and the name\n"
 
 
 def _after_signing(tmp_path: Path) -> Path:
@@ -240,5 +240,5 @@ def test_a_stage_after_signing_advances_and_never_goes_back_over_the_signature(k
 
 def test_a_malformed_file_is_refused_on_every_parse() -> None:
     for _ in range(2):
-        with pytest.raises(InvalidInput, match="YAML syntax error"):
+        with pytest.raises(InvalidInput, match="invalid YAML"):
             parse_process("stages: [", "bad.yaml")

@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from forms import KINDS
+from forms.reading import PROCESS, PROCESS_FILE, line_of, load_yaml, read_text
 from workflow.errors import InvalidInput
 from workflow.i18n import Text, t
 
@@ -157,19 +156,6 @@ class Process:
         return text.render(lang) if text else department
 
 
-class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]  # the C loader when PyYAML has it
-    """A YAML loader that remembers the line of every mapping, for error messages."""
-
-
-def _construct_mapping(loader: Any, node: Any, deep: bool = False) -> dict[str, Any]:
-    mapping = loader.construct_mapping(node, deep=True)
-    mapping["__line__"] = node.start_mark.line + 1
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def _fail(source: str, line: int | None, zh: str, en: str) -> InvalidInput:
     where = f"{source}:{line}" if line else source
     return InvalidInput(t(f"流程文件 {where}：{zh}", f"process file {where}: {en}"))
@@ -190,8 +176,8 @@ def parse_process(text: str, source: str = "<string>") -> Process:
     raw = _parsed_yaml(text, source)
     if not isinstance(raw, dict):
         raise _fail(source, None, "顶层须为映射", "the top level must be a mapping")
-    top = raw.get("__line__")
-    unknown_top = set(raw) - {"name", "label", "stages", "lost_reasons", "compliance", "__line__"}
+    top = line_of(raw)
+    unknown_top = set(raw) - {"name", "label", "stages", "lost_reasons", "compliance"}
     if unknown_top:
         # a misspelt section (say `complance:`) must not silently fall back to the defaults
         raise _fail(
@@ -208,14 +194,14 @@ def parse_process(text: str, source: str = "<string>") -> Process:
     seen: set[str] = set()
     triggers: set[str] = set()
     for i, s in enumerate(stages_raw):
-        line = s.get("__line__") if isinstance(s, dict) else top
+        line = line_of(s) if isinstance(s, dict) else top
         if not isinstance(s, dict) or not isinstance(s.get("id"), str) or not s["id"]:
             raise _fail(source, line, f"第 {i + 1} 个阶段缺少 id", f"stage {i + 1} has no id")
         sid = s["id"]
         if sid in seen or sid == LOST:
             raise _fail(source, line, f"阶段 id {sid!r} 重复或保留", f"stage id {sid!r} is repeated or reserved")
         seen.add(sid)
-        unknown = set(s) - {"id", "step", "label", "leave", "expects", "signed", "__line__"}
+        unknown = set(s) - {"id", "step", "label", "leave", "expects", "signed"}
         if unknown:
             raise _fail(
                 source,
@@ -229,7 +215,7 @@ def parse_process(text: str, source: str = "<string>") -> Process:
         trigger = None
         requires: list[Requirement] = []
         if leave is not None:
-            lline = leave.get("__line__", line) if isinstance(leave, dict) else line
+            lline = line_of(leave, line) if isinstance(leave, dict) else line
             if is_last:
                 raise _fail(
                     source, lline, f"最后一个阶段 {sid} 不能有 leave", f"the last stage {sid} cannot have leave"
@@ -250,7 +236,7 @@ def parse_process(text: str, source: str = "<string>") -> Process:
             )
         expects = []
         for e in s.get("expects") or []:
-            eline = e.get("__line__", line) if isinstance(e, dict) else line
+            eline = line_of(e, line) if isinstance(e, dict) else line
             if not isinstance(e, dict) or e.get("document") not in KINDS or not isinstance(e.get("within_days"), int):
                 raise _fail(
                     source,
@@ -290,14 +276,8 @@ def parse_process(text: str, source: str = "<string>") -> Process:
 
 
 def _parsed_yaml(text: str, source: str) -> Any:
-    """The YAML of a process file as plain data, each mapping with its `__line__`."""
-    try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        problem = getattr(exc, "problem", exc)
-        raise _fail(source, line, f"YAML 语法错误：{problem}", f"YAML syntax error: {problem}") from None
+    """The YAML of a process file as plain data, bounded (aliases, nesting, size), with the line of each mapping."""
+    return load_yaml(text, source, lines=True, limits=PROCESS, kind=PROCESS_FILE)
 
 
 # A process file without `compliance.departments` asks the built-in four (their labels are the built-in file's).
@@ -328,8 +308,8 @@ def _compliance(
             "compliance 须为映射（departments、limits）",
             "compliance must be a mapping (departments, limits)",
         )
-    line = raw.get("__line__", top)
-    unknown = set(raw) - {"departments", "limits", "__line__"}
+    line = line_of(raw, top)
+    unknown = set(raw) - {"departments", "limits"}
     if unknown:
         raise _fail(
             source,
@@ -348,7 +328,7 @@ def _compliance(
     departments: list[str] = []
     labels: dict[str, Text] = {}
     for item in items:
-        iline = item.get("__line__", line) if isinstance(item, dict) else line
+        iline = line_of(item, line) if isinstance(item, dict) else line
         if isinstance(item, dict) and isinstance(item.get("id"), str) and item["id"]:
             dept = item["id"]
             if "label" in item:
@@ -356,7 +336,7 @@ def _compliance(
         elif isinstance(item, str) and item:
             dept = item
         else:
-            shown = {k: v for k, v in item.items() if k != "__line__"} if isinstance(item, dict) else item
+            shown = dict(item) if isinstance(item, dict) else item
             raise _fail(
                 source,
                 iline,
@@ -381,11 +361,9 @@ def _compliance(
             "compliance.limits 须为映射（名称: 数值）",
             "compliance.limits must be a mapping (name: number)",
         )
-    lline = raw_limits.get("__line__", line)
+    lline = line_of(raw_limits, line)
     limits: dict[str, float] = {}
     for key, value in raw_limits.items():
-        if key == "__line__":
-            continue
         kline = _key_line(text, key, lline)
         if key not in LIMITS:
             raise _fail(
@@ -408,7 +386,7 @@ def _compliance(
 def _requirement(r: Any, source: str, line: int | None, kinds: tuple[str, ...]) -> Requirement:
     if not isinstance(r, dict):
         raise _fail(source, line, "requires 项须为映射", "a requires item must be a mapping")
-    rline = r.get("__line__", line)
+    rline = line_of(r, line)
     message = _text(r["message"], source, rline, "message") if "message" in r else None
     if "check" in r:
         if r["check"] not in CHECKS:
@@ -435,14 +413,7 @@ def _requirement(r: Any, source: str, line: int | None, kinds: tuple[str, ...]) 
 
 @functools.cache
 def _load(path: str) -> Process:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InvalidInput(
-            t(f"无法读取流程文件 {path}：{exc.strerror}", f"cannot read process file {path}: {exc.strerror}")
-        ) from None
-    except UnicodeDecodeError:
-        raise InvalidInput(t(f"流程文件 {path} 不是 UTF-8 文本", f"process file {path} is not UTF-8 text")) from None
+    text = read_text(path, PROCESS.max_bytes, kind=PROCESS_FILE)
     return parse_process(text, path)
 
 

@@ -220,7 +220,8 @@ def load_public_key(text: str, source: str) -> PublicKey:
     if len(text) > PUBLIC_KEY_LIMIT:
         raise InvalidInput(
             t(
-                f"{source} 有 {len(text)} 个字符，公钥只有一行（上限 {PUBLIC_KEY_LIMIT}）：请给出 ssh-keygen 生成的 .pub 文件",
+                f"{source} 有 {len(text)} 个字符，公钥只有一行（上限 "
+                f"{PUBLIC_KEY_LIMIT}）：请给出 ssh-keygen 生成的 .pub 文件",
                 f"{source} has {len(text)} characters, a public key is one line (limit {PUBLIC_KEY_LIMIT}): "
                 "give the .pub file that ssh-keygen wrote",
             )
@@ -238,7 +239,8 @@ def load_public_key(text: str, source: str) -> PublicKey:
     if _is_private_key_text(first):
         raise InvalidInput(
             t(
-                f"{source} 是私钥，不是公钥：请给出同名的 .pub 文件（私钥只留在你自己手里，不交给任何人，也不交给 kam）",
+                f"{source} 是私钥，不是公钥：请给出同名的 .pub "
+                "文件（私钥只留在你自己手里，不交给任何人，也不交给 kam）",
                 f"{source} is a private key, not a public key: give the matching .pub file "
                 "(a private key stays with you: never hand it to anyone, kam included)",
             )
@@ -248,7 +250,8 @@ def load_public_key(text: str, source: str) -> PublicKey:
         raise InvalidInput(
             t(
                 f"{source} 是 RFC 4716（SSH2）格式的公钥：先用 ssh-keygen -i -f {quoted} 转成 OpenSSH 格式再登记",
-                f"{source} is an RFC 4716 (SSH2) public key: convert it with ssh-keygen -i -f {quoted} and register that",
+                f"{source} is an RFC 4716 (SSH2) public key: convert "
+                f"it with ssh-keygen -i -f {quoted} and register that",
             )
         )
     if first.startswith("-----BEGIN") and "PUBLIC KEY" in first:
@@ -270,7 +273,8 @@ def load_public_key(text: str, source: str) -> PublicKey:
         raise InvalidInput(
             t(
                 f"{source} 是 OpenSSH 证书，不是公钥：请给出密钥本身的 .pub 文件（不是 -cert.pub）",
-                f"{source} is an OpenSSH certificate, not a public key: give the key's own .pub file (not the -cert.pub)",
+                f"{source} is an OpenSSH certificate, not a public key: "
+                "give the key's own .pub file (not the -cert.pub)",
             )
         )
     if key_type in _OTHER_KEY_TYPES:
@@ -333,7 +337,8 @@ def key_file_warning(path: str | os.PathLike[str]) -> Text | None:
         return None
     quoted = shlex.quote(str(path))
     return t(
-        f"警告：私钥文件未受保护！{path} 的权限 {mode:04o} 过于开放（同组或其他用户可以访问）：运行 chmod 600 {quoted}，只让你自己能读",
+        f"警告：私钥文件未受保护！{path} 的权限 {mode:04o} "
+        f"过于开放（同组或其他用户可以访问）：运行 chmod 600 {quoted}，只让你自己能读",
         f"WARNING: UNPROTECTED PRIVATE KEY FILE! Permissions {mode:04o} for {path} are too open "
         f"(group or others can access it): run chmod 600 {quoted} so that only you can read it",
     )
@@ -372,7 +377,8 @@ def load_private_key(path: str | os.PathLike[str], ask_passphrase: Callable[[], 
         raise InvalidInput(
             t(
                 f"{source} 是 PuTTY 密钥：用 PuTTYgen 的 Conversions → Export OpenSSH key 导出为 OpenSSH 格式再用",
-                f"{source} is a PuTTY key: export it with PuTTYgen (Conversions → Export OpenSSH key) and use that file",
+                f"{source} is a PuTTY key: export it with PuTTYgen "
+                "(Conversions → Export OpenSSH key) and use that file",
             )
         )
     match = _PEM_BEGIN.search(text)
@@ -590,14 +596,16 @@ def signoff_problem(
     dept = department_label or t(s.department, s.department)
     who = t(
         f"商机 {s.opportunity_id} {dept.zh}的会签（{s.reviewer}，合同审核表 v{s.review_version}）",
-        f"opportunity {s.opportunity_id}: the {dept.en} sign-off by {s.reviewer} on contract review v{s.review_version}",
+        f"opportunity {s.opportunity_id}: the {dept.en} sign-off "
+        f"by {s.reviewer} on contract review v{s.review_version}",
     )
     if s.statement_version != STATEMENT_VERSION:
         return SignatureProblem(
             "signature-format",
             t(
                 f"{who.zh}的签名格式 {s.statement_version!r} 不被此版本 kam 识别：升级 kam 后再核对",
-                f"{who.en} is signed in format {s.statement_version!r}, which this kam does not know: upgrade kam and verify again",
+                f"{who.en} is signed in format {s.statement_version!r}, "
+                "which this kam does not know: upgrade kam and verify again",
             ),
         )
     when = _utc(s.at).strftime("%Y-%m-%d %H:%M:%S UTC")
@@ -617,7 +625,8 @@ def signoff_problem(
             "signature-key",
             t(
                 f"{who.zh}：记录的签名公钥 {s.key_fingerprint} 不是 {s.reviewer} 在 {when} 登记的公钥 {registered}",
-                f"{who.en}: it names key {s.key_fingerprint}, but the key {s.reviewer} had registered at {when} is {registered}",
+                f"{who.en}: it names key {s.key_fingerprint}, but the key "
+                f"{s.reviewer} had registered at {when} is {registered}",
             ),
         )
     try:
@@ -640,7 +649,8 @@ def signoff_problem(
             "signature",
             t(
                 f"{who.zh}：签名与公钥 {registered} 不符：会签记录在签名后被改过，或是伪造的",
-                f"{who.en}: the signature does not verify against key {registered}: the row was changed after signing, or forged",
+                f"{who.en}: the signature does not verify against key "
+                f"{registered}: the row was changed after signing, or forged",
             ),
         )
     if document_sha256 is None:
@@ -655,9 +665,11 @@ def signoff_problem(
         return SignatureProblem(
             "signed-document",
             t(
-                f"{who.zh}：签名针对的合同审核表 v{s.review_version}（sha256 {s.review_sha256[:12]}…）与现存的（{document_sha256[:12]}…）不符："
+                f"{who.zh}：签名针对的合同审核表 v{s.review_version}（sha256 "
+                f"{s.review_sha256[:12]}…）与现存的（{document_sha256[:12]}…）不符："
                 "文档在会签后被改过",
-                f"{who.en}: the signed contract review v{s.review_version} (sha256 {s.review_sha256[:12]}…) is not the one "
+                f"{who.en}: the signed contract review v{s.review_version} "
+                f"(sha256 {s.review_sha256[:12]}…) is not the one "
                 f"stored now ({document_sha256[:12]}…): the document was changed after the sign-off",
             ),
         )
@@ -777,7 +789,8 @@ def parse_anchor(line: str) -> Anchor:
     if int(version.group(1)) != ANCHOR_VERSION:
         raise InvalidInput(
             t(
-                f"锚点版本 {tokens[1]} 不被此版本 kam 识别（只认 v{ANCHOR_VERSION}）：用打印它的那个版本的 kam 核对，或升级 kam",
+                f"锚点版本 {tokens[1]} 不被此版本 kam 识别（只认 "
+                f"v{ANCHOR_VERSION}）：用打印它的那个版本的 kam 核对，或升级 kam",
                 f"anchor version {tokens[1]} is not known to this kam (it knows v{ANCHOR_VERSION}): "
                 "verify with the kam that printed it, or upgrade kam",
             )
@@ -853,7 +866,8 @@ def check_anchor(anchor: Anchor, event_hashes: Iterable[str], *, database_id: st
         )
     if digest.hexdigest() != anchor.head:
         return t(
-            f"前 {anchor.rows} 行历史的摘要与锚点（{when}）不符：锚点之前的历史被改写过（行被修改、删除或插入），请与备份核对",
+            f"前 {anchor.rows} 行历史的摘要与锚点（{when}）"
+            "不符：锚点之前的历史被改写过（行被修改、删除或插入），请与备份核对",
             f"the first {anchor.rows} history rows no longer give the digest of the anchor of {when}: "
             "history up to the anchor was rewritten (rows changed, removed or inserted); compare with a backup",
         )
@@ -909,7 +923,8 @@ def _read_key_file(path: str | os.PathLike[str], kind: tuple[Text, str], limit: 
         raise InvalidInput(
             t(
                 f"无法读取{what.zh} {path}：{exc.strerror}：检查它是否属于你（ls -l {shlex.quote(str(path))}）",
-                f"cannot read {what.en} {path}: {exc.strerror}: check that it is yours (ls -l {shlex.quote(str(path))})",
+                f"cannot read {what.en} {path}: {exc.strerror}: check "
+                f"that it is yours (ls -l {shlex.quote(str(path))})",
             )
         ) from None
     if len(data) > limit:
@@ -970,7 +985,8 @@ def _passphrase(source: str, ask_passphrase: Callable[[], str] | None) -> bytes:
         raise InvalidInput(
             t(
                 f"私钥 {source} 有口令保护，但这里无法询问口令（没有终端）：请在终端里运行",
-                f"private key {source} is protected by a passphrase, but there is no terminal to ask for it: run the command in a terminal",
+                f"private key {source} is protected by a passphrase, but there "
+                "is no terminal to ask for it: run the command in a terminal",
             )
         )
     answer = ask_passphrase()
@@ -981,7 +997,8 @@ def _wrong_passphrase(source: str) -> InvalidInput:
     return InvalidInput(
         t(
             f"私钥 {source} 的口令不对：请重新运行，输入生成这把密钥时设置的口令",
-            f"wrong passphrase for private key {source}: run the command again and type the passphrase the key was made with",
+            f"wrong passphrase for private key {source}: run the command "
+            "again and type the passphrase the key was made with",
         )
     )
 
@@ -992,7 +1009,8 @@ def _unsupported_cipher(source: str, cipher: str) -> InvalidInput:
     quoted = shlex.quote(source)
     return InvalidInput(
         t(
-            f"私钥 {source} 的加密方式 {cipher} 无法读取：用 ssh-keygen -p -Z aes256-ctr -f {quoted} 换成 aes256-ctr 后再用",
+            f"私钥 {source} 的加密方式 {cipher} 无法读取：用 ssh-keygen "
+            f"-p -Z aes256-ctr -f {quoted} 换成 aes256-ctr 后再用",
             f"private key {source} is encrypted with {cipher}, which kam cannot read: "
             f"re-encrypt it with ssh-keygen -p -Z aes256-ctr -f {quoted} and use it again",
         )
@@ -1002,7 +1020,8 @@ def _unsupported_cipher(source: str, cipher: str) -> InvalidInput:
 def _not_ed25519(source: str, kind: Text) -> InvalidInput:
     return InvalidInput(
         t(
-            f"{source} 是 {kind.zh} 密钥，不是普通的 Ed25519 密钥：kam 只用 Ed25519 密钥签名：用 ssh-keygen -t ed25519 生成一把，"
+            f"{source} 是 {kind.zh} 密钥，不是普通的 Ed25519 密钥：kam "
+            "只用 Ed25519 密钥签名：用 ssh-keygen -t ed25519 生成一把，"
             "再用 kam user key 登记",
             f"{source} holds a key of type {kind.en}, not a plain Ed25519 key: kam signs only with Ed25519 keys: "
             "make one with ssh-keygen -t ed25519 and register it with kam user key",
@@ -1013,7 +1032,8 @@ def _not_ed25519(source: str, kind: Text) -> InvalidInput:
 def _malformed_public(source: str, detail: Text) -> InvalidInput:
     return InvalidInput(
         t(
-            f"{source} 不是 OpenSSH 公钥（{detail.zh}）：应为一行 “ssh-ed25519 AAAA… 注释”，即 ssh-keygen -t ed25519 生成的 .pub 文件",
+            f"{source} 不是 OpenSSH 公钥（{detail.zh}）：应为一行 “ssh-ed25519 "
+            "AAAA… 注释”，即 ssh-keygen -t ed25519 生成的 .pub 文件",
             f"{source} is not an OpenSSH public key ({detail.en}): expected one line “ssh-ed25519 AAAA… comment”, "
             "the .pub file that ssh-keygen -t ed25519 wrote",
         )
@@ -1023,8 +1043,10 @@ def _malformed_public(source: str, detail: Text) -> InvalidInput:
 def _malformed_private(source: str, detail: Text) -> InvalidInput:
     return InvalidInput(
         t(
-            f"{source} 不是可用的私钥（{detail.zh}）：应为 ssh-keygen -t ed25519 生成的私钥文件，或 PEM PKCS#8 格式的 Ed25519 私钥",
-            f"{source} is not a usable private key ({detail.en}): expected the private key file that ssh-keygen -t ed25519 wrote, "
+            f"{source} 不是可用的私钥（{detail.zh}）：应为 ssh-keygen -t "
+            "ed25519 生成的私钥文件，或 PEM PKCS#8 格式的 Ed25519 私钥",
+            f"{source} is not a usable private key ({detail.en}): expected "
+            "the private key file that ssh-keygen -t ed25519 wrote, "
             "or an Ed25519 key in PEM PKCS#8",
         )
     )
@@ -1034,7 +1056,8 @@ def _bad_anchor(detail: Text) -> InvalidInput:
     return InvalidInput(
         t(
             f"锚点格式不对：{detail.zh}；应为 kam audit anchor 打印的那一行：{_ANCHOR_EXPECTED.zh}",
-            f"anchor line not understood: {detail.en}; expected the line kam audit anchor prints: {_ANCHOR_EXPECTED.en}",
+            f"anchor line not understood: {detail.en}; expected the "
+            f"line kam audit anchor prints: {_ANCHOR_EXPECTED.en}",
         )
     )
 

@@ -116,7 +116,8 @@ def calendar_uid(key: str, database_id: str) -> str:
         if not _KEY.fullmatch(value or ""):
             raise InvalidInput(
                 t(
-                    f"日历 UID 的{'编号' if label == 'key' else '数据库标识'} {value!r} 无效：只可用字母、数字、. _ -，且以字母或数字开头",
+                    f"日历 UID 的{'编号' if label == 'key' else '数据库标识'} "
+                    f"{value!r} 无效：只可用字母、数字、. _ -，且以字母或数字开头",
                     f"the calendar UID's {label} {value!r} is not valid: use letters, digits, . _ - only, "
                     "starting with a letter or digit",
                 )

@@ -143,7 +143,8 @@ def write_xlsx(
     except OSError as exc:  # openpyxl streams each worksheet through a temporary file
         raise InvalidInput(
             t(
-                f"无法写出工作簿：临时文件写入失败（{exc.strerror}）：检查临时目录 {tempfile.gettempdir()} 的空间与权限",
+                f"无法写出工作簿：临时文件写入失败（{exc.strerror}）："
+                f"检查临时目录 {tempfile.gettempdir()} 的空间与权限",
                 f"cannot write the workbook: its temporary file failed ({exc.strerror}): "
                 f"check the space and permissions of {tempfile.gettempdir()}",
             )
