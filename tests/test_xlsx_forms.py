@@ -26,11 +26,11 @@ from typing import Any
 
 import openpyxl
 import pytest
+from forms_fixtures import load
 
 import forms
 from forms import FieldError, xlsx
 from forms.introspect import FieldSpec, describe
-from tests.forms_fixtures import load
 from workflow.errors import InvalidInput
 
 FIXTURES = Path(__file__).parent / "fixtures" / "xlsx"
