@@ -27,10 +27,12 @@ def audit_verify(kam: Kam) -> None:
 
     Catches history rows altered or deleted (also the last ones, or all of
     them), stages changed directly in the database, documents or sign-offs
-    altered, deleted or added outside kam, and derived data (last activity,
+    altered, deleted or added outside kam, accounts and contacts changed,
+    added or deleted outside kam (their own history, the ledger), and derived data (last activity,
     stored follow-up plans) that no longer matches; `kam init --rebuild`
     recomputes the derived data. --json prints {"ok", "checked",
-    "opportunities", "breaks": [{"opportunity", "seq", "problem", "detail", "message"}]}.
+    "opportunities", "breaks": [{"opportunity", "seq", "problem", "detail", "message"}], "subjects",
+    "ledger_breaks": [{"subject", "id", "seq", "problem", "entity", "entity_id", "detail", "message"}]}.
 
     \b
     Example:
@@ -52,6 +54,20 @@ def audit_verify(kam: Kam) -> None:
             }
             for b in result.breaks
         ],
+        "subjects": result.subjects,
+        "ledger_breaks": [
+            {
+                "subject": b.subject,
+                "id": b.subject_id,
+                "seq": b.seq,
+                "problem": b.problem,
+                "entity": b.entity,
+                "entity_id": b.entity_id,
+                "detail": b.detail,
+                "message": b.message().render(kam.lang),
+            }
+            for b in result.ledger_breaks
+        ],
     }
 
     def human() -> None:
@@ -62,8 +78,15 @@ def audit_verify(kam: Kam) -> None:
                 f"{result.checked} history rows verified",
             )
             return
+        broken = len(result.breaks) + len(result.ledger_breaks)
         click.echo(
             "Error: "
+            + kam.t(
+                f"{broken} 项记录在 kam 之外被改动（共检查 {result.checked} 行）：",
+                f"{broken} record{'' if broken == 1 else 's'} altered outside kam ({result.checked} rows checked):",
+            )
+            if result.ledger_breaks
+            else "Error: "
             + kam.t(
                 f"{len(result.breaks)} 个商机的记录在 kam 之外被改动（共检查 {result.checked} 行）：",
                 f"the record of {len(result.breaks)} opportunit{'y' if len(result.breaks) == 1 else 'ies'} was altered "
@@ -71,7 +94,7 @@ def audit_verify(kam: Kam) -> None:
             ),
             err=True,
         )
-        for item in data["breaks"]:
+        for item in [*data["breaks"], *data["ledger_breaks"]]:
             click.echo(f"  - {clean(item['message'])}", err=True)
 
     kam.emit(data, human)

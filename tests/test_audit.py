@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 from helpers import approve_all, fill, walk_to
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from workflow.operations import accounts, moves, opportunities
-from workflow.records import hashing
+from workflow.records import hashing, tables
 from workflow.records.db import Database
 from workflow.records.models import Document, Event, Opportunity, SignOff, utcnow
 from workflow.rules.process import Process
@@ -157,11 +157,16 @@ TAMPERING: dict[str, Callable[[Session, int], str]] = {
 def test_an_untouched_record_verifies(kam: Any, db: Database, process: Process, deal: int) -> None:
     signed_deal(db, process, deal)
     with db.read() as s:
-        rows = s.scalar(select(Event.id).order_by(Event.id.desc()).limit(1))
+        events = s.scalar(select(Event.id).order_by(Event.id.desc()).limit(1))
+        ledger_rows = s.scalar(select(func.count()).select_from(tables.ledger))
+    rows = events + ledger_rows  # the opportunities' history and the accounts' (the ledger)
+    assert ledger_rows == 2  # the account and its contact, each as created
     result = kam("audit", "verify")
     assert result.exit_code == 0, result.output
     assert result.stdout == f"history intact: 2 opportunities, {rows} history rows verified\n"
-    assert kam.json("audit", "verify") == {"ok": True, "checked": rows, "opportunities": 2, "breaks": []}
+    assert kam.json("audit", "verify") == {
+        "ok": True, "checked": rows, "opportunities": 2, "breaks": [], "subjects": 1, "ledger_breaks": []
+    }
 
 
 @pytest.mark.parametrize("how", list(TAMPERING))

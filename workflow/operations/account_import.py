@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from forms.choices import ACCOUNT_CLASS, ACCOUNT_SIZE, ACCOUNT_TYPE, MARKET, Choice
 from workflow.errors import InvalidInput
 from workflow.i18n import Text, t
+from workflow.records import ledger, tables
 from workflow.records.models import Account, utcnow
 
 MAX_ROWS = 200_000
@@ -332,6 +333,15 @@ def import_accounts(
         for g in good
     ]
     session.execute(insert(Account), records)
+    # each new account starts its ledger chain with the row as imported (one INSERT for all of them)
+    connection, table = session.connection(), tables.accounts
+    names = [g["name"] for g in good]
+    created = [
+        row
+        for start in range(0, len(names), 500)
+        for row in connection.execute(select(table).where(table.c.name.in_(names[start : start + 500])))
+    ]
+    ledger.record_new(connection, "account", created, actor=actor, action="import")
     result.imported = len(records)
     return result
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from forms.choices import ACCOUNT_CLASS, ACCOUNT_SIZE, ACCOUNT_TYPE, LEVEL, MARKET, STANCE
 from workflow.errors import InvalidInput
 from workflow.i18n import t
+from workflow.records import ledger
 from workflow.records.models import Account, Contact, utcnow
 from workflow.records.queries import get_account
 from workflow.rules import values
@@ -67,6 +68,7 @@ def create_account(
     )
     session.add(account)
     session.flush()
+    ledger.record(session.connection(), "account", account.id, actor=actor, action="create")
     return account
 
 
@@ -89,6 +91,7 @@ def edit_account(session: Session, account_id: int, *, actor: str, reviewed: boo
     if reviewed or any(v is not None for v in changes.values()):
         account.reviewed_at = utcnow()
     session.flush()
+    ledger.record(session.connection(), "account", account.id, actor=actor, action="edit")
     return account
 
 
@@ -120,4 +123,5 @@ def add_contact(
     )
     session.add(contact)
     session.flush()
+    ledger.record(session.connection(), "contact", contact.id, actor=actor, action="contact-add")
     return contact

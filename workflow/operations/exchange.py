@@ -2,10 +2,10 @@
 
 The file is one JSON object:
 
-    {"format": "kam-export", "version": 1, "schema": "<migration revision>",
+    {"format": "kam-export", "version": 1, "schema": "<migration revision>", "database_id": "<hex>",
      "tables": {"accounts": [...], "contacts": [...], "opportunities": [...],
                 "documents": [...], "renders": [...], "events": [...],
-                "signoffs": [...], "followups": [...]}}
+                "signoffs": [...], "followups": [...], "ledger": [...]}}
 
 Each row is every column of the table by its column name, in id order; times
 are ISO 8601 with microseconds (naive UTC, as stored), dates ISO, amounts as
@@ -25,14 +25,14 @@ import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, Numeric, Table, func, select, text
+from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, Numeric, Table, func, select, text, update
 from sqlalchemy.orm import Session
 
 from migrations import HEAD
 from workflow.errors import InvalidInput
 from workflow.i18n import t
 from workflow.operations.derived import rebuild_derived
-from workflow.records import queries, tables
+from workflow.records import ledger, queries, tables
 from workflow.records.files import write_atomic
 from workflow.records.hashing import sha256
 from workflow.rules import audit
@@ -51,8 +51,12 @@ TABLES: dict[str, Table] = {
         tables.events,
         tables.signoffs,
         tables.followups,
+        tables.ledger,
     )
 }
+# Tables an export of an earlier schema may lack, and the first schema that has them: `ledger` (0005) is
+# then started from the imported accounts and contacts as they stand ("baseline"), as the migration does.
+SINCE: dict[str, str] = {"ledger": "0005"}
 # Columns computed from other rows: left out of the file (so exports of earlier schemas still
 # import) and recomputed on import (`operations.derived.rebuild_derived`).
 DERIVED: dict[str, set[str]] = {"opportunities": {"last_activity_at"}}
@@ -82,7 +86,8 @@ def export_data(session: Session) -> dict[str, Any]:
         types = {c.name: c.type for c in columns}
         rows = session.execute(select(*columns).order_by(table.c.id)).mappings()
         rows_by_table[name] = [{key: _out(value, types[key]) for key, value in row.items()} for row in rows]
-    return {"format": FORMAT, "version": VERSION, "schema": HEAD, "tables": rows_by_table}
+    database_id = ledger.database_id(session.connection())
+    return {"format": FORMAT, "version": VERSION, "schema": HEAD, "database_id": database_id, "tables": rows_by_table}
 
 
 def dumps(data: dict[str, Any]) -> str:
@@ -187,11 +192,13 @@ def import_data(session: Session, data: Any) -> dict[str, int]:
             )
         )
     given = data.get("tables")
-    if not isinstance(given, dict) or sorted(given) != sorted(TABLES):
+    schema = str(data.get("schema") or "")
+    expected = [name for name in TABLES if name not in SINCE or schema >= SINCE[name]]
+    if not isinstance(given, dict) or sorted(given) != sorted(expected):
         raise InvalidInput(
             t(
-                f"导出文件的 tables 应包含：{', '.join(TABLES)}",
-                f"the export's tables must be exactly: {', '.join(TABLES)}",
+                f"导出文件的 tables 应包含：{', '.join(expected)}",
+                f"the export's tables must be exactly: {', '.join(expected)}",
             )
         )
     occupied = [
@@ -205,7 +212,7 @@ def import_data(session: Session, data: Any) -> dict[str, int]:
                 "point --db at a new database file",
             )
         )
-    parsed = {name: _rows(name, TABLES[name], given[name]) for name in TABLES}
+    parsed = {name: _rows(name, TABLES[name], given[name]) for name in expected}
     for i, doc in enumerate(parsed["documents"], 1):
         if sha256(doc["data"]) != doc["sha256"]:
             raise _bad(f"documents[{i}]", "文档内容与其 sha256 不符", "the document's data does not match its sha256")
@@ -214,7 +221,24 @@ def import_data(session: Session, data: Any) -> dict[str, int]:
         for start in range(0, len(rows), CHUNK):
             session.execute(table.insert(), rows[start : start + CHUNK])
     session.flush()
-    rebuild_derived(session.connection())  # last activity and follow-up plans, from the rows just loaded
+    connection = session.connection()
+    if "ledger" not in parsed:  # an export of an earlier schema: the accounts' chains start here
+        for entity, table in (("account", tables.accounts), ("contact", tables.contacts)):
+            ledger.record_new(connection, entity, connection.execute(select(table).order_by(table.c.id)).all(),
+                              actor="kam", action="baseline")  # fmt: skip
+    if isinstance(data.get("database_id"), str) and data["database_id"]:  # the same database, moved
+        connection.execute(
+            update(tables.meta).where(tables.meta.c.key == "database_id").values(value=data["database_id"][:64])
+        )
+    rebuild_derived(connection)  # last activity and follow-up plans, from the rows just loaded
+    ledger_broken = audit.ledger_breaks(ledger.chains(connection), ledger.current_rows(connection))
+    if ledger_broken:
+        first_ledger = ledger_broken[0]
+        raise _bad(
+            f"ledger: {first_ledger.subject} {first_ledger.subject_id} seq {first_ledger.seq}",
+            f"历史记录链校验失败（{first_ledger.problem}）",
+            f"the history chain does not verify ({first_ledger.problem})",
+        )
     breaks = audit.find_breaks(*queries.audit_rows(session))
     if breaks:
         first = breaks[0]

@@ -72,3 +72,37 @@ def event_hash(prev_hash: str, event: HistoryRow) -> str:
             event.detail,
         ]
     )
+
+
+class LedgerRow(Protocol):
+    """What a ledger row's hash covers: the columns of `ledger` but its id and hashes."""
+
+    @property
+    def subject(self) -> str: ...
+    @property
+    def subject_id(self) -> int: ...
+    @property
+    def seq(self) -> int: ...
+    @property
+    def at(self) -> dt.datetime: ...
+    @property
+    def actor(self) -> str: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def detail(self) -> dict[str, Any]: ...
+
+
+def ledger_hash(prev_hash: str, row: LedgerRow) -> str:
+    return sha256(
+        [
+            prev_hash,
+            row.subject,
+            row.subject_id,
+            row.seq,
+            row.at.isoformat(timespec="microseconds"),
+            row.actor,
+            row.action,
+            row.detail,
+        ]
+    )

@@ -6,6 +6,8 @@ accounts ─< opportunities ─< documents (versions never change) ─< renders
                            ─< signoffs (departmental reviews of a contract-review version)
                            ─< followups (return visits and other follow-ups recorded as done)
                            ─< planned_followups (derived from the latest service plan, for the schedule)
+ledger   (append-only history of what is not an opportunity: an account and its contacts..., hash-chained per subject)
+meta     (facts about the database itself: its id)
 
 `workflow.records.models` maps its classes onto these tables, so the schema is declared
 once. The reports (`kam report pipeline`, `kam schedule`) query these tables
@@ -217,4 +219,33 @@ planned_followups = Table(
     Column("done", Boolean, nullable=False, default=False),
     UniqueConstraint("opportunity_id", "kind", "due_date", name="uq_planned_followups"),
     Index("ix_planned_followups_open", "done", "due_date"),
+)
+
+# The history of everything a user or the gate relies on that is not an opportunity (an account and its
+# contacts; the roster; the company), hash-chained per subject like `events` per opportunity. Each row
+# records one entity row's fields as kam wrote them (`records.ledger`), so `kam audit verify` catches a
+# direct edit, an added or a deleted row (migration 0005).
+ledger = Table(
+    "ledger",
+    metadata,
+    _id(),
+    Column("subject", String(20), nullable=False),  # account | user | company ...
+    Column("subject_id", Integer, nullable=False),
+    Column("seq", Integer, nullable=False),  # 1, 2, 3... within the subject
+    Column("at", DateTime(), nullable=False, default=utcnow),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(30), nullable=False),
+    Column("detail", JSON, nullable=False),  # {"entity", "id", "fields", "changes"?}
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    UniqueConstraint("subject", "subject_id", "seq", name="uq_ledger_seq"),
+)
+
+# Facts about the database itself: `database_id`, a random id written once when the schema is created
+# (calendar UIDs and the history anchor name the database with it; backups and imports keep it).
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(40), primary_key=True),
+    Column("value", Text, nullable=False),
 )

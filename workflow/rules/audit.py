@@ -12,11 +12,11 @@ documents and sign-offs must be exactly the ones its history recorded.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from workflow.i18n import Text, t
-from workflow.records.hashing import GENESIS, event_hash, sha256
+from workflow.records.hashing import GENESIS, event_hash, ledger_hash, sha256
 from workflow.rules import lifecycle
 
 
@@ -115,15 +115,21 @@ class Break:
 
 @dataclass
 class Audit:
-    """What the audit found: rows and opportunities checked, and the first break of each broken one."""
+    """What the audit found: rows and opportunities checked, and the first break of each broken one.
+
+    `checked` counts history rows of both chains (`events` and `ledger`); `subjects` the ledger's
+    subjects (accounts...), `ledger_breaks` the first break of each broken one.
+    """
 
     checked: int
     opportunities: int
     breaks: list[Break]
+    subjects: int = 0
+    ledger_breaks: list[LedgerBreak] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.breaks
+        return not self.breaks and not self.ledger_breaks
 
 
 def find_breaks(
@@ -246,3 +252,124 @@ def _signoff_fields_of(event: Any) -> tuple:
 
 def _instant(value: dt.datetime | None) -> str | None:
     return value.isoformat(timespec="microseconds") if value else None
+
+
+# -- the ledger: accounts, contacts and whatever else is kept outside an opportunity's chain -------------
+
+# What a person calls each subject and entity of the ledger (`records.ledger.ENTITIES`).
+SUBJECT_LABELS: dict[str, Text] = {
+    "account": t("客户", "account"),
+    "user": t("用户", "user"),
+    "company": t("公司信息", "company settings"),
+}
+ENTITY_LABELS: dict[str, Text] = {
+    "account": t("客户", "account"),
+    "contact": t("联系人", "contact"),
+    "user": t("用户", "user"),
+    "user_key": t("公钥", "public key"),
+    "company": t("公司信息", "company settings"),
+}
+
+
+@dataclass(frozen=True)
+class LedgerBreak:
+    """The first thing in one subject's ledger chain (an account with its contacts...) that does not hold up.
+
+    `problem` is gap, link or hash (the chain itself, as for opportunities), or
+    `changed` (a row's fields differ from what its last ledger row recorded:
+    edited outside kam), `unrecorded` (a row with no ledger row: added outside
+    kam) or `deleted` (a row the ledger recorded is gone); `entity` and
+    `entity_id` name the row, `detail` the columns that differ.
+    """
+
+    subject: str
+    subject_id: int
+    seq: int
+    problem: str
+    entity: str = ""
+    entity_id: int = 0
+    detail: str = ""
+
+    def message(self) -> Text:
+        who = SUBJECT_LABELS.get(self.subject, t(self.subject, self.subject))
+        what = ENTITY_LABELS.get(self.entity, t(self.entity, self.entity))
+        s, n, e, d = self.subject_id, self.seq, self.entity_id, self.detail
+        texts = {
+            "gap": t(
+                f"{who.zh} {s} 的历史缺少第 {n} 行之前的记录（{d}）",
+                f"{who.en} {s}: history row(s) before seq {n} are missing ({d})",
+            ),
+            "link": t(
+                f"{who.zh} {s} 第 {n} 行历史与前一行不衔接（前一行被改动或删除）",
+                f"{who.en} {s} seq {n}: does not link to the row before it (that row was altered or deleted)",
+            ),
+            "hash": t(f"{who.zh} {s} 第 {n} 行历史的内容被改动", f"{who.en} {s} seq {n}: the row was altered"),
+            "changed": t(
+                f"{who.zh} {s} 的{what.zh} {e} 在 kam 之外被改动（{d}；最后记录是第 {n} 行）",
+                f"{who.en} {s}: {what.en} {e} was changed outside kam ({d}; last recorded at seq {n})",
+            ),
+            "unrecorded": t(
+                f"{who.zh} {s} 的{what.zh} {e} 没有历史记录（在 kam 之外添加）",
+                f"{who.en} {s}: {what.en} {e} has no history row (added outside kam)",
+            ),
+            "deleted": t(
+                f"{who.zh} {s} 第 {n} 行记录的{what.zh} {e} 已不存在（在 kam 之外删除）",
+                f"{who.en} {s} seq {n}: {what.en} {e} was deleted outside kam",
+            ),
+        }
+        return texts[self.problem]
+
+
+def ledger_breaks(
+    chains: dict[tuple[str, int], list[Any]],
+    current: dict[tuple[str, int], dict[tuple[str, int], dict[str, Any]]],
+) -> list[LedgerBreak]:
+    """The first break of each subject: its chain, then its replay against the rows as they are."""
+    breaks: list[LedgerBreak] = []
+    for key in sorted(set(chains) | set(current)):
+        rows = chains.get(key, [])
+        found = ledger_chain_break(key, rows) or ledger_replay_break(key, rows, current.get(key, {}))
+        if found:
+            breaks.append(found)
+    return breaks
+
+
+def ledger_chain_break(key: tuple[str, int], rows: list[Any]) -> LedgerBreak | None:
+    prev, expected_seq = GENESIS, 1
+    for row in rows:
+        if row.seq != expected_seq:
+            return LedgerBreak(*key, row.seq, "gap", detail=f"expected seq {expected_seq}")
+        if row.prev_hash != prev:
+            return LedgerBreak(*key, row.seq, "link")
+        if ledger_hash(prev, row) != row.hash:
+            return LedgerBreak(*key, row.seq, "hash")
+        prev, expected_seq = row.hash, row.seq + 1
+    return None
+
+
+def ledger_replay_break(
+    key: tuple[str, int], rows: list[Any], current: dict[tuple[str, int], dict[str, Any]]
+) -> LedgerBreak | None:
+    """Every entity row must be what the chain last recorded for it, and every recorded one must still exist."""
+    recorded: dict[tuple[str, int], tuple[int, dict[str, Any]]] = {}
+    for row in rows:
+        detail = row.detail or {}
+        recorded[(str(detail.get("entity")), int(detail.get("id") or 0))] = (row.seq, detail.get("fields") or {})
+    last = rows[-1].seq if rows else 0
+    for (entity, entity_id), fields in sorted(current.items()):
+        if (entity, entity_id) not in recorded:
+            return LedgerBreak(*key, last, "unrecorded", entity, entity_id)
+        seq, expected = recorded[(entity, entity_id)]
+        # a column the chain never recorded (added to the table later) reads as None, its value until written
+        columns = sorted(c for c in set(expected) | set(fields) if expected.get(c) != fields.get(c))
+        if columns:
+            shown = ", ".join(f"{c}: {_shown(expected.get(c))} → {_shown(fields.get(c))}" for c in columns[:3])
+            return LedgerBreak(*key, seq, "changed", entity, entity_id, shown)
+    for (entity, entity_id), (seq, _) in sorted(recorded.items()):
+        if (entity, entity_id) not in current:
+            return LedgerBreak(*key, seq, "deleted", entity, entity_id)
+    return None
+
+
+def _shown(value: Any) -> str:
+    return "—" if value is None or value == "" else str(value)

@@ -8,13 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow.operations.followups import expected_plans
-from workflow.records import queries, tables
-from workflow.rules.audit import Audit, Break, find_breaks
+from workflow.records import ledger, queries, tables
+from workflow.rules.audit import Audit, Break, find_breaks, ledger_breaks
 from workflow.rules.plans import as_date
 
 
 def audit(session: Session) -> Audit:
-    """Recompute every opportunity's chain, replay it, and check the data derived from it.
+    """Recompute every opportunity's chain and every ledger chain, replay them, and check the data derived from them.
 
     Derived data: the schedule's stored plans must be what the service plans and
     the recorded follow-ups give (problem "plan"; `kam init --rebuild` rebuilds them).
@@ -24,7 +24,11 @@ def audit(session: Session) -> Audit:
     broken = {b.opportunity_id for b in breaks}
     breaks += [Break(opp_id, 0, "plan") for opp_id in plan_mismatches(session) if opp_id not in broken]
     breaks.sort(key=lambda b: b.opportunity_id)
-    return Audit(sum(len(rows) for rows in events.values()), len(opportunities), breaks)
+    connection = session.connection()
+    chains, current = ledger.chains(connection), ledger.current_rows(connection)
+    checked = sum(len(rows) for rows in events.values()) + sum(len(rows) for rows in chains.values())
+    subjects = len(set(chains) | set(current))
+    return Audit(checked, len(opportunities), breaks, subjects, ledger_breaks(chains, current))
 
 
 def plan_mismatches(session: Session) -> list[int]:
