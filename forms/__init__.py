@@ -3,11 +3,12 @@
 Public API (the engine, the CLI and the renderer use only this):
 
 - `KINDS`: the kind ids in process order. Each schema module in `forms/kinds/`
-  declares its kind at the top (`KIND`, `TITLE`, `ORDER`); they are read from
-  the files, so naming a kind or its title never imports pydantic, and a new
+  declares its kind at the top (`KIND`, `TITLE`, `ORDER`, `AUDIENCE`); they are read
+  from the files, so naming a kind or its title never imports pydantic, and a new
   kind is its module (plus a sample in `forms/samples/` and a line in the
   process file), nothing else here.
-- `title(kind, lang)`, `check_kind(kind)`: naming a kind; `UnknownKind` and
+- `title(kind, lang)`, `check_kind(kind)`: naming a kind; `audience(kind)`: who may
+  read it, "customer" (a customer edition is its default PDF) or "internal"; `UnknownKind` and
   `FormInvalid` are `InvalidInput`s of the one error tree (`workflow.errors`).
 - `get(kind) -> type[Form]`: the schema class; `UnknownKind` if there is none.
 - `validate(kind, data) -> Form`: a validated document, or `FormInvalid`
@@ -47,21 +48,32 @@ class Kind(NamedTuple):
     title: Text
     order: int
     module: str
+    audience: str  # "customer": handed to the customer (its default PDF is the customer edition); "internal": ours only
 
+
+AUDIENCES = ("customer", "internal")
 
 _HEADER = re.compile(
-    r'^KIND = "(?P<kind>[^"]+)"\nTITLE = \("(?P<zh>[^"]+)", "(?P<en>[^"]+)"\)\nORDER = (?P<order>\d+)$', re.M
+    r'^KIND = "(?P<kind>[^"]+)"\nTITLE = \("(?P<zh>[^"]+)", "(?P<en>[^"]+)"\)\nORDER = (?P<order>\d+)\n'
+    r'AUDIENCE = "(?P<audience>customer|internal)"$',
+    re.M,
 )
 
 
 def _discover() -> dict[str, Kind]:
-    """Every `forms/kinds/*.py` that declares KIND, TITLE and ORDER, in ORDER (the process order)."""
+    """Every `forms/kinds/*.py` that declares KIND, TITLE, ORDER and AUDIENCE, in ORDER (the process order)."""
     found = []
     for path in (Path(__file__).parent / "kinds").glob("*.py"):
         match = _HEADER.search(path.read_text(encoding="utf-8"))
         if match:
             found.append(
-                Kind(match["kind"], Text(match["zh"], match["en"]), int(match["order"]), f"forms.kinds.{path.stem}")
+                Kind(
+                    match["kind"],
+                    Text(match["zh"], match["en"]),
+                    int(match["order"]),
+                    f"forms.kinds.{path.stem}",
+                    match["audience"],
+                )
             )
     return {k.kind: k for k in sorted(found, key=lambda k: k.order)}
 
@@ -93,6 +105,14 @@ def title(kind: str, lang: str = "zh") -> str:
     """A kind's title in `lang`, without loading its schema."""
     try:
         return _REGISTRY[kind].title.render(lang)
+    except KeyError:
+        raise UnknownKind(kind) from None
+
+
+def audience(kind: str) -> str:
+    """Who a kind is for: "customer" (`kam doc render` prints the customer edition) or "internal"."""
+    try:
+        return _REGISTRY[kind].audience
     except KeyError:
         raise UnknownKind(kind) from None
 

@@ -12,7 +12,13 @@ once; `forms.introspect.describe()` gives the same as plain data.
 
 Computed values (totals, weighted scores, the return-visit schedule) are
 `@computed(zh, en)` properties: labelled like fields, present in
-`model_dump()`, never accepted as input. Rules that span fields run in a
+`model_dump()`, never accepted as input.
+
+Who may read a field: `field(..., internal=True)` marks our own intelligence
+(competition, stances, concessions...): the customer edition of a
+customer-facing kind (`AUDIENCE = "customer"` in the kind's header) leaves it
+out, the internal edition prints it. `field(..., not_printed="why")` is a field
+no PDF prints, with the reason (a test holds every other field to its template). Rules that span fields run in a
 field validator of the later field (so `info.data` holds the earlier ones);
 `fail_at()` lets a list's validator point at `criteria[2].name`.
 """
@@ -34,18 +40,26 @@ def field(
     help_zh: str = "",
     help_en: str = "",
     default: Any = ...,
+    internal: bool = False,
+    not_printed: str = "",
     **kwargs: Any,
 ) -> Any:
-    """A schema field with its labels. No `default` means required."""
+    """A schema field with its labels. No `default` means required; `internal`: never in a customer edition."""
     extra: JsonDict = {"label_zh": zh, "label_en": en, "help_zh": help_zh, "help_en": help_en}
+    if internal:
+        extra["internal"] = True
+    if not_printed:
+        extra["not_printed"] = not_printed
     if "default_factory" in kwargs:
         return Field(json_schema_extra=extra, **kwargs)
     return Field(default, json_schema_extra=extra, **kwargs)
 
 
-def computed(zh: str, en: str, *, help_zh: str = "", help_en: str = "") -> Any:
+def computed(zh: str, en: str, *, help_zh: str = "", help_en: str = "", internal: bool = False) -> Any:
     """A computed (never typed in) value with its labels; stack on a `@property`."""
     extra: JsonDict = {"label_zh": zh, "label_en": en, "help_zh": help_zh, "help_en": help_en}
+    if internal:
+        extra["internal"] = True
     return computed_field(json_schema_extra=extra)
 
 
@@ -120,3 +134,19 @@ def label(info: Any, lang: str = "zh", key: str = "") -> str:
 
 def help_text(info: Any, lang: str = "zh") -> str:
     return _extra(info).get(f"help_{lang}", "")
+
+
+def is_internal(info: Any) -> bool:
+    """Whether a field (FieldInfo / ComputedFieldInfo) is our own intelligence, left out of a customer edition."""
+    return bool(_extra(info).get("internal"))
+
+
+def not_printed(info: Any) -> str:
+    """Why no PDF prints this field ("" when one does)."""
+    return str(_extra(info).get("not_printed", ""))
+
+
+def internal_fields(model: type[BaseModel]) -> frozenset[str]:
+    """The keys of `model`'s fields and computed fields marked internal."""
+    fields = {**model.model_fields, **model.model_computed_fields}
+    return frozenset(key for key, info in fields.items() if is_internal(info))

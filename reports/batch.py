@@ -1,7 +1,9 @@
-"""Many PDFs at once (`kam doc render-all`, the demo): a process pool, one WeasyPrint per worker.
+"""PDFs of render jobs (`kam doc render` one, `kam doc render-all` many): a process pool, one WeasyPrint per worker.
 
 Layout is CPU-bound Python, so threads would not help; processes use every core.
 Each worker imports WeasyPrint once, in its initializer, not once per job.
+Jobs come back as bytes (`RenderResult.pdf`); the caller writes them through its
+one file writer (`workflow.records.files`), so every PDF kam writes takes one path.
 """
 
 from __future__ import annotations
@@ -17,18 +19,14 @@ from reports.fonts import require_cjk_font
 
 
 def render_job(job: RenderJob) -> RenderResult:
-    """Validate, render and write one job's PDF."""
+    """Validate and render one job: its PDF bytes, their sha256 and size (nothing is written here)."""
     from reports.html import load_document  # Jinja2 and WeasyPrint load in the worker that renders
     from reports.pdf import render_pdf
 
     start = time.perf_counter()
     document = load_document(job.kind, job.data)
-    pdf = render_pdf(document, job.ctx, job.lang, kind=job.kind)
-    job.output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = job.output.with_name(job.output.name + ".part")
-    tmp.write_bytes(pdf)
-    os.replace(tmp, job.output)  # a reader never sees half a PDF
-    return RenderResult(job.output, hashlib.sha256(pdf).hexdigest(), time.perf_counter() - start, len(pdf))
+    pdf = render_pdf(document, job.ctx, job.lang, kind=job.kind, edition=job.edition)
+    return RenderResult(job.output, hashlib.sha256(pdf).hexdigest(), time.perf_counter() - start, len(pdf), pdf)
 
 
 def _warm_worker() -> None:
@@ -57,8 +55,7 @@ def render_many(
 ) -> list[RenderResult]:
     """Render every job; results in job order. `progress(done, total, result)` runs in this process.
 
-    The first failure (an invalid document, a missing font) is raised after the
-    pool shuts down; PDFs already written stay.
+    The first failure (an invalid document, a missing font) is raised after the pool shuts down.
     """
     require_cjk_font()  # fail once, here, rather than in every worker
     total = len(jobs)

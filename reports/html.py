@@ -1,30 +1,106 @@
-"""Documents to HTML: the Jinja environment, labels and value formatting.
+"""Documents to HTML: the Jinja environment, the two editions, labels and value formatting.
 
 Everything here is cheap to import (Jinja2 only); `reports.pdf` turns the HTML
 into a PDF. Templates are autoescaped without exception: documents carry user
-text, and a field holding `<img src=...>` must print as those characters.
+text, and a field holding `<img src=...>` or `{{ 7*7 }}` must print as those
+characters (values are data, never template source).
+
+Editions. A customer-facing kind (`forms.audience(kind) == "customer"`) renders
+its *customer edition* by default: the fields the schema marks internal are not
+in it at all (the template sees them as absent, `View`), with the letterhead,
+both sides' signature and seal areas and totals in 大写. The *internal edition*
+(every internal kind, and `--internal`) prints everything, marked 内部资料 · 请勿外传
+on every page and ending in our own fill/review boxes.
+
+Long unbroken runs (a hash, a URL, a serial number) get a zero-width break
+opportunity at least every 12 characters as they are printed (`soften`, applied to
+every value a template outputs): WeasyPrint finds a break inside a run that has none
+by laying out the rest of the run again on every line, so 99,000 characters in a
+table cell took half an hour; with the opportunities it is linear. The stored
+document (and its hash) is unchanged.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 import typing
-from collections.abc import Mapping
-from decimal import Decimal
+import unicodedata
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 import forms
 from forms import choices
 from forms.choices import DECISION, Choice
-from reports.context import DocumentContext
+from reports.context import EDITIONS, DocumentContext
 from reports.labels import FALLBACK, UI
+from workflow.values.money import format_amount, rmb_upper
 
 TEMPLATES = Path(__file__).parent / "templates"
 ASSETS = Path(__file__).parent / "assets"
+
+
+# -- long runs without a break opportunity ------------------------------------------------------
+
+ZWSP = "\u200b"
+# 40 characters or more with neither a space nor a character the line breaker may break at (CJK ideographs,
+# kana, hangul, full-width forms break anywhere): what no column can hold on one line.
+_LONG_RUN = re.compile(
+    r"[^\s\u2e80-\u9fff\ua000-\ua4cf\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff]{40,}"
+)
+_SEPARATORS = frozenset("-/_.,;:&?=+#|\\~")  # a break after these reads naturally (a URL, a contract number)
+RUN_CHUNK = 12  # the longest stretch left without a break opportunity
+
+
+def _joins(char: str, previous: str) -> bool:
+    """Whether `char` belongs to the grapheme before it (never break there): a mark, a joiner, a selector."""
+    code = ord(char)
+    return (
+        unicodedata.category(char).startswith("M")
+        or previous == "\u200d"
+        or code == 0x200D
+        or 0xFE00 <= code <= 0xFE0F
+        or 0xE0100 <= code <= 0xE01EF
+        or 0x1F3FB <= code <= 0x1F3FF  # emoji skin-tone modifiers
+    )
+
+
+def _soften_run(match: re.Match[str]) -> str:
+    run = match.group()
+    out: list[str] = []
+    stretch = 0
+    previous = ""
+    for char in run:
+        if previous and not _joins(char, previous) and (stretch >= RUN_CHUNK or previous in _SEPARATORS):
+            out.append(ZWSP)
+            stretch = 0
+        out.append(char)
+        stretch += 1
+        previous = char
+    return "".join(out)
+
+
+def soften(text: str) -> str:
+    """`text` with a zero-width space in every long unbroken run (after separators, else every 12 characters)."""
+    if len(text) < 40:
+        return text
+    return _LONG_RUN.sub(_soften_run, text)
+
+
+def _finalize(value: Any) -> Any:
+    """Every value a template prints passes here before it is escaped: plain text is softened.
+
+    Markup (a macro's output, an image's data: URL, our own page counter) is already HTML and stays as it is.
+    """
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return soften(value)
+    return value
 
 
 class _Blank(jinja2.ChainableUndefined):
@@ -47,9 +123,13 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_finalize,
     )
-    env.filters["money"] = money
+    env.filters["money"] = _money_filter
+    env.filters["upper_amount"] = upper_amount
     env.filters["num"] = number
+    env.filters["size"] = file_size
+    env.filters["clip"] = clip
     return env
 
 
@@ -57,7 +137,7 @@ def environment() -> jinja2.Environment:
 
 
 def get(obj: Any, key: str, default: Any = None) -> Any:
-    """A field of a model or a mapping; `default` when absent."""
+    """A field of a model, a mapping or a `View`; `default` when absent."""
     if obj is None:
         return default
     if isinstance(obj, Mapping):
@@ -78,24 +158,106 @@ def _item_model(annotation: Any) -> type | None:
     return None
 
 
+def _fields_of(model: type | None) -> dict[str, Any]:
+    """A model's fields and computed fields by key (FieldInfo / ComputedFieldInfo)."""
+    if model is None:
+        return {}
+    return {**getattr(model, "model_fields", {}), **getattr(model, "model_computed_fields", {})}
+
+
+def _annotation(info: Any) -> Any:
+    return getattr(info, "annotation", None) if hasattr(info, "annotation") else getattr(info, "return_type", None)
+
+
 def _field_info(model: type | None, path: str) -> tuple[Any, Any]:
     """(FieldInfo or ComputedFieldInfo or None, annotation) of a dotted path in `model`."""
     info, annotation = None, None
     for part in path.split("."):
-        if model is None:
+        fields = _fields_of(model)
+        if part not in fields:
             return None, None
-        fields = getattr(model, "model_fields", {})
-        computed = getattr(model, "model_computed_fields", {})
-        if part in fields:
-            info = fields[part]
-            annotation = info.annotation
-        elif part in computed:
-            info = computed[part]
-            annotation = info.return_type
-        else:
-            return None, None
+        info = fields[part]
+        annotation = _annotation(info)
         model = _item_model(annotation)
     return info, annotation
+
+
+def _extra(info: Any) -> dict[str, Any]:
+    extra = getattr(info, "json_schema_extra", None)
+    return extra if isinstance(extra, dict) else {}
+
+
+def hidden_keys(model: type | None) -> frozenset[str]:
+    """The keys of `model` (a schema class) a customer edition leaves out: fields marked internal."""
+    return frozenset(key for key, info in _fields_of(model).items() if _extra(info).get("internal"))
+
+
+def is_hidden(model: type | None, path: str) -> bool:
+    """Whether the dotted `path` ("competition.competitors.name") is, or lies under, a field marked internal."""
+    for part in path.split("."):
+        fields = _fields_of(model)
+        if part not in fields:
+            return False
+        if _extra(fields[part]).get("internal"):
+            return True
+        model = _item_model(_annotation(fields[part]))
+    return False
+
+
+class View:
+    """A document as a template of one edition sees it: attribute access to its fields, internal ones absent.
+
+    Wraps a validated model (or plain data with its schema class). In the customer
+    edition a field marked internal reads as None (so is its whole subtree), and
+    `model_dump()` leaves it out: a template that forgets to skip a section prints a
+    dash, never the value. `seen`, when given, collects every field path a template
+    reads (dotted, list items transparent): the test that every field is printed.
+    """
+
+    __slots__ = ("_kam_value", "_kam_model", "_kam_hide", "_kam_path", "_kam_seen")
+
+    def __init__(
+        self, value: Any, model: type | None, *, hide: bool, path: str = "", seen: set[str] | None = None
+    ) -> None:
+        self._kam_value = value
+        self._kam_model = model
+        self._kam_hide = hide
+        self._kam_path = path
+        self._kam_seen = seen
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_kam_") or name.startswith("__"):
+            raise AttributeError(name)
+        model = self._kam_model
+        fields = _fields_of(model)
+        path = f"{self._kam_path}.{name}" if self._kam_path else name
+        if self._kam_seen is not None:
+            self._kam_seen.add(path)
+        if self._kam_hide and name in hidden_keys(model):
+            return None
+        value = self._kam_value.get(name) if isinstance(self._kam_value, Mapping) else getattr(self._kam_value, name)
+        child = _item_model(_annotation(fields[name])) if name in fields else None
+        return self._wrap(value, child, path)
+
+    def _wrap(self, value: Any, model: type | None, path: str) -> Any:
+        if isinstance(value, list | tuple):
+            return [self._wrap(item, model, path) for item in value]
+        if model is not None and (isinstance(value, Mapping) or hasattr(type(value), "model_fields")):
+            return View(value, model, hide=self._kam_hide, path=path, seen=self._kam_seen)
+        return value
+
+    def model_dump(self) -> dict[str, Any]:
+        """The fields (and computed values) a reader of this edition may see, as plain data."""
+        source = self._kam_value
+        data = dict(source) if isinstance(source, Mapping) else source.model_dump()
+        hidden = hidden_keys(self._kam_model) if self._kam_hide else frozenset()
+        return {key: value for key, value in data.items() if key not in hidden}
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __repr__(self) -> str:
+        return f"View({self._kam_path or type(self._kam_value).__name__})"
 
 
 def label_for(model: type | None, path: str, lang: str = "zh") -> str:
@@ -103,10 +265,9 @@ def label_for(model: type | None, path: str, lang: str = "zh") -> str:
     info, _ = _field_info(model, path)
     key = path.rsplit(".", 1)[-1]
     if info is not None:
-        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-        text = extra.get(f"label_{lang}")
+        text = _extra(info).get(f"label_{lang}")
         if text:
-            return text
+            return str(text)
     pair = FALLBACK.get(path) or FALLBACK.get(key)
     if pair:
         return pair[0] if lang == "zh" else pair[1]
@@ -116,14 +277,38 @@ def label_for(model: type | None, path: str, lang: str = "zh") -> str:
 # -- formatting ----------------------------------------------------------------------
 
 
-def money(value: Any, lang: str = "zh") -> str:
-    if value is None or value == "" or isinstance(value, jinja2.Undefined):
-        return "—"
+def _amount(value: Any) -> Decimal | None:
+    if value is None or value == "" or isinstance(value, jinja2.Undefined | bool):
+        return None
     try:
         amount = Decimal(str(value))
-    except ArithmeticError:
-        return str(value)
-    return f"¥{amount:,.2f}"
+    except (ArithmeticError, InvalidOperation, ValueError):
+        return None
+    return amount if amount.is_finite() else None
+
+
+def money(value: Any, lang: str = "zh") -> str:
+    """¥386,000.00 (English CNY 386,000.00); a dash when there is no amount."""
+    amount = _amount(value)
+    if amount is None:
+        return "—" if value is None or value == "" or isinstance(value, jinja2.Undefined) else str(value)
+    return format_amount(amount, lang)
+
+
+@jinja2.pass_context
+def _money_filter(context: Any, value: Any) -> str:
+    return money(value, context.get("lang", "zh"))
+
+
+def upper_amount(value: Any) -> str:
+    """The amount in 大写 (人民币叁拾捌万陆仟元整), as contracts print totals; a dash when there is none."""
+    amount = _amount(value)
+    if amount is None or amount < 0:
+        return "—"
+    try:
+        return rmb_upper(amount.quantize(Decimal("0.01")))
+    except ValueError:  # beyond 10^16 元: no schema accepts it
+        return "—"
 
 
 def number(value: Any) -> str:
@@ -136,6 +321,29 @@ def number(value: Any) -> str:
     return str(value)
 
 
+def clip(value: Any, width: int) -> str:
+    """`value` cut to `width` columns (a Chinese character is two) with "…": for the one-line running header."""
+    text = str(value or "")
+    used, out = 0, list[str]()
+    for char in text:
+        used += 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        if used > width:
+            return "".join(out).rstrip() + "…"
+        out.append(char)
+    return text
+
+
+def file_size(value: Any) -> str:
+    """Bytes as a reader counts them: 812 B, 3.4 KB, 12.6 MB."""
+    if not isinstance(value, int):
+        return "—"
+    if value < 1024:
+        return f"{value} B"
+    if value < 1024 * 1024:
+        return f"{value / 1024:.1f} KB"
+    return f"{value / 1024 / 1024:.1f} MB"
+
+
 def fmt(value: Any, lang: str = "zh", choice: Choice | None = None) -> str:
     """A value as a reader expects it: dates ISO, booleans 是/否, lists joined, choices labelled, empty as a dash."""
     if value is None or isinstance(value, jinja2.Undefined) or value == "" or value == [] or value == {}:
@@ -146,6 +354,8 @@ def fmt(value: Any, lang: str = "zh", choice: Choice | None = None) -> str:
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.date):
         return value.isoformat()
+    if choice is not None and not isinstance(value, list | tuple | Mapping) and value in choice.labels:
+        return choice.label(value, lang)  # a relationship level 2 is 二级：…, not "2"
     if isinstance(value, int | float | Decimal):
         return number(value)
     if isinstance(value, list | tuple):
@@ -161,11 +371,12 @@ def fmt(value: Any, lang: str = "zh", choice: Choice | None = None) -> str:
 
 
 class Labels:
-    """What templates call: `L('decision_chain.stance')`, `show(doc, 'interest')`."""
+    """What templates call: `L('decision_chain.stance')`, `show(doc, 'interest')`, `shows('competition')`."""
 
-    def __init__(self, model: type | None, lang: str) -> None:
+    def __init__(self, model: type | None, lang: str, edition: str = "internal") -> None:
         self.model = model
         self.lang = lang
+        self.edition = edition
 
     def label(self, path: str) -> str:
         return label_for(self.model, path, self.lang)
@@ -180,12 +391,35 @@ class Labels:
         _, annotation = _field_info(self.model, path or key)
         return fmt(value, self.lang, choices.of(annotation))
 
+    def shows(self, path: str) -> bool:
+        """Whether this edition prints the field at `path` (the customer edition leaves internal ones out)."""
+        return self.edition == "internal" or not is_hidden(self.model, path)
+
+    def keep(self, items: Iterable[Any]) -> list[Any]:
+        """Grid items `(label, value, wide)` or `(path, label, value, wide)` this edition prints.
+
+        A 4-tuple names its field's path; the path is checked and dropped, so a template
+        writes `keep([('competition', L('competition'), ..., true)])`.
+        """
+        out: list[Any] = []
+        for item in items:
+            if len(item) == 4:
+                path, *rest = item
+                if self.shows(path):
+                    out.append(tuple(rest))
+            else:
+                out.append(item)
+        return out
+
 
 # -- computed values -----------------------------------------------------------------
 
 
-def derived(kind: str, doc: Any) -> dict[str, Any]:
-    """Totals the templates print: the schema's computed fields, or computed here for plain data."""
+def derived(kind: str, doc: Any, ctx: DocumentContext | None = None, model: type | None = None) -> dict[str, Any]:
+    """Totals the templates print: the schema's computed fields, or computed here for plain data.
+
+    With `ctx`, dates that follow from the document's own date (the proposal's validity).
+    """
     d: dict[str, Any] = {}
     if kind == "product-proposal":
         rows = get(doc, "configurations") or []
@@ -198,6 +432,12 @@ def derived(kind: str, doc: Any) -> dict[str, Any]:
         d["amounts"] = amounts
         d["total_quantity"] = _or(get(doc, "total_quantity"), sum(get(r, "quantity") or 0 for r in rows))
         d["total_amount"] = _or(get(doc, "total_amount"), sum(amounts))
+        given = get(doc, "valid_until")
+        if isinstance(given, str):
+            given = dt.date.fromisoformat(given)
+        if given is None and ctx is not None:
+            given = ctx.created_at.date() + dt.timedelta(days=getattr(model, "validity_days", 30))
+        d["valid_until"] = given
     elif kind == "evaluation-scorecard":
         criteria = get(doc, "criteria") or []
         names = get(doc, "competitors")
@@ -208,6 +448,8 @@ def derived(kind: str, doc: Any) -> dict[str, Any]:
                     if name not in names:
                         names.append(name)
         d["competitors"] = list(names)
+        # at most three competitors side by side: A4 portrait holds 2 × 4 score columns after the criterion
+        d["competitor_groups"] = [list(names[i : i + 3]) for i in range(0, len(names), 3)] or [[]]
         ours, theirs = [], []
         for c in criteria:
             weight = get(c, "weight") or 0
@@ -276,75 +518,115 @@ def _title(kind: str, lang: str) -> str:
     return forms.title(kind, lang) if kind in forms.KINDS else kind
 
 
+def default_edition(kind: str) -> str:
+    """The edition `kam doc render` prints unless told `--internal`: customer for a customer-facing kind."""
+    return forms.audience(kind) if kind in forms.KINDS else "internal"
+
+
 # A sign-off block may say the outcome ("approved") or the stored decision ("approve"): one label either way.
 _DECIDED = {"approved": "approve", "rejected": "reject"}
 
 
-def _page_context(ctx: DocumentContext, lang: str, title: str) -> dict[str, Any]:
+def _page_context(ctx: DocumentContext, lang: str, title: str, edition: str) -> dict[str, Any]:
     created = ctx.created_at
     if created.tzinfo is None:
         created = created.replace(tzinfo=dt.UTC)
     return {
         "ctx": ctx,
+        "company": ctx.letterhead,
         "lang": lang,
+        "colon": "：" if lang == "zh" else ": ",  # after a label: full width in Chinese only
         "html_lang": "zh-CN" if lang == "zh" else "en",
         "title": title,
+        "edition": edition,
+        "internal": edition == "internal",
         # dcterms dates become the PDF's CreationDate/ModDate: from the document, never "now".
         "created_iso": created.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "date_text": ctx.created_at.strftime("%Y-%m-%d"),
         "page_format": UI["page"][0 if lang == "zh" else 1],
         "decision": lambda value: DECISION.label(_DECIDED.get(value, value), lang),
+        "photos": [a for a in ctx.attachments if a.thumbnail],
     }
 
 
-def render_html(form: Any, ctx: DocumentContext, lang: str = "zh", kind: str | None = None) -> str:
-    """A document (validated model, or plain data with `kind`) as a standalone HTML page."""
+def _check(lang: str, edition: str) -> None:
     if lang not in ("zh", "en"):
         raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
+    if edition not in EDITIONS:
+        raise ValueError(f"edition must be one of {EDITIONS}, not {edition!r}")
+
+
+def render_html(
+    form: Any,
+    ctx: DocumentContext,
+    lang: str = "zh",
+    kind: str | None = None,
+    edition: str | None = None,
+    seen: set[str] | None = None,
+) -> str:
+    """A document (validated model, or plain data with `kind`) as a standalone HTML page of one edition.
+
+    `edition`: "customer" or "internal" (default: the kind's audience); `seen` collects the
+    field paths the template reads (for the test that every field is printed).
+    """
     model, kind = _model_and_kind(form, kind)
+    edition = edition or default_edition(kind)
+    _check(lang, edition)
+    if edition == "customer" and kind in forms.KINDS and forms.audience(kind) != "customer":
+        raise ValueError(f"{kind} is an internal document: it has no customer edition")
     env = environment()
     names = [f"kinds/{kind}.html", "kinds/generic.html"]
     template = env.select_template(names)
-    labels = Labels(model, lang)
+    labels = Labels(model, lang, edition)
+    hide = edition == "customer"
+    doc = View(form, model, hide=hide, seen=seen)
     return template.render(
-        doc=form,
+        doc=doc,
         kind=kind,
-        d=derived(kind, form),
+        d=derived(kind, View(form, model, hide=hide), ctx, model),
         L=labels.label,
         UI=labels.ui,
         show=labels.show,
+        shows=labels.shows,
+        keep=labels.keep,
         get=get,
         fmt=lambda value: fmt(value, lang),
-        generic_rows=lambda: generic_rows(form, model, lang),
-        **_page_context(ctx, lang, _title(kind, lang)),
+        generic_rows=lambda: generic_rows(doc, model, lang, edition),
+        **_page_context(ctx, lang, _title(kind, lang), edition),
     )
 
 
-def render_report_html(template_name: str, context: Mapping[str, Any], ctx: DocumentContext, lang: str = "zh") -> str:
-    """Any other report (pipeline, compliance review) in the same base layout.
+def render_report_html(
+    template_name: str, context: Mapping[str, Any], ctx: DocumentContext, lang: str = "zh", edition: str = "internal"
+) -> str:
+    """Any other report (pipeline, compliance review) in the same base layout; reports are internal by default.
 
     `template_name` is relative to `reports/templates/` and should extend `base.html`;
     `context` supplies its variables (`title` is required).
     """
-    labels = Labels(None, lang)
+    _check(lang, edition)
+    labels = Labels(None, lang, edition)
     values = {
         "L": labels.label,
         "UI": labels.ui,
         "get": get,
         "fmt": lambda value: fmt(value, lang),
-        **_page_context(ctx, lang, str(context.get("title", ""))),
+        **_page_context(ctx, lang, str(context.get("title", "")), edition),
     }
     values.update(context)
     return environment().get_template(template_name).render(**values)
 
 
-def generic_rows(form: Any, model: type | None, lang: str) -> list[dict[str, Any]]:
+def generic_rows(form: Any, model: type | None, lang: str, edition: str = "internal") -> list[dict[str, Any]]:
     """Every field of a document for the fallback template: scalars, objects and tables."""
     keys: list[str]
     if model is not None and hasattr(model, "model_fields"):
         keys = list(model.model_fields) + list(getattr(model, "model_computed_fields", {}))
     else:
-        keys = list(form) if isinstance(form, Mapping) else []
+        source = form._kam_value if isinstance(form, View) else form
+        keys = list(source) if isinstance(source, Mapping) else []
+    if edition == "customer":
+        keys = [key for key in keys if key not in hidden_keys(model)]
     rows: list[dict[str, Any]] = []
     for key in keys:
         value = get(form, key)

@@ -171,8 +171,42 @@ UI: dict[str, tuple[str, str]] = {
     "delivery": ("交车", "Delivery"),
     "service": ("服务", "Service"),
     "score": ("得分", "Score"),
-    "weighted": ("加权", "Weighted"),
+    "weighted": ("加权", "Wtd."),  # a sub-header in a column 14 mm wide; explained under the table
+    "weighted_note": ("加权 = 权重 × 得分 / 10", "Wtd. = weight × score / 10"),
     "weighted_total": ("加权总分", "Weighted total"),
     "basic": ("基本信息", "General"),
     "details": ("详细内容", "Details"),
+    # editions and status
+    "internal_mark": ("内部资料 · 请勿外传", "Internal · do not circulate"),
+    "watermark": ("内部资料 · 请勿外传", "INTERNAL · DO NOT CIRCULATE"),
+    "superseded": ("已被 v{0} 取代", "Superseded by v{0}"),
+    "superseded_note": (
+        "本文件为 v{1}，已被 v{0} 取代，请以最新版本为准。",
+        "This is v{1}; it has been superseded by v{0}, which is the version that counts.",
+    ),
+    "awaiting": ("待会签", "Awaiting sign-offs"),
+    "awaiting_note": ("尚待审批：{0}", "Not yet approved by: {0}"),
+    "our_contact": ("我方联系人", "Our contact"),
+    "reference": ("编号", "Reference"),
+    # letterhead
+    "address": ("地址", "Address"),
+    "phone": ("电话", "Phone"),
+    "website": ("网址", "Web"),
+    # signatures: both sides with their seals (customer edition), our own boxes (internal)
+    "seal": ("盖章处", "Seal here"),
+    "customer_seal": ("客户方（盖章）", "For the customer (seal)"),
+    "our_seal": ("我方（盖章）", "Our company (seal)"),
+    "prepared_by": ("填写人", "Prepared by"),
+    "reviewed_by": ("审核人", "Reviewed by"),
+    # totals
+    "in_words": ("大写", "in words"),
+    "valid_until": ("报价有效期至", "Valid until"),
+    # attachments
+    "attachments": ("附件", "Attachments"),
+    "file_name": ("文件名", "File"),
+    "file_size": ("大小", "Size"),
+    "file_hash": ("校验（SHA-256 前 12 位）", "SHA-256 (first 12)"),
+    "file_note": ("说明", "Note"),
+    "photos": ("附：照片", "Appendix: photos"),
+    "listed": ("另见", "Also"),
 }

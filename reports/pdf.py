@@ -102,10 +102,12 @@ def html_to_pdf(html: str) -> bytes:
     return document.write_pdf(**PDF_OPTIONS)
 
 
-def render_pdf(form: Any, ctx: DocumentContext, lang: str = "zh", kind: str | None = None) -> bytes:
-    """A document as PDF bytes; `MissingFont` if Chinese cannot be printed."""
+def render_pdf(
+    form: Any, ctx: DocumentContext, lang: str = "zh", kind: str | None = None, edition: str | None = None
+) -> bytes:
+    """A document as PDF bytes, in `edition` (default: the kind's own); `MissingFont` if Chinese cannot be printed."""
     require_cjk_font()  # before laying anything out: no PDF of empty boxes
-    return html_to_pdf(render_html(form, ctx, lang, kind=kind))
+    return html_to_pdf(render_html(form, ctx, lang, kind=kind, edition=edition))
 
 
 def render_report_pdf(template_name: str, context: dict[str, Any], ctx: DocumentContext, lang: str = "zh") -> bytes:

@@ -67,7 +67,7 @@ def rendered() -> dict[str, bytes]:
 EXPECTED = {
     "phone-invite-feedback": ["电话邀约反馈单", "赵建国", "车管科科长", "2026-09-0809:30", "高"],
     "visit-feedback": ["拜访反馈报告", "技术选型决策人", "支持者", "周海涛", "财政局预算批复"],
-    "product-proposal": ["产品推介书", "福田欧曼EST4×2压缩式垃圾车", "¥368,000.00", "¥11,040,000.00", "东风"],
+    "product-proposal": ["产品推介书", "福田欧曼EST", "¥368,000.00", "¥11,040,000.00", "人民币壹仟叁佰壹拾玖万元整", "报价有效期至2026-05-20"],
     "exchange-minutes": ["技术交流纪要", "底盘与上装匹配及整备质量", "2026-10-15", "三名一线驾驶员代表"],
     "evaluation-scorecard": ["项目评估表", "客户关系", "快速解决方案", "77.5", "决策者", "执行者"],
     "negotiation-minutes": ["谈判纪要", "¥362,000.00", "¥10,860,000.00", "全款", "上完牌到账"],
@@ -378,7 +378,8 @@ def test_report_template_mechanism(tmp_path: Path) -> None:
     assert "项目管线报告" in pdf_text(pdf, tmp_path)
 
 
-def test_render_many_writes_files_in_order(tmp_path: Path) -> None:
+def test_render_many_returns_the_pdfs_in_job_order(tmp_path: Path) -> None:
+    """The pool renders; the caller writes (one file writer for every PDF kam makes)."""
     jobs = [
         RenderJob(kind, sample(kind), sample_context(), tmp_path / "out" / f"{kind}.pdf")
         for kind in ("exchange-minutes", "evaluation-scorecard")
@@ -387,6 +388,6 @@ def test_render_many_writes_files_in_order(tmp_path: Path) -> None:
     results = reports.render_many(jobs, workers=2, progress=lambda done, total, result: calls.append(done))
     assert [r.path for r in results] == [j.output for j in jobs]
     assert sorted(calls) == [1, 2]
+    assert not (tmp_path / "out").exists()
     for r in results:
-        data = r.path.read_bytes()
-        assert hashlib.sha256(data).hexdigest() == r.sha256 and r.size == len(data)
+        assert r.pdf.startswith(b"%PDF-") and hashlib.sha256(r.pdf).hexdigest() == r.sha256 and r.size == len(r.pdf)

@@ -13,10 +13,12 @@ from forms.base import Count, Form, Money, Part, field
 from forms.choices import PaymentMethod, PaymentTiming
 from forms.kinds.negotiation_minutes import PriceIncludes
 
-# Read by `forms` without importing this module (naming a kind never loads pydantic).
+# Read by `forms` without importing this module (naming a kind never loads pydantic). AUDIENCE: who may
+# read it ("customer": its default PDF is the customer edition, without the fields marked internal).
 KIND = "contract-review"
 TITLE = ("合同审核表", "Contract review")
 ORDER = 70
+AUDIENCE = "internal"
 
 
 class ConfigurationCheck(Part):

@@ -10,10 +10,12 @@ from forms import choices
 from forms.base import Form, Part, computed, fail_at, field
 from forms.choices import Risk
 
-# Read by `forms` without importing this module (naming a kind never loads pydantic).
+# Read by `forms` without importing this module (naming a kind never loads pydantic). AUDIENCE: who may
+# read it ("customer": its default PDF is the customer edition, without the fields marked internal).
 KIND = "evaluation-scorecard"
 TITLE = ("项目评估表", "Project evaluation scorecard")
 ORDER = 50
+AUDIENCE = "internal"
 
 Score = Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)]
 

@@ -9,10 +9,12 @@ from pydantic import ValidationInfo, field_validator
 
 from forms.base import Form, Part, Text, fail_at, field
 
-# Read by `forms` without importing this module (naming a kind never loads pydantic).
+# Read by `forms` without importing this module (naming a kind never loads pydantic). AUDIENCE: who may
+# read it ("customer": its default PDF is the customer edition, without the fields marked internal).
 KIND = "exchange-minutes"
 TITLE = ("技术交流纪要", "Technical exchange minutes")
 ORDER = 40
+AUDIENCE = "customer"
 
 
 class OpenIssue(Part):

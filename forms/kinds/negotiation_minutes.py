@@ -8,10 +8,12 @@ from typing import ClassVar
 from forms.base import Count, Form, Money, Part, Text, computed, field
 from forms.choices import PaymentMethod, PaymentTiming
 
-# Read by `forms` without importing this module (naming a kind never loads pydantic).
+# Read by `forms` without importing this module (naming a kind never loads pydantic). AUDIENCE: who may
+# read it ("customer": its default PDF is the customer edition, without the fields marked internal).
 KIND = "negotiation-minutes"
 TITLE = ("谈判纪要", "Negotiation minutes")
 ORDER = 60
+AUDIENCE = "customer"
 
 
 class PriceIncludes(Part):
@@ -48,7 +50,8 @@ class NegotiationMinutes(Form):
         min_length=1,
     )
     delivery_cycle_days: Count = field("交货周期（天）", "Delivery cycle (days)")
-    concessions: list[Concession] = field("让步与交换", "Concessions", default_factory=list)
+    # what we gave and what we asked in return: our negotiation's bookkeeping, not the customer's copy
+    concessions: list[Concession] = field("让步与交换", "Concessions", default_factory=list, internal=True)
     agreed_items: list[Text] = field("已达成一致事项", "Agreed items", default_factory=list)
     open_items: list[Text] = field("待定事项", "Open items", default_factory=list)
 

@@ -10,10 +10,12 @@ from pydantic import ValidationInfo, field_validator
 from forms.base import Form, Part, Text, field
 from forms.choices import Level
 
-# Read by `forms` without importing this module (naming a kind never loads pydantic).
+# Read by `forms` without importing this module (naming a kind never loads pydantic). AUDIENCE: who may
+# read it ("customer": its default PDF is the customer edition, without the fields marked internal).
 KIND = "phone-invite-feedback"
 TITLE = ("电话邀约反馈单", "Phone invitation feedback")
 ORDER = 10
+AUDIENCE = "internal"
 
 
 class Contact(Part):

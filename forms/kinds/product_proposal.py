@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import ClassVar
 
 from forms.base import Count, Form, Money, Part, Text, computed, field
 from forms.choices import AccountType
 
-# Read by `forms` without importing this module (naming a kind never loads pydantic).
+# Read by `forms` without importing this module (naming a kind never loads pydantic). AUDIENCE: who may
+# read it ("customer": its default PDF is the customer edition, without the fields marked internal).
 KIND = "product-proposal"
 TITLE = ("产品推介书", "Product proposal")
 ORDER = 30
+AUDIENCE = "customer"
+
+
+# A quotation holds this many days after the document date unless `valid_until` says otherwise.
+VALIDITY_DAYS = 30
 
 
 class Competitor(Part):
@@ -50,6 +57,7 @@ class Configuration(Part):
 
 class ProductProposal(Form):
     kind: ClassVar[str] = KIND
+    validity_days: ClassVar[int] = VALIDITY_DAYS  # `valid_until` when it is left out: the document date + this
 
     # Optional addition (§3 lists it, §8 does not): the concerns differ by customer type.
     customer_type: AccountType | None = field(
@@ -58,6 +66,7 @@ class ProductProposal(Form):
         help_zh="政府客户 / 企业客户 / 个人",
         help_en="government / enterprise / individual",
         default=None,
+        internal=True,  # how we segment customers, not something to tell them
     )
     customer_concerns: list[Text] = field(
         "客户关注点",
@@ -66,7 +75,8 @@ class ProductProposal(Form):
         help_en="e.g. quality, special functions, service policy, reliability, price, running economy",
         min_length=1,
     )
-    competition: Competition | None = field("竞争分析", "Competition analysis", default=None)
+    # our intelligence on the competitors and on what the customer paid before: never in the customer edition
+    competition: Competition | None = field("竞争分析", "Competition analysis", default=None, internal=True)
     configurations: list[Configuration] = field(
         "推荐配置", "Recommended configurations", help_zh="至少一项", help_en="at least one", min_length=1
     )
@@ -76,6 +86,14 @@ class ProductProposal(Form):
         "Both sides agree to submit",
         help_zh="双方达成共识，可以提交初步方案",
         help_en="both sides agree the proposal can be submitted",
+        internal=True,  # the gate's flag for our process, not a line of the offer
+    )
+    valid_until: dt.date | None = field(
+        "报价有效期至",
+        "Valid until",
+        help_zh=f"默认为文档日期后 {VALIDITY_DAYS} 天",
+        help_en=f"default: {VALIDITY_DAYS} days after the document date",
+        default=None,
     )
 
     @computed("合计数量", "Total quantity", help_zh="台", help_en="vehicles")  # type: ignore[prop-decorator]  # pydantic computed field: mypy cannot type a decorated property

@@ -15,10 +15,12 @@ from pydantic import ValidationInfo, field_validator
 from forms.base import Form, Part, Text, computed, fail_at, field
 from forms.visits import add_months, return_visit_dates  # noqa: F401 - part of this kind's API
 
-# Read by `forms` without importing this module (naming a kind never loads pydantic).
+# Read by `forms` without importing this module (naming a kind never loads pydantic). AUDIENCE: who may
+# read it ("customer": its default PDF is the customer edition, without the fields marked internal).
 KIND = "service-plan"
 TITLE = ("关系维护与服务计划", "Relationship and service plan")
 ORDER = 80
+AUDIENCE = "customer"
 
 
 class Training(Part):
@@ -50,7 +52,7 @@ class ServicePlan(Form):
     delivery_date: dt.date = field(
         "交车日期", "Delivery date", help_zh="回访计划据此生成", help_en="the return visits are generated from it"
     )
-    user_file_created: bool = field("已建立客户档案", "User file created")
+    user_file_created: bool = field("已建立客户档案", "User file created", internal=True)  # our own customer file
     training: list[Training] = field(
         "培训安排", "Training", help_zh="交车后对驾驶员及车管人员的培训", help_en="after delivery", min_length=1
     )
@@ -62,10 +64,11 @@ class ServicePlan(Form):
         help_en="e.g. on-site inspection",
         default_factory=list,
     )
-    policy_support: str | None = field("政策支持", "Policy support", default=None)
+    # how we look after the relationship (policy support, senior and holiday visits) is ours to know
+    policy_support: str | None = field("政策支持", "Policy support", default=None, internal=True)
     business_meetings: str | None = field("业务沟通会", "Business review meetings", default=None)
-    senior_visits: str | None = field("中高层互访", "Senior-level visits", default=None)
-    holiday_visits: str | None = field("节假日走访", "Holiday visits", default=None)
+    senior_visits: str | None = field("中高层互访", "Senior-level visits", default=None, internal=True)
+    holiday_visits: str | None = field("节假日走访", "Holiday visits", default=None, internal=True)
     order_assurance: OrderAssurance = field("订单保障", "Order assurance")
     pre_delivery_inspection: bool = field("交车前售前检查", "Pre-delivery inspection")
 

@@ -10,10 +10,12 @@ from pydantic import ValidationInfo, field_validator
 from forms.base import Count, Form, Part, Text, field
 from forms.choices import Level, RelationshipLevel, Stance
 
-# Read by `forms` without importing this module (naming a kind never loads pydantic).
+# Read by `forms` without importing this module (naming a kind never loads pydantic). AUDIENCE: who may
+# read it ("customer": its default PDF is the customer edition, without the fields marked internal).
 KIND = "visit-feedback"
 TITLE = ("拜访反馈报告", "Visit feedback report")
 ORDER = 20
+AUDIENCE = "internal"
 
 
 class Attendee(Part):

@@ -15,7 +15,8 @@ from workflow.operations.moves import compliance_report
 from workflow.records import queries
 from workflow.rules.compliance import REVIEW, current
 from workflow.rules.process import Process
-from workflow.views.documents import company, opportunity_number
+from workflow.views.company import letterhead
+from workflow.views.documents import opportunity_number
 from workflow.views.opportunities import scorecard
 
 
@@ -79,8 +80,6 @@ def review_pdf(
     session: Session, process: Process, opportunity_id: int, lang: str = "zh"
 ) -> tuple[dict[str, Any], bytes]:
     """The review (`review_view`) and the same review as a PDF: checklist, evaluation and sign-off block."""
-    from reports import render_report_pdf  # Jinja2 and the PDF layer load only when a PDF is asked for
-
     data = review_view(session, process, opportunity_id, lang)
     opp = queries.get_opportunity(session, opportunity_id)
     review = queries.latest_valid(session, opportunity_id, REVIEW).document
@@ -97,19 +96,26 @@ def review_pdf(
         created_at=max(moments),
         author=review.author if review is not None else "",
         doc_hash=review.sha256 if review is not None else "",
-        company=company(),
+        company=letterhead(session.connection()),
     )
+    return data, render_review(data, ctx, lang)
+
+
+def render_review(review: dict[str, Any], ctx: DocumentContext, lang: str = "zh") -> bytes:
+    """The review as a PDF from its data (`review_view`'s shape): an internal document, like every report."""
+    from reports import render_report_pdf  # Jinja2 and the PDF layer load only when a PDF is asked for
+
     words = {key: text.render(lang) for key, text in PAGE_WORDS.items()}
-    words["some_fail"] = PAGE_WORDS["some_fail"].render(lang).format(n=sum(not r["ok"] for r in data["rules"]))
-    decided = {s["department"] for s in data["signoffs"] if not s["void"]}
+    words["some_fail"] = PAGE_WORDS["some_fail"].render(lang).format(n=sum(not r["ok"] for r in review["rules"]))
+    decided = {s["department"] for s in review["signoffs"] if not s["void"]}
     context = {
         "title": words["title"],
-        "review": data,
+        "review": review,
         "W": words,
         "risk_label": {key: RISK.label(key, lang) for key in RISK.values},
-        "waiting": [d for d in data["departments"] if d["id"] not in decided],
+        "waiting": [d for d in review["departments"] if d["id"] not in decided],
     }
-    return data, render_report_pdf("compliance-review.html", context, ctx, lang)
+    return render_report_pdf("compliance-review.html", context, ctx, lang)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ Definitions (what the report's columns mean):
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
@@ -29,6 +30,7 @@ from sqlalchemy import Connection, Float, case, cast, func, select
 
 from forms.choices import LOST_REASON
 from reports import DocumentContext
+from reports.context import Letterhead
 from workflow.errors import InvalidInput
 from workflow.i18n import t
 from workflow.records.db import as_connection
@@ -354,6 +356,12 @@ def _details(connection: Connection, ids: set[int], now: dt.datetime) -> dict[in
 
 FUNNEL_WIDTH = 640
 FUNNEL_ROW = 34
+FUNNEL_FONT_PX = 11  # the font-size the funnel is drawn in
+
+
+def _label_px(text: str) -> float:
+    """Width of `text` at 11 px in Noto Sans CJK: a wide (CJK) character is 1 em, any other ~0.56 em."""
+    return sum(FUNNEL_FONT_PX if unicodedata.east_asian_width(c) in "WF" else 0.56 * FUNNEL_FONT_PX for c in text)
 
 
 def funnel_svg(section: Section, lang: str = "zh") -> str:
@@ -367,7 +375,12 @@ def funnel_svg(section: Section, lang: str = "zh") -> str:
         [section.conversion[-1].reached_to] if section.conversion else [s.count for s in stages][-1:]
     )
     top = max(reached + [1])
-    label_w, bar_w = 190, FUNNEL_WIDTH - 190 - 150
+    # The label column fits the longest stage name (English ones run to 35 characters, 200 px): a fixed
+    # 190 px let the SVG viewport cut "Technical exchange and confirmation" to "echnical ...".
+    note_w = 150
+    longest = max((_label_px(s.label) for s in stages), default=0)
+    label_w = min(FUNNEL_WIDTH - note_w - 160, max(120, round(longest + 16)))
+    bar_w = FUNNEL_WIDTH - label_w - note_w
     height = FUNNEL_ROW * len(stages) + 8
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{FUNNEL_WIDTH}" height="{height}" '
@@ -409,6 +422,9 @@ HEADINGS: dict[str, tuple[str, str]] = {
     "open": ("在途商机", "Open opportunities"),
     "open_vehicles": ("在途车辆", "Open vehicles"),
     "forecast": ("加权预测（台）", "Weighted forecast (vehicles)"),
+    # the by-owner table: 12 columns of ~15 mm, so the terminal table's short headers
+    "open_vehicles_short": ("在途", "Open veh."),
+    "forecast_short": ("预测", "Forecast"),
     "signed_lost": ("已签约 / 已丢单", "Signed / lost"),
     "stalled": ("停滞", "Stalled"),
     "scope": ("范围", "Scope"),
@@ -454,9 +470,19 @@ HEADINGS: dict[str, tuple[str, str]] = {
 
 
 def pipeline_pdf(
-    report: PipelineReport, process: Process, *, lang: str, owner: str | None, actor: str, as_of: str
+    report: PipelineReport,
+    process: Process,
+    *,
+    lang: str,
+    owner: str | None,
+    actor: str,
+    as_of: str,
+    company: Letterhead | None = None,
 ) -> bytes:
-    """The report in the shared A4 layout, with a funnel chart drawn from the figures (`as_of`: the time as shown)."""
+    """The report in the shared A4 layout, with a funnel chart drawn from the figures (`as_of`: the time as shown).
+
+    An internal document, on the company's letterhead (`views.documents.letterhead`; the built-in one without).
+    """
     from markupsafe import Markup  # with Jinja2 and the PDF layer: only when a PDF is asked for
 
     from reports import render_report_pdf
@@ -478,6 +504,7 @@ def pipeline_pdf(
         owner=owner or T["everyone"],
         author=actor,
         opportunity_title=as_of,
+        company=company or Letterhead(),
     )
     context = {
         "title": title,

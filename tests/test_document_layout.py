@@ -1,0 +1,59 @@
+"""Both languages laid out for their own text: every kind, both editions, the two reports, from long realistic data.
+
+Each PDF is read back glyph by glyph (tests/pdf_layout.py, PDFium): no two words overlap, no
+text crosses its cell or leaves the printable page, nothing is clipped, and no page holds only
+a signature box. The documents are tests/long_documents.py's: 20-30 rows, paragraphs
+alternating Chinese and English, long mixed names in narrow columns, a 5-competitor scorecard.
+"""
+
+from __future__ import annotations
+
+import pytest
+from long_documents import LANGS, compliance_pdf, context, long, pipeline_pdf, token
+from pdf_layout import describe, problems
+
+import forms
+from reports.html import load_document, render_html
+from reports.pdf import html_to_pdf, render_pdf
+
+CASES = [
+    (kind, lang, edition)
+    for kind in forms.KINDS
+    for lang in LANGS
+    for edition in (("customer", "internal") if forms.audience(kind) == "customer" else ("internal",))
+]
+
+
+@pytest.mark.parametrize(("kind", "lang", "edition"), CASES, ids=["-".join(c) for c in CASES])
+def test_every_kind_in_both_languages_and_editions_is_laid_out_cleanly(kind: str, lang: str, edition: str) -> None:
+    pdf = html_to_pdf(render_html(load_document(kind, long(kind)), context(), lang, kind=kind, edition=edition))
+    found = problems(pdf)
+    assert found == [], describe(found)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_compliance_review_is_laid_out_cleanly(lang: str) -> None:
+    found = problems(compliance_pdf(lang, long=True))
+    assert found == [], describe(found)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_pipeline_report_is_laid_out_cleanly(lang: str) -> None:
+    found = problems(pipeline_pdf(lang))
+    assert found == [], describe(found)
+
+
+# A run of 99,000 characters without a break opportunity (a hash pasted whole): in a paragraph it ran off the page;
+# in a table cell WeasyPrint took ~30 minutes (each line laid the rest of the run out again). The renderer gives long
+# runs break opportunities (reports.html.soften): the run wraps inside its box, in time linear in its length.
+@pytest.mark.parametrize("kind", ["phone-invite-feedback", "evaluation-scorecard"], ids=["paragraph", "table-cell"])
+def test_a_99000_character_token_wraps_inside_its_box(kind: str) -> None:
+    from bounded import run_bounded
+
+    outcome = run_bounded(
+        lambda: problems(render_pdf(load_document(kind, token(kind)), context(), "en", kind=kind)),
+        cpu_seconds=240,
+        memory_bytes=1536 << 20,
+    )
+    assert outcome.bound is None and outcome.error is None, (outcome.bound, outcome.error)
+    assert outcome.value == [], describe(outcome.value)
