@@ -9,7 +9,6 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -26,9 +25,10 @@ from forms.template import template
 from reports import RenderJob, RenderResult
 from workflow.errors import InvalidInput
 from workflow.i18n import t
-from workflow.operations import documents, renders
+from workflow.operations import attachments, documents, renders
 from workflow.records import queries
 from workflow.records.files import write_atomic
+from workflow.views import bundle
 from workflow.views import documents as views
 
 
@@ -224,73 +224,164 @@ def doc_diff(kam: Kam, opportunity_id: int, kind: str, versions: tuple[int, ...]
 @click.argument("opportunity_id", type=int)
 @click.argument("kind")
 @click.option("--version", type=int, help="A given version (default: the latest).")
+@click.option(
+    "--internal",
+    is_flag=True,
+    help="The full internal edition (marked 内部资料 · 请勿外传) of a customer-facing kind; internal kinds always are.",
+)
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False), help="The PDF file to write.")
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
 @pass_kam
-def doc_render(kam: Kam, opportunity_id: int, kind: str, version: int | None, output: str, force: bool) -> None:
+def doc_render(
+    kam: Kam, opportunity_id: int, kind: str, version: int | None, internal: bool, output: str, force: bool
+) -> None:
     """Render a document version as an A4 PDF (the same version always gives the same bytes).
+
+    A customer-facing kind (product-proposal, exchange-minutes, negotiation-minutes,
+    service-plan) prints its customer edition: on the letterhead, without the fields
+    marked internal, with both sides' signature and seal areas; --internal prints
+    everything. Internal kinds print their internal edition.
 
     \b
     Example:
-      kam doc render 1 visit-feedback -o 拜访反馈报告.pdf
+      kam doc render 1 product-proposal -o 产品推介书.pdf
+      kam doc render 1 product-proposal --internal -o 产品推介书-内部.pdf
       kam --lang en doc render 1 negotiation-minutes --version 2 -o minutes-v2.pdf
     """
+    forms.check_kind(kind)
     path = output_path(output, force)
     with kam.db.read() as session:  # read what to render; no write lock is held while WeasyPrint runs
-        stored, job = views.render_job(session, kam.process, opportunity_id, kind, path, version=version, lang=kam.lang)
+        stored, job = views.render_job(
+            session, kam.process, opportunity_id, kind, path, version=version, lang=kam.lang, internal=internal
+        )
         document_id, doc_version = stored.id, stored.version
-    digest, size = render_job(job)
+    (result,) = _render(kam, [job], workers=1)
+    write_atomic(path, result.pdf)
     with kam.db.write() as session:  # then record the render, in a short write
-        renders.record(session, document_id, kam.lang, digest, str(path), kam.actor)
-    data = {"kind": kind, "version": doc_version, "path": str(path), "sha256": digest, "size": size}
+        renders.record(session, document_id, kam.lang, result.sha256, str(path), kam.actor)
+    edition = job.edition or "internal"
+    data = {
+        "kind": kind,
+        "version": doc_version,
+        "edition": edition,
+        "path": str(path),
+        "sha256": result.sha256,
+        "size": result.size,
+    }
     kam.emit(
         data,
         lambda: kam.say(
-            f"已生成 {path}（{kind} v{doc_version}，{size // 1024} KB，sha256 {digest[:12]}）",
-            f"wrote {path} ({kind} v{doc_version}, {size // 1024} KB, sha256 {digest[:12]})",
+            f"已生成 {path}（{kind} v{doc_version}，{EDITION_ZH[edition]}，{result.size // 1024} KB，"
+            f"sha256 {result.sha256[:12]}）",
+            f"wrote {path} ({kind} v{doc_version}, {edition} edition, {result.size // 1024} KB, "
+            f"sha256 {result.sha256[:12]})",
         ),
     )
+
+
+EDITION_ZH = {"customer": "客户版", "internal": "内部版"}
 
 
 @doc.command("render-all")
 @click.argument("opportunity_id", type=int)
 @click.option(
-    "-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False), help="The folder for the PDFs."
-)
-@click.option("--force", is_flag=True, help="Overwrite PDFs that exist.")
+    "-o", "--output", "out_dir", metavar="DIR", help="The folder for the PDFs and attachments."
+)  # plain text, not click.Path: its stat() fails with ValueError on a NUL byte, before check_arguments can refuse it
+@click.option("--zip", "zip_path", metavar="FILE", help="Also (or instead) write it all as one zip.")
+@click.option("--internal", is_flag=True, help="Internal editions of the customer-facing kinds too (see doc render).")
+@click.option("--force", is_flag=True, help="Overwrite files that exist.")
 @click.option("--workers", type=click.IntRange(1, 64), help="Processes to render with (default: every core).")
 @pass_kam
-def doc_render_all(kam: Kam, opportunity_id: int, out_dir: str, force: bool, workers: int | None) -> None:
-    """Render the latest version of every document of an opportunity, using every core.
+def doc_render_all(
+    kam: Kam,
+    opportunity_id: int,
+    out_dir: str | None,
+    zip_path: str | None,
+    internal: bool,
+    force: bool,
+    workers: int | None,
+) -> None:
+    """Render the latest version of every document of an opportunity (every core), with its attachments.
+
+    Writes each PDF (its default edition, or --internal), every attached file
+    (attachments/…, named by id: a stored name is never used as a path) and
+    SHA256SUMS (`sha256sum -c SHA256SUMS` checks them). --zip FILE writes the
+    same files as one zip.
 
     \b
     Example:
       kam doc render-all 1 -o pdf/
+      kam doc render-all 1 --zip 包头项目.zip
     """
+    if not out_dir and not zip_path:
+        raise click.UsageError(kam.t("请给出 -o 文件夹 或 --zip 文件（或两者）", "give -o DIR or --zip FILE (or both)"))
     with kam.db.read() as session:
-        jobs = views.render_jobs(session, kam.process, opportunity_id, Path(out_dir), kam.lang)
-    if not jobs:
+        jobs = views.render_jobs(session, kam.process, opportunity_id, kam.lang, internal=internal)
+        attached = [
+            (views.attachment_file_name(opportunity_id, row), row)
+            for row in attachments.listed(session, opportunity_id)
+        ]
+    if not jobs and not attached:
         kam.say(f"商机 {opportunity_id} 还没有文档可生成", f"opportunity {opportunity_id} has no documents to render")
         kam.emit([])
         return
-    for _, job in jobs:
-        output_path(str(job.output), force)
-    results = _with_progress(kam, [job for _, job in jobs], workers)
-    with kam.db.write() as session:
-        for (document_id, _), result in zip(jobs, results, strict=True):
-            renders.record(session, document_id, kam.lang, result.sha256, str(result.path), kam.actor)
-    data = [
-        {"kind": job.kind, "path": str(r.path), "sha256": r.sha256, "size": r.size, "seconds": round(r.seconds, 3)}
-        for (_, job), r in zip(jobs, results, strict=True)
+    names = [str(job.output) for _, job in jobs] + [name for name, _ in attached] + [bundle.SUMS]
+    if out_dir:
+        for name in names:
+            output_path(str(Path(out_dir) / name), force)
+    if zip_path:
+        output_path(zip_path, force)
+    results = _render(kam, [job for _, job in jobs], workers)
+    entries = [
+        bundle.Entry(str(job.output), r.pdf, job.ctx.created_at) for (_, job), r in zip(jobs, results, strict=True)
     ]
-    kam.emit(data, lambda: kam.say(f"已生成 {len(data)} 份 PDF：{out_dir}", f"wrote {len(data)} PDFs to {out_dir}"))
+    with kam.db.read() as session:
+        entries += [bundle.Entry(name, attachments.get(session, row.id)[1], row.created_at) for name, row in attached]
+    if out_dir:
+        bundle.write_folder(out_dir, entries)
+    if zip_path:
+        bundle.write_zip(zip_path, entries)
+    with kam.db.write() as session:
+        for (document_id, job), result in zip(jobs, results, strict=True):
+            where = str(Path(out_dir) / job.output) if out_dir else f"{zip_path}:{job.output}"
+            renders.record(session, document_id, kam.lang, result.sha256, where, kam.actor)
+    data = [
+        {
+            "kind": job.kind,
+            "edition": job.edition,
+            "path": str(Path(out_dir) / job.output) if out_dir else str(job.output),
+            "sha256": r.sha256,
+            "size": r.size,
+            "seconds": round(r.seconds, 3),
+        }
+        for (_, job), r in zip(jobs, results, strict=True)
+    ] + [
+        {
+            "kind": row.kind,
+            "attachment": row.id,
+            "name": row.name,
+            "media_type": row.media_type,
+            "path": str(Path(out_dir) / name) if out_dir else name,
+            "sha256": row.sha256,
+            "size": row.size,
+        }
+        for name, row in attached
+    ]
+    where = " + ".join(x for x in (out_dir, zip_path) if x)
+    kam.emit(
+        data,
+        lambda: kam.say(
+            f"已生成 {len(jobs)} 份 PDF、{len(attached)} 个附件及 {bundle.SUMS}：{where}",
+            f"wrote {len(jobs)} PDFs, {len(attached)} attachments and {bundle.SUMS} to {where}",
+        ),
+    )
 
 
-def _with_progress(kam: Kam, jobs: list[RenderJob], workers: int | None) -> list[RenderResult]:
-    """A progress bar on a terminal; one line per PDF otherwise (logs, pipes)."""
+def _render(kam: Kam, jobs: list[RenderJob], workers: int | None) -> list[RenderResult]:
+    """The PDFs of `jobs` (one path for doc render and render-all): a progress bar on a terminal for many."""
     from reports import render_many  # the process pool and WeasyPrint load only to render
 
-    if kam.json:
+    if kam.json or len(jobs) <= 1:
         return render_many(jobs, workers=workers)
     if not sys.stderr.isatty():
         return render_many(
@@ -310,16 +401,6 @@ def _with_progress(kam: Kam, jobs: list[RenderJob], workers: int | None) -> list
     ) as bar:
         task = bar.add_task(kam.t("生成 PDF", "rendering PDFs"), total=len(jobs))
         return render_many(jobs, workers=workers, progress=lambda done, total, r: bar.update(task, completed=done))
-
-
-def render_job(job: RenderJob) -> tuple[str, int]:
-    """Render one job and write its PDF whole or not at all; (sha256, size)."""
-    from reports import render_pdf  # Jinja2 and WeasyPrint load only to render
-    from reports.html import load_document
-
-    pdf = render_pdf(load_document(job.kind, job.data), job.ctx, job.lang, kind=job.kind)
-    write_atomic(job.output, pdf)
-    return hashlib.sha256(pdf).hexdigest(), len(pdf)
 
 
 COMMAND = doc

@@ -7,12 +7,15 @@ Example:
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from commands._common import Kam, KamCommand, clean, pass_kam
 from migrations import HEAD
 from reports.fonts import checks
 from workflow.records.db import display_url
+from workflow.views.company import SOURCES, letterhead, letterhead_source
 
 
 @click.command("doctor", cls=KamCommand, help=__doc__)
@@ -35,6 +38,7 @@ def doctor(kam: Kam) -> None:
             "check --db / KAM_DATABASE_URL",
         )
     results.append({"name": "database", "ok": ok, "detail": detail, "fix": fix})
+    results.append(_company(kam) if ok else {"name": "company", "ok": True, "detail": "—", "fix": "", "note": ""})
 
     def human() -> None:
         for r in results:
@@ -42,10 +46,24 @@ def doctor(kam: Kam) -> None:
             click.echo(f"{mark} {r['name']:<14} {clean(r['detail'])}")
             if not r["ok"] and r["fix"]:
                 click.echo(f"  {kam.t('修复', 'fix')}: {r['fix']}")
+            elif r.get("note"):
+                click.echo(f"  {clean(r['note'])}")
 
     kam.emit(results, human)
     if not all(r["ok"] for r in results):
         raise SystemExit(1)
+
+
+def _company(kam: Kam) -> dict[str, Any]:
+    """The letterhead PDFs print: fine either way, but a company still on the built-in default is told so."""
+    try:
+        with kam.db.connect() as connection:
+            source, head = letterhead_source(connection), letterhead(connection)
+    except Exception as exc:  # an empty database has no company table yet: the default
+        return {"name": "company", "ok": True, "detail": f"— ({getattr(exc, 'message', exc)})", "fix": "", "note": ""}
+    note = "" if source == "database" else SOURCES[source].render(kam.lang)
+    detail = head.header + (kam.t("（内置默认值）", " (the built-in default)") if source == "default" else "")
+    return {"name": "company", "ok": True, "detail": detail, "fix": "", "source": source, "note": note}
 
 
 COMMAND = doctor

@@ -14,6 +14,7 @@ from commands._common import Kam, KamGroupBase, local_time, output_path, pass_ka
 from commands._table import table
 from forms.choices import LOST_REASON
 from workflow.views import pipeline as views
+from workflow.views.company import letterhead
 
 STALLED_SHOWN = 20
 
@@ -64,6 +65,7 @@ def report_pipeline(
     if pdf:
         output_path(pdf, force)  # refuse before the work, not after
     with kam.db.connect() as connection:  # Core only: the report does not load the ORM
+        company = letterhead(connection) if pdf else None
         result = views.pipeline(
             connection,
             kam.process,
@@ -75,7 +77,13 @@ def report_pipeline(
         )
     if pdf:
         content = views.pipeline_pdf(
-            result, kam.process, lang=kam.lang, owner=owner, actor=kam.actor, as_of=local_time(result.as_of)
+            result,
+            kam.process,
+            lang=kam.lang,
+            owner=owner,
+            actor=kam.actor,
+            as_of=local_time(result.as_of),
+            company=company,
         )
         write_output(pdf, content, force)
     kam.emit(result.to_dict(), lambda: _print(kam, result))

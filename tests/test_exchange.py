@@ -12,7 +12,7 @@ from forms_fixtures import edit, load
 from helpers import fill, walk_to
 
 from workflow.errors import InvalidInput
-from workflow.operations import accounts, exchange, moves, opportunities, ratings, signoffs
+from workflow.operations import accounts, attachments, company, exchange, moves, opportunities, ratings, signoffs
 from workflow.operations import followups as followup_ops
 from workflow.records import queries
 from workflow.records.db import Database
@@ -49,6 +49,8 @@ def populate(db: Database, process: Process) -> None:
         moves.hold(s, process, ids[2], reason="预算冻结", actor="李娜")
         doc = queries.get_document(s, ids[0], "service-plan")
         s.add(Render(document_id=doc.id, lang="zh", sha256="a" * 64, path="out/service-plan.pdf", actor="王磊"))
+        attachments.add(s, ids[0], [attachments.Upload("合同扫描件.pdf", b"%PDF-1.4 signed scan", "scan.pdf")], actor="王磊", kind="contract-review")
+        company.set_company(s, {"name": "北汽福田汽车股份有限公司", "phone": "010-80708888"}, actor="王磊")
 
 
 def export_text(db: Database) -> str:

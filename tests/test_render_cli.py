@@ -81,7 +81,7 @@ def test_render_errors_are_clear(kam: Kam, deal: int, tmp_path: Path) -> None:
 
 def test_doctor_reports_everything_ok(kam: Kam) -> None:
     checks = {c["name"]: c for c in kam.json("doctor")}
-    assert set(checks) == {"chinese-font", "pdf-subsetter", "weasyprint", "database"}
+    assert set(checks) == {"chinese-font", "pdf-subsetter", "weasyprint", "database", "company"}
     assert all(c["ok"] for c in checks.values())
 
 
@@ -142,10 +142,10 @@ def test_the_render_holds_no_write_lock(kam, db, deal, monkeypatch, tmp_path) ->
     """While WeasyPrint runs, another connection can take SQLite's write lock at once: the render is outside any write."""
     import sqlite3
 
-    import reports
+    import reports.pdf
 
     fill(db, deal, "phone-invite-feedback")
-    real = reports.render_pdf
+    real = reports.pdf.render_pdf
     seen = []
 
     def render_while_someone_writes(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -158,7 +158,7 @@ def test_the_render_holds_no_write_lock(kam, db, deal, monkeypatch, tmp_path) ->
             other.close()
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(reports, "render_pdf", render_while_someone_writes)
+    monkeypatch.setattr(reports.pdf, "render_pdf", render_while_someone_writes)
     result = kam("--json", "doc", "render", deal, "phone-invite-feedback", "-o", str(tmp_path / "x.pdf"))
     assert result.exit_code == 0, result.output
     assert seen == ["free"]

@@ -5,11 +5,12 @@ The file is one JSON object:
     {"format": "kam-export", "version": 1, "schema": "<migration revision>", "database_id": "<hex>",
      "tables": {"accounts": [...], "contacts": [...], "opportunities": [...],
                 "documents": [...], "renders": [...], "events": [...],
-                "signoffs": [...], "followups": [...], "ledger": [...]}}
+                "signoffs": [...], "followups": [...], "blobs": [...], "attachments": [...],
+                "company": [...], "ledger": [...]}}
 
 Each row is every column of the table by its column name, in id order; times
 are ISO 8601 with microseconds (naive UTC, as stored), dates ISO, amounts as
-decimal strings. Ids, history sequence numbers, timestamps and hashes are kept,
+decimal strings, file contents (blobs.data) base64. Ids, history sequence numbers, timestamps and hashes are kept,
 so the history chain still verifies after an import, and export → import into
 an empty database → export gives the same bytes (keys sorted, no export time).
 
@@ -20,22 +21,38 @@ whole import back.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, Numeric, Table, func, select, text, update
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Integer,
+    LargeBinary,
+    Numeric,
+    Table,
+    func,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
 
+import forms
 from migrations import HEAD
 from workflow.errors import InvalidInput
 from workflow.i18n import t
 from workflow.operations.derived import rebuild_derived
-from workflow.records import ledger, queries, tables
+from workflow.records import blobs, ledger, queries, tables
 from workflow.records.files import write_atomic
 from workflow.records.hashing import sha256
-from workflow.rules import audit
+from workflow.rules import audit, files
 
 FORMAT = "kam-export"
 VERSION = 1
@@ -51,12 +68,17 @@ TABLES: dict[str, Table] = {
         tables.events,
         tables.signoffs,
         tables.followups,
+        tables.blobs,
+        tables.attachments,
+        tables.company,
         tables.ledger,
     )
 }
 # Tables an export of an earlier schema may lack, and the first schema that has them: `ledger` (0005) is
 # then started from the imported accounts and contacts as they stand ("baseline"), as the migration does.
-SINCE: dict[str, str] = {"ledger": "0005"}
+SINCE: dict[str, str] = {"ledger": "0005", "blobs": "0006", "attachments": "0006", "company": "0006"}
+# The order rows are read in: by id, or by the key of a table without one.
+ORDER: dict[str, str] = {"blobs": "sha256"}
 # Columns computed from other rows: left out of the file (so exports of earlier schemas still
 # import) and recomputed on import (`operations.derived.rebuild_derived`).
 DERIVED: dict[str, set[str]] = {"opportunities": {"last_activity_at"}}
@@ -75,6 +97,8 @@ def _out(value: Any, column_type: Any) -> Any:
         return value.isoformat()
     if isinstance(column_type, Numeric):
         return str(value)
+    if isinstance(column_type, LargeBinary):
+        return base64.b64encode(bytes(value)).decode("ascii")
     return value
 
 
@@ -84,7 +108,7 @@ def export_data(session: Session) -> dict[str, Any]:
     for name, table in TABLES.items():
         columns = [c for c in table.columns if c.name not in DERIVED.get(name, ())]
         types = {c.name: c.type for c in columns}
-        rows = session.execute(select(*columns).order_by(table.c.id)).mappings()
+        rows = session.execute(select(*columns).order_by(table.c[ORDER.get(name, "id")])).mappings()
         rows_by_table[name] = [{key: _out(value, types[key]) for key, value in row.items()} for row in rows]
     database_id = ledger.database_id(session.connection())
     return {"format": FORMAT, "version": VERSION, "schema": HEAD, "database_id": database_id, "tables": rows_by_table}
@@ -136,10 +160,14 @@ def _in(value: Any, column: Any, where: str) -> Any:
             return value
         if isinstance(kind, JSON):
             return value
+        if isinstance(kind, LargeBinary):
+            if not isinstance(value, str):
+                raise TypeError
+            return base64.b64decode(value, validate=True)
         if not isinstance(value, str):
             raise TypeError
         return value
-    except (TypeError, ValueError, InvalidOperation):
+    except (TypeError, ValueError, InvalidOperation, binascii.Error):
         raise _bad(where, f"取值 {value!r} 类型不符（应为 {kind}）", f"value {value!r} is not a {kind}") from None
 
 
@@ -173,6 +201,21 @@ def load_file(path: str) -> dict[str, Any]:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InvalidInput(t(f"文件 {path} 不是有效的 JSON：{exc}", f"file {path} is not valid JSON: {exc}")) from None
     return data
+
+
+def _check_files(parsed: dict[str, list[dict[str, Any]]]) -> None:
+    """Stored files hash to their keys; attachments name a known kind and carry a plain file name."""
+    for i, blob in enumerate(parsed.get("blobs", []), 1):
+        if blobs.digest(blob["data"]) != blob["sha256"] or blob["size"] != len(blob["data"]):
+            raise _bad(f"blobs[{i}]", "文件内容与其 sha256 不符", "the file's content does not match its sha256")
+    for i, row in enumerate(parsed.get("attachments", []), 1):
+        where = f"attachments[{i}]"
+        try:
+            files.check_name(row["name"], f"{where}.name")
+            if row["kind"] is not None:
+                forms.check_kind(row["kind"])
+        except InvalidInput as exc:
+            raise _bad(where, exc.message.zh, exc.message.en) from None
 
 
 def import_data(session: Session, data: Any) -> dict[str, int]:
@@ -216,6 +259,7 @@ def import_data(session: Session, data: Any) -> dict[str, int]:
     for i, doc in enumerate(parsed["documents"], 1):
         if sha256(doc["data"]) != doc["sha256"]:
             raise _bad(f"documents[{i}]", "文档内容与其 sha256 不符", "the document's data does not match its sha256")
+    _check_files(parsed)
     for name, rows in parsed.items():
         table = TABLES[name]
         for start in range(0, len(rows), CHUNK):
@@ -239,7 +283,7 @@ def import_data(session: Session, data: Any) -> dict[str, int]:
             f"历史记录链校验失败（{first_ledger.problem}）",
             f"the history chain does not verify ({first_ledger.problem})",
         )
-    breaks = audit.find_breaks(*queries.audit_rows(session))
+    breaks = audit.find_breaks(*queries.audit_rows(session), queries.attachment_rows(session))
     if breaks:
         first = breaks[0]
         raise _bad(
@@ -250,6 +294,8 @@ def import_data(session: Session, data: Any) -> dict[str, int]:
     if session.get_bind().dialect.name == "postgresql":
         # Rows came with their ids: move each id sequence past them so new rows do not collide.
         for name in TABLES:
+            if name in ORDER:  # no id column, no sequence
+                continue
             session.execute(
                 text(
                     f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) "

@@ -61,6 +61,7 @@ ENTITIES: dict[str, Entity] = {
     for entity in (
         Entity("account", tables.accounts, "account"),
         Entity("contact", tables.contacts, "account", owner="account_id"),
+        Entity("company", tables.company, "company"),  # the letterhead: one row, id 1 (issue 15)
     )
 }
 

@@ -318,3 +318,12 @@ def audit_rows(
         row.id: row for row in session.execute(select(opp.id, opp.stage, opp.on_hold, opp.last_activity_at))
     }
     return events, opportunities, documents, signoffs_by
+
+
+def attachment_rows(session: Session) -> dict[int, list[Any]]:
+    """Every attachment row, keyed by opportunity, oldest first (the audit)."""
+    out: dict[int, list[Any]] = {}
+    a = tables.attachments.c
+    for row in session.execute(select(tables.attachments).order_by(a.opportunity_id, a.id)):
+        out.setdefault(row.opportunity_id, []).append(row)
+    return out

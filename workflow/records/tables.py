@@ -6,6 +6,9 @@ accounts ─< opportunities ─< documents (versions never change) ─< renders
                            ─< signoffs (departmental reviews of a contract-review version)
                            ─< followups (return visits and other follow-ups recorded as done)
                            ─< planned_followups (derived from the latest service plan, for the schedule)
+                           ─< attachments (files: photos, tender documents, signed scans) >─ blobs
+company  (the letterhead: one row) >─ blobs (its logo)
+blobs    (file contents, stored once per sha256)
 ledger   (append-only history of what is not an opportunity: an account and its contacts..., hash-chained per subject)
 meta     (facts about the database itself: its id)
 
@@ -31,6 +34,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -248,4 +252,49 @@ meta = Table(
     metadata,
     Column("key", String(40), primary_key=True),
     Column("value", Text, nullable=False),
+)
+
+# File contents, content-addressed: the same file attached twice (or as two opportunities' attachments) is stored
+# once. Written only by `records.blobs`; `kam audit verify` re-hashes every row (migration 0006).
+blobs = Table(
+    "blobs",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+)
+
+# A file attached to an opportunity (to one of its document kinds, or to the opportunity as a whole). Recorded in
+# the opportunity's history (action "attachment") with all these fields; its name is shown, never used as a path.
+attachments = Table(
+    "attachments",
+    metadata,
+    _id(),
+    Column("opportunity_id", ForeignKey("opportunities.id"), nullable=False, index=True),
+    Column("kind", String(40)),  # the document kind whose PDF lists it; NULL: the opportunity as a whole
+    Column("name", String(255), nullable=False),
+    Column("media_type", String(100), nullable=False),  # what the content is (sniffed), not what its name says
+    Column("size", Integer, nullable=False),
+    Column("sha256", ForeignKey("blobs.sha256"), nullable=False),
+    Column("note", Text),
+    Column("actor", String(100), nullable=False),
+    _created_at(),
+)
+
+# The company's letterhead, one row (id 1), shared by everyone on the database; in the ledger (subject "company").
+# Until it exists the documents print the built-in default.
+company = Table(
+    "company",
+    metadata,
+    _id(),
+    Column("name", String(200), nullable=False),
+    Column("short_name", String(100)),
+    Column("department", String(100)),
+    Column("address", String(300)),
+    Column("phone", String(100)),
+    Column("website", String(200)),
+    Column("logo_sha256", ForeignKey("blobs.sha256")),  # a PNG or JPEG, checked and re-encoded when it was set
+    Column("logo_type", String(20)),  # image/png | image/jpeg
+    Column("updated_by", String(100), nullable=False),
+    Column("updated_at", DateTime(), nullable=False, default=utcnow, onupdate=utcnow),
 )

@@ -41,6 +41,9 @@ class Break:
       document-deleted     a history row records a document that is gone
       document-unrecorded  a document with no history row (added outside kam)
       signoff-changed, signoff-deleted, signoff-unrecorded   the same for sign-offs
+      attachment-changed, attachment-deleted, attachment-unrecorded   the same for
+                           attachments; -changed also when the file's stored bytes no
+                           longer hash to the sha256 recorded (or are gone)
     `seq` is the history row concerned (0 when there is none); `detail` names the
     document, sign-off or values involved.
     """
@@ -109,6 +112,16 @@ class Break:
                 f"商机 {o} 的会签 {d} 没有历史记录（在 kam 之外添加）",
                 f"opportunity {o}: sign-off {d} has no history row (added outside kam)",
             ),
+            "attachment-changed": t(
+                f"商机 {o} 第 {n} 行记录的附件 {d} 被改动", f"opportunity {o} seq {n}: attachment {d} was altered"
+            ),
+            "attachment-deleted": t(
+                f"商机 {o} 第 {n} 行记录的附件 {d} 已不存在", f"opportunity {o} seq {n}: attachment {d} was deleted"
+            ),
+            "attachment-unrecorded": t(
+                f"商机 {o} 的附件 {d} 没有历史记录（在 kam 之外添加）",
+                f"opportunity {o}: attachment {d} has no history row (added outside kam)",
+            ),
         }
         return texts[self.problem]
 
@@ -137,8 +150,14 @@ def find_breaks(
     opportunities: dict[int, Any],
     documents: dict[int, list[Any]],
     signoffs: dict[int, list[Any]],
+    attachments: dict[int, list[Any]] | None = None,
+    damaged: frozenset[str] = frozenset(),
 ) -> list[Break]:
-    """The first break of each opportunity's record: its chain, then its replay (rows keyed by opportunity)."""
+    """The first break of each opportunity's record: its chain, then its replay (rows keyed by opportunity).
+
+    `attachments`: attachment rows by opportunity; `damaged`: the sha256 of stored files whose bytes no longer match.
+    """
+    attachments = attachments or {}
     breaks: list[Break] = []
     for opp_id in sorted(set(events) | set(opportunities)):
         opp = opportunities.get(opp_id)
@@ -146,8 +165,10 @@ def find_breaks(
         if opp is None:
             breaks.append(Break(opp_id, rows[0].seq, "orphan"))
             continue
-        found = chain_break(opp_id, rows) or replay_break(
-            opp, rows, documents.get(opp_id, []), signoffs.get(opp_id, [])
+        found = (
+            chain_break(opp_id, rows)
+            or replay_break(opp, rows, documents.get(opp_id, []), signoffs.get(opp_id, []))
+            or attachment_break(opp_id, rows, attachments.get(opp_id, []), damaged)
         )
         if found:
             breaks.append(found)
@@ -224,6 +245,31 @@ def replay_break(opp: Any, rows: list[Any], documents: list[Any], signoffs: list
     if pending_signoffs:
         s = pending_signoffs[0]
         return Break(opp.id, last, "signoff-unrecorded", f"{s.department} by {s.reviewer}")
+    return None
+
+
+ATTACHMENT_FIELDS = ("id", "kind", "name", "media_type", "size", "sha256", "note")
+
+
+def attachment_break(opp_id: int, rows: list[Any], attachments: list[Any], damaged: frozenset[str]) -> Break | None:
+    """Every attachment is the one its history row recorded, its file still hashes to it, and none is unrecorded."""
+    current = {a.id: a for a in attachments}
+    recorded: set[int] = set()
+    for event in rows:
+        if event.action != "attachment":
+            continue
+        detail = event.detail or {}
+        found = current.get(detail.get("id"))
+        name = f"{detail.get('id')} ({detail.get('name')})"
+        if found is None:
+            return Break(opp_id, event.seq, "attachment-deleted", name)
+        if any(getattr(found, key) != detail.get(key) for key in ATTACHMENT_FIELDS) or found.sha256 in damaged:
+            return Break(opp_id, event.seq, "attachment-changed", name)
+        recorded.add(found.id)
+    for attachment in attachments:
+        if attachment.id not in recorded:
+            last = rows[-1].seq if rows else 0
+            return Break(opp_id, last, "attachment-unrecorded", f"{attachment.id} ({attachment.name})")
     return None
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from workflow.operations.followups import expected_plans
-from workflow.records import ledger, queries, tables
-from workflow.rules.audit import Audit, Break, find_breaks, ledger_breaks
+from workflow.records import blobs, ledger, queries, tables
+from workflow.rules.audit import Audit, Break, LedgerBreak, find_breaks, ledger_breaks
 from workflow.rules.plans import as_date
 
 
@@ -18,17 +18,44 @@ def audit(session: Session) -> Audit:
 
     Derived data: the schedule's stored plans must be what the service plans and
     the recorded follow-ups give (problem "plan"; `kam init --rebuild` rebuilds them).
+    Stored files (attachments, the logo) are hashed again: their bytes must still be what was recorded.
     """
     events, opportunities, documents, signoffs = queries.audit_rows(session)
-    breaks = find_breaks(events, opportunities, documents, signoffs)
+    connection = session.connection()
+    damaged = file_damage(connection)
+    breaks = find_breaks(events, opportunities, documents, signoffs, queries.attachment_rows(session), damaged)
     broken = {b.opportunity_id for b in breaks}
     breaks += [Break(opp_id, 0, "plan") for opp_id in plan_mismatches(session) if opp_id not in broken]
     breaks.sort(key=lambda b: b.opportunity_id)
-    connection = session.connection()
     chains, current = ledger.chains(connection), ledger.current_rows(connection)
     checked = sum(len(rows) for rows in events.values()) + sum(len(rows) for rows in chains.values())
     subjects = len(set(chains) | set(current))
-    return Audit(checked, len(opportunities), breaks, subjects, ledger_breaks(chains, current))
+    found = ledger_breaks(chains, current)
+    found += logo_breaks(connection, chains, damaged, {(b.subject, b.subject_id) for b in found})
+    return Audit(checked, len(opportunities), breaks, subjects, found)
+
+
+def file_damage(connection: Connection) -> frozenset[str]:
+    """The sha256 of every stored file whose bytes no longer match, and of every file referred to but gone."""
+    damaged = set(blobs.damaged(connection))
+    stored = {row[0] for row in connection.execute(select(tables.blobs.c.sha256))}
+    referred = {row[0] for row in connection.execute(select(tables.attachments.c.sha256))}
+    referred |= {row[0] for row in connection.execute(select(tables.company.c.logo_sha256)) if row[0]}
+    return frozenset(damaged | (referred - stored))
+
+
+def logo_breaks(
+    connection: Connection, chains: dict[tuple[str, int], list[Any]], damaged: frozenset[str], broken: set[Any]
+) -> list[LedgerBreak]:
+    """The company's logo: its bytes must still hash to the sha256 the ledger recorded."""
+    out = []
+    for row in connection.execute(select(tables.company.c.id, tables.company.c.logo_sha256)):
+        key = ("company", row.id)
+        if row.logo_sha256 in damaged and key not in broken:
+            last = chains.get(key, [])[-1].seq if chains.get(key) else 0
+            detail = "logo: the stored image was altered"
+            out.append(LedgerBreak("company", row.id, last, "changed", "company", row.id, detail))
+    return out
 
 
 def plan_mismatches(session: Session) -> list[int]:

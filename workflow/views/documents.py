@@ -1,9 +1,10 @@
 """What a document command shows: the stored versions, their PDF page contexts, and defaults for a new one.
 
 The renderer (`reports/`) knows nothing of the database; this module builds its
-`DocumentContext` from an opportunity and a document version, and the render
-jobs `kam doc render` and `render-all` run outside any write transaction
-(`operations.renders` records each PDF afterwards).
+`DocumentContext` from an opportunity and a document version (the letterhead, the
+version's status: superseded, awaiting sign-offs; its attachments, photos with
+thumbnails), and the render jobs `kam doc render` and `render-all` run outside any
+write transaction (`operations.renders` records each PDF afterwards).
 
 Defaults for a new document come from what kam already knows: the customer,
 its contacts and decision chain from the account; the quantity from the
@@ -14,17 +15,21 @@ negotiation minutes; negotiated terms into the contract review.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
-from reports import DEFAULT_COMPANY, DocumentContext, RenderJob
-from workflow.records import queries
+import forms
+from reports import DocumentContext, RenderJob
+from reports.context import AttachmentNote, Letterhead
+from workflow.records import blobs, queries, tables
 from workflow.records.models import Document, Opportunity
-from workflow.rules.compliance import REVIEW
+from workflow.rules import files
+from workflow.rules.compliance import REVIEW, current
 from workflow.rules.process import Process
+from workflow.views.company import letterhead
 
 # The sign-off table in the PDF speaks of outcomes, the database of decisions.
 _OUTCOME = {"approve": "approved", "reject": "rejected"}
@@ -43,19 +48,66 @@ def document(d: Document, *, with_data: bool = False) -> dict[str, Any]:
     return out
 
 
-def company() -> str:
-    """The company name printed in every header (KAM_COMPANY, else the default)."""
-    return os.environ.get("KAM_COMPANY") or DEFAULT_COMPANY
+def attachment_notes(connection: Connection, rows: list[Any], *, thumbnails: bool = True) -> list[AttachmentNote]:
+    """Attachment rows as a PDF lists them; photos with a thumbnail (made once per file)."""
+    made: dict[str, bytes | None] = {}
+    notes = []
+    for row in rows:
+        thumb = None
+        if thumbnails and row.media_type in files.PHOTO_TYPES:
+            if row.sha256 not in made:
+                content = blobs.load(connection, row.sha256)
+                made[row.sha256] = files.thumbnail(content, row.media_type) if content else None
+            thumb = made[row.sha256]
+        notes.append(AttachmentNote(row.id, row.name, row.size, row.sha256, row.media_type, row.note or "", thumb))
+    return notes
+
+
+def attachments_of(session: Session, opp_id: int, doc: Document) -> list[Any]:
+    """The attachments a version's PDF lists: those of its kind added before the next version existed."""
+    A = tables.attachments.c
+    query = select(tables.attachments).where(A.opportunity_id == opp_id, A.kind == doc.kind)
+    following = session.execute(
+        select(tables.documents.c.created_at)
+        .where(
+            tables.documents.c.opportunity_id == opp_id,
+            tables.documents.c.kind == doc.kind,
+            tables.documents.c.version == doc.version + 1,
+        )
+    ).scalar()
+    if following is not None:
+        query = query.where(A.created_at < following)
+    return list(session.execute(query.order_by(A.id)))
 
 
 def opportunity_number(opp: Any) -> str:
     return f"KA-{opp.created_at:%Y}-{opp.id:04d}"
 
 
-def context(session: Session, opp: Opportunity, doc: Document, process: Process, lang: str = "zh") -> DocumentContext:
-    """The header, footer and sign-off block of one stored version's PDF."""
+def context(
+    session: Session,
+    opp: Opportunity,
+    doc: Document,
+    process: Process,
+    lang: str = "zh",
+    *,
+    company: Letterhead | None = None,
+    edition: str = "internal",
+) -> DocumentContext:
+    """The header, footer, letterhead, status and sign-off block of one stored version's PDF.
+
+    Thumbnails of photos are made for the internal edition only (the customer edition lists the files).
+    """
+    connection = session.connection()
     signoffs: list[dict[str, Any]] = []
+    awaiting: list[str] = []
     if doc.kind == REVIEW:
+        standing = current(queries.signoffs_on(session, opp.id, doc.version))
+        awaiting = [
+            process.department_label(d, lang)
+            for d in process.departments
+            if d not in standing or standing[d].decision != "approve"
+        ]
         signoffs = [
             {
                 "department": process.department_label(s.department, lang),
@@ -66,6 +118,7 @@ def context(session: Session, opp: Opportunity, doc: Document, process: Process,
             }
             for s in queries.signoffs_on(session, opp.id, doc.version)
         ]
+    newest = queries.newest_version(session, opp.id, doc.kind)
     return DocumentContext(
         opportunity_id=opp.id,
         opportunity_number=opportunity_number(opp),
@@ -76,8 +129,13 @@ def context(session: Session, opp: Opportunity, doc: Document, process: Process,
         created_at=doc.created_at,
         author=doc.author,
         doc_hash=doc.sha256,
-        company=company(),
+        company=company or letterhead(connection),
         signoffs=signoffs,
+        superseded_by=newest if newest > doc.version else None,
+        awaiting_signoffs=awaiting,
+        attachments=attachment_notes(
+            connection, attachments_of(session, opp.id, doc), thumbnails=edition == "internal"
+        ),
     )
 
 
@@ -90,31 +148,55 @@ def render_job(
     *,
     version: int | None = None,
     lang: str = "zh",
+    internal: bool = False,
 ) -> tuple[Document, RenderJob]:
-    """(the stored version, the job that renders it to `output`): the latest version by default."""
+    """(the stored version, the job that renders it to `output`): the latest version by default.
+
+    The edition is the kind's default (the customer edition of a customer-facing kind) unless `internal`.
+    """
     opp = queries.get_opportunity(session, opportunity_id)
     doc = queries.get_document(session, opportunity_id, kind, version)
-    return doc, RenderJob(kind, dict(doc.data), context(session, opp, doc, process, lang), output, lang)
+    edition = "internal" if internal else forms.audience(kind)
+    ctx = context(session, opp, doc, process, lang, edition=edition)
+    return doc, RenderJob(kind, dict(doc.data), ctx, output, lang, edition)
+
+
+def pdf_name(opportunity_id: int, kind: str, version: int, edition: str) -> str:
+    """The file name of a version's PDF in a render-all folder: built from checked identifiers only."""
+    forms.check_kind(kind)
+    suffix = "-internal" if edition == "internal" and forms.audience(kind) == "customer" else ""
+    return f"{opportunity_id:04d}-{kind}-v{int(version)}{suffix}.pdf"
 
 
 def render_jobs(
-    session: Session, process: Process, opportunity_id: int, out_dir: Path, lang: str = "zh"
+    session: Session, process: Process, opportunity_id: int, lang: str = "zh", *, internal: bool = False
 ) -> list[tuple[int, RenderJob]]:
-    """(document id, job) for the latest version of every document of an opportunity."""
+    """(document id, job) for the latest version of every document of an opportunity; `output` is a file name."""
     opp = queries.get_opportunity(session, opportunity_id)
-    return [
-        (
-            doc.id,
-            RenderJob(
-                kind,
-                dict(doc.data),
-                context(session, opp, doc, process, lang),
-                out_dir / f"{opp.id:04d}-{kind}-v{doc.version}.pdf",
-                lang,
-            ),
-        )
-        for kind, doc in queries.latest_documents(session, opportunity_id).items()
-    ]
+    company = letterhead(session.connection())
+    jobs = []
+    for kind, doc in queries.latest_documents(session, opportunity_id).items():
+        edition = "internal" if internal else forms.audience(kind)
+        ctx = context(session, opp, doc, process, lang, company=company, edition=edition)
+        name = Path(pdf_name(opp.id, kind, doc.version, edition))
+        jobs.append((doc.id, RenderJob(kind, dict(doc.data), ctx, name, lang, edition)))
+    return jobs
+
+
+def attachment_file_name(opportunity_id: int, row: Any) -> str:
+    """Where render-all writes an attachment, inside its folder: "attachments/0001-3-site-photo.jpg".
+
+    Built from the ids, and from the stored name only the characters that cannot make a path (letters, digits,
+    - and _), so whatever the name is, the file stays in the folder.
+    """
+    stem, _, suffix = row.name.rpartition(".")
+    if not stem:
+        stem, suffix = row.name, ""
+    slug = "".join(c if c.isalnum() or c in "-_" else "-" for c in stem).strip("-_")[:60]
+    ext = files.EXTENSIONS.get(row.media_type) or (
+        suffix.lower() if suffix.isascii() and suffix.isalnum() and len(suffix) <= 8 else "bin"
+    )
+    return f"attachments/{opportunity_id:04d}-{int(row.id)}" + (f"-{slug}" if slug else "") + f".{ext}"
 
 
 NEGOTIATED_TERMS = (
