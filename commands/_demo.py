@@ -75,6 +75,30 @@ class Transcript:
             self.failures.append(f"kam {' '.join(args)} exited {code}, expected {expect}")
         return code
 
+    def files(self) -> dict[str, str]:
+        """A logo and two site photos to attach, drawn here (OUT/files), by their paths relative to OUT."""
+        from PIL import Image, ImageDraw  # Pillow: only the demo draws pictures
+
+        folder = self.out / "files"
+        folder.mkdir(parents=True, exist_ok=True)
+        logo = Image.new("RGBA", (480, 192), (255, 255, 255, 0))
+        pen = ImageDraw.Draw(logo)
+        pen.rectangle([8, 8, 184, 184], fill=(31, 58, 95, 255))
+        pen.polygon([(40, 150), (96, 40), (152, 150)], fill=(255, 255, 255, 255))
+        pen.ellipse([216, 40, 328, 152], fill=(160, 37, 27, 255))
+        logo.save(folder / "福田标志.png")
+        made = {"logo": "files/福田标志.png"}
+        for i, sky in enumerate(((120, 170, 220), (150, 190, 230)), 1):
+            photo = Image.new("RGB", (1600, 1200), sky)
+            pen = ImageDraw.Draw(photo)
+            pen.rectangle([0, 800, 1600, 1200], fill=(110, 110, 105))
+            for x in range(120, 1500, 460):
+                pen.rectangle([x, 560 - 40 * i, x + 360, 820], fill=(40, 120, 60))
+                pen.rectangle([x + 260, 620, x + 360, 820], fill=(230, 230, 230))
+            photo.save(folder / f"车场照片{i}.jpg", quality=85)
+            made[f"photo{i}"] = f"files/车场照片{i}.jpg"
+        return made
+
     def doc(self, kind: str, name: str | None = None, changes: dict[str, str] | None = None) -> str:
         """Write the demo document into OUT/docs (with top-level `changes`) and return its path relative to OUT."""
         target = self.out / "docs" / (name or f"{kind}.yaml")
@@ -167,6 +191,16 @@ def _walk(demo: Transcript) -> None:
             stance,
         )
     run("account", "list")
+    files = demo.files()
+    demo.note(
+        "本公司信息印在每份 PDF 上（团队共用，保存在数据库中）：",
+        "The company's letterhead, on every PDF (shared, in the database):",
+    )
+    run(
+        "company", "set", "--name", "北汽福田汽车股份有限公司", "--short-name", "福田汽车", "--department", "大客户部",
+        "--address", "北京市昌平区沙河镇沙阳路老牛湾村北", "--phone", "010-80708888", "--website", "www.foton.com.cn",
+        "--logo", files["logo"],
+    )  # fmt: skip
 
     demo.title("第一步：客户确定与电话邀约", "Step 1: target and phone invitation")
     run(
@@ -190,6 +224,8 @@ def _walk(demo: Transcript) -> None:
     demo.title("第二步：上门拜访及产品推荐", "Step 2: visit and product pitch")
     run("opp", "check", "1", expect=1)
     run("doc", "fill", "1", "visit-feedback", "--file", demo.doc("visit-feedback"))
+    photos = (files["photo1"], files["photo2"])
+    run("attach", "add", "1", *photos, "--kind", "visit-feedback", "--note", "客户车场现有车辆")
     run("opp", "advance", "1")
 
     demo.title("第三、四步：初步方案与技术交流", "Steps 3 and 4: initial solution and technical exchange")
@@ -231,9 +267,16 @@ def _walk(demo: Transcript) -> None:
     run("opp", "show", "1")
     run("opp", "history", "1")
 
-    demo.title("文档生成 PDF", "Every document as a PDF")
+    demo.title("文档生成 PDF：客户版与内部版", "Every document as a PDF: customer and internal editions")
     run("doctor")
-    run("doc", "render-all", "1", "-o", "pdf", "--force")
+    demo.note(
+        "交给客户的产品推介书不含竞争分析；内部版全部打印，每页标明内部资料：",
+        "The proposal the customer gets leaves out the competition analysis; the internal edition prints all of it:",
+    )
+    run("doc", "render", "1", "product-proposal", "-o", "pdf/产品推介书-客户版.pdf", "--force")
+    run("doc", "render", "1", "product-proposal", "--internal", "-o", "pdf/产品推介书-内部版.pdf", "--force")
+    run("attach", "list", "1")
+    run("doc", "render-all", "1", "-o", "pdf", "--zip", "pdf/商机1-全部文档.zip", "--force")
 
     demo.title("另外两个商机：一个丢单，一个在跟进", "Two more deals: one lost, one in progress")
     run(
