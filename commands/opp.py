@@ -432,6 +432,11 @@ def opp_history(kam: Kam, opportunity_id: int) -> None:
             return kam.t(
                 f"{department}{outcome}合同审核表 v{version}", f"{department} {outcome} contract review v{version}"
             )
+        if e["action"] == "attachment":
+            d = e["detail"]
+            where = f"（{d['kind']}）" if d.get("kind") else ""
+            return kam.t(f"附件 {d['id']}：{d['name']}{where}", f"attachment {d['id']}: {d['name']}" + (
+                f" ({d['kind']})" if d.get("kind") else ""))  # fmt: skip
         return e["action"] + (f" {e['detail']}" if e["detail"] else "")
 
     table(

@@ -246,3 +246,52 @@ def test_a_photo_too_large_to_decode_safely_is_listed_without_a_thumbnail() -> N
     Image.new("RGBA", (800, 800), (1, 2, 3, 128)).save(small, "PNG")
     made = thumbnail(small.getvalue(), "image/png")
     assert made is not None and Image.open(io.BytesIO(made)).size == (450, 450)
+
+
+# -- a team on PostgreSQL -------------------------------------------------------------------------
+
+
+def _race_attach(url: str, opp_id: int, content: bytes, barrier, results) -> None:  # type: ignore[no-untyped-def]
+    from workflow.operations import attachments
+
+    db = Database(url)
+    barrier.wait()
+    try:
+        with db.write() as s:
+            attachments.add(s, opp_id, [attachments.Upload("same.jpg", content, "same.jpg")], actor="王磊")
+        results.put("stored")
+    except Exception as exc:  # the test reports anything but success
+        results.put(f"{type(exc).__name__}: {exc}")
+    finally:
+        db.dispose()
+
+
+@pytest.mark.postgres
+def test_two_managers_attaching_the_same_file_at_once_store_it_once(pg_url: str, tmp_path: Path) -> None:
+    import multiprocessing as mp
+
+    from workflow.operations import accounts, opportunities
+    from workflow.rules.process import load_process
+
+    db = Database(pg_url)
+    db.upgrade()
+    with db.write() as s:
+        account = accounts.create_account(s, name="甲", type="enterprise", account_class="A", industry="物流", fleet_size=1, actor="t")
+        opp_id = opportunities.new_opportunity(s, load_process(), account.id, "x", owner="王磊", actor="王磊").id
+    content = photo(tmp_path / "a.jpg").read_bytes()
+    ctx = mp.get_context("spawn")
+    barrier, results = ctx.Barrier(4), ctx.Queue()
+    workers = [ctx.Process(target=_race_attach, args=(pg_url, opp_id, content, barrier, results)) for _ in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+    assert sorted(results.get(timeout=5) for _ in workers) == ["stored"] * 4
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM blobs")).scalar() == 1
+        assert conn.execute(text("SELECT count(*) FROM attachments")).scalar() == 4
+    with db.read() as s:
+        from workflow.views.audit import audit
+
+        assert audit(s).ok
+    db.dispose()
