@@ -14,11 +14,12 @@ the two reports, built from plain data shaped like their views (no database).
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 from forms.samples import load as sample
 from reports import DocumentContext
-from reports.context import sample_context
+from reports.context import AttachmentNote, Letterhead, sample_context
 
 LANGS = ("zh", "en")
 TOKEN = ("3f9a1c0e7b2d4c55a8e19f0b6d7c2e4a" * 3100)[:99_000]  # a hash-like run: no space, no CJK, no hyphen
@@ -220,11 +221,54 @@ def pipeline_pdf(lang: str) -> bytes:
     return pipeline_pdf(report, process, lang=lang, owner=None, actor="王芳", as_of="2026-04-20 17:30")
 
 
+def _jpeg(size: tuple[int, int], colour: tuple[int, int, int]) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+def letterhead() -> Letterhead:
+    """A company that filled in everything, with long Chinese and English texts and a wide logo."""
+    from PIL import Image
+
+    logo = io.BytesIO()
+    Image.new("RGB", (1200, 300), (31, 58, 95)).save(logo, "PNG")
+    return Letterhead(
+        name="北汽福田汽车股份有限公司 Beiqi Foton Motor Co., Ltd.",
+        short_name="福田汽车",
+        department="大客户部（政府及集团客户事业部）Key Account Department",
+        address="北京市昌平区沙河镇沙阳路老牛湾村北 Laoniuwan Village North, Shayang Road, Shahe Town, Changping District, Beijing",
+        phone="+86 010-8070 8888 ext. 8021 / 400-920-3333",
+        website="https://www.foton.com.cn/key-accounts/government-and-fleet-customers",
+        logo=logo.getvalue(),
+        logo_type="image/png",
+        is_default=False,
+    )
+
+
+def attachment_notes() -> list[AttachmentNote]:
+    """Attachments with long mixed names, two photos (with thumbnails) and a PDF."""
+    from workflow.rules.files import thumbnail
+
+    photos = [_jpeg((4000, 3000), (30, 90, 160)), _jpeg((3000, 4000), (160, 90, 30))]
+    notes = [
+        AttachmentNote(i + 1, name, len(content), f"{i:x}" * 64, "image/jpeg", EN_PARAGRAPH[:90], thumbnail(content, "image/jpeg"))
+        for i, (name, content) in enumerate(zip(["客户车场现有车辆照片（东河区停车场）site-photo-2026-09-08-yard-east.jpg",
+                                                 "Christopher Montgomery-Smith 车队队长签字确认页 signed-confirmation-page.jpg"], photos, strict=True))
+    ]  # fmt: skip
+    notes.append(AttachmentNote(3, "招标文件（第二批）tender-documents-lot-2-" + TOKEN[:60] + ".pdf", 18_900_000, "c" * 64, "application/pdf", ZH_PARAGRAPH))
+    return notes
+
+
 def context(**overrides: Any) -> DocumentContext:
-    """The sample header with long names in it (customer, title)."""
+    """The sample header with long names in it (customer, title), a full letterhead and attachments."""
     values: dict[str, Any] = {
         "customer": "内蒙古包头市环境卫生服务中心（东河区环卫所）Baotou Municipal Environmental Sanitation Service Centre",
         "opportunity_title": "2026 年压缩式垃圾车更新采购项目（第二批）Refuse compactor trucks, lot 2 of the 2026 renewal",
+        "company": letterhead(),
+        "attachments": attachment_notes(),
     }
     values.update(overrides)
     return sample_context(**values)
