@@ -39,6 +39,10 @@ def clean(value: Any) -> str:
     return _control().sub("", str(value))
 
 
+# How a refusal of the acting person's name names the field.
+ACTOR = t("操作人 (--actor / KAM_USER)", "actor (--actor / KAM_USER)")
+
+
 class Kam:
     """The per-invocation context: global options and lazily opened resources."""
 
@@ -47,6 +51,7 @@ class Kam:
     ) -> None:
         self.db_url = db_url
         self._actor = actor
+        self._actor_checked = False
         self.json = as_json
         self.lang = lang
         self.process_path = process_path
@@ -66,11 +71,18 @@ class Kam:
         """
         if self._actor is None:
             self._actor = login_name() if self.db.is_sqlite else self.db.role()
+        if not self._actor_checked:
+            from workflow.values.names import normalize_name  # unicodedata tables: only for a command that acts
+
+            # normalized once, here, so that every write records the name as people read it (issue 13)
+            self._actor = normalize_name(self._actor, ACTOR)
+            self._actor_checked = True
         return self._actor
 
     @actor.setter
     def actor(self, value: str | None) -> None:
         self._actor = value
+        self._actor_checked = False
 
     @cached_property
     def process(self) -> Process:

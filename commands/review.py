@@ -1,7 +1,9 @@
 """Departmental sign-offs (会签) on the latest contract review.
 
 A reviewer is never the opportunity's owner and signs for one department per
-opportunity; a new version of the contract review voids earlier sign-offs.
+opportunity; a new version of the contract review voids earlier sign-offs. A
+department signs a version once: approving again changes nothing, a second
+reviewer is refused, and a rejection replaces the department's approval.
 
 \b
 Example:
@@ -27,7 +29,7 @@ def _decide(
     kam: Kam, opportunity_id: int, department: str, decision: str, comment: str | None, version: int | None
 ) -> None:
     with kam.db.write() as session:
-        signoff = decide(
+        outcome = decide(
             session,
             kam.process,
             opportunity_id,
@@ -37,23 +39,28 @@ def _decide(
             comment=comment,
             review_version=version,
         )
-        data = decided(session, kam.process, signoff)
+        data = decided(session, kam.process, outcome.signoff, outcome.repeated, outcome.replaced)
     label_zh, label_en = kam.process.department_label(department, "zh"), kam.process.department_label(department, "en")
-    if decision == "approve":
-        zh = f"{data['reviewer']} 代表{label_zh}同意商机 {opportunity_id} 的合同审核表 v{data['review_version']}"
-        en = (
-            f"{data['reviewer']} approved contract review v{data['review_version']} of opportunity "
-            f"{opportunity_id} for {label_en}"
-        )
+    who, v = data["reviewer"], data["review_version"]
+    if data["repeated"]:
+        done_zh, done_en = ("同意", "approved") if decision == "approve" else ("驳回", "rejected")
+        zh = f"{who} 已代表{label_zh}{done_zh}过商机 {opportunity_id} 的合同审核表 v{v}，无需重复：未作更改"
+        en = f"{who} already {done_en} contract review v{v} of opportunity {opportunity_id} for {label_en}"
+        en += "; nothing changed"
+    elif decision == "approve":
+        zh = f"{who} 代表{label_zh}同意商机 {opportunity_id} 的合同审核表 v{v}"
+        en = f"{who} approved contract review v{v} of opportunity {opportunity_id} for {label_en}"
     else:
-        zh = (
-            f"{data['reviewer']} 代表{label_zh}驳回商机 {opportunity_id} 的合同审核表 v{data['review_version']}："
-            "签约被阻止，直到重新审批"
-        )
+        zh = f"{who} 代表{label_zh}驳回商机 {opportunity_id} 的合同审核表 v{v}：签约被阻止，直到重新审批"
         en = (
-            f"{data['reviewer']} rejected contract review v{data['review_version']} of opportunity "
+            f"{who} rejected contract review v{v} of opportunity "
             f"{opportunity_id} for {label_en}: signing is blocked until a new approval"
         )
+    replaced = data["replaces"]
+    if replaced is not None and not data["repeated"]:
+        was_zh, was_en = ("同意", "approval") if replaced["decision"] == "approve" else ("驳回", "rejection")
+        zh += f"（取代 {replaced['reviewer']} 的{was_zh}）"
+        en += f" (replacing {replaced['reviewer']}'s {was_en})"
     if data["pending"]:
         zh += "；尚待审批：" + "、".join(kam.process.department_label(d, "zh") for d in data["pending"])
         en += "; still waiting for: " + ", ".join(kam.process.department_label(d, "en") for d in data["pending"])

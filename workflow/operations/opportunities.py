@@ -7,11 +7,15 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from workflow.i18n import t
 from workflow.records import chain
 from workflow.records.models import Opportunity, utcnow
 from workflow.records.queries import get_account
 from workflow.rules import values
 from workflow.rules.process import Process
+from workflow.values.names import normalize_name
+
+OWNER = t("负责人 (--owner)", "owner (--owner)")
 
 
 def new_opportunity(
@@ -32,7 +36,7 @@ def new_opportunity(
     opp = Opportunity(
         account_id=account_id,
         title=values.required_text("title (标题)", title, limit=200),
-        owner=values.required_text("owner", owner, limit=100),
+        owner=normalize_name(owner, OWNER),
         stage=process.first.id,
         stage_entered_at=now,
         quantity=values.count("quantity", quantity, zero_ok=False),

@@ -2,10 +2,19 @@
 
 A sign-off applies to one version of the contract review: a new version voids
 every earlier sign-off (they stay in the history). A reviewer is never the
-opportunity's owner and signs for one department per opportunity.
+opportunity's owner and signs for one department per opportunity. Names are
+compared as people read them (`values.names`): `ＺＨＡＮＧ` is the owner `Zhang`,
+and `张\u200b伟` is refused rather than taken for someone else.
+
+One sign-off per department per version (issue 13): the same reviewer approving
+again changes nothing and says so; a second reviewer for a department that has
+approved is refused, naming who approved; a rejection after an approval of the
+same department replaces it (a new row, the history naming what it replaced).
 """
 
 from __future__ import annotations
+
+from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -16,6 +25,17 @@ from workflow.records import chain, queries
 from workflow.records.models import SignOff, utcnow
 from workflow.rules.compliance import REVIEW
 from workflow.rules.process import LOST, Process
+from workflow.values.names import name_key, normalize_name, stored_key
+
+REVIEWER = t("审批人 (--actor)", "reviewer (--actor)")
+
+
+class Decided(NamedTuple):
+    """What a decision did: the standing sign-off, whether it repeated one (nothing stored), what it replaced."""
+
+    signoff: SignOff
+    repeated: bool = False
+    replaced: SignOff | None = None
 
 
 def decide(
@@ -28,7 +48,7 @@ def decide(
     actor: str,
     comment: str | None = None,
     review_version: int | None = None,
-) -> SignOff:
+) -> Decided:
     """Record `actor`'s decision for `department` on the latest contract review.
 
     `review_version`, when given, is the version the reviewer looked at; if the
@@ -50,9 +70,8 @@ def decide(
                 f"{', '.join(process.departments)}",
             )
         )
-    actor = (actor or "").strip()
-    if not actor:
-        raise InvalidInput(t("审批人不能为空 (--actor)", "the reviewer must be named (--actor)"))
+    actor = normalize_name(actor, REVIEWER)
+    key = name_key(actor)
     comment = (comment or "").strip() or None
     if decision == "reject" and not comment:
         raise InvalidInput(t("驳回须写明原因 (--comment)", "a rejection needs a reason (--comment)"))
@@ -73,7 +92,7 @@ def decide(
             ),
             [],
         )
-    if actor == opp.owner:
+    if key == stored_key(opp.owner):
         raise Refused(
             t(
                 f"{actor} 是商机 {opp.id} 的负责人，不能审批自己的合同："
@@ -103,7 +122,10 @@ def decide(
             ),
             [],
         )
-    other = queries.other_department(session, opp.id, actor, department)
+    on_opportunity = queries.signoffs(session, opp.id)
+    other = next(
+        (r.department for r in on_opportunity if r.department != department and stored_key(r.reviewer) == key), None
+    )
     if other is not None:
         raise Refused(
             t(
@@ -113,6 +135,14 @@ def decide(
             ),
             [],
         )
+    # the department's standing decision on this version (rows oldest first: the last one stands)
+    standing = {r.department: r for r in on_opportunity if r.review_version == version}.get(department)
+    if standing is not None:
+        same = stored_key(standing.reviewer) == key
+        if same and standing.decision == decision and (decision == "approve" or standing.comment == comment):
+            return Decided(standing, repeated=True)
+        if standing.decision == "approve" and decision == "approve":
+            raise _already_approved(process, opp.id, department, standing)
     now = utcnow()
     signoff = SignOff(
         opportunity_id=opp.id,
@@ -124,6 +154,13 @@ def decide(
         at=now,
     )
     session.add(signoff)
+    detail: dict[str, Any] = {"department": department, "decision": decision}
+    if standing is not None:
+        detail["replaces"] = {
+            "reviewer": standing.reviewer,
+            "decision": standing.decision,
+            "at": standing.at.isoformat(),
+        }
     chain.append(
         session,
         opp.id,
@@ -132,7 +169,22 @@ def decide(
         at=now,
         reason=comment,
         documents={REVIEW: version},
-        detail={"department": department, "decision": decision},
+        detail=detail,
     )
     session.flush()
-    return signoff
+    return Decided(signoff, replaced=standing)
+
+
+def _already_approved(process: Process, opportunity_id: int, department: str, standing: SignOff) -> Refused:
+    zh, en = process.department_label(department), process.department_label(department, "en")
+    version, who = standing.review_version, standing.reviewer
+    return Refused(
+        t(
+            f"{zh}已由{who}同意商机 {opportunity_id} 的合同审核表 v{version}，每个部门每个版本只签一次："
+            f"如需改变结论，用 kam review reject {opportunity_id} --department {department} --comment 原因",
+            f"{en} already approved contract review v{version} of opportunity {opportunity_id} ({who}); a department "
+            f"signs a version once: to change its decision, kam review reject {opportunity_id} --department "
+            f"{department} --comment REASON",
+        ),
+        [],
+    )

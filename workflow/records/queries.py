@@ -24,6 +24,7 @@ from workflow.errors import ConcurrentChange, NotFound
 from workflow.i18n import t
 from workflow.records import tables
 from workflow.records.models import Account, Document, Event, Opportunity, SignOff
+from workflow.values.names import name_key, stored_key
 
 if TYPE_CHECKING:
     from forms.base import Form
@@ -158,9 +159,11 @@ def list_opportunities(session: Session, *, stage: str | None = None, owner: str
     query = select(Opportunity).order_by(Opportunity.id)
     if stage:
         query = query.where(Opportunity.stage == stage)
+    found = list(session.scalars(query))
     if owner:
-        query = query.where(Opportunity.owner == owner)
-    return list(session.scalars(query))
+        key = name_key(owner, "--owner")  # the owner as people read the name: `ZHANG` finds Zhang's
+        found = [opp for opp in found if stored_key(opp.owner) == key]
+    return found
 
 
 def opportunity_history(session: Session, opportunity_id: int) -> list[Event]:
@@ -281,15 +284,6 @@ def signoffs(session: Session, opportunity_id: int) -> list[SignOff]:
         session.scalars(
             select(SignOff).where(SignOff.opportunity_id == opportunity_id).order_by(SignOff.at, SignOff.id)
         )
-    )
-
-
-def other_department(session: Session, opportunity_id: int, reviewer: str, department: str) -> str | None:
-    """A department other than `department` the reviewer already signed for on this opportunity."""
-    return session.scalar(
-        select(SignOff.department)
-        .where(SignOff.opportunity_id == opportunity_id, SignOff.reviewer == reviewer, SignOff.department != department)
-        .limit(1)
     )
 
 

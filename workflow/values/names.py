@@ -167,6 +167,18 @@ def name_key(name: object, field: Field = "name") -> str:
     return unicodedata.normalize("NFKC", normalize_name(name, field).casefold())
 
 
+def stored_key(name: str) -> str:
+    """The key of a name read back from the database: a name stored before names were checked is compared as written.
+
+    Rows written by kam before issue 13 may hold a name `normalize_name` now refuses; such a
+    name is nobody's typed name, so folding its case is enough to compare it with itself.
+    """
+    try:
+        return name_key(name)
+    except InvalidInput:
+        return name.casefold()
+
+
 def same_person(a: object, b: object, field: Field = "name") -> bool:
     """Whether two names are one person as people read them; refuses either name if it is not a name."""
     return name_key(a, field) == name_key(b, field)

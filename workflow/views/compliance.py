@@ -162,9 +162,20 @@ def pending_departments(session: Session, process: Process, opportunity_id: int,
     return [d for d in process.departments if d not in standing or standing[d].decision != "approve"]
 
 
-def decided(session: Session, process: Process, signoff: Any) -> dict[str, Any]:
-    """What `kam review approve/reject` prints: the decision, and the departments still to approve."""
+def decided(
+    session: Session, process: Process, signoff: Any, repeated: bool = False, replaced: Any = None
+) -> dict[str, Any]:
+    """What `kam review approve/reject` prints: the decision, and the departments still to approve.
+
+    `repeated`: the reviewer had already decided so (nothing stored); `replaced`: the sign-off this one replaced.
+    """
     return {
+        "repeated": repeated,
+        "replaces": (
+            None
+            if replaced is None
+            else {"reviewer": replaced.reviewer, "decision": replaced.decision, "at": replaced.at}
+        ),
         "id": signoff.opportunity_id,
         "department": signoff.department,
         "reviewer": signoff.reviewer,
