@@ -184,11 +184,13 @@ def test_no_escape_sequence_reaches_the_terminal(kam: Any, db: Database, process
     evil = f"{ESC}红\x1b]0;owned\x07\x1b[2J"
     assert kam("account", "edit", "1", "--region", evil, "--address", evil, "--industry", evil).exit_code == 0
     assert kam("contact", "add", "1", f"李{ESC}", "--role", evil, "--title", evil).exit_code == 0
-    assert kam("opp", "new", "1", f"标题{evil}", "--owner", f"王{ESC}").exit_code == 0
+    refused = kam("opp", "new", "1", f"标题{evil}", "--owner", f"王{ESC}")  # a name holds no control character (issue 13)
+    assert refused.exit_code == 1 and "<U+001B>" in refused.stderr
+    assert kam("opp", "new", "1", f"标题{evil}", "--owner", "王磊").exit_code == 0
     assert kam("opp", "hold", deal, "--reason", evil).exit_code == 0
     assert kam("opp", "lose", "2", "--reason", "price", "--note", evil).exit_code == 0
     outputs = [
-        kam("account", "list"), kam("account", "show", "1"), kam("opp", "list"), kam("opp", "show", deal), kam("opp", "show", "2"),
+        refused, kam("account", "list"), kam("account", "show", "1"), kam("opp", "list"), kam("opp", "show", deal), kam("opp", "show", "2"),
         kam("opp", "history", deal), kam("opp", "history", "2"), kam("opp", "check", deal), kam("opp", "advance", deal),
     ]
     for result in outputs:
