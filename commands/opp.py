@@ -23,6 +23,7 @@ from forms.choices import DECISION, LOST_REASON
 from workflow.operations import moves, opportunities, ratings
 from workflow.records import queries
 from workflow.records.chain import Recorded
+from workflow.records.tables import utcnow
 from workflow.rules import evaluation
 from workflow.rules.process import LOST
 from workflow.rules.ratings import HEAT, RELATIONSHIP, Rating
@@ -107,7 +108,8 @@ def opp_list(kam: Kam, stage: str | None, owner: str | None) -> None:
     with kam.db.read() as session:
         opps = queries.list_opportunities(session, stage=stage, owner=owner)
         names = queries.account_names(session)
-        data = [views.opportunity(o, kam.process, kam.lang, names.get(o.account_id)) for o in opps]
+        today = utcnow().date()
+        data = [views.opportunity(o, kam.process, kam.lang, names.get(o.account_id), today) for o in opps]
     if kam.json:
         kam.emit(data)
         return
@@ -135,11 +137,17 @@ def opp_list(kam: Kam, stage: str | None, owner: str | None) -> None:
 
 
 def _status(kam: Kam, d: dict[str, Any]) -> str:
+    if d["overdue_days"]:
+        return overdue_text(kam, d["overdue_days"])
     if d["on_hold"]:
         return kam.t("暂停", "on hold")
     if d["lost_reason"]:
         return kam.t("丢单：", "lost: ") + LOST_REASON.label(d["lost_reason"], kam.lang)
     return ""
+
+
+def overdue_text(kam: Kam, days: int) -> str:
+    return kam.t(f"超期 {days} 天", f"overdue {days} d")
 
 
 def _missing_lines(kam: Kam, missing: list[dict[str, Any]]) -> None:
@@ -213,6 +221,12 @@ def _print_show(kam: Kam, data: dict[str, Any]) -> None:
     if data["on_hold"]:
         status += kam.t(f"  [暂停：{data['hold_reason']}]", f"  [on hold: {data['hold_reason']}]")
     click.echo(clean(status))
+    if data["stage_deadline"]:
+        days, deadline = data["overdue_days"], data["stage_deadline"]
+        click.echo(
+            kam.t(f"本阶段期限 {deadline}" + (f"（超期 {days} 天）" if days else ""),
+                  f"Stage deadline {deadline}" + (f" (overdue {days} d)" if days else ""))
+        )  # fmt: skip
     click.echo()
     click.echo(kam.t("文档：", "Documents:"))
     if not data["documents"]:

@@ -109,10 +109,14 @@ def _print(kam: Kam, result: views.PipelineReport) -> None:
                 ("车辆", "Vehicles"),
                 ("加权预测", "Forecast"),
                 ("平均停留天数", "Avg days"),
+                ("超期", "Overdue"),
                 ("暂停", "On hold"),
             )
         ],
-        [(s.label, s.count, s.vehicles, _num(s.forecast), _num(s.avg_days), s.on_hold or "") for s in everyone.stages],
+        [
+            (s.label, s.count, s.vehicles, _num(s.forecast), _num(s.avg_days), s.overdue or "", s.on_hold or "")
+            for s in everyone.stages
+        ],
         title=kam.t(f"销售漏斗（{local_time(result.as_of)}）", f"Pipeline ({local_time(result.as_of)})"),
     )
     totals = everyone.totals

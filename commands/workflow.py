@@ -44,15 +44,27 @@ def workflow_show(kam: Kam) -> None:
     table(
         [
             kam.t(*h)
-            for h in (("步", "Step"), ("阶段", "Stage"), ("标识", "Id"), ("离开", "Trigger"), ("条件", "Requires"))
+            for h in (
+                ("步", "Step"),
+                ("阶段", "Stage"),
+                ("标识", "Id"),
+                ("期限", "Deadline"),
+                ("离开", "Trigger"),
+                ("条件", "Requires"),
+            )
         ],
         [
             (
                 s["step"],
                 s["label"],
                 s["id"],
+                kam.t(f"{s['expected_days']} 天", f"{s['expected_days']} d") if s["expected_days"] else "—",
                 f"{s['trigger']} → {s['to']}" if s["trigger"] else "—",
-                "; ".join(r["text"] for r in s["requires"])
+                "; ".join(
+                    r["text"]
+                    + (kam.t(f"（{r['within_days']} 天内）", f" (within {r['within_days']} d)") if r["within_days"] else "")  # noqa: E501
+                    for r in s["requires"]
+                )
                 or "; ".join(
                     kam.t(
                         f"签约后 {e['within_days']} 天内提交 {e['document']}（逾期提示，不阻止）",

@@ -48,6 +48,7 @@ class Requirement:
     field: str | None = None
     equals: Any = None
     message: Text | None = None
+    within_days: int | None = None  # due this many days after entering the stage (else the stage's expected_days)
 
     @property
     def code(self) -> str:
@@ -73,6 +74,7 @@ class Stage:
     requires: tuple[Requirement, ...] = ()
     expects: tuple[Expectation, ...] = ()
     signed: bool = False  # entering this stage means the contract is signed
+    expected_days: int | None = None  # how long a deal should stay in the stage (超期 past it); None: no deadline
 
     def name(self, lang: str = "zh") -> str:
         return self.label.render(lang)
@@ -201,7 +203,7 @@ def parse_process(text: str, source: str = "<string>") -> Process:
         if sid in seen or sid == LOST:
             raise _fail(source, line, f"阶段 id {sid!r} 重复或保留", f"stage id {sid!r} is repeated or reserved")
         seen.add(sid)
-        unknown = set(s) - {"id", "step", "label", "leave", "expects", "signed"}
+        unknown = set(s) - {"id", "step", "label", "leave", "expects", "signed", "expected_days"}
         if unknown:
             raise _fail(
                 source,
@@ -257,7 +259,12 @@ def parse_process(text: str, source: str = "<string>") -> Process:
                 f"只能有一个阶段标记 signed: true（{sid}）",
                 f"only one stage may be marked signed: true ({sid})",
             )
-        stages.append(Stage(sid, label, str(s.get("step", i + 1)), trigger, tuple(requires), tuple(expects), signed))
+        expected_days = _days(s.get("expected_days"), source, line, f"{sid}.expected_days")
+        stages.append(
+            Stage(
+                sid, label, str(s.get("step", i + 1)), trigger, tuple(requires), tuple(expects), signed, expected_days
+            )
+        )
 
     reasons = raw.get("lost_reasons", ["price", "product", "service", "competitor", "no-budget", "other"])
     if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons) or not reasons:
@@ -383,11 +390,29 @@ def _compliance(
     return tuple(departments), labels, limits
 
 
+MAX_DAYS = 3650  # a deadline ten years out is a typo, not a plan
+
+
+def _days(value: Any, source: str, line: int | None, what: str) -> int | None:
+    """`expected_days` / `within_days`: absent, or a whole number of days from 1 to MAX_DAYS."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_DAYS:
+        raise _fail(
+            source,
+            line,
+            f"{what} 须为 1 到 {MAX_DAYS} 的整数天数，收到 {value!r}",
+            f"{what} must be a whole number of days from 1 to {MAX_DAYS}, got {value!r}",
+        )
+    return value
+
+
 def _requirement(r: Any, source: str, line: int | None, kinds: tuple[str, ...]) -> Requirement:
     if not isinstance(r, dict):
         raise _fail(source, line, "requires 项须为映射", "a requires item must be a mapping")
     rline = line_of(r, line)
     message = _text(r["message"], source, rline, "message") if "message" in r else None
+    within = _days(r.get("within_days"), source, rline, "within_days")
     if "check" in r:
         if r["check"] not in CHECKS:
             raise _fail(
@@ -396,7 +421,7 @@ def _requirement(r: Any, source: str, line: int | None, kinds: tuple[str, ...]) 
                 f"未知检查 {r['check']!r}；可选：{', '.join(CHECKS)}",
                 f"unknown check {r['check']!r}; choose one of: {', '.join(CHECKS)}",
             )
-        return Requirement(check=r["check"], message=message)
+        return Requirement(check=r["check"], message=message, within_days=within)
     if "document" in r:
         if r["document"] not in kinds:
             raise _fail(
@@ -407,7 +432,9 @@ def _requirement(r: Any, source: str, line: int | None, kinds: tuple[str, ...]) 
             )
         if ("field" in r) != ("equals" in r):
             raise _fail(source, rline, "field 与 equals 须同时给出", "field and equals go together")
-        return Requirement(document=r["document"], field=r.get("field"), equals=r.get("equals"), message=message)
+        return Requirement(
+            document=r["document"], field=r.get("field"), equals=r.get("equals"), message=message, within_days=within
+        )
     raise _fail(source, rline, "requires 项须有 check 或 document", "a requires item needs check or document")
 
 

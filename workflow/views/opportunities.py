@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -11,13 +12,18 @@ from workflow.operations.moves import Check
 from workflow.records import queries
 from workflow.records.chain import Recorded
 from workflow.records.models import Event
+from workflow.records.tables import utcnow
 from workflow.rules import evaluation
+from workflow.rules.deadlines import deadline_of, overdue_days
 from workflow.rules.process import Process
 from workflow.rules.ratings import Rating, current
 from workflow.views.documents import document
 
 
-def opportunity(o: Any, process: Process, lang: str = "zh", account_name: str | None = None) -> dict[str, Any]:
+def opportunity(
+    o: Any, process: Process, lang: str = "zh", account_name: str | None = None, today: dt.date | None = None
+) -> dict[str, Any]:
+    deadline = deadline_of(process, o)
     return {
         "id": o.id,
         "account_id": o.account_id,
@@ -27,6 +33,9 @@ def opportunity(o: Any, process: Process, lang: str = "zh", account_name: str | 
         "stage": o.stage,
         "stage_label": process.stage_label(o.stage, lang),
         "stage_entered_at": o.stage_entered_at,
+        # the stage's deadline (expected_days after entering it; None on hold, lost or without one) and days past it
+        "stage_deadline": deadline,
+        "overdue_days": overdue_days(deadline, today or utcnow().date()),
         "on_hold": o.on_hold,
         "hold_reason": o.hold_reason,
         "lost_from": o.lost_from,

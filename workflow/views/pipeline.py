@@ -15,7 +15,10 @@ Definitions (what the report's columns mean):
   than `stalled_days` (default 30): `last_activity_at`, kept by the history appender.
   All of them are counted; the longest idle `stalled_limit` (default 50, 0 = all)
   are listed with their details;
-- lost reasons: count and vehicles per reason.
+- lost reasons: count and vehicles per reason;
+- overdue (超期): opportunities in a stage with a deadline (`expected_days` in the
+  process) that entered it longer ago than that and are not on hold
+  (`rules.deadlines`).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
-from sqlalchemy import Connection, Float, case, cast, func, select
+from sqlalchemy import Connection, Float, and_, case, cast, false, func, or_, select
 
 from forms.choices import LOST_REASON
 from reports import DocumentContext
@@ -35,6 +38,7 @@ from workflow.errors import InvalidInput
 from workflow.i18n import t
 from workflow.records.db import as_connection
 from workflow.records.tables import accounts, opportunities, utcnow
+from workflow.rules.deadlines import overdue_cutoffs
 from workflow.rules.process import LOST, Process
 
 if TYPE_CHECKING:
@@ -55,6 +59,7 @@ class StageFigures:
     forecast: float | None = None
     avg_days: float | None = None
     on_hold: int = 0
+    overdue: int = 0  # past the stage's deadline (expected_days), not on hold
 
 
 @dataclass
@@ -111,6 +116,7 @@ class Section:
             "signed": sum(s.count for s in self.stages if s.forecast is None and s.stage != LOST),
             "lost": next((s.count for s in self.stages if s.stage == LOST), 0),
             "stalled": self.stalled_count,
+            "overdue": sum(s.overdue for s in self.stages),
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -194,6 +200,14 @@ def pipeline(
     if not by_owner:
         rows = [("", *r) for r in rows]
         lost_rows = [("", *r) for r in lost_rows]
+    overdue_rows = _overdue(connection, process, now.date(), who, scope)
+    if not by_owner:
+        overdue_rows = [("", *r) for r in overdue_rows]
+    overdue_by: dict[str, dict[str, int]] = {}
+    everyone_overdue: dict[str, int] = {}
+    for key, stage, count in overdue_rows:
+        overdue_by.setdefault(key, {})[stage] = count
+        everyone_overdue[stage] = everyone_overdue.get(stage, 0) + count
     counts, listed_ids = _stalled(connection, process, now, stalled_days, stalled_limit, scope, by_owner)
     details = _details(connection, {i for ids in listed_ids.values() for i in ids}, now)
 
@@ -209,7 +223,14 @@ def pipeline(
 
     def section(key: str) -> Section:
         return _section(
-            process, groups.get(key, []), lost_by.get(key, []), listed(key), counts.get(key, 0), now_days, lang
+            process,
+            groups.get(key, []),
+            lost_by.get(key, []),
+            listed(key),
+            counts.get(key, 0),
+            now_days,
+            lang,
+            overdue_by.get(key, {}),
         )
 
     everyone = _section(
@@ -220,6 +241,7 @@ def pipeline(
         counts.get(EVERYONE, 0),
         now_days,
         lang,
+        everyone_overdue,
     )
     names = sorted(name for name in set(groups) | set(counts) if name is not EVERYONE)
     owners = {name: section(name) for name in names} if by_owner else {}
@@ -234,6 +256,7 @@ def _section(
     stalled_count: int,
     now_days: float,
     lang: str,
+    overdue: dict[str, int] | None = None,
 ) -> Section:
     order = process.order
     figures = {
@@ -256,6 +279,9 @@ def _section(
         if position is not None:
             for i in range(position + 1):
                 reached_counts[i] += count
+    for stage, count in (overdue or {}).items():
+        if stage in figures:
+            figures[stage].overdue = count
     for stage, total in day_sums.items():
         f = figures[stage]
         f.avg_days = round(total / f.count, 1) if f.count else None
@@ -270,6 +296,21 @@ def _section(
         key=lambda r: (-r["count"], r["reason"] or ""),
     )
     return Section(list(figures.values()), conversion, lost_reasons, stalled, stalled_count)
+
+
+def _overdue(connection: Connection, process: Process, today: dt.date, who: list[Any], scope: list[Any]) -> list[Any]:
+    """(owner?, stage, count) of the opportunities past their stage's deadline, not on hold (one grouped query)."""
+    cutoffs = overdue_cutoffs(process, today)
+    if not cutoffs:
+        return []
+    late = or_(*(and_(Opportunity.stage == stage, Opportunity.stage_entered_at < at) for stage, at in cutoffs.items()))
+    return list(
+        connection.execute(
+            select(*who, Opportunity.stage, func.count())
+            .where(late, Opportunity.on_hold == false(), *scope)
+            .group_by(*who, Opportunity.stage)
+        ).all()
+    )
 
 
 EVERYONE = None  # the key of everyone's figures in `_stalled`'s results (owners are keyed by name)

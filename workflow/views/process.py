@@ -47,10 +47,12 @@ def describe(process: Process, lang: str = "zh") -> dict[str, Any]:
                         "field": r.field,
                         "equals": r.equals,
                         "text": requirement_text(r).render(lang),
+                        "within_days": r.within_days,
                     }
                     for r in stage.requires
                 ],
                 "expects": [{"document": e.document, "within_days": e.within_days} for e in stage.expects],
+                "expected_days": stage.expected_days,
                 "signed": stage.id == process.signed.id,
             }
         )
