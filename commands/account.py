@@ -8,6 +8,8 @@ Example:
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from commands._common import Kam, KamGroupBase, clean, local_time, pass_kam
@@ -194,6 +196,7 @@ def account_show(kam: Kam, account_id: int) -> None:
             {"id": o.id, "title": o.title, "stage": o.stage, "owner": o.owner, "quantity": o.quantity}
             for o in acc.opportunities
         ]
+        data["history"] = views.history(session, account_id)
     if kam.json:
         kam.emit(data)
         return
@@ -258,6 +261,37 @@ def account_show(kam: Kam, account_id: int) -> None:
             ],
             title=kam.t("商机", "Opportunities"),
         )
+    changed = [h for h in data["history"] if _visible(h) or h["action"] == "contact-remove"]
+    if changed:
+        click.echo()
+        table(
+            [kam.t(*h) for h in (("序号", "#"), ("时间", "When"), ("操作人", "Who"), ("变更", "What"))],
+            [(h["seq"], local_time(h["at"]), h["actor"], _change(kam, h)) for h in changed],
+            title=kam.t("修改记录", "Changes"),
+        )
+
+
+BOOKKEEPING = ("updated_at", "reviewed_at")  # changed with every edit: not what the person changed
+
+
+def _visible(h: dict[str, Any]) -> dict[str, Any]:
+    return {key: pair for key, pair in h["changes"].items() if key not in BOOKKEEPING}
+
+
+def _change(kam: Kam, h: dict[str, Any]) -> str:
+    """One ledger row as a line: which contact (or the account), and each field's old → new."""
+    who = (
+        kam.t(f"联系人 {h['entity_id']} {h['name']}", f"contact {h['entity_id']} {h['name']}")
+        if h["entity"] == "contact"
+        else kam.t("客户", "account")
+    )
+    if h["action"] == "contact-remove":
+        return who + kam.t("：已移除", ": removed")
+    shown = "; ".join(
+        f"{views.field_label(key, kam.lang)}: {'—' if old in (None, '') else old} → {'—' if new in (None, '') else new}"
+        for key, (old, new) in _visible(h).items()
+    )
+    return f"{who}: {shown}"
 
 
 @account.command("import")

@@ -44,7 +44,7 @@ def compliance(kam: Kam, opportunity_id: int, pdf_path: str | None, force: bool)
         write_output(pdf_path, pdf, force)
         data["pdf"] = pdf_path
     kam.emit(data, lambda: _print_review(kam, data, pdf_path))
-    if not data["ok"]:
+    if not data["ok"] and data["state"] != "signed":  # a signed contract stands: nothing is left to pass
         raise SystemExit(1)
 
 
@@ -117,7 +117,29 @@ def _print_review(kam: Kam, data: dict[str, Any], pdf_path: str | None) -> None:
             click.echo(clean(line))
     click.echo()
     failed = sum(not r["ok"] for r in data["rules"])
-    if data["ok"]:
+    if data["state"] == "signed":
+        when = local_time(data["signed_at"])[:10]
+        version = data["review_version"]
+        click.echo(
+            kam.t(
+                f"结论：合同已签订（{when}，合同审核表 v{version}）；如需变更，用 kam opp amend {data['id']} "
+                "--reason 原因",
+                f"Result: the contract is signed ({when}, contract review v{version}); to change it, run kam opp amend "
+                f"{data['id']} --reason R",
+            )
+        )
+    elif data["state"] == "amending":
+        if data["ok"]:
+            click.echo(kam.t("结论：变更审核全部通过", "Result: the amendment passes every rule"))
+        else:
+            click.echo(
+                kam.t(
+                    f"结论：变更审核中，{failed} 项不通过，变更尚未生效（原合同仍然有效）",
+                    f"Result: amendment under review, {failed} rule(s) fail; the amendment is not in force yet (the "
+                    "signed contract stands)",
+                )
+            )
+    elif data["ok"]:
         click.echo(
             kam.t(
                 f"结论：{len(data['rules'])} 项全部通过，可以签约（kam opp advance {data['id']}）",

@@ -20,11 +20,12 @@ import forms
 from commands._common import Kam, KamGroupBase, clean, local_time, pass_kam
 from commands._table import table
 from forms.choices import DECISION, LOST_REASON
-from workflow.operations import moves, opportunities, ratings
+from workflow.operations import amendments, moves, opportunities, ratings
 from workflow.records import queries
 from workflow.records.chain import Recorded
 from workflow.records.tables import utcnow
 from workflow.rules import evaluation
+from workflow.rules.contract import AMENDING_LABEL, AMENDMENT_LABEL
 from workflow.rules.process import LOST
 from workflow.rules.ratings import HEAT, RELATIONSHIP, Rating
 from workflow.views import opportunities as views
@@ -92,6 +93,72 @@ def opp_new(
     )
 
 
+EDIT_LABELS = {
+    "title": ("项目", "title"),
+    "owner": ("负责人", "owner"),
+    "quantity": ("数量", "quantity"),
+    "budget": ("预算", "budget"),
+    "expected_close": ("预计签约", "expected close"),
+}
+
+
+def _shown(value: Any) -> str:
+    return "—" if value is None or value == "" else str(value)
+
+
+@opp.command("edit")
+@click.argument("opportunity_id", type=int)
+@click.option("--title", help="New title.")
+@click.option("--owner", help="New project manager responsible (not on a lost deal).")
+@click.option("--quantity", type=int, help="Vehicles in the deal (before signing; after it, the contract's).")
+@click.option("--budget", help="Customer budget in 元.")
+@click.option("--expected-close", type=click.DateTime(["%Y-%m-%d"]), help="Expected signing date, YYYY-MM-DD.")
+@pass_kam
+def opp_edit(
+    kam: Kam,
+    opportunity_id: int,
+    title: str | None,
+    owner: str | None,
+    quantity: int | None,
+    budget: str | None,
+    expected_close: dt.datetime | None,
+) -> None:
+    """Change an opportunity's title, owner, quantity, budget or expected close; each change is in its history.
+
+    --json prints {"id", "changes": {field: [old, new]}}.
+
+    \b
+    Example:
+      kam opp edit 1 --owner 李娜 --expected-close 2027-04-30
+      kam opp edit 1 --quantity 24 --budget 9200000
+    """
+    expected = _expected_version(kam, opportunity_id)
+    with kam.db.write() as session:
+        changes = opportunities.edit_opportunity(
+            session,
+            kam.process,
+            opportunity_id,
+            actor=kam.actor,
+            expected_version=expected,
+            title=title,
+            owner=owner,
+            quantity=quantity,
+            budget=_money(budget),
+            expected_close=expected_close.date() if expected_close else None,
+        )
+
+    def human() -> None:
+        if not changes:
+            kam.say(f"商机 {opportunity_id} 没有变化", f"opportunity {opportunity_id}: nothing changed")
+            return
+        kam.say(f"商机 {opportunity_id} 已修改：", f"opportunity {opportunity_id} changed:")
+        for key, (old, new) in changes.items():
+            label = kam.t(*EDIT_LABELS[key])
+            click.echo(clean(f"  {label}: {_shown(old)} → {_shown(new)}"))
+
+    kam.emit({"id": opportunity_id, "changes": changes}, human)
+
+
 @opp.command("list")
 @click.option("--stage", help="Only this stage id (see kam workflow show), or 'lost'.")
 @click.option("--owner", help="Only this owner.")
@@ -137,6 +204,8 @@ def opp_list(kam: Kam, stage: str | None, owner: str | None) -> None:
 
 
 def _status(kam: Kam, d: dict[str, Any]) -> str:
+    if d["amending"]:
+        return AMENDING_LABEL.render(kam.lang) + (kam.t("，暂停", ", on hold") if d["on_hold"] else "")
     if d["overdue_days"]:
         return overdue_text(kam, d["overdue_days"])
     if d["on_hold"]:
@@ -220,6 +289,8 @@ def _print_show(kam: Kam, data: dict[str, Any]) -> None:
         status += kam.t(" 自 ", " since ") + local_time(data["stage_entered_at"])
     if data["on_hold"]:
         status += kam.t(f"  [暂停：{data['hold_reason']}]", f"  [on hold: {data['hold_reason']}]")
+    if data["amending"]:
+        status += f"  [{AMENDING_LABEL.render(kam.lang)}]"
     click.echo(clean(status))
     if data["stage_deadline"]:
         days, deadline = data["overdue_days"], data["stage_deadline"]
@@ -255,6 +326,13 @@ def _print_show(kam: Kam, data: dict[str, Any]) -> None:
             )
     elif current == LOST:
         click.echo(kam.t(f"可用 kam opp reopen {data['id']} 重新打开", f"Reopen with kam opp reopen {data['id']}"))
+    elif data["amending"]:
+        click.echo(
+            kam.t(
+                f"合同已签订，变更审核中：用 kam compliance {data['id']} 查看还缺什么",
+                f"Contract signed, amendment under review: see what it still needs with kam compliance {data['id']}",
+            )
+        )
     else:
         click.echo(kam.t("合同已签订：进入关系维护", "Contract signed: relationship maintenance"))
 
@@ -413,6 +491,40 @@ def opp_resume(kam: Kam, opportunity_id: int) -> None:
     _transition(kam, opportunity_id, moves.resume)
 
 
+@opp.command("amend")
+@click.argument("opportunity_id", type=int)
+@click.option("--reason", required=True, help="Why the signed contract changes (变更原因).")
+@pass_kam
+def opp_amend(kam: Kam, opportunity_id: int, reason: str) -> None:
+    """Amend a signed contract (合同变更): opens a new contract review whose sign-offs start empty.
+
+    The deal stays signed and shows 变更审核中 until compliance passes again with
+    every department's sign-off; then the amended review is the contract in force.
+    Meanwhile the negotiation minutes, the scorecard and the contract review take
+    new versions again. --json prints {"id", "seq", "amending", "from_version", "review_version"}.
+
+    \b
+    Example:
+      kam opp amend 1 --reason "客户追加 4 台压缩式垃圾车"
+      kam doc fill 1 contract-review --file 合同审核-变更.yaml
+      kam compliance 1
+    """
+    expected = _expected_version(kam, opportunity_id)
+    with kam.db.write() as session:
+        data = amendments.amend(
+            session, kam.process, opportunity_id, reason=reason, actor=kam.actor, expected_version=expected
+        )
+    kam.emit(
+        data,
+        lambda: kam.say(
+            f"商机 {opportunity_id}：合同变更已开启，合同审核表 v{data['from_version']} → v{data['review_version']}，"
+            f"等待会签（kam compliance {opportunity_id}）",
+            f"opportunity {opportunity_id}: amendment opened, contract review v{data['from_version']} → "
+            f"v{data['review_version']}, awaiting sign-offs (kam compliance {opportunity_id})",
+        ),
+    )
+
+
 @opp.command("history")
 @click.argument("opportunity_id", type=int)
 @pass_kam
@@ -446,6 +558,19 @@ def opp_history(kam: Kam, opportunity_id: int) -> None:
             return kam.t(
                 f"{department}{outcome}合同审核表 v{version}", f"{department} {outcome} contract review v{version}"
             )
+        if e["action"] == "edit":
+            return "; ".join(
+                f"{kam.t(*EDIT_LABELS.get(key, (key, key)))}: {_shown(old)} → {_shown(new)}"
+                for key, (old, new) in (e["detail"] or {}).get("changes", {}).items()
+            )
+        if e["action"] == "amend":
+            version = (e["documents"] or {}).get("contract-review")
+            return kam.t(
+                f"{AMENDMENT_LABEL.zh}：合同审核表 v{version} 起", f"{AMENDMENT_LABEL.en} of contract review v{version}"
+            )
+        if e["action"] == "amended":
+            version = (e["documents"] or {}).get("contract-review")
+            return kam.t(f"合同变更生效：合同审核表 v{version}", f"amendment in force: contract review v{version}")
         if e["action"] == "attachment":
             d = e["detail"]
             where = f"（{d['kind']}）" if d.get("kind") else ""

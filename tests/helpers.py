@@ -18,9 +18,17 @@ STAGE_DOCUMENTS: dict[str, list[str]] = {stage.id: documents_needed(stage) for s
 DEPARTMENT_REVIEWERS = {"sales": "赵敏", "finance": "钱进", "legal": "孙律", "production": "李工"}
 
 
+def sample(kind: str, opportunity_id: int = 1) -> dict[str, Any]:
+    """The realistic sample of `kind` for an opportunity: a contract review numbered for it (one contract, one number)."""
+    data = load_fixture(kind)
+    if kind == "contract-review" and opportunity_id != 1:
+        data["contract_no"] = f"{data['contract_no']}-{opportunity_id}"
+    return data
+
+
 def fill(db: Database, opportunity_id: int, kind: str, data: dict[str, Any] | None = None, actor: str = "王磊") -> int:
     with db.write() as s:
-        return documents.fill_document(s, opportunity_id, kind, data if data is not None else load_fixture(kind), actor=actor).version
+        return documents.fill_document(s, opportunity_id, kind, data if data is not None else sample(kind, opportunity_id), actor=actor).version
 
 
 def approve_all(db: Database, opportunity_id: int) -> None:

@@ -40,13 +40,19 @@ from workflow.views import audit as audit_view
 _FIXTURES: dict[str, Any] = {}
 
 
-def document(kind: str) -> Any:
-    """The realistic fixture of `kind`, parsed once per process (YAML parsing would dominate the run)."""
+def document(kind: str, opp: int | None = None) -> Any:
+    """The realistic fixture of `kind`, parsed once per process (YAML parsing would dominate the run).
+
+    Given the opportunity, a contract review carries a number of its own (one contract, one number).
+    """
     import copy
 
     if kind not in _FIXTURES:
         _FIXTURES[kind] = load_fixture(kind)
-    return copy.deepcopy(_FIXTURES[kind])
+    data = copy.deepcopy(_FIXTURES[kind])
+    if opp is not None and kind == "contract-review":
+        data["contract_no"] = f"{data['contract_no']}-{opp}"
+    return data
 
 
 OPERATIONS = {"advance": 30, "fill": 30, "approve": 15, "lose": 5, "reopen": 6, "revert": 6, "hold": 4, "resume": 4}
@@ -107,7 +113,7 @@ def _operate(db: Any, process: Any, name: str, opp: int, actor: str, rng: random
             stage = queries.get_opportunity(s, opp).stage
         kind = rng.choice(STAGE_DOCUMENTS.get(stage) or KINDS) if rng.random() < 0.7 else rng.choice(KINDS)
         with db.write() as s:
-            doc = documents.fill_document(s, opp, kind, document(kind), actor=actor)
+            doc = documents.fill_document(s, opp, kind, document(kind, opp), actor=actor)
             return doc.opportunity_id, _last_event(s, opp)
     if name == "approve":
         department = rng.choice(list(DEPARTMENT_REVIEWERS))

@@ -45,7 +45,7 @@ def ready_deals(url: str) -> list[int]:
             for opp in ids:
                 for kinds in STAGE_DOCUMENTS.values():
                     for kind in kinds:
-                        documents.fill_document(s, opp, kind, document(kind), actor="王磊")
+                        documents.fill_document(s, opp, kind, document(kind, opp), actor="王磊")
                 for department, reviewer in DEPARTMENT_REVIEWERS.items():
                     signoffs.decide(s, process, opp, department=department, decision="approve", actor=reviewer)
     finally:

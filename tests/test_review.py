@@ -109,7 +109,9 @@ def test_no_signoffs_once_signed_or_lost(db: Database, process: Process, reviewe
         moves.advance(s, process, reviewed, actor="王磊")
     with pytest.raises(Refused) as info:
         decide(db, process, reviewed, "legal", "孙律", "reject", "太晚了")
-    assert info.value.message.en == f"opportunity {reviewed} is already signed; sign-offs are closed"
+    assert info.value.message.en == (
+        f"opportunity {reviewed} is already signed; sign-offs are closed: to amend the contract, run kam opp amend {reviewed} --reason R first"
+    )
 
 
 def test_no_signoffs_on_a_lost_opportunity(db: Database, process: Process, reviewed: int) -> None:

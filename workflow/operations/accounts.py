@@ -12,7 +12,7 @@ from workflow.errors import InvalidInput
 from workflow.i18n import t
 from workflow.records import ledger
 from workflow.records.models import Account, Contact, utcnow
-from workflow.records.queries import get_account
+from workflow.records.queries import get_account, get_contact
 from workflow.rules import values
 
 EDITABLE_ACCOUNT_FIELDS = (
@@ -124,4 +124,62 @@ def add_contact(
     session.add(contact)
     session.flush()
     ledger.record(session.connection(), "contact", contact.id, actor=actor, action="contact-add")
+    return contact
+
+
+EDITABLE_CONTACT_FIELDS = ("name", "department", "title", "role", "influence", "stance", "phone")
+
+
+def edit_contact(session: Session, contact_id: int, *, actor: str, **changes: Any) -> dict[str, list[Any]]:
+    """Change the contact fields given (None: unchanged; "" clears an optional one); returns {field: [old, new]}.
+
+    The ledger records the contact as it now stands and what changed ({} and nothing recorded when nothing did).
+    """
+    unknown = sorted(set(changes) - set(EDITABLE_CONTACT_FIELDS))
+    if unknown:
+        raise InvalidInput(t(f"联系人没有字段 {unknown}", f"contacts have no field {unknown}"))
+    asked = {key: value for key, value in changes.items() if value is not None}
+    if not asked:
+        options = ", ".join(f"--{key}" for key in EDITABLE_CONTACT_FIELDS)
+        raise InvalidInput(
+            t(f"没有要修改的内容：至少给出 {options} 之一", f"nothing to change: give at least one of {options}")
+        )
+    contact = get_contact(session, contact_id)
+    if contact.removed_at is not None:
+        raise InvalidInput(
+            t(
+                f"联系人 {contact.id}（{contact.name}）已移除，不能再修改",
+                f"contact {contact.id} ({contact.name}) was removed and cannot be edited",
+            )
+        )
+    checks: dict[str, Any] = {
+        "name": lambda v: values.required_text("name (姓名)", v, limit=100),
+        "influence": lambda v: values.choice("influence", v or None, LEVEL),
+        "stance": lambda v: values.choice("stance", v or None, STANCE),
+        "department": lambda v: values.text("department", v, limit=100),
+        "title": lambda v: values.text("title", v, limit=100),
+        "role": lambda v: values.text("role", v, limit=200),
+        "phone": lambda v: values.text("phone", v, limit=50),
+    }
+    checked = {key: checks[key](value) for key, value in asked.items()}
+    for key, value in checked.items():
+        setattr(contact, key, value)
+    session.flush()
+    row = ledger.record(session.connection(), "contact", contact.id, actor=actor, action="contact-edit")
+    return dict(row.detail.get("changes", {})) if row is not None else {}
+
+
+def remove_contact(session: Session, contact_id: int, *, actor: str) -> Contact:
+    """Hide a contact from lists (a person who left): kept, with the removal in the ledger."""
+    contact = get_contact(session, contact_id)
+    if contact.removed_at is not None:
+        raise InvalidInput(
+            t(
+                f"联系人 {contact.id}（{contact.name}）已于 {contact.removed_at:%Y-%m-%d} 移除",
+                f"contact {contact.id} ({contact.name}) was already removed on {contact.removed_at:%Y-%m-%d}",
+            )
+        )
+    contact.removed_at = utcnow()
+    session.flush()
+    ledger.record(session.connection(), "contact", contact.id, actor=actor, action="contact-remove")
     return contact

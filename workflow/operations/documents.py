@@ -12,6 +12,7 @@ from workflow.operations import followups
 from workflow.records import chain, queries
 from workflow.records.hashing import sha256
 from workflow.records.models import Document, utcnow
+from workflow.rules import contract
 from workflow.rules.plans import SERVICE_PLAN
 
 # Derived data that follows the newest version of a kind, kept in the same transaction as the fill.
@@ -24,7 +25,17 @@ def fill_document(session: Session, opportunity_id: int, kind: str, data: Any, *
     """Validate `data` against `kind`'s schema and store it as the next version (`FormInvalid` lists every problem)."""
     forms.check_kind(kind)
     opp = queries.lock(session, opportunity_id)  # one writer per opportunity: the next version is ours alone
+    locked = contract.locked_after_signing(
+        opp.id, kind, signed=opp.signed_at is not None, amending=opp.amending_since is not None
+    )
+    if locked is not None:
+        raise locked
     stored = forms.dump(forms.validate(kind, data))
+    if kind == contract.REVIEW:
+        number = str(stored["contract_no"])
+        holder = queries.claim_contract_no(session, opp.id, contract.number_key(number))
+        if holder is not None:
+            raise contract.number_taken(number, holder.id, holder.title)
     now = utcnow()
     doc = Document(
         opportunity_id=opp.id,

@@ -81,7 +81,9 @@ SINCE: dict[str, str] = {"ledger": "0005", "blobs": "0006", "attachments": "0006
 ORDER: dict[str, str] = {"blobs": "sha256"}
 # Columns computed from other rows: left out of the file (so exports of earlier schemas still
 # import) and recomputed on import (`operations.derived.rebuild_derived`).
-DERIVED: dict[str, set[str]] = {"opportunities": {"last_activity_at"}}
+DERIVED: dict[str, set[str]] = {"opportunities": {"last_activity_at", "contract_no", "amending_since"}}
+# Columns an export of an earlier schema may lack, and the first schema that has them (imported as NULL).
+COLUMNS_SINCE: dict[str, dict[str, str]] = {"contacts": {"removed_at": "0007"}}
 CHUNK = 1000
 
 
@@ -171,9 +173,10 @@ def _in(value: Any, column: Any, where: str) -> Any:
         raise _bad(where, f"取值 {value!r} 类型不符（应为 {kind}）", f"value {value!r} is not a {kind}") from None
 
 
-def _rows(name: str, table: Table, raw: Any) -> list[dict[str, Any]]:
+def _rows(name: str, table: Table, raw: Any, schema: str = "") -> list[dict[str, Any]]:
     if not isinstance(raw, list):
         raise _bad(name, "应为列表", "must be a list")
+    later = {column for column, since in COLUMNS_SINCE.get(name, {}).items() if schema < since}  # may be missing
     columns = {c.name: c for c in table.columns if c.name not in DERIVED.get(name, ())}
     out = []
     for i, row in enumerate(raw, 1):
@@ -181,12 +184,12 @@ def _rows(name: str, table: Table, raw: Any) -> list[dict[str, Any]]:
         if not isinstance(row, dict):
             raise _bad(where, "应为对象", "must be an object")
         unknown = sorted(set(row) - set(columns))
-        missing = sorted(set(columns) - set(row))
+        missing = sorted(set(columns) - set(row) - later)
         if unknown or missing:
             raise _bad(
                 where, f"未知列 {unknown}，缺少列 {missing}", f"unknown columns {unknown}, missing columns {missing}"
             )
-        out.append({key: _in(row[key], column, f"{where}.{key}") for key, column in columns.items()})
+        out.append({key: _in(row.get(key), column, f"{where}.{key}") for key, column in columns.items()})
     return out
 
 
@@ -255,7 +258,7 @@ def import_data(session: Session, data: Any) -> dict[str, int]:
                 "point --db at a new database file",
             )
         )
-    parsed = {name: _rows(name, TABLES[name], given[name]) for name in expected}
+    parsed = {name: _rows(name, TABLES[name], given[name], schema) for name in expected}
     for i, doc in enumerate(parsed["documents"], 1):
         if sha256(doc["data"]) != doc["sha256"]:
             raise _bad(f"documents[{i}]", "文档内容与其 sha256 不符", "the document's data does not match its sha256")

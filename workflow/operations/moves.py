@@ -21,15 +21,26 @@ from workflow.i18n import t
 from workflow.records import chain, queries
 from workflow.records.models import Account, utcnow
 from workflow.records.queries import State
-from workflow.rules import compliance, lifecycle, machine, values
+from workflow.rules import compliance, contract, lifecycle, machine, values
 from workflow.rules.process import Process, Stage
 from workflow.rules.requirements import Facts, needs
 
 
-def compliance_report(session: Session, process: Process, opportunity_id: int) -> compliance.ComplianceReport:
-    """The compliance rules on the opportunity's latest valid contract review (what the `sign` guard reads)."""
-    review = queries.latest_valid(session, opportunity_id, compliance.REVIEW)
-    minutes = queries.latest_valid(session, opportunity_id, compliance.MINUTES)
+def compliance_report(
+    session: Session, process: Process, opportunity_id: int, versions: dict[str, int] | None = None
+) -> compliance.ComplianceReport:
+    """The compliance rules on the opportunity's latest valid contract review (what the `sign` guard reads).
+
+    `versions` ({kind: version}) reads those versions instead: the contract in force of a signed deal.
+    """
+    versions = versions or {}
+
+    def read(kind: str) -> queries.LatestValid:
+        if kind in versions:
+            return queries.valid_version(session, opportunity_id, kind, versions[kind])
+        return queries.latest_valid(session, opportunity_id, kind)
+
+    review, minutes = read(compliance.REVIEW), read(compliance.MINUTES)
     version = review.document.version if review.document is not None else None
     signoffs = queries.signoffs_on(session, opportunity_id, version) if version is not None else []
     return compliance.evaluate(process, opportunity_id, review, minutes, signoffs)
@@ -106,9 +117,25 @@ def advance(
     if not answer.ok:
         raise _refuse(process, opp, stage.trigger, blockers + answer.evaluation.missing)
     now = utcnow()
-    signed = {"signed_at": now} if answer.to == process.signed.id else {}  # the moment of the move
+    changes: dict[str, Any] = {}
+    detail: dict[str, Any] | None = None
+    if answer.to == process.signed.id:
+        changes["signed_at"] = now  # the moment of the move
+        review = queries.latest_valid(session, opp.id, compliance.REVIEW).document
+        if review is not None:  # the contract's quantity becomes the opportunity's, recorded with its number and total
+            detail = contract.signing_detail(review.data, opp.quantity)
+            if detail["quantity"][1] is not None:
+                changes["quantity"] = detail["quantity"][1]
     return _write(
-        session, opp, answer.to, stage.trigger, actor, documents=answer.evaluation.documents, changes=signed, now=now
+        session,
+        opp,
+        answer.to,
+        stage.trigger,
+        actor,
+        documents=answer.evaluation.documents,
+        detail=detail,
+        changes=changes,
+        now=now,
     )
 
 

@@ -1,18 +1,20 @@
-"""Opening an opportunity (商机) at the first stage."""
+"""Opening an opportunity (商机) at the first stage, and editing what people really edit of it."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.orm import Session
 
+from workflow.errors import InvalidInput, Refused
 from workflow.i18n import t
-from workflow.records import chain
+from workflow.records import chain, queries
 from workflow.records.models import Opportunity, utcnow
 from workflow.records.queries import get_account
 from workflow.rules import values
-from workflow.rules.process import Process
+from workflow.rules.process import LOST, Process
 from workflow.values.names import normalize_name
 
 OWNER = t("负责人 (--owner)", "owner (--owner)")
@@ -51,3 +53,86 @@ def new_opportunity(
     detail = {"title": opp.title, "owner": opp.owner}
     chain.append(session, opp.id, actor=actor, action="create", to_stage=opp.stage, at=now, detail=detail, touch=False)
     return opp
+
+
+# What `kam opp edit` changes, in the order the history lists them.
+EDITABLE = ("title", "owner", "quantity", "budget", "expected_close")
+
+
+def _plain(value: Any) -> Any:
+    """A field's value as the history records it (JSON: amounts as text, dates ISO)."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def edit_opportunity(
+    session: Session,
+    process: Process,
+    opportunity_id: int,
+    *,
+    actor: str,
+    expected_version: int | None = None,
+    **given: Any,
+) -> dict[str, list[Any]]:
+    """Change the fields given (None: unchanged); one history row `edit` with each field's [old, new].
+
+    Returns the changes ({} when every value given is the one already stored: nothing is written).
+    """
+    unknown = sorted(set(given) - set(EDITABLE))
+    if unknown:
+        raise InvalidInput(t(f"商机没有可修改的字段 {unknown}", f"opportunities have no editable field {unknown}"))
+    asked = {key: value for key, value in given.items() if value is not None}
+    if not asked:
+        raise InvalidInput(
+            t(
+                "没有要修改的内容：至少给出 --title、--owner、--quantity、--budget、--expected-close 之一",
+                "nothing to change: give at least one of --title, --owner, --quantity, --budget, --expected-close",
+            )
+        )
+    checked: dict[str, Any] = {}
+    if "title" in asked:
+        checked["title"] = values.required_text("title (标题)", asked["title"], limit=200)
+    if "owner" in asked:
+        checked["owner"] = normalize_name(asked["owner"], OWNER)
+    if "quantity" in asked:
+        checked["quantity"] = values.count("quantity", asked["quantity"], zero_ok=False)
+    if "budget" in asked:
+        budget = Decimal(asked["budget"])
+        if budget < 0:
+            raise InvalidInput(t(f"budget 不能为负数，收到 {budget}", f"budget must not be negative, got {budget}"))
+        checked["budget"] = budget.quantize(Decimal("0.01"))
+    if "expected_close" in asked:
+        checked["expected_close"] = asked["expected_close"]
+    opp = queries.lock(session, opportunity_id, expected_version)
+    if "owner" in checked and opp.stage == LOST and checked["owner"] != opp.owner:
+        raise Refused(
+            t(
+                f"商机 {opp.id} 已丢单，不能更换负责人：如需继续跟进，先 kam opp reopen {opp.id}",
+                f"opportunity {opp.id} is lost; its owner cannot change: kam opp reopen {opp.id} first to follow it up",
+            ),
+            [],
+        )
+    if "quantity" in checked and opp.signed_at is not None and checked["quantity"] != opp.quantity:
+        raise Refused(
+            t(
+                f"商机 {opp.id} 的合同已签订，数量以合同为准（{opp.quantity} 台）：如需变更，先 kam opp amend {opp.id} "
+                "--reason 原因",
+                f"opportunity {opp.id} is signed; its quantity is the contract's ({opp.quantity}): to change it, run "
+                f"kam opp amend {opp.id} --reason R first",
+            ),
+            [],
+        )
+    changes = {
+        key: [_plain(opp._mapping[key]), _plain(value)]
+        for key, value in checked.items()
+        if _plain(opp._mapping[key]) != _plain(value)
+    }
+    if not changes:
+        return {}
+    now = utcnow()
+    queries.write(session, opp, {key: checked[key] for key in changes}, now)
+    chain.append(session, opp.id, actor=actor, action="edit", at=now, detail={"changes": changes}, touch=False)
+    return changes

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from forms.choices import DECISION
 from workflow.errors import InvalidInput, Refused
 from workflow.i18n import t
+from workflow.operations import amendments
 from workflow.records import chain, queries
 from workflow.records.models import SignOff, utcnow
 from workflow.rules.compliance import REVIEW
@@ -84,11 +85,12 @@ def decide(
             ),
             [],
         )
-    if opp.signed_at is not None and process.is_signed(opp.stage):
+    if opp.signed_at is not None and process.is_signed(opp.stage) and opp.amending_since is None:
         raise Refused(
             t(
-                f"商机 {opp.id} 的合同已签订，会签已结束",
-                f"opportunity {opp.id} is already signed; sign-offs are closed",
+                f"商机 {opp.id} 的合同已签订，会签已结束：如需变更合同，先 kam opp amend {opp.id} --reason 原因",
+                f"opportunity {opp.id} is already signed; sign-offs are closed: to amend the contract, run kam opp "
+                f"amend {opp.id} --reason R first",
             ),
             [],
         )
@@ -172,6 +174,7 @@ def decide(
         detail=detail,
     )
     session.flush()
+    amendments.settle(session, process, opp, actor=actor)  # an open amendment takes effect with its last approval
     return Decided(signoff, replaced=standing)
 
 

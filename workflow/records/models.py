@@ -74,6 +74,7 @@ class Contact(Base):
     phone: Mapped[str | None]
     created_by: Mapped[str]
     created_at: Mapped[dt.datetime]
+    removed_at: Mapped[dt.datetime | None]
 
     account: Mapped[Account] = relationship(back_populates="contacts")
 
@@ -105,6 +106,8 @@ class Opportunity(Base):
     updated_at: Mapped[dt.datetime]
     last_activity_at: Mapped[dt.datetime]
     version: Mapped[int]
+    contract_no: Mapped[str | None]
+    amending_since: Mapped[dt.datetime | None]
 
     account: Mapped[Account] = relationship(back_populates="opportunities")
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row, bindparam, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -23,7 +24,7 @@ import forms
 from workflow.errors import ConcurrentChange, NotFound
 from workflow.i18n import t
 from workflow.records import tables
-from workflow.records.models import Account, Document, Event, Opportunity, SignOff
+from workflow.records.models import Account, Contact, Document, Event, Opportunity, SignOff
 from workflow.values.names import name_key, stored_key
 
 if TYPE_CHECKING:
@@ -52,10 +53,45 @@ def account_names(session: Session) -> dict[int, str]:
     return {i: name for i, name in session.execute(select(Account.id, Account.name))}
 
 
+def get_contact(session: Session, contact_id: int) -> Contact:
+    found = session.get(Contact, contact_id)
+    if found is None:
+        raise NotFound(
+            t(
+                f"找不到联系人 {contact_id}：用 kam contact list 客户编号 查看",
+                f"contact {contact_id} not found: see kam contact list ACCOUNT_ID",
+            )
+        )
+    return found
+
+
+def list_contacts(session: Session, account_id: int, *, removed: bool = False) -> list[Contact]:
+    """The account's contacts, oldest first; those removed only when `removed`."""
+    get_account(session, account_id)
+    query = select(Contact).where(Contact.account_id == account_id).order_by(Contact.id)
+    if not removed:
+        query = query.where(Contact.removed_at.is_(None))
+    return list(session.scalars(query))
+
+
+def ledger_history(session: Session, subject: str, subject_id: int) -> list[Row[Any]]:
+    """A subject's ledger rows (an account with its contacts...), oldest first."""
+    L = tables.ledger.c
+    return list(
+        session.connection().execute(
+            select(L.seq, L.at, L.actor, L.action, L.detail)
+            .where(L.subject == subject, L.subject_id == subject_id)
+            .order_by(L.seq)
+        )
+    )
+
+
 def contact_count(session: Session, account_id: int) -> int:
     return (
         session.scalar(
-            select(func.count()).select_from(tables.contacts).where(tables.contacts.c.account_id == account_id)
+            select(func.count())
+            .select_from(tables.contacts)
+            .where(tables.contacts.c.account_id == account_id, tables.contacts.c.removed_at.is_(None))
         )
         or 0
     )
@@ -171,6 +207,56 @@ def opportunity_history(session: Session, opportunity_id: int) -> list[Event]:
     return list(session.scalars(select(Event).where(Event.opportunity_id == opportunity_id).order_by(Event.seq)))
 
 
+def contract_holder(session: Session, contract_no: str, except_id: int) -> Any:
+    """The opportunity other than `except_id` holding `contract_no` (id, title), if one does."""
+    o = tables.opportunities.c
+    return (
+        session.connection()
+        .execute(select(o.id, o.title).where(o.contract_no == contract_no, o.id != except_id))
+        .first()
+    )
+
+
+def claim_contract_no(session: Session, opportunity_id: int, contract_no: str) -> Row[Any] | None:
+    """Make `contract_no` the opportunity's number; returns the opportunity holding it instead, if another does.
+
+    The unique index on `opportunities.contract_no` is what decides: two managers
+    filling contracts of the same number at once on PostgreSQL both pass the
+    first look, and the second UPDATE waits for the first to commit and then
+    fails; inside a savepoint, so the holder can still be read and named.
+    """
+    holder = contract_holder(session, contract_no, opportunity_id)
+    if holder is not None:
+        return holder
+    table = tables.opportunities
+    statement = (
+        update(table)
+        .where(table.c.id == opportunity_id)
+        .values(contract_no=contract_no, updated_at=table.c.updated_at)  # derived: not an edit of the opportunity
+    )
+    try:
+        with session.begin_nested():
+            session.connection().execute(statement)
+    except IntegrityError:
+        return contract_holder(session, contract_no, opportunity_id)
+    held = session.identity_map.get(identity_key(Opportunity, opportunity_id))
+    if held is not None:
+        set_committed_value(held, "contract_no", contract_no)
+    return None
+
+
+def history_rows(session: Session, opportunity_id: int) -> list[Row[Any]]:
+    """The opportunity's history rows as plain rows, oldest first."""
+    e = tables.events.c
+    return list(
+        session.connection().execute(
+            select(e.seq, e.at, e.actor, e.action, e.trigger, e.documents, e.detail)
+            .where(e.opportunity_id == opportunity_id)
+            .order_by(e.seq)
+        )
+    )
+
+
 def rating_details(session: Session, opportunity_id: int) -> list[dict[str, Any]]:
     """The detail of every rating history row of the opportunity, newest first."""
     query = (
@@ -264,6 +350,18 @@ def latest_valid(session: Session, opportunity_id: int, kind: str) -> LatestVali
     return LatestValid(None, None, rows[0].version if rows else None, problem)
 
 
+def valid_version(session: Session, opportunity_id: int, kind: str, version: int) -> LatestValid:
+    """One stored version of a kind, read as `latest_valid` reads the newest (document None when it is gone)."""
+    query = _VERSIONS.where(tables.documents.c.version == version)
+    doc = session.connection().execute(query, {"opportunity_id": opportunity_id, "kind": kind}).first()
+    if doc is None:
+        return LatestValid(None, None, None, None)
+    try:
+        return LatestValid(doc, forms.validate(kind, doc.data), version, None)
+    except forms.FormInvalid as exc:
+        return LatestValid(None, None, version, "; ".join(e.render("en") for e in exc.errors[:3]))
+
+
 # -- sign-offs ------------------------------------------------------------------------------------
 
 
@@ -309,7 +407,10 @@ def audit_rows(
         signoffs_by.setdefault(signoff.opportunity_id, []).append(signoff)
     opp = tables.opportunities.c
     opportunities = {
-        row.id: row for row in session.execute(select(opp.id, opp.stage, opp.on_hold, opp.last_activity_at))
+        row.id: row
+        for row in session.execute(
+            select(opp.id, opp.stage, opp.on_hold, opp.last_activity_at, opp.contract_no, opp.amending_since)
+        )
     }
     return events, opportunities, documents, signoffs_by
 

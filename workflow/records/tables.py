@@ -93,6 +93,7 @@ contacts = Table(
     Column("phone", String(50)),
     Column("created_by", String(100), nullable=False, default=""),
     _created_at(),
+    Column("removed_at", DateTime()),  # hidden from lists (kam contact remove), kept with its history (migration 0007)
 )
 
 opportunities = Table(
@@ -124,6 +125,13 @@ opportunities = Table(
     Column("last_activity_at", DateTime(), nullable=False, default=utcnow),
     # Optimistic locking: `records.queries.write` checks and bumps it, so a stale writer fails instead of overwriting.
     Column("version", Integer, nullable=False, default=1),
+    # The number of the newest contract review, held by one opportunity only; set when a contract review is filled
+    # (derived: not exported, rebuilt on import, checked by the audit; migration 0007).
+    Column("contract_no", String(100)),
+    # While an amendment (合同变更) of the signed contract is under review: when it was opened (derived from the
+    # history like the stage: `amend` opens it, `amended` closes it; migration 0007).
+    Column("amending_since", DateTime()),
+    Index("uq_opportunities_contract_no", "contract_no", unique=True),
     Index("ix_opportunities_stage_owner", "stage", "owner"),
     # covers every column the pipeline report aggregates (migration 0002)
     Index(

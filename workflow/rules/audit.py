@@ -17,7 +17,7 @@ from typing import Any
 
 from workflow.i18n import Text, t
 from workflow.records.hashing import GENESIS, event_hash, ledger_hash, sha256
-from workflow.rules import lifecycle
+from workflow.rules import contract, lifecycle
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,10 @@ class Break:
       stage, hold          the opportunity's stage / hold flag differs from the
                            replay of its history (rows deleted at the end, or
                            the opportunity changed outside kam)
+      amending             the opportunity's open amendment (amending_since) differs from
+                           the replay of its history (`amend` opens one, `amended` closes it)
+      contract             the opportunity's contract number (contract_no, unique across
+                           opportunities) is not its newest contract review's
       activity             the opportunity's last_activity_at is not the time of
                            its newest history row (the stalled list would be wrong)
       plan                 the stored follow-up plan (planned_followups) is not what
@@ -81,6 +85,15 @@ class Break:
             "hold": t(
                 f"商机 {o} 的暂停状态与历史不符：{d}（最后一行是第 {n} 行）",
                 f"opportunity {o}: hold status does not match its history: {d} (the last row is seq {n})",
+            ),
+            "amending": t(
+                f"商机 {o} 的合同变更状态与历史不符：{d}（最后一行是第 {n} 行）",
+                f"opportunity {o}: its amendment status does not match its history: {d} (the last row is seq {n})",
+            ),
+            "contract": t(
+                f"商机 {o} 的合同编号与其最新合同审核表不符：{d}（在 kam 之外被改动）",
+                f"opportunity {o}: its contract number does not match its newest contract review: {d} (changed "
+                "outside kam)",
             ),
             "activity": t(
                 f"商机 {o} 的最近活动时间与历史不符：{d}（最后一行是第 {n} 行）；kam init --rebuild 可重建",
@@ -158,6 +171,7 @@ def find_breaks(
     `attachments`: attachment rows by opportunity; `damaged`: the sha256 of stored files whose bytes no longer match.
     """
     attachments = attachments or {}
+    held = {o.contract_no for o in opportunities.values() if getattr(o, "contract_no", None)}
     breaks: list[Break] = []
     for opp_id in sorted(set(events) | set(opportunities)):
         opp = opportunities.get(opp_id)
@@ -168,6 +182,7 @@ def find_breaks(
         found = (
             chain_break(opp_id, rows)
             or replay_break(opp, rows, documents.get(opp_id, []), signoffs.get(opp_id, []))
+            or contract_break(opp, rows, documents.get(opp_id, []), held)
             or attachment_break(opp_id, rows, attachments.get(opp_id, []), damaged)
         )
         if found:
@@ -245,6 +260,28 @@ def replay_break(opp: Any, rows: list[Any], documents: list[Any], signoffs: list
     if pending_signoffs:
         s = pending_signoffs[0]
         return Break(opp.id, last, "signoff-unrecorded", f"{s.department} by {s.reviewer}")
+    return None
+
+
+def contract_break(opp: Any, rows: list[Any], documents: list[Any], held: set[str]) -> Break | None:
+    """The open amendment is where the history leaves it; the contract number is the newest review's.
+
+    A number the newest review gives may be missing only when another opportunity holds it (two deals
+    that shared a number before numbers were unique: the first keeps it).
+    """
+    last = rows[-1].seq
+    amending = getattr(opp, "amending_since", None) is not None
+    if amending != contract.amending(rows):
+        says = "open" if amending else "none"
+        history = "open" if not amending else "none"
+        return Break(opp.id, last, "amending", f"{says} in the opportunity, {history} in the history")
+    reviews = [d for d in documents if d.kind == contract.REVIEW]
+    newest = max(reviews, key=lambda d: d.version) if reviews else None
+    number = (newest.data or {}).get("contract_no") if newest is not None else None
+    expected = contract.number_key(str(number)) if number else None
+    actual = getattr(opp, "contract_no", None)
+    if actual != expected and not (actual is None and expected in held):
+        return Break(opp.id, last, "contract", f"{_shown(actual)} in the opportunity, {_shown(expected)} in the review")
     return None
 
 

@@ -15,10 +15,36 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from workflow.errors import InvalidInput
-from workflow.i18n import t
+from workflow.i18n import Text, t
+from workflow.records import queries
 from workflow.records.models import Account, Contact, utcnow
 
 STALE_DAYS = 90
+
+# What a person calls each field of an account or a contact, where a change to it is shown.
+FIELD_LABELS: dict[str, Text] = {
+    "name": t("姓名", "name"),
+    "department": t("部门", "department"),
+    "title": t("职务", "title"),
+    "role": t("角色", "role"),
+    "influence": t("影响力", "influence"),
+    "stance": t("态度", "stance"),
+    "phone": t("电话", "phone"),
+    "removed_at": t("移除于", "removed at"),
+    "type": t("性质", "type"),
+    "class": t("分类", "class"),
+    "size": t("规模", "size"),
+    "market": t("市场", "market"),
+    "industry": t("行业", "industry"),
+    "fleet_size": t("保有量", "fleet size"),
+    "main_brands": t("主要品牌", "main brands"),
+    "region": t("区域", "region"),
+    "address": t("地址", "address"),
+}
+
+
+def field_label(key: str, lang: str = "zh") -> str:
+    return FIELD_LABELS[key].render(lang) if key in FIELD_LABELS else key
 
 
 def contact(c: Contact) -> dict[str, Any]:
@@ -32,6 +58,7 @@ def contact(c: Contact) -> dict[str, Any]:
         "influence": c.influence,
         "stance": c.stance,
         "phone": c.phone,
+        "removed_at": c.removed_at,
     }
 
 
@@ -52,7 +79,28 @@ def account(a: Account, *, with_contacts: bool = False) -> dict[str, Any]:
         "created_at": a.created_at,
     }
     if with_contacts:
-        out["contacts"] = [contact(c) for c in a.contacts]
+        out["contacts"] = [contact(c) for c in a.contacts if c.removed_at is None]  # removed: in the history only
+    return out
+
+
+def history(session: Session, account_id: int) -> list[dict[str, Any]]:
+    """The account's ledger rows, oldest first: who changed what (`changes`: {field: [old, new]}) and when."""
+    out = []
+    for row in queries.ledger_history(session, "account", account_id):
+        detail = row.detail or {}
+        fields = detail.get("fields") or {}
+        out.append(
+            {
+                "seq": row.seq,
+                "at": row.at,
+                "actor": row.actor,
+                "action": row.action,
+                "entity": detail.get("entity"),
+                "entity_id": detail.get("id"),
+                "name": fields.get("name"),
+                "changes": detail.get("changes") or {},
+            }
+        )
     return out
 
 

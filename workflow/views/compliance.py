@@ -13,6 +13,7 @@ from reports import DocumentContext
 from workflow.i18n import Text, t
 from workflow.operations.moves import compliance_report
 from workflow.records import queries
+from workflow.rules import contract
 from workflow.rules.compliance import REVIEW, current
 from workflow.rules.process import Process
 from workflow.views.company import letterhead
@@ -26,7 +27,10 @@ def review_view(session: Session, process: Process, opportunity_id: int, lang: s
     The rules come from `operations.moves.compliance_report`, the same call the `sign` guard makes.
     """
     opp = queries.get_opportunity(session, opportunity_id)
-    report = compliance_report(session, process, opportunity_id)
+    state = contract_state(session, opp)
+    # a signed deal without an open amendment is reviewed on the contract in force, never on a later version
+    in_force = state["in_force"] if state["state"] == "signed" else None
+    report = compliance_report(session, process, opportunity_id, in_force)
     signoffs = []
     for record in signoff_history(session, opportunity_id):
         row = record.to_dict()
@@ -49,6 +53,24 @@ def review_view(session: Session, process: Process, opportunity_id: int, lang: s
         "signoffs": signoffs,
         "limits": dict(process.limits),
         "evaluation": scorecard(session, opp.id),
+        **state,
+    }
+
+
+def contract_state(session: Session, opp: Any) -> dict[str, Any]:
+    """Where the contract stands: open (not signed), signed, or amending (signed, an amendment under review).
+
+    `in_force` is the contract in force ({kind: version}: the versions the signature or the last amendment
+    taking effect recorded; {} before signing).
+    """
+    signed = opp.signed_at is not None
+    amending = signed and opp.amending_since is not None
+    return {
+        "state": "amending" if amending else ("signed" if signed else "open"),
+        "signed_at": opp.signed_at,
+        "amending": amending,
+        "amending_since": opp.amending_since if amending else None,
+        "in_force": contract.in_force(queries.history_rows(session, opp.id)) if signed else {},
     }
 
 
@@ -63,6 +85,12 @@ PAGE_WORDS: dict[str, Text] = {
     "conclusion": t("审核结论", "Conclusion"),
     "all_pass": t("全部通过，可以签约", "every rule passes: the contract may be signed"),
     "some_fail": t("{n} 项不通过，不能签约", "{n} rule(s) fail: the contract cannot be signed"),
+    "signed": t("合同已签订（{when}）", "the contract is signed ({when})"),
+    "amending_pass": t("变更审核全部通过", "the amendment passes every rule"),
+    "amending_fail": t(
+        "变更审核中：{n} 项不通过，变更尚未生效（原合同仍然有效）",
+        "amendment under review: {n} rule(s) fail, the amendment is not in force yet (the signed contract stands)",
+    ),
     "department": t("部门", "Department"),
     "void": t("已失效（合同审核表已更新）", "void (the review changed since)"),
     "waiting": t("待审批", "waiting"),
@@ -82,7 +110,8 @@ def review_pdf(
     """The review (`review_view`) and the same review as a PDF: checklist, evaluation and sign-off block."""
     data = review_view(session, process, opportunity_id, lang)
     opp = queries.get_opportunity(session, opportunity_id)
-    review = queries.latest_valid(session, opportunity_id, REVIEW).document
+    version = data["review_version"]
+    review = queries.valid_version(session, opportunity_id, REVIEW, version).document if version else None
     # dated by the state it shows (the review version and its latest sign-off), so the same state prints the same PDF
     moments = [review.created_at] if review is not None else [opp.created_at]
     moments += [s["at"] for s in data["signoffs"]]
@@ -106,7 +135,11 @@ def render_review(review: dict[str, Any], ctx: DocumentContext, lang: str = "zh"
     from reports import render_report_pdf  # Jinja2 and the PDF layer load only when a PDF is asked for
 
     words = {key: text.render(lang) for key, text in PAGE_WORDS.items()}
-    words["some_fail"] = PAGE_WORDS["some_fail"].render(lang).format(n=sum(not r["ok"] for r in review["rules"]))
+    failed = sum(not r["ok"] for r in review["rules"])
+    words["some_fail"] = PAGE_WORDS["some_fail"].render(lang).format(n=failed)
+    words["amending_fail"] = PAGE_WORDS["amending_fail"].render(lang).format(n=failed)
+    signed_at = review.get("signed_at")
+    words["signed"] = PAGE_WORDS["signed"].render(lang).format(when=signed_at.date().isoformat() if signed_at else "")
     decided = {s["department"] for s in review["signoffs"] if not s["void"]}
     context = {
         "title": words["title"],

@@ -217,7 +217,7 @@ def defaults_for(session: Session, opportunity_id: int, kind: str, today: dt.dat
     if previous is not None:
         return dict(previous.data)
     account = opp.account
-    contacts = account.contacts
+    contacts = [c for c in account.contacts if c.removed_at is None]  # removed contacts are not offered
     today = today or dt.date.today()
     names = [c.name for c in contacts]
     out: dict[str, Any] = {}

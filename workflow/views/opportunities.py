@@ -49,6 +49,8 @@ def opportunity(
         "relationship_assessed_at": o.relationship_assessed_at,
         "heat_assessed_at": o.heat_assessed_at,
         "signed_at": o.signed_at,
+        "contract_no": o.contract_no,
+        "amending": o.signed_at is not None and o.amending_since is not None,  # signed, an amendment under review
         "version": o.version,
         "created_at": o.created_at,
         "updated_at": o.updated_at,
