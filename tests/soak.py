@@ -118,7 +118,12 @@ def _operate(db: Any, process: Any, name: str, opp: int, actor: str, rng: random
     if name == "approve":
         department = rng.choice(list(DEPARTMENT_REVIEWERS))
         with db.write() as s:
-            signoffs.decide(s, process, opp, department=department, decision="approve", comment="同意", actor=f"{actor}-{department}")
+            decided = signoffs.decide(s, process, opp, department=department, decision="approve", comment="同意", actor=f"{actor}-{department}")
+            if decided.repeated:  # the same approval again writes nothing (issue 13): not an operation applied
+                from workflow.errors import Refused
+                from workflow.i18n import t
+
+                raise Refused(t("重复审批", "a repeated approval"), [])
             return opp, _last_event(s, opp)
     with db.read() as s:
         expected = queries.get_opportunity(s, opp).version

@@ -50,7 +50,7 @@ def test_only_what_differs_is_recorded(db: Database, process: Process, deal: int
     [
         ({}, "nothing to change: give at least one of --title, --owner, --quantity, --budget, --expected-close"),
         ({"title": "  "}, "title (标题) must not be empty"),
-        ({"owner": ""}, "owner must not be empty"),
+        ({"owner": ""}, "owner (--owner): the name is empty; write the name"),
         ({"quantity": 0}, "quantity must be a positive whole number, got 0"),
         ({"budget": Decimal("-1")}, "budget must not be negative, got -1"),
     ],
