@@ -2,7 +2,8 @@
 
 The entry point: global options, error conversion, and the command groups
 (each in `commands/`). Exit codes: 0 success, 1 refused or invalid input,
-2 usage error.
+2 usage error. Every error line, click's usage errors too, is in the language
+of the invocation (`commands._usage`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 import click
 
 import commands
+from commands import _usage
 from commands._common import Kam, KamCommandError, check_arguments, clean, convert
 from workflow.errors import KamError
 
@@ -71,8 +73,14 @@ class KamGroup(click.Group):
     def make_context(
         self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
     ) -> click.Context:
+        if parent is None:
+            _usage.begin(args)  # click's own messages in the language asked for, before it parses anything
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
+        except _usage.UsageError:
+            raise
+        except click.UsageError as exc:
+            raise _usage.localized(exc, clean) from None  # a usage error quotes what was typed: made safe
         except click.ClickException as exc:
             exc.message = clean(exc.message)  # type: ignore[misc]  # click declares it final; a usage error quotes what was typed
             raise
@@ -81,6 +89,10 @@ class KamGroup(click.Group):
         from_kam = ctx.find_object(Kam)
         try:
             return super().invoke(ctx)
+        except _usage.UsageError:
+            raise
+        except click.UsageError as exc:
+            raise _usage.localized(exc, clean) from None  # usage errors quote what was typed: no escape sequences back
         except click.ClickException as exc:
             exc.message = clean(exc.message)  # type: ignore[misc]  # usage errors quote what was typed: no escape sequences back
             raise
@@ -96,6 +108,7 @@ class KamGroup(click.Group):
                 f"internal error: {type(exc).__name__}: {exc} (set KAM_DEBUG=1 for the traceback and please report it)",
                 [],
                 None,
+                kam.lang if kam else _usage.language(),
             ) from None
 
 
@@ -155,7 +168,7 @@ def main() -> None:
     try:
         cli.main(prog_name="kam")
     except KeyboardInterrupt:
-        click.echo("Aborted.", err=True)
+        click.echo("已中止。" if _usage.language() == "zh" else "Aborted.", err=True)
         sys.exit(1)
     except BrokenPipeError:
         # the reader went away (`kam opp list | head`): stop quietly; Python must not fail flushing stdout at exit

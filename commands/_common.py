@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from commands._usage import language, prefix
 from workflow.errors import InvalidInput, KamError, Refused
 from workflow.i18n import t
 from workflow.records.files import write_atomic
@@ -188,13 +189,17 @@ def check_arguments(command: click.Command, ctx: click.Context) -> None:
     """Arguments the database cannot hold are usage errors here, not internal errors later."""
     for param in command.params:
         value = ctx.params.get(param.name or "")
+        lang = language()
         if isinstance(param.type, click.types.IntParamType) and isinstance(value, int) and abs(value) > MAX_INT:
-            raise click.BadParameter(f"{value} is out of range (at most {MAX_INT})", ctx=ctx, param=param)
+            too_big = t(f"{value} 超出范围（最大 {MAX_INT}）", f"{value} is out of range (at most {MAX_INT})")
+            raise click.BadParameter(too_big.render(lang), ctx=ctx, param=param)
         for text in value if isinstance(value, tuple | list) else [value]:
             if isinstance(text, str) and _unusable().search(text):
-                raise click.BadParameter(
-                    "is not valid UTF-8 text (or contains a NUL byte): retype it", ctx=ctx, param=param
+                unusable = t(
+                    "不是有效的 UTF-8 文本（或含 NUL 字节）：请重新输入",
+                    "is not valid UTF-8 text (or contains a NUL byte): retype it",
                 )
+                raise click.BadParameter(unusable.render(lang), ctx=ctx, param=param)
 
 
 def local_time(value: dt.datetime | None) -> str:
@@ -205,19 +210,20 @@ def local_time(value: dt.datetime | None) -> str:
 
 
 class KamCommandError(click.ClickException):
-    """A domain error at the edge: one `Error:` line, optional detail lines, exit 1."""
+    """A domain error at the edge: one `错误：` / `Error:` line, optional detail lines, exit 1."""
 
     exit_code = 1
 
-    def __init__(self, message: str, details: list[str], payload: dict[str, Any] | None) -> None:
+    def __init__(self, message: str, details: list[str], payload: dict[str, Any] | None, lang: str = "zh") -> None:
         super().__init__(message)
         self.details = details
         self.payload = payload
+        self.lang = lang
 
     def show(self, file: Any = None) -> None:
         if self.payload is not None:
             click.echo(dumps(self.payload))
-        click.echo(f"Error: {clean(self.message)}", err=True)
+        click.echo(f"{prefix(self.lang)}{clean(self.message)}", err=True)
         for line in self.details:
             click.echo(f"  - {clean(line)}", err=True)
 
@@ -235,7 +241,7 @@ def convert(exc: KamError, kam: Kam | None) -> KamCommandError:
         payload = {"error": {"code": exc.code, "message": exc.render(lang), "details": details}}
         if isinstance(exc, Refused):
             payload["missing"] = [m.to_dict(lang) for m in exc.missing]
-    return KamCommandError(exc.render(lang), details, payload)
+    return KamCommandError(exc.render(lang), details, payload, lang)
 
 
 def output_path(path: str, force: bool) -> Path:

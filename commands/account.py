@@ -14,16 +14,18 @@ import click
 
 from commands._common import Kam, KamGroupBase, clean, local_time, pass_kam
 from commands._table import table
+from commands._values import ChoiceType
 from forms.choices import ACCOUNT_CLASS, ACCOUNT_SIZE, ACCOUNT_TYPE, LEVEL, MARKET, STANCE
 from workflow.operations import accounts
 from workflow.operations.account_import import import_accounts
 from workflow.records import queries
 from workflow.views import accounts as views
 
-TYPES = click.Choice(ACCOUNT_TYPE.values)
-CLASSES = click.Choice(ACCOUNT_CLASS.values)
-SIZES = click.Choice(ACCOUNT_SIZE.values)
-MARKETS = click.Choice(MARKET.values)
+# each takes the key or its label as typed (--type 政府, --class A类, --size 大型, --market 本地)
+TYPES = ChoiceType(ACCOUNT_TYPE)
+CLASSES = ChoiceType(ACCOUNT_CLASS)
+SIZES = ChoiceType(ACCOUNT_SIZE)
+MARKETS = ChoiceType(MARKET)
 
 
 @click.group("account", cls=KamGroupBase, help=__doc__)
@@ -33,12 +35,14 @@ def account() -> None:
 
 @account.command("add")
 @click.argument("name")
-@click.option("--type", "type_", type=TYPES, required=True, help="government / enterprise / individual (客户性质).")
-@click.option("--class", "class_", type=CLASSES, required=True, help="A strategic / B key / C general (客户分类).")
+@click.option(
+    "--type", "type_", type=TYPES, required=True, help="government / enterprise / individual (政府/企业/个人)."
+)
+@click.option("--class", "class_", type=CLASSES, required=True, help="A strategic / B key / C general (A类/B类/C类).")
 @click.option("--industry", required=True, help="Industry (行业), e.g. 物流, 环卫, 建材.")
 @click.option("--fleet-size", type=int, required=True, help="Vehicles the customer runs (车辆保有量).")
-@click.option("--size", type=SIZES, help="Enterprise size (企业规模).")
-@click.option("--market", type=MARKETS, help="local / domestic / international.")
+@click.option("--size", type=SIZES, help="Enterprise size (企业规模: 大型/中型/小型).")
+@click.option("--market", type=MARKETS, help="local / domestic / international (本地/国内/国际).")
 @click.option("--region", help="Region (区域), e.g. 内蒙古包头.")
 @click.option("--main-brands", help="Brands the customer runs now (主要品牌).")
 @click.option("--address", help="Address (地址).")

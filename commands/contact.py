@@ -16,13 +16,14 @@ import click
 
 from commands._common import Kam, KamGroupBase, clean, local_time, pass_kam
 from commands._table import table
+from commands._values import ChoiceType
 from forms.choices import LEVEL, STANCE
 from workflow.operations import accounts
 from workflow.records import queries
 from workflow.views import accounts as views
 
-INFLUENCE = click.Choice(LEVEL.values)
-STANCES = click.Choice(STANCE.values)
+INFLUENCE = ChoiceType(LEVEL)  # --influence 高 or high
+STANCES = ChoiceType(STANCE)  # --stance 支持者 or supporter
 
 
 @click.group("contact", cls=KamGroupBase, help=__doc__)
@@ -36,7 +37,7 @@ def contact() -> None:
 @click.option("--department", help="Department (部门).")
 @click.option("--title", help="Job title (职务).")
 @click.option("--role", help="Role in the decision chain, free text (最终拍板人, 技术选型决策人, 采购经理…).")
-@click.option("--influence", type=INFLUENCE, help="Influence on the decision.")
+@click.option("--influence", type=INFLUENCE, help="Influence on the decision (影响力: 高/中/低).")
 @click.option("--stance", type=STANCES, help="Stance towards us (支持者/中立者/反对者/不清楚).")
 @click.option("--phone", help="Phone (电话).")
 @pass_kam

@@ -13,11 +13,10 @@ import datetime as dt
 import click
 
 from commands._common import Kam, KamGroupBase, pass_kam
+from commands._values import DATE
 from workflow.operations.followups import record_followup
 from workflow.rules.plans import DEFAULT_MONTHS, MAX_MONTHS
 from workflow.views.schedule import recorded
-
-DATE = click.DateTime(["%Y-%m-%d"])
 
 
 @click.group("followup", cls=KamGroupBase, help=__doc__)
@@ -39,7 +38,7 @@ def followup() -> None:
 )
 @pass_kam
 def followup_done(
-    kam: Kam, followup_id: str, done_on: dt.datetime, note: str | None, found: str | None, months: int
+    kam: Kam, followup_id: str, done_on: dt.date, note: str | None, found: str | None, months: int
 ) -> None:
     """Record a follow-up as done on DONE_ON (YYYY-MM-DD). --json prints the record.
 
@@ -49,7 +48,7 @@ def followup_done(
     """
     with kam.db.write() as session:
         record = record_followup(
-            session, kam.process, followup_id, done_on.date(), actor=kam.actor, note=note, found=found, months=months
+            session, kam.process, followup_id, done_on, actor=kam.actor, note=note, found=found, months=months
         )
         data = recorded(record)
     kam.emit(

@@ -19,6 +19,7 @@ import click
 import forms
 from commands._common import Kam, KamGroupBase, clean, local_time, pass_kam
 from commands._table import table
+from commands._values import DATE
 from forms.choices import DECISION, LOST_REASON
 from workflow.operations import amendments, moves, opportunities, ratings
 from workflow.records import queries
@@ -54,7 +55,7 @@ def _money(value: str | None) -> Decimal | None:
 @click.option("--owner", help="Project manager responsible (default: --actor).")
 @click.option("--quantity", type=int, help="Vehicles in the deal (采购数量).")
 @click.option("--budget", help="Customer budget in 元.")
-@click.option("--expected-close", type=click.DateTime(["%Y-%m-%d"]), help="Expected signing date, YYYY-MM-DD.")
+@click.option("--expected-close", type=DATE, help="Expected signing date: 2027-03-31, 2027/3/31 or 2027年3月31日.")
 @pass_kam
 def opp_new(
     kam: Kam,
@@ -63,7 +64,7 @@ def opp_new(
     owner: str | None,
     quantity: int | None,
     budget: str | None,
-    expected_close: dt.datetime | None,
+    expected_close: dt.date | None,
 ) -> None:
     """Open an opportunity at the first stage. --json prints {"id": ...}.
 
@@ -81,7 +82,7 @@ def opp_new(
             actor=kam.actor,
             quantity=quantity,
             budget=_money(budget),
-            expected_close=expected_close.date() if expected_close else None,
+            expected_close=expected_close,
         )
         oid, stage = o.id, o.stage
     kam.emit(

@@ -17,10 +17,10 @@ import click
 
 from commands._common import Kam, KamCommand, local_time, pass_kam
 from commands._table import table
+from commands._values import DATE
 from workflow.rules.plans import DEFAULT_MONTHS, KINDS, MAX_MONTHS, plan_within_days
 from workflow.views import schedule as views
 
-DATE = click.DateTime(["%Y-%m-%d"])
 SHOWN = 200  # rows in the table; --json lists everything
 
 
@@ -39,11 +39,9 @@ SHOWN = 200  # rows in the table; --json lists everything
     help="Horizon of the return-visit plan after delivery.",
 )
 @pass_kam
-def schedule(kam: Kam, due_before: dt.datetime | None, owner: str | None, months: int) -> None:
+def schedule(kam: Kam, due_before: dt.date | None, owner: str | None, months: int) -> None:
     with kam.db.connect() as connection:  # Core only: the schedule does not load the ORM
-        result = views.schedule(
-            connection, kam.process, due_before=due_before.date() if due_before else None, owner=owner, months=months
-        )
+        result = views.schedule(connection, kam.process, due_before=due_before, owner=owner, months=months)
     kam.emit(result.to_dict(), lambda: _print(kam, result))
 
 

@@ -6,8 +6,11 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from forms import FieldError
+from forms import FieldError, choices
 from forms.base import label
+from workflow.errors import InvalidInput
+from workflow.i18n import Text, t
+from workflow.values.dates import parse_date, parse_datetime
 
 # pydantic error type -> Chinese message template (English comes from pydantic).
 _ZH: dict[str, str] = {
@@ -90,6 +93,21 @@ def _inner_model(annotation: Any) -> Any:
     return None
 
 
+def _annotation_at(form: type[BaseModel], loc: tuple[Any, ...]) -> Any:
+    """The annotation of the innermost named field at `loc` (None past a computed value or an unknown key)."""
+    model: Any = form
+    annotation: Any = None
+    for part in loc:
+        if isinstance(part, int) or part == "[key]":
+            continue
+        fields = getattr(model, "model_fields", None) or {}
+        if part not in fields:
+            return None
+        annotation = fields[part].annotation
+        model = _inner_model(annotation)
+    return annotation
+
+
 def to_field_errors(form: type[BaseModel], exc: ValidationError) -> list[FieldError]:
     errors = []
     for err in exc.errors(include_url=False):
@@ -98,10 +116,36 @@ def to_field_errors(form: type[BaseModel], exc: ValidationError) -> list[FieldEr
         path, zh_label, en_label, computed = _walk(form, loc)
         if computed and err["type"] == "extra_forbidden":
             message_zh, message_en = "自动计算的值，请勿填写", "a computed value: do not type it"
+        elif err["type"] == "literal_error" and (enum := choices.of(_annotation_at(form, loc))) is not None:
+            refusal = enum.refusal(err.get("input"), t("", "")).message
+            message_zh, message_en = _unprefixed(refusal)
+        elif err["type"] in _DATES and isinstance(err.get("input"), str):
+            message_zh, message_en = _date_message(err["type"], err["input"]) or messages(err)
         else:
             message_zh, message_en = messages(err)
         errors.append(FieldError(path, zh_label, en_label, message_zh, message_en))
     return errors
+
+
+_DATES = frozenset(
+    {"date_parsing", "date_from_datetime_parsing", "date_type", "datetime_parsing", "datetime_from_date_parsing"}
+    | {"datetime_type", "date_from_datetime_inexact"}
+)
+
+
+def _date_message(kind: str, written: str) -> tuple[str, str] | None:
+    """Why `written` is no date (没有这一天, the year first...), as `workflow.values.dates` says it."""
+    parse = parse_datetime if kind.startswith("datetime") else parse_date
+    try:
+        parse(written, "")
+    except InvalidInput as exc:
+        return _unprefixed(exc.message)
+    return None
+
+
+def _unprefixed(text: Text) -> tuple[str, str]:
+    """A refusal made for an unnamed field, without its "：" / ": " (the FieldError names the field)."""
+    return text.zh.removeprefix("："), text.en.removeprefix(": ")
 
 
 def messages(err: Any) -> tuple[str, str]:

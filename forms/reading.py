@@ -45,8 +45,10 @@ from collections.abc import Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any, Literal, Union, get_args, get_origin
 
 from forms import MAX_DEPTH, MAX_FIELD_CHARS, MAX_KEY_CHARS, MAX_LIST_ITEMS
+from forms.choices import for_values
 from workflow.errors import InvalidInput
 from workflow.i18n import Text, t
+from workflow.values.dates import parse_date, parse_datetime
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -1116,7 +1118,6 @@ def read_document(path: str, *, limits: Limits = DOCUMENT, stdin: IO[bytes] | No
 
 _DECIMAL = re.compile(r"[-+]?[0-9]+", re.ASCII)
 _FLOAT = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?", re.ASCII)
-_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})", re.ASCII)
 _DATETIME = re.compile(
     r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt]|[ \t]+)"
     r"([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,6})[0-9]*)?)?"
@@ -1136,8 +1137,10 @@ def resolve(model: type[BaseModel], tree: Any) -> Any:
     Walks the model's fields (nested models, lists, dicts, Optional, Literal): a `str`
     field gets the text as written (a JSON number its source text); `bool` takes
     true/false, yes/no, on/off, 是/否; `int` decimal digits only (`0472` is 472, never
-    octal); `float` a decimal number; `date` and `datetime` ISO 8601 as YAML writes them;
-    a Literal the choice its text names. Whatever cannot be resolved is left as it is,
+    octal); `float` a decimal number; `date` and `datetime` ISO 8601 as YAML writes them
+    or as people write them (`workflow.values.dates`: 2027/3/31, 2027年3月31日 14点);
+    a Literal the choice its text names: its key, or its label or alias (`forms.choices`: 高, 支持者).
+    Whatever cannot be resolved is left as it is,
     so that pydantic reports it; keys the model does not have pass through unchanged
     (pydantic refuses them). Values already typed (a stored document) come back the
     same, so resolving twice changes nothing.
@@ -1210,6 +1213,11 @@ def _literal(choices: tuple[Any, ...], value: Any) -> Any:
     for choice in choices:
         if type(value) is type(choice) and value == choice:
             return choice
+    enum = for_values(choices)
+    if enum is not None and isinstance(value, str):
+        found = enum.key(value)  # a label or an alias (高, 支持者, A类): the stored value is the key
+        if found is not None:
+            return found
     if isinstance(value, str):
         text = value.strip()
         for choice in choices:
@@ -1268,12 +1276,10 @@ def _float(value: Any) -> Any:
 
 def _date(value: Any) -> Any:
     if isinstance(value, str):
-        found = _DATE.fullmatch(value.strip())
-        if found:
-            try:
-                return dt.date(int(found[1]), int(found[2]), int(found[3]))
-            except ValueError:
-                return value  # 2027-02-30: pydantic says why
+        try:
+            return parse_date(value, "")  # 2027-03-31, 2027/3/31, 2027.3.31, 2027年3月31日
+        except InvalidInput:
+            return value  # 2027-02-30: `forms.validate` says why (没有这一天), with the field's label
     return _plain(value)
 
 
@@ -1295,6 +1301,10 @@ def _datetime(value: Any) -> Any:
                 )
             except ValueError:
                 return value
+        try:
+            return parse_datetime(value, "")  # 2027/3/31 9:30, 2027年3月31日 14点30分
+        except InvalidInput:
+            return value
     return _plain(value)
 
 

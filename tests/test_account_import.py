@@ -19,8 +19,8 @@ FIXTURES = Path(__file__).parent / "fixtures" / "import"
 BAD_ROWS = [
     "row 3: fleet_size must be a whole number >= 0, got '二百'",
     "row 4: name is required",
-    "row 5: type 'company' is not valid; choose one of: government, enterprise, individual",
-    "row 5: class 'D' is not valid; choose one of: A, B, C",
+    'row 5: type: "company" is not one of the choices: government (政府客户), enterprise (企业客户), individual (个人客户)',
+    'row 5: class: "D" is not one of the choices: A (A 类（战略客户）), B (B 类（重点客户）), C (C 类（一般客户）)',
     "row 6: account '呼和浩特城投集团' repeats row 2",
 ]
 

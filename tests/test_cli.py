@@ -182,7 +182,7 @@ def test_workflow_show_reads_the_process(kam: Kam) -> None:
 
 def test_lang_zh_is_the_default(kam: Kam) -> None:
     result = kam.runner.invoke(cli, ["--db", kam.db_url, "opp", "show", "7"])
-    assert result.stderr.strip() == "Error: 找不到商机 7：用 kam opp list 查看编号"
+    assert result.stderr.strip() == "错误：找不到商机 7：用 kam opp list 查看编号"
 
 
 # -- bad input: exit 1, one clear line, no traceback, nothing written ----------------------------
@@ -206,7 +206,7 @@ def count_rows(kam: Kam) -> tuple[int, int]:
         (("doc", "show", "1", "visit-feedback"), "Error: opportunity 1 has no visit-feedback: see kam doc list 1"),
         (("doc", "show", "1", "phone-invite-feedback", "--version", "9"), "Error: opportunity 1 has no phone-invite-feedback v9"),
         (("doc", "fill", "1", "phone-invite-feedback", "--file", "/nonexistent/x.yaml"), "Error: file /nonexistent/x.yaml does not exist: check the path and the name"),
-        (("opp", "lose", "1", "--reason", "weather"), "Error: lost reason 'weather' is not valid; choose one of: price, product, service, competitor, no-budget, other"),
+        (("opp", "lose", "1", "--reason", "weather"), 'Error: lost reason: "weather" is not one of the choices: price (价格), product (产品), service (服务), competitor (竞争对手), no-budget (无预算), other (其他)'),
         (("opp", "resume", "1"), "Error: opportunity 1 is not on hold; nothing to resume"),
         (("opp", "reopen", "1"), "Error: opportunity 1 is not lost; nothing to reopen"),
         (("opp", "revert", "1", "--reason", "x"), "Error: opportunity 1 at Target customer cannot go back"),
@@ -231,7 +231,7 @@ def test_bad_input_is_one_clear_line_and_changes_nothing(kam: Kam, args: tuple[s
     [
         ("call_date: [unclosed\n", "invalid YAML"),
         ("- just\n- a list\n", "the document must be a mapping"),
-        ("call_date: tomorrow\ncaller: 王磊\n", "call_date (Call date): Input should be a valid date"),
+        ("call_date: tomorrow\ncaller: 王磊\n", "call_date (Call date): \"tomorrow\" is not a date kam can read; write it as 2027-03-31, 2027/3/31, 2027.3.31 or 2027年3月31日"),
         ('{"call_date": ', "invalid JSON"),
     ],
     ids=["malformed-yaml", "not-a-mapping", "wrong-type", "malformed-json"],
@@ -357,7 +357,7 @@ def test_help_imports_no_command_module() -> None:
 
     code = "import sys, cli\ntry:\n    cli.cli.main(['--help'], prog_name='kam')\nexcept SystemExit:\n    pass\nprint(sorted(m for m in sys.modules if m.startswith('commands.')))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path(__file__).parent.parent)
-    assert result.stdout.splitlines()[-1] == "['commands._common']"
+    assert result.stdout.splitlines()[-1] == "['commands._common', 'commands._usage']"  # shared helpers only
     assert "schedule    Due and overdue follow-ups across all accounts" in result.stdout
 
 

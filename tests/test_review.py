@@ -85,7 +85,7 @@ def test_a_rejection_blocks_until_a_new_approval(db: Database, process: Process,
 @pytest.mark.parametrize(
     ("department", "decision", "comment", "message"),
     [
-        ("purchasing", "approve", None, "department 'purchasing' is not a sign-off department; choose one of: sales, finance, legal, production"),
+        ("purchasing", "approve", None, 'sign-off department: "purchasing" is not one of the choices: sales (销售部), finance (财务部), legal (法务部), production (生产部)'),
         ("legal", "reject", None, "a rejection needs a reason (--comment)"),
         ("legal", "reject", "   ", "a rejection needs a reason (--comment)"),
         ("legal", "maybe", None, "decision must be approve or reject, got 'maybe'"),

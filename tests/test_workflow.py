@@ -135,7 +135,7 @@ def test_lose_and_reopen_return_to_the_stage_lost_from(db: Database, process: Pr
 
 
 def test_lose_needs_a_known_reason_and_an_open_stage(db: Database, process: Process, deal: int) -> None:
-    with db.write() as s, pytest.raises(InvalidInput, match="choose one of: price, product"):
+    with db.write() as s, pytest.raises(InvalidInput, match=r"not one of the choices: price \(价格\), product \(产品\)"):
         moves.lose(s, process, deal, reason="weather", note=None, actor="王磊")
     walk_to(db, process, deal, "contract_maintenance")
     with db.write() as s, pytest.raises(Refused, match="cannot be lost"):

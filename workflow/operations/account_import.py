@@ -1,8 +1,9 @@
 """Accounts in bulk from a spreadsheet (CSV or XLSX).
 
 The first row names the columns, in English keys or Chinese labels (see
-`COLUMNS`); values may be the English codes or their Chinese labels (政府,
-企业, A 类...). Every row is checked before anything is written; a file with any
+`COLUMNS`); values may be the English codes, their Chinese or English labels,
+or the short forms people write (政府, 企业, A类: `forms.choices`). Every row is
+checked before anything is written; a file with any
 bad row writes nothing unless `skip_invalid` is set, in which case the good rows
 are imported and the bad ones listed. Row numbers are the spreadsheet's (the
 header is row 1).
@@ -44,30 +45,6 @@ COLUMNS: dict[str, tuple[tuple[str, ...], bool, int]] = {
     "address": (("address", "地址"), False, 300),
 }
 CHOICES: dict[str, Choice] = {"type": ACCOUNT_TYPE, "class": ACCOUNT_CLASS, "size": ACCOUNT_SIZE, "market": MARKET}
-SYNONYMS: dict[str, str] = {
-    "政府": "government",
-    "政府客户": "government",
-    "企业": "enterprise",
-    "企业客户": "enterprise",
-    "个人": "individual",
-    "个体": "individual",
-    "个人/个体": "individual",
-    "大型": "large",
-    "中型": "medium",
-    "小型": "small",
-    "本地": "local",
-    "本地市场": "local",
-    "国内": "domestic",
-    "国内市场": "domestic",
-    "国际": "international",
-    "国际市场": "international",
-    "A类": "A",
-    "B类": "B",
-    "C类": "C",
-    "a": "A",
-    "b": "B",
-    "c": "C",
-}
 
 
 @dataclass(frozen=True)
@@ -222,19 +199,10 @@ def _check_row(number: int, values: dict[str, str | None]) -> tuple[dict[str, An
                 )
             continue
         if key in CHOICES:
-            code = SYNONYMS.get(value.replace(" ", ""), value)
-            code = SYNONYMS.get(code, code)
-            if code not in CHOICES[key].values:
-                options = ", ".join(CHOICES[key].values)
-                errors.append(
-                    RowError(
-                        number,
-                        t(
-                            f"第 {number} 行：{key} 取值 {value!r} 无效；可选：{options}",
-                            f"row {number}: {key} {value!r} is not valid; choose one of: {options}",
-                        ),
-                    )
-                )
+            code = CHOICES[key].key(value)  # the key, its Chinese or English label, or a short form (政府, A类)
+            if code is None:
+                refusal = CHOICES[key].refusal(value, key).message
+                errors.append(RowError(number, t(f"第 {number} 行：{refusal.zh}", f"row {number}: {refusal.en}")))
             out[key] = code
             continue
         if len(value) > limit:

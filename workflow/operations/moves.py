@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from workflow.errors import InvalidInput, Missing, Refused
+from workflow.errors import Missing, Refused
 from workflow.i18n import t
 from workflow.records import chain, queries
 from workflow.records.models import Account, utcnow
@@ -163,14 +163,7 @@ def lose(
     expected_version: int | None = None,
 ) -> chain.Recorded:
     """Mark an open opportunity lost, with one of the process's reasons."""
-    if reason not in process.lost_reasons:
-        options = ", ".join(process.lost_reasons)
-        raise InvalidInput(
-            t(
-                f"丢单原因 {reason!r} 无效；可选：{options}",
-                f"lost reason {reason!r} is not valid; choose one of: {options}",
-            )
-        )
+    reason = process.lost_reason_choice.parse(reason, t("丢单原因", "lost reason"))  # price, 价格 or "no budget"
     note = values.text("note", note)
     opp, to = _asked(session, process, opportunity_id, "lose", expected_version)
     changes = {"lost_from": opp.stage, "lost_reason": reason, "lost_note": note, "on_hold": False, "hold_reason": None}

@@ -63,14 +63,8 @@ def decide(
                 f"decision must be approve or reject, got {decision!r}",
             )
         )
-    if department not in process.departments:
-        raise InvalidInput(
-            t(
-                f"部门 {department!r} 不在会签部门中；可选：{', '.join(process.departments)}",
-                f"department {department!r} is not a sign-off department; choose one of: "
-                f"{', '.join(process.departments)}",
-            )
-        )
+    # the id or the label as typed (销售部, Sales); the stored value is the id
+    department = process.department_choice.parse(department, t("会签部门", "sign-off department"))
     actor = normalize_name(actor, REVIEWER)
     key = name_key(actor)
     comment = (comment or "").strip() or None

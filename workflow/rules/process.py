@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from forms import KINDS
+from forms.choices import LOST_REASON, Choice
 from forms.reading import PROCESS, PROCESS_FILE, line_of, load_yaml, read_text
 from workflow.errors import InvalidInput
 from workflow.i18n import Text, t
@@ -149,6 +150,24 @@ class Process:
             return "已丢单" if lang == "zh" else "lost"
         stage = self.by_id.get(stage_id)
         return stage.name(lang) if stage else stage_id
+
+    @functools.cached_property
+    def department_choice(self) -> Choice:
+        """The sign-off departments as typed: the id, or its Chinese or English label (销售部, Sales)."""
+        return Choice.listed(
+            "department",
+            self.departments,
+            tuple(t(self.department_label(d, "zh"), self.department_label(d, "en")) for d in self.departments),
+        )
+
+    @functools.cached_property
+    def lost_reason_choice(self) -> Choice:
+        """The lost reasons as typed: the id, or its label (价格, no budget); a reason of a company's own is its id."""
+        return Choice.listed(
+            "lost_reason",
+            self.lost_reasons,
+            tuple(LOST_REASON.labels.get(r) or t(r, r) for r in self.lost_reasons),
+        )
 
     def department_label(self, department: str, lang: str = "zh") -> str:
         """The label this process gives a department, else the built-in process's, else its id."""
