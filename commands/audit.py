@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from commands._common import Kam, KamGroupBase, clean, pass_kam
+from commands._usage import prefix
 from workflow.views import audit as views
 
 
@@ -80,13 +81,13 @@ def audit_verify(kam: Kam) -> None:
             return
         broken = len(result.breaks) + len(result.ledger_breaks)
         click.echo(
-            "Error: "
+            prefix(kam.lang)
             + kam.t(
                 f"{broken} 项记录在 kam 之外被改动（共检查 {result.checked} 行）：",
                 f"{broken} record{'' if broken == 1 else 's'} altered outside kam ({result.checked} rows checked):",
             )
             if result.ledger_breaks
-            else "Error: "
+            else prefix(kam.lang)
             + kam.t(
                 f"{len(result.breaks)} 个商机的记录在 kam 之外被改动（共检查 {result.checked} 行）：",
                 f"the record of {len(result.breaks)} opportunit{'y' if len(result.breaks) == 1 else 'ies'} was altered "

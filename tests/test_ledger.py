@@ -125,7 +125,7 @@ def test_the_audit_speaks_chinese(kam: Any, db: Database) -> None:
     result = kam("audit", "verify", lang="zh")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        "Error: 1 项记录在 kam 之外被改动（共检查 3 行）：",
+        "错误：1 项记录在 kam 之外被改动（共检查 3 行）：",
         "  - 客户 1 的联系人 1 在 kam 之外被改动（phone: 0471-6912345 → 13800000000；最后记录是第 2 行）",
     ]
 

@@ -116,7 +116,7 @@ def test_the_owner_cannot_sign_as_their_name_with_an_invisible_character(
 def test_the_refusal_of_an_invisible_character_in_chinese(run: Kam, zhang_wei: int) -> None:
     result = run("--actor", "张\u200b伟", "review", "approve", zhang_wei, "--department", "finance", lang="zh")
     assert result.stderr == (
-        "Error: 操作人 (--actor / KAM_USER)：「张<U+200B>伟」的第 2 个字符（U+200B ZERO WIDTH SPACE）是看不见的格式字符，名字里不能有；"
+        "错误：操作人 (--actor / KAM_USER)：「张<U+200B>伟」的第 2 个字符（U+200B ZERO WIDTH SPACE）是看不见的格式字符，名字里不能有；"
         "请删除它后重新输入名字（从网页、聊天软件或表格复制的名字常带这类字符）\n"
     )
 
@@ -248,7 +248,7 @@ def test_a_second_reviewer_for_an_approved_department_is_refused_naming_who_appr
     )
     result = run("--actor", "孙红", "review", "approve", zhang_wei, "--department", "sales", lang="zh")
     assert result.stderr == (
-        f"Error: 销售部已由赵敏同意商机 {zhang_wei} 的合同审核表 v1，每个部门每个版本只签一次："
+        f"错误：销售部已由赵敏同意商机 {zhang_wei} 的合同审核表 v1，每个部门每个版本只签一次："
         f"如需改变结论，用 kam review reject {zhang_wei} --department sales --comment 原因\n"
     )
     assert signoff_rows(url, zhang_wei) == [("sales", "赵敏", "approve")]

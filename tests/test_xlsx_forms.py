@@ -493,10 +493,13 @@ def test_every_problem_names_its_cell_and_label() -> None:
     doc["configurations"][1]["quantity"] = 0
     doc["configurations"][0]["unit_price"] = "面议"
     del doc["solution_summary"]
-    doc["customer_type"] = "政府"  # not a label of the list: 政府客户
+    doc["customer_type"] = "机关"  # neither a key, a label nor a short form (政府 is one: issue 16)
 
     assert problems("product-proposal", filled("product-proposal", doc)) == [
-        ("B4 客户类别: 取值不在可选范围内", "B4 Customer type: Input should be 'government', 'enterprise' or 'individual'"),
+        (
+            "B4 客户类别: 「机关」不是可选值；可选：政府客户 (government)、企业客户 (enterprise)、个人客户 (individual)",
+            'B4 Customer type: "机关" is not one of the choices: government (政府客户), enterprise (企业客户), individual (个人客户)',
+        ),
         ("H26 指导单价: 应为数字", "H26 Indicative unit price: Input should be a valid number, unable to parse string as a number"),
         ("G27 数量: 必须大于 0", "G27 Quantity: Input should be greater than 0"),
         ("B32 方案概述: 必填项缺失", "B32 Solution summary: Field required"),
@@ -509,7 +512,10 @@ def test_problems_inside_tables_and_in_competitor_columns() -> None:
     doc["decision_roles"][0]["role"] = "老板"
     assert problems("evaluation-scorecard", filled("evaluation-scorecard", doc)) == [
         ("F9 竞争对手得分（重汽）: 必须小于或等于 10", "F9 Competitor scores (重汽): Input should be less than or equal to 10"),
-        ("C20 角色: 取值不在可选范围内", "C20 Role: Input should be 'decider', 'manager' or 'executor'"),
+        (
+            "C20 角色: 「老板」不是可选值；可选：决策者 (decider)、管理者 (manager)、执行者 (executor)",
+            'C20 Role: "老板" is not one of the choices: decider (决策者), manager (管理者), executor (执行者)',
+        ),
     ]
 
 
