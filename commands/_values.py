@@ -2,6 +2,7 @@
 
     ChoiceType(choice)   an enum of `forms.choices`: its key, its Chinese or English label, or a short
                          form (`--influence 高`, `--type 政府`, `--class A类`); the command gets the key
+                         (with `blank=True` an empty value passes as "": an edit that clears it)
     DATE                 a date as people write it (`workflow.values.dates`): 2027-03-31, 2027/3/31,
                          2027.3.31, 2027年3月31日; the command gets a `datetime.date`
 
@@ -31,14 +32,17 @@ def _reason(exc: InvalidInput) -> str:
 class ChoiceType(click.ParamType):
     """One enum of `forms.choices`, typed as its key or any of its labels; converts to the key."""
 
-    def __init__(self, choice: Choice) -> None:
+    def __init__(self, choice: Choice, *, blank: bool = False) -> None:
         self.choice = choice
         self.name = choice.name
+        self.blank = blank  # "" passes as "" (an edit that clears the value)
 
     def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
         return "[" + "|".join(str(v) for v in self.choice.values) + "]"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if self.blank and value == "":
+            return value
         found = self.choice.key(value)
         if found is None:
             self.fail(_reason(self.choice.refusal(value, "")), param, ctx)

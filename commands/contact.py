@@ -134,8 +134,8 @@ def contact_list(kam: Kam, account_id: int, removed: bool) -> None:
 @click.option("--department", help="Department (部门); an empty value clears it.")
 @click.option("--title", help="Job title (职务); an empty value clears it.")
 @click.option("--role", help="Role in the decision chain; an empty value clears it.")
-@click.option("--influence", type=click.Choice([*LEVEL.values, ""]), help="Influence on the decision.")
-@click.option("--stance", type=click.Choice([*STANCE.values, ""]), help="Stance towards us.")
+@click.option("--influence", type=ChoiceType(LEVEL, blank=True), help="Influence on the decision (高/中/低).")
+@click.option("--stance", type=ChoiceType(STANCE, blank=True), help="Stance towards us (支持者/中立者/反对者/不清楚).")
 @click.option("--phone", help="Phone (电话); an empty value clears it.")
 @pass_kam
 def contact_edit(kam: Kam, contact_id: int, **given: Any) -> None:

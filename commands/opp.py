@@ -113,7 +113,7 @@ def _shown(value: Any) -> str:
 @click.option("--owner", help="New project manager responsible (not on a lost deal).")
 @click.option("--quantity", type=int, help="Vehicles in the deal (before signing; after it, the contract's).")
 @click.option("--budget", help="Customer budget in 元.")
-@click.option("--expected-close", type=click.DateTime(["%Y-%m-%d"]), help="Expected signing date, YYYY-MM-DD.")
+@click.option("--expected-close", type=DATE, help="Expected signing date: 2027-04-30, 2027/4/30 or 2027年4月30日.")
 @pass_kam
 def opp_edit(
     kam: Kam,
@@ -122,7 +122,7 @@ def opp_edit(
     owner: str | None,
     quantity: int | None,
     budget: str | None,
-    expected_close: dt.datetime | None,
+    expected_close: dt.date | None,
 ) -> None:
     """Change an opportunity's title, owner, quantity, budget or expected close; each change is in its history.
 
@@ -145,7 +145,7 @@ def opp_edit(
             owner=owner,
             quantity=quantity,
             budget=_money(budget),
-            expected_close=expected_close.date() if expected_close else None,
+            expected_close=expected_close,
         )
 
     def human() -> None:
