@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import sys
 from typing import Any
 
@@ -163,8 +164,14 @@ def cli(
     ctx.obj = Kam(db_url, actor, as_json, lang, process_path)
 
 
+def _terminated(signum: int, frame: Any) -> None:
+    """SIGTERM ends kam as an exception does, so a file being written is removed, not left half done."""
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
     gc.disable()  # until the command's module is loaded: see _start_up_over
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         cli.main(prog_name="kam")
     except KeyboardInterrupt:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import re
 from collections.abc import Callable
 from functools import cached_property
@@ -159,6 +160,17 @@ class KamCommand(click.Command):
             ]
         )
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # before click converts them: a NUL byte makes click.Path's stat() raise ValueError (an internal error)
+        for i, arg in enumerate(args):
+            if "\x00" in arg:
+                before = args[i - 1] if i and args[i - 1].startswith("-") and "=" not in args[i - 1] else ""
+                hint = before or (arg.split("=", 1)[0] if arg.startswith("-") else clean(repr(arg[:80])))
+                raise click.BadParameter(
+                    "is not valid UTF-8 text (or contains a NUL byte): retype it", ctx=ctx, param_hint=f"'{hint}'"
+                )
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         check_arguments(self, ctx)
         kam = ctx.find_object(Kam)
@@ -255,6 +267,11 @@ def output_path(path: str, force: bool) -> Path:
         ) from None
     if is_dir:
         raise InvalidInput(t(f"{path} 是文件夹，请给出文件名", f"{path} is a folder; give a file name"))
+    folder = next((p for p in target.absolute().parents if os.path.lexists(p)), None)
+    if folder is not None and not folder.is_dir():  # `-o exist.pdf/x.pdf`: refused before any work is done
+        raise InvalidInput(
+            t(f"无法写入 {path}：{folder} 是文件，不是文件夹", f"cannot write {path}: {folder} is a file, not a folder")
+        )
     if exists and not force:
         raise InvalidInput(
             t(

@@ -27,7 +27,7 @@ from workflow.errors import InvalidInput
 from workflow.i18n import t
 from workflow.operations import attachments, documents, renders
 from workflow.records import queries
-from workflow.records.files import write_atomic
+from workflow.records.files import inside, write_atomic
 from workflow.views import bundle
 from workflow.views import documents as views
 
@@ -328,7 +328,7 @@ def doc_render_all(
     names = [str(job.output) for _, job in jobs] + [name for name, _ in attached] + [bundle.SUMS]
     if out_dir:
         for name in names:
-            output_path(str(Path(out_dir) / name), force)
+            output_path(str(inside(out_dir, name)), force)
     if zip_path:
         output_path(zip_path, force)
     results = _render(kam, [job for _, job in jobs], workers)

@@ -30,6 +30,7 @@ from workflow.records.db import display_url
 )
 @pass_kam
 def init(kam: Kam, rebuild: bool) -> None:
+    kam.db.create_folders = True  # the one command that may create a new database where nothing was
     before, after = kam.db.upgrade()
     data: dict[str, Any] = {"url": display_url(kam.db.url), "from": before, "to": after}
     if rebuild:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import click
@@ -37,24 +36,12 @@ def opp() -> None:
     pass
 
 
-def _money(value: str | None) -> Decimal | None:
-    if value is None:
-        return None
-    try:
-        amount = Decimal(value)
-    except InvalidOperation:
-        raise click.BadParameter(f"{value!r} is not an amount", param_hint="--budget") from None
-    if amount < 0:
-        raise click.BadParameter("must not be negative", param_hint="--budget")
-    return amount
-
-
 @opp.command("new")
 @click.argument("account_id", type=int)
 @click.argument("title")
 @click.option("--owner", help="Project manager responsible (default: --actor).")
 @click.option("--quantity", type=int, help="Vehicles in the deal (采购数量).")
-@click.option("--budget", help="Customer budget in 元.")
+@click.option("--budget", help="Customer budget in 元 (386000, 386,000.50, 38.6万).")
 @click.option("--expected-close", type=DATE, help="Expected signing date: 2027-03-31, 2027/3/31 or 2027年3月31日.")
 @pass_kam
 def opp_new(
@@ -81,7 +68,7 @@ def opp_new(
             owner=owner or kam.actor,
             actor=kam.actor,
             quantity=quantity,
-            budget=_money(budget),
+            budget=budget,  # read as an amount (38.6万, 386,000...) by the operation
             expected_close=expected_close,
         )
         oid, stage = o.id, o.stage

@@ -4,8 +4,10 @@
 (`sqlite3.Connection.backup`), never a file copy: a copy of the file taken
 while another process writes can catch the database file and its WAL at
 different moments, while the backup API reads one consistent snapshot.
-The copy is written next to its destination and renamed into place, so a
-failed or interrupted backup never leaves half a file under the final name.
+The copy is written next to its destination (FILE.part, created exclusively,
+never through a link) and renamed into place, so a failed, interrupted or
+terminated backup never leaves half a file under the final name, nor a hidden
+one beside it (a .part a killed run left is replaced by the next run).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 from workflow.errors import InvalidInput
 from workflow.i18n import t
 from workflow.records.db import Database, display_url
+from workflow.records.files import create_partial
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,8 @@ def backup(db: Database, destination: str | os.PathLike[str]) -> Backup:
         )
     if not target.parent.is_dir():
         raise InvalidInput(t(f"目录 {target.parent} 不存在", f"folder {target.parent} does not exist"))
-    partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+    descriptor, partial = create_partial(target)  # FILE.part, beside it, created exclusively (never a link)
+    os.close(descriptor)  # SQLite opens it by name: an empty file is an empty database
     raw = db.engine.raw_connection()
     try:
         source: sqlite3.Connection = raw.driver_connection  # type: ignore[assignment]
@@ -60,8 +64,10 @@ def backup(db: Database, destination: str | os.PathLike[str]) -> Backup:
         finally:
             copy.close()
         os.replace(partial, target)
-    except (OSError, sqlite3.Error) as exc:
+    except BaseException as exc:
         partial.unlink(missing_ok=True)
+        if not isinstance(exc, OSError | sqlite3.Error):
+            raise  # SIGTERM, Ctrl-C: the partial copy is gone all the same
         raise InvalidInput(t(f"无法写入备份 {target}：{exc}", f"cannot write the backup {target}: {exc}")) from None
     finally:
         raw.close()

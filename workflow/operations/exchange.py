@@ -25,6 +25,7 @@ import base64
 import binascii
 import datetime as dt
 import json
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -45,7 +46,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 import forms
-from migrations import HEAD
+from migrations import HEAD, newer_schema
 from workflow.errors import InvalidInput
 from workflow.i18n import t
 from workflow.operations.derived import rebuild_derived
@@ -151,7 +152,7 @@ def _in(value: Any, column: Any, where: str) -> Any:
         if isinstance(kind, Date):
             return dt.date.fromisoformat(value)
         if isinstance(kind, Numeric):
-            return Decimal(value)
+            return _amount(value, kind, where)
         if isinstance(kind, Boolean):
             if not isinstance(value, bool):
                 raise TypeError
@@ -159,6 +160,8 @@ def _in(value: Any, column: Any, where: str) -> Any:
         if isinstance(kind, Integer):
             if isinstance(value, bool) or not isinstance(value, int):
                 raise TypeError
+            if abs(value) > MAX_INT:  # PostgreSQL's INTEGER: SQLite would store it, PostgreSQL refuse it
+                raise _bad(where, f"整数 {value} 超出范围（至多 {MAX_INT}）", f"the integer {value} is out of range")
             return value
         if isinstance(kind, JSON):
             return value
@@ -168,9 +171,96 @@ def _in(value: Any, column: Any, where: str) -> Any:
             return base64.b64decode(value, validate=True)
         if not isinstance(value, str):
             raise TypeError
-        return value
+        return _text(value, kind, where)
     except (TypeError, ValueError, InvalidOperation, binascii.Error):
         raise _bad(where, f"取值 {value!r} 类型不符（应为 {kind}）", f"value {value!r} is not a {kind}") from None
+
+
+MAX_INT = 2_147_483_647
+
+
+def _amount(value: Any, kind: Numeric, where: str) -> Decimal:
+    """A decimal column's value as PostgreSQL's NUMERIC(p, s) would hold it: finite, at most s decimals, < 10^(p-s)."""
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        raise TypeError
+    amount = Decimal(value)
+    scale = kind.scale or 0
+    if not amount.is_finite() or (kind.precision and abs(amount) >= Decimal(10) ** (kind.precision - scale)):
+        raise _bad(
+            where, f"金额 {value!r} 不是有限的数或超出范围", f"the amount {value!r} is not finite or out of range"
+        )
+    if amount != amount.quantize(Decimal(1).scaleb(-scale)):
+        raise _bad(where, f"金额 {value!r} 超过 {scale} 位小数", f"the amount {value!r} has more than {scale} decimals")
+    return amount
+
+
+def _text(value: str, kind: Any, where: str) -> str:
+    """A text column's value as both databases hold it: no NUL (PostgreSQL refuses it), within the column's length."""
+    if "\x00" in value:
+        raise _bad(where, "文本含 NUL 字符", "the text holds a NUL character")
+    length = getattr(kind, "length", None)
+    if length and len(value) > length:
+        raise _bad(where, f"文本超过 {length} 个字符", f"the text is longer than {length} characters")
+    return value
+
+
+# Columns that hold an identifier kam builds names or looks things up with: checked at this way in (issue 12).
+IDENTIFIERS: dict[str, tuple[str, ...]] = {
+    "opportunities": ("stage", "lost_from"),
+    "events": ("trigger", "from_stage", "to_stage"),
+    "signoffs": ("department",),
+    "followups": ("kind",),
+}
+_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,39}")
+
+
+def _check_identifiers(parsed: dict[str, list[dict[str, Any]]]) -> None:
+    """Document kinds are known kinds; stage, trigger and department ids have the shape of an id, never a path."""
+    for i, row in enumerate(parsed["documents"], 1):
+        try:
+            forms.check_kind(row["kind"])
+        except InvalidInput as exc:
+            raise _bad(f"documents[{i}].kind", exc.message.zh, exc.message.en) from None
+    for name, columns in IDENTIFIERS.items():
+        for i, row in enumerate(parsed.get(name, []), 1):
+            for column in columns:
+                value = row[column]
+                if value is not None and not _IDENTIFIER.fullmatch(value):
+                    raise _bad(
+                        f"{name}[{i}].{column}",
+                        f"{value[:60]!r} 不是有效的标识（字母开头，仅含字母、数字、- 和 _）",
+                        f"{value[:60]!r} is not an identifier (a letter, then letters, digits, - and _)",
+                    )
+
+
+def _key(name: str, row: dict[str, Any]) -> Any:
+    return row[ORDER[name]] if name in ORDER else row["id"]
+
+
+def _check_references(parsed: dict[str, list[dict[str, Any]]]) -> None:
+    """No two rows of a table share a key, and every reference names a row of the file: refused before inserting."""
+    keys: dict[str, set[Any]] = {}
+    for name, rows in parsed.items():
+        seen: set[Any] = set()
+        for i, row in enumerate(rows, 1):
+            key = _key(name, row)
+            if key in seen:
+                raise _bad(f"{name}[{i}]", f"编号 {key!r} 重复", f"the id {key!r} appears twice")
+            seen.add(key)
+        keys[name] = seen
+    for name, rows in parsed.items():
+        for fk in TABLES[name].foreign_keys:
+            target, column = fk.column.table.name, fk.parent.name
+            if target not in keys:
+                continue
+            for i, row in enumerate(rows, 1):
+                value = row[column]
+                if value is not None and value not in keys[target]:
+                    raise _bad(
+                        f"{name}[{i}].{column}",
+                        f"引用的 {target} {value!r} 在文件中不存在",
+                        f"refers to {target} {value!r}, which the file does not hold",
+                    )
 
 
 def _rows(name: str, table: Table, raw: Any, schema: str = "") -> list[dict[str, Any]]:
@@ -194,15 +284,10 @@ def _rows(name: str, table: Table, raw: Any, schema: str = "") -> list[dict[str,
 
 
 def load_file(path: str) -> dict[str, Any]:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except OSError as exc:
-        raise InvalidInput(
-            t(f"无法读取文件 {path}：{exc.strerror}", f"cannot read file {path}: {exc.strerror}")
-        ) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidInput(t(f"文件 {path} 不是有效的 JSON：{exc}", f"file {path} is not valid JSON: {exc}")) from None
+    """The export at `path`, read through the bounded reader: its size, nesting, node count and duplicate keys."""
+    from forms.reading import IMPORT, load_json, read_text
+
+    data: dict[str, Any] = load_json(read_text(path, IMPORT.max_bytes), path, limits=IMPORT)
     return data
 
 
@@ -239,6 +324,15 @@ def import_data(session: Session, data: Any) -> dict[str, int]:
         )
     given = data.get("tables")
     schema = str(data.get("schema") or "")
+    if newer_schema(schema):
+        raise InvalidInput(
+            t(
+                f"导出文件的结构版本为 {schema!r}，本版 kam 只认识 0001 到 {HEAD}："
+                "它由更新版本的 kam 导出（或被改动过），请用同一版本或更新版本的 kam 导入",
+                f"the export is of schema {schema!r}, and this kam knows 0001 to {HEAD}: a newer kam wrote it (or it "
+                "was altered); import it with that kam or a newer one",
+            )
+        )
     expected = [name for name in TABLES if name not in SINCE or schema >= SINCE[name]]
     if not isinstance(given, dict) or sorted(given) != sorted(expected):
         raise InvalidInput(
@@ -263,6 +357,8 @@ def import_data(session: Session, data: Any) -> dict[str, int]:
         if sha256(doc["data"]) != doc["sha256"]:
             raise _bad(f"documents[{i}]", "文档内容与其 sha256 不符", "the document's data does not match its sha256")
     _check_files(parsed)
+    _check_identifiers(parsed)
+    _check_references(parsed)
     for name, rows in parsed.items():
         table = TABLES[name]
         for start in range(0, len(rows), CHUNK):

@@ -14,10 +14,16 @@ from workflow.records import chain, queries
 from workflow.records.models import Opportunity, utcnow
 from workflow.records.queries import get_account
 from workflow.rules import values
+<<<<<<< HEAD
 from workflow.rules.process import LOST, Process
+=======
+from workflow.rules.process import Process
+from workflow.values.money import parse_amount
+>>>>>>> cea8774 (Hardening slice 1 (issue 12): no way out of the folder and no planted link followed — .part files created exclusively (O_CREAT|O_EXCL|O_NOFOLLOW) beside the target and removed on failure or SIGTERM, render-all places every file through files.inside, imports check document kinds, stage/trigger/department ids, duplicate ids, foreign keys, amounts (finite, NUMERIC(14,2)), 32-bit integers, text lengths and NUL, and refuse another schema naming the versions; exports read through the bounded reader; process files refuse non-identifier stage ids and requirements naming a field the kind lacks; a damaged, read-only, full or future-schema database, a process lacking a stored stage, -o FILE/x.pdf, NaN/Infinity/1e20 budgets (one rule on SQLite and PostgreSQL) and a NUL byte in a path option are refusals; a mistyped --db folder is not created (kam init creates it); a test that nothing in ~/.cache/kam changes a guard)
 from workflow.values.names import normalize_name
 
 OWNER = t("负责人 (--owner)", "owner (--owner)")
+BUDGET = t("预算 (--budget)", "budget (--budget)")
 
 
 def new_opportunity(
@@ -29,7 +35,7 @@ def new_opportunity(
     owner: str,
     actor: str,
     quantity: int | None = None,
-    budget: Decimal | None = None,
+    budget: Decimal | str | None = None,
     expected_close: dt.date | None = None,
 ) -> Opportunity:
     """Open a deal at the first stage, with its first history row."""
@@ -42,7 +48,8 @@ def new_opportunity(
         stage=process.first.id,
         stage_entered_at=now,
         quantity=values.count("quantity", quantity, zero_ok=False),
-        budget=budget,
+        # one rule for every way in (NaN, Infinity, 1e20 refused): SQLite and PostgreSQL hold the same values
+        budget=None if budget is None else parse_amount(budget, BUDGET),
         expected_close=expected_close,
         created_by=actor,
         created_at=now,

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError, ProgrammingError
+from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, NoSuchModuleError
 
-from migrations import HEAD, upgrade
+from migrations import HEAD, newer_schema, upgrade
 from workflow.errors import DatabaseBusy, DatabaseNotReady, InvalidInput, PermissionDenied
 from workflow.i18n import t
 
@@ -68,6 +68,9 @@ class Database:
 
     def __init__(self, url: str | None = None, *, echo: bool = False) -> None:
         self.url = resolve_url(url)
+        # Only the per-user default location, or `kam init`, creates missing folders: a mistyped --db path is
+        # refused instead of silently becoming a new empty database somewhere (issue 12).
+        self.create_folders = not (url or os.environ.get(ENV_URL))
         self._echo = echo
         self._engine: Engine | None = None
         self._checked = False
@@ -91,8 +94,19 @@ class Database:
         try:
             if self.is_sqlite:
                 path = self.url.split("///", 1)[1] if "///" in self.url else ""
-                if path and path != ":memory:":
-                    Path(path).parent.mkdir(parents=True, exist_ok=True)
+                if path and path != ":memory:" and not path.startswith("file:"):
+                    folder = Path(path).parent
+                    if self.create_folders:
+                        folder.mkdir(parents=True, exist_ok=True)
+                    elif not folder.is_dir():
+                        raise DatabaseNotReady(
+                            t(
+                                f"文件夹 {folder} 不存在，无法打开数据库 {path}：请检查 --db 的路径；"
+                                f"要新建数据库，先创建该文件夹，或运行 kam --db {path} init",
+                                f"no folder {folder} for the database {path}: check the --db path; to create a new "
+                                f"database there, run kam --db {path} init",
+                            )
+                        )
                 engine = create_engine(self.url, echo=self._echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
                 @event.listens_for(engine, "connect")
@@ -131,6 +145,15 @@ class Database:
         current = self.current_revision()
         if current is None:
             self.upgrade()
+        elif newer_schema(current):
+            raise DatabaseNotReady(
+                t(
+                    f"数据库 {display_url(self.url)} 的结构版本为 {current}，比本版 kam 所知的最新版本 {HEAD} 更新："
+                    "它由更新版本的 kam 写入；请升级 kam，不要对它运行 kam init",
+                    f"database {display_url(self.url)} is at schema {current}, newer than {HEAD}, the newest this kam "
+                    "knows: a newer kam wrote it; upgrade kam (do not run kam init on it)",
+                )
+            )
         elif current != HEAD:
             raise DatabaseNotReady(
                 t(
@@ -145,11 +168,12 @@ class Database:
         try:
             with self.engine.connect() as conn:
                 return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        except (OperationalError, ProgrammingError) as exc:
+        except DatabaseError as exc:
             if _is_busy(exc):
                 raise DatabaseBusy(t("数据库正忙，请稍后再试", "the database is busy, try again")) from None
             if "alembic_version" in str(exc) or "no such table" in str(exc):
                 return None
+            _translate(exc, self.url)
             raise DatabaseNotReady(
                 t(
                     f"无法连接数据库 {display_url(self.url)}：{getattr(exc, 'orig', exc)}",
@@ -160,6 +184,8 @@ class Database:
     def upgrade(self) -> tuple[str | None, str]:
         """Create or upgrade the schema to the newest migration; returns (before, after)."""
         before = self.current_revision()
+        if before is not None and newer_schema(before):
+            self.ensure_schema()  # refuses, naming both versions
         after = upgrade(self.engine)
         self._checked = True
         return before, after
@@ -176,7 +202,7 @@ class Database:
             try:
                 yield session
             except Exception as exc:
-                _translate(exc)
+                _translate(exc, self.url)
                 raise
 
     @contextmanager
@@ -187,7 +213,7 @@ class Database:
             try:
                 yield connection
             except Exception as exc:
-                _translate(exc)
+                _translate(exc, self.url)
                 raise
 
     @contextmanager
@@ -201,7 +227,7 @@ class Database:
                 with session.begin():
                     yield session
             except Exception as exc:
-                _translate(exc)
+                _translate(exc, self.url)
                 raise
 
     def role(self) -> str:
@@ -227,7 +253,34 @@ def as_connection(source: Connection | Session) -> Connection:
     return source if isinstance(source, Connection) else source.connection()
 
 
-def _translate(exc: Exception) -> None:
+# What SQLite says when the file is not a database it can use, and what to do (issue 12: never "internal error").
+_SQLITE_FAULTS = (
+    (
+        ("file is not a database", "database disk image is malformed", "malformed database schema"),
+        "损坏（{orig}）：请从备份恢复（kam --db 备份文件 audit verify 先检查备份）；kam doctor 会做完整性检查",
+        "is damaged ({orig}): restore it from a backup (check the backup first with kam --db BACKUP audit verify); "
+        "kam doctor runs the integrity check",
+    ),
+    (
+        ("attempt to write a readonly database", "readonly database"),
+        "是只读的（{orig}）：请检查文件及其所在文件夹的写权限，或用 --db 指定一个可写的数据库",
+        "is read-only ({orig}): check the write permission of the file and its folder, or point --db at a writable "
+        "database",
+    ),
+    (
+        ("database or disk is full", "no space left", "could not extend file", "disk full"),
+        "所在的磁盘已满（{orig}）：请腾出空间后重试；未写入任何内容",
+        "is on a full disk ({orig}): free some space and retry; nothing was written",
+    ),
+    (
+        ("unable to open database file", "disk i/o error"),
+        "无法打开或读写（{orig}）：请检查路径、文件夹是否存在及其权限",
+        "cannot be opened or read ({orig}): check the path, that its folder exists, and the permissions",
+    ),
+)
+
+
+def _translate(exc: Exception, url: str = "") -> None:
     """The one map of driver exceptions into the KamError tree (STYLE 14).
 
     Lost races are not here: every writer of an opportunity's history locks the
@@ -242,6 +295,23 @@ def _translate(exc: Exception) -> None:
                 "connect as a manager role or ask the database administrator",
             )
         ) from None
+    if isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) in ("53100", "53200"):  # disk / memory
+        raise DatabaseNotReady(
+            t(
+                f"数据库服务器资源不足（{exc.orig}）：请联系数据库管理员腾出空间后重试；未写入任何内容",
+                f"the database server ran out of space ({exc.orig}): ask the database administrator to free some and "
+                "retry; nothing was written",
+            )
+        ) from None
+    if isinstance(exc, DatabaseError) and not _is_busy(exc):
+        text_ = str(getattr(exc, "orig", exc)).strip()
+        lowered = text_.lower()
+        where = display_url(url) if url else ""
+        for needles, zh, en in _SQLITE_FAULTS:
+            if any(needle in lowered for needle in needles):
+                raise DatabaseNotReady(
+                    t(f"数据库 {where} " + zh.format(orig=text_), f"the database {where} " + en.format(orig=text_))
+                ) from None
     if isinstance(exc, DBAPIError) and _is_busy(exc):
         raise DatabaseBusy(
             t(

@@ -9,6 +9,7 @@ and anything over its limit before reading it, naming the file and what to do.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,23 +18,115 @@ from typing import BinaryIO
 from workflow.errors import InvalidInput
 from workflow.i18n import t
 
+# O_NOFOLLOW: a planted symlink at the temporary name is never followed (issue 12).
+_EXCLUSIVE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _cannot_write(path: str | Path, exc: OSError) -> InvalidInput:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return InvalidInput(
+            t(
+                f"无法写入 {path}：磁盘已满（{exc.strerror}）；请腾出空间或换一个位置后重试，未写入任何内容",
+                f"cannot write {path}: the disk is full ({exc.strerror}); free some space or choose another place "
+                "and retry (nothing was written)",
+            )
+        )
+    return InvalidInput(t(f"无法写入 {path}：{exc.strerror}", f"cannot write {path}: {exc.strerror}"))
+
+
+def partial_name(path: str | Path) -> Path:
+    """The temporary file a write of `path` goes through: beside it, visible, `NAME.part`."""
+    target = Path(path)
+    return target.with_name(target.name + ".part")
+
+
+def create_partial(path: str | Path) -> tuple[int, Path]:
+    """Create `path`'s `.part` file exclusively (O_CREAT|O_EXCL|O_NOFOLLOW): (an open descriptor, its path).
+
+    Whatever stands at that name (a partial file a killed kam left, or a planted symlink) is
+    removed first, without following it, so the bytes only ever go into a new file of our own.
+    Missing folders of `path` are created; a file where a folder should be is refused.
+    """
+    target = Path(path)
+    partial = partial_name(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise InvalidInput(
+            t(
+                f"无法写入 {path}：{target.parent} 不是文件夹",
+                f"cannot write {path}: {target.parent} is not a folder",
+            )
+        ) from None
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+    for attempt in range(2):
+        try:
+            return os.open(partial, _EXCLUSIVE, 0o644), partial
+        except FileExistsError:
+            if attempt or partial.is_dir() and not partial.is_symlink():
+                raise InvalidInput(
+                    t(
+                        f"无法写入 {path}：临时文件 {partial} 已被占用，请删除它后重试",
+                        f"cannot write {path}: the temporary file {partial} is in the way; remove it and retry",
+                    )
+                ) from None
+            with contextlib.suppress(FileNotFoundError):
+                partial.unlink()  # a link is removed, never its target
+        except OSError as exc:
+            raise _cannot_write(path, exc) from None
+    raise AssertionError("unreachable")  # pragma: no cover
+
 
 @contextlib.contextmanager
 def writing(path: str | Path) -> Iterator[BinaryIO]:
-    """A file to write `path` through: it appears whole when the block ends, and not at all if the block fails."""
+    """A file to write `path` through: it appears whole when the block ends, and not at all if the block fails.
+
+    The bytes go into `NAME.part`, created exclusively beside the target, then renamed over it
+    (a symlink at the target is replaced, not followed). A failure or SIGTERM removes the `.part`.
+    """
     target = Path(path)
-    partial = target.with_name(target.name + ".part")
+    descriptor, partial = create_partial(target)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(partial, "wb") as out:
+        with open(descriptor, "wb") as out:
             yield out
         os.replace(partial, target)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise InvalidInput(t(f"无法写入 {path}：{exc.strerror}", f"cannot write {path}: {exc.strerror}")) from None
+        with contextlib.suppress(OSError):
+            partial.unlink()
+        raise _cannot_write(path, exc) from None
     except BaseException:
-        partial.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            partial.unlink()
         raise
+
+
+def inside(folder: str | Path, name: str) -> Path:
+    """`folder / name`, refused unless it stays inside `folder` whatever `name` holds (no `..`, no absolute path).
+
+    Every file written into a folder kam was given (render-all) is placed through this, so a stored
+    name that slipped past the checks at the ways in still cannot leave the folder (issue 12).
+    """
+    parts = Path(name).parts
+    bad = (
+        not name
+        or not parts
+        or "\x00" in name
+        or "\\" in name
+        or Path(name).is_absolute()
+        or any(part in ("", ".", "..") for part in parts)
+    )
+    base = Path(folder).absolute()
+    target = base.joinpath(*parts) if not bad else base
+    if bad or os.path.commonpath([os.path.normpath(base), os.path.normpath(target)]) != os.path.normpath(base):
+        raise InvalidInput(
+            t(
+                f"拒绝写入 {name!r}：文件名会离开文件夹 {folder}（数据库中的名称被改动过？请运行 kam audit verify）",
+                f"refused to write {name!r}: the name would leave the folder {folder} (a stored name altered? run "
+                "kam audit verify)",
+            )
+        )
+    return Path(folder).joinpath(*parts)
 
 
 def write_atomic(path: str | Path, content: bytes) -> Path:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,11 +96,25 @@ class Process:
 
     @functools.cached_property
     def by_id(self) -> dict[str, Stage]:
-        return {s.id: s for s in self.stages}
+        return _Stages(self, {s.id: s for s in self.stages})
 
     @functools.cached_property
     def order(self) -> dict[str, int]:
-        return {s.id: i for i, s in enumerate(self.stages)}
+        return _Stages(self, {s.id: i for i, s in enumerate(self.stages)})
+
+    def not_in_process(self, stage_id: str) -> InvalidInput:
+        """A stored stage this process does not have: the database was built with another process file."""
+        where = "内置六步流程" if self.source == str(BUILTIN) else f"流程文件 {self.source}"
+        where_en = "the built-in six steps" if self.source == str(BUILTIN) else f"the process file {self.source}"
+        ids = ", ".join(s.id for s in self.stages)
+        return InvalidInput(
+            t(
+                f"数据库中的阶段 {stage_id!r} 不在{where}中（其阶段：{ids}）：请使用建立该数据库时的流程文件"
+                "（--process 或 KAM_PROCESS）",
+                f"the stage {stage_id!r} in the database is not in {where_en} (its stages: {ids}): use the process "
+                "file the database was built with (--process or KAM_PROCESS)",
+            )
+        )
 
     @property
     def first(self) -> Stage:
@@ -115,23 +130,25 @@ class Process:
         return next((s for s in self.stages if s.signed), self.stages[-1])
 
     def is_signed(self, stage_id: str) -> bool:
-        """At or after the signed stage: the contract is signed."""
-        return stage_id in self.order and self.order[stage_id] >= self.order[self.signed.id]
+        """At or after the signed stage: the contract is signed (a stage the process lacks is refused)."""
+        if stage_id == LOST:
+            return False
+        return self.order[stage_id] >= self.order[self.signed.id]
 
     @functools.cached_property
     def signed_stages(self) -> tuple[str, ...]:
         return tuple(s.id for s in self.stages if self.is_signed(s.id))
 
     def stage(self, stage_id: str) -> Stage:
-        try:
-            return self.by_id[stage_id]
-        except KeyError:
+        found = self.by_id.get(stage_id)
+        if found is None:  # a stage typed by the user: the choices, not the database's wording
             raise InvalidInput(
                 t(
                     f"未知阶段 {stage_id!r}；可选：{', '.join(self.by_id)}",
                     f"unknown stage {stage_id!r}; choose one of: {', '.join(self.by_id)}",
                 )
-            ) from None
+            )
+        return found
 
     def next_stage(self, stage_id: str) -> Stage | None:
         i = self.order[stage_id]
@@ -143,7 +160,7 @@ class Process:
 
     def is_open(self, stage_id: str) -> bool:
         """Open stages can be lost: every stage before the signed one."""
-        return stage_id in self.order and not self.is_signed(stage_id)
+        return stage_id != LOST and not self.is_signed(stage_id)
 
     def stage_label(self, stage_id: str, lang: str = "zh") -> str:
         if stage_id == LOST:
@@ -175,6 +192,17 @@ class Process:
         if text is None and self.source != str(BUILTIN):
             text = load_process(BUILTIN).department_labels.get(department)
         return text.render(lang) if text else department
+
+
+class _Stages(dict[str, Any]):
+    """A process's stages by id: looking up one it lacks is a refusal naming it, never a KeyError (issue 12)."""
+
+    def __init__(self, process: Process, items: dict[str, Any]) -> None:
+        super().__init__(items)
+        self._process = process
+
+    def __missing__(self, stage_id: str) -> Any:
+        raise self._process.not_in_process(stage_id)
 
 
 def _fail(source: str, line: int | None, zh: str, en: str) -> InvalidInput:
@@ -219,6 +247,7 @@ def parse_process(text: str, source: str = "<string>") -> Process:
         if not isinstance(s, dict) or not isinstance(s.get("id"), str) or not s["id"]:
             raise _fail(source, line, f"第 {i + 1} 个阶段缺少 id", f"stage {i + 1} has no id")
         sid = s["id"]
+        _check_identifier(sid, t("阶段 id", "stage id"), source, line)
         if sid in seen or sid == LOST:
             raise _fail(source, line, f"阶段 id {sid!r} 重复或保留", f"stage id {sid!r} is repeated or reserved")
         seen.add(sid)
@@ -244,6 +273,7 @@ def parse_process(text: str, source: str = "<string>") -> Process:
             if not isinstance(leave, dict) or not isinstance(leave.get("trigger"), str):
                 raise _fail(source, lline, f"阶段 {sid} 的 leave 须有 trigger", f"stage {sid}: leave needs a trigger")
             trigger = leave["trigger"]
+            _check_identifier(trigger, t("触发器", "trigger"), source, lline)
             if trigger in triggers or trigger in _RESERVED_TRIGGERS:
                 raise _fail(
                     source, lline, f"触发器 {trigger!r} 重复或保留", f"trigger {trigger!r} is repeated or reserved"
@@ -451,10 +481,50 @@ def _requirement(r: Any, source: str, line: int | None, kinds: tuple[str, ...]) 
             )
         if ("field" in r) != ("equals" in r):
             raise _fail(source, rline, "field 与 equals 须同时给出", "field and equals go together")
+        if "field" in r:
+            _check_field(r["document"], r["field"], source, rline)
         return Requirement(
             document=r["document"], field=r.get("field"), equals=r.get("equals"), message=message, within_days=within
         )
     raise _fail(source, rline, "requires 项须有 check 或 document", "a requires item needs check or document")
+
+
+def _check_field(kind: str, name: Any, source: str, line: int | None) -> None:
+    """A requirement's field must be one the kind has (else the guard could never be met, or never checked)."""
+    import forms  # the kind's schema: only for a requirement that names a field
+
+    model = forms.get(kind)
+    known = (
+        isinstance(name, str)
+        and not name.startswith("_")
+        and (
+            name in model.model_fields
+            or name in model.model_computed_fields
+            or isinstance(getattr(model, name, None), property)
+        )
+    )
+    if not known:
+        fields = ", ".join([*model.model_fields, *model.model_computed_fields])
+        raise _fail(
+            source,
+            line,
+            f"文档类型 {kind} 没有字段 {name!r}；可用：{fields}",
+            f"the document kind {kind} has no field {name!r}; its fields: {fields}",
+        )
+
+
+# A stage id or trigger: what the database stores and names are built from; never a path, a space or a control.
+_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,39}")
+
+
+def _check_identifier(value: str, what: Text, source: str, line: int | None) -> None:
+    if not _IDENTIFIER.fullmatch(value):
+        raise _fail(
+            source,
+            line,
+            f"{what.zh} {value[:60]!r} 不是有效的标识：以字母开头，仅含字母、数字、- 和 _，至多 40 个字符",
+            f"{what.en} {value[:60]!r} is not an identifier: a letter, then letters, digits, - and _, 40 at most",
+        )
 
 
 @functools.cache

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from workflow.records.files import write_atomic, writing
+from workflow.records.files import inside, write_atomic, writing
 
 SUMS = "SHA256SUMS"
 
@@ -34,15 +34,18 @@ def sha256sums(entries: Sequence[Entry]) -> bytes:
 
 def write_folder(folder: str | Path, entries: Sequence[Entry]) -> None:
     """Every entry under `folder`, then SHA256SUMS (each file whole or not at all)."""
-    for entry in entries:
-        write_atomic(Path(folder) / entry.name, entry.content)
-    write_atomic(Path(folder) / SUMS, sha256sums(entries))
+    targets = [inside(folder, entry.name) for entry in entries]  # every name checked before the first file
+    for target, entry in zip(targets, entries, strict=True):
+        write_atomic(target, entry.content)
+    write_atomic(inside(folder, SUMS), sha256sums(entries))
 
 
 def write_zip(path: str | Path, entries: Sequence[Entry]) -> None:
     """The same files and SHA256SUMS as one zip; entries dated by what they stand for, so the same state gives the
     same bytes. PDFs and photos are compressed already: stored as they are."""
     latest = max((e.when for e in entries), default=dt.datetime(1980, 1, 1))
+    for entry in entries:
+        inside(".", entry.name)  # the same names as the folder's: none may climb out when the zip is unpacked
     with writing(path) as out, zipfile.ZipFile(out, "w") as archive:
         for entry in entries:
             archive.writestr(_info(entry.name, entry.when), entry.content, compress_type=zipfile.ZIP_STORED)
