@@ -99,7 +99,7 @@ def _shown(value: Any) -> str:
 @click.option("--title", help="New title.")
 @click.option("--owner", help="New project manager responsible (not on a lost deal).")
 @click.option("--quantity", type=int, help="Vehicles in the deal (before signing; after it, the contract's).")
-@click.option("--budget", help="Customer budget in 元.")
+@click.option("--budget", help="Customer budget in 元 (386000, 386,000.50, 38.6万).")
 @click.option("--expected-close", type=DATE, help="Expected signing date: 2027-04-30, 2027/4/30 or 2027年4月30日.")
 @pass_kam
 def opp_edit(
@@ -131,7 +131,7 @@ def opp_edit(
             title=title,
             owner=owner,
             quantity=quantity,
-            budget=_money(budget),
+            budget=budget,  # read as an amount by the operation
             expected_close=expected_close,
         )
 

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from helpers import fill
 
+from migrations import HEAD
 from workflow.errors import DatabaseNotReady, InvalidInput
 from workflow.operations import accounts, opportunities
 from workflow.records import files
@@ -274,7 +275,7 @@ def test_a_database_of_a_future_schema_names_both_versions_and_not_kam_init(kam:
         result = kam(*args)
         assert result.exit_code == 1
         assert result.stderr == (
-            f"Error: database {db.url} is at schema 9999, newer than 0006, the newest this kam knows: a newer kam "
+            f"Error: database {db.url} is at schema 9999, newer than {HEAD}, the newest this kam knows: a newer kam "
             "wrote it; upgrade kam (do not run kam init on it)\n"
         ), args
 
@@ -284,7 +285,7 @@ def test_an_export_of_another_schema_is_refused_naming_the_versions(kam: Any, de
     data["schema"] = "9999"
     result, _ = import_into(kam, tmp_path, data)
     assert result.stderr == (
-        "Error: the export is of schema '9999', and this kam knows 0001 to 0006: a newer kam wrote it (or it was "
+        f"Error: the export is of schema '9999', and this kam knows 0001 to {HEAD}: a newer kam wrote it (or it was "
         "altered); import it with that kam or a newer one\n"
     )
 

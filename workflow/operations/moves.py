@@ -21,13 +21,8 @@ from workflow.i18n import t
 from workflow.records import chain, queries
 from workflow.records.models import Account, utcnow
 from workflow.records.queries import State
-<<<<<<< HEAD
 from workflow.rules import compliance, contract, lifecycle, machine, values
-from workflow.rules.process import Process, Stage
-=======
-from workflow.rules import compliance, lifecycle, machine, values
 from workflow.rules.process import LOST, Process, Stage
->>>>>>> cea8774 (Hardening slice 1 (issue 12): no way out of the folder and no planted link followed — .part files created exclusively (O_CREAT|O_EXCL|O_NOFOLLOW) beside the target and removed on failure or SIGTERM, render-all places every file through files.inside, imports check document kinds, stage/trigger/department ids, duplicate ids, foreign keys, amounts (finite, NUMERIC(14,2)), 32-bit integers, text lengths and NUL, and refuse another schema naming the versions; exports read through the bounded reader; process files refuse non-identifier stage ids and requirements naming a field the kind lacks; a damaged, read-only, full or future-schema database, a process lacking a stored stage, -o FILE/x.pdf, NaN/Infinity/1e20 budgets (one rule on SQLite and PostgreSQL) and a NUL byte in a path option are refusals; a mistyped --db folder is not created (kam init creates it); a test that nothing in ~/.cache/kam changes a guard)
 from workflow.rules.requirements import Facts, needs
 
 

@@ -14,12 +14,8 @@ from workflow.records import chain, queries
 from workflow.records.models import Opportunity, utcnow
 from workflow.records.queries import get_account
 from workflow.rules import values
-<<<<<<< HEAD
 from workflow.rules.process import LOST, Process
-=======
-from workflow.rules.process import Process
 from workflow.values.money import parse_amount
->>>>>>> cea8774 (Hardening slice 1 (issue 12): no way out of the folder and no planted link followed — .part files created exclusively (O_CREAT|O_EXCL|O_NOFOLLOW) beside the target and removed on failure or SIGTERM, render-all places every file through files.inside, imports check document kinds, stage/trigger/department ids, duplicate ids, foreign keys, amounts (finite, NUMERIC(14,2)), 32-bit integers, text lengths and NUL, and refuse another schema naming the versions; exports read through the bounded reader; process files refuse non-identifier stage ids and requirements naming a field the kind lacks; a damaged, read-only, full or future-schema database, a process lacking a stored stage, -o FILE/x.pdf, NaN/Infinity/1e20 budgets (one rule on SQLite and PostgreSQL) and a NUL byte in a path option are refusals; a mistyped --db folder is not created (kam init creates it); a test that nothing in ~/.cache/kam changes a guard)
 from workflow.values.names import normalize_name
 
 OWNER = t("负责人 (--owner)", "owner (--owner)")
@@ -107,10 +103,7 @@ def edit_opportunity(
     if "quantity" in asked:
         checked["quantity"] = values.count("quantity", asked["quantity"], zero_ok=False)
     if "budget" in asked:
-        budget = Decimal(asked["budget"])
-        if budget < 0:
-            raise InvalidInput(t(f"budget 不能为负数，收到 {budget}", f"budget must not be negative, got {budget}"))
-        checked["budget"] = budget.quantize(Decimal("0.01"))
+        checked["budget"] = parse_amount(asked["budget"], BUDGET)  # the one rule for an amount (issue 12)
     if "expected_close" in asked:
         checked["expected_close"] = asked["expected_close"]
     opp = queries.lock(session, opportunity_id, expected_version)
