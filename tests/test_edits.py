@@ -52,7 +52,7 @@ def test_only_what_differs_is_recorded(db: Database, process: Process, deal: int
         ({"title": "  "}, "title (标题) must not be empty"),
         ({"owner": ""}, "owner (--owner): the name is empty; write the name"),
         ({"quantity": 0}, "quantity must be a positive whole number, got 0"),
-        ({"budget": Decimal("-1")}, "budget must not be negative, got -1"),
+        ({"budget": Decimal("-1")}, 'budget (--budget): an amount cannot be negative (written "-1"); write it without the minus sign'),
     ],
 )
 def test_bad_edits_are_refused(db: Database, process: Process, deal: int, changes: dict, message: str) -> None:
@@ -108,7 +108,7 @@ def test_the_cli_edits_and_the_history_shows_it(kam, deal: int) -> None:  # type
     assert kam.json("opp", "edit", str(deal), "--quantity", "24") == {"id": deal, "changes": {"quantity": [20, 24]}}
     assert kam.json("opp", "show", str(deal))["quantity"] == 24
     bad = kam("opp", "edit", str(deal), "--budget", "lots")
-    assert bad.exit_code != 0 and "'lots' is not an amount" in bad.output
+    assert bad.exit_code == 1 and 'budget (--budget): "lots" is not an amount kam can read' in bad.output
     assert kam("opp", "edit", str(deal)).output.splitlines()[-1] == (
         "Error: nothing to change: give at least one of --title, --owner, --quantity, --budget, --expected-close"
     )
