@@ -350,7 +350,7 @@ def test_twenty_dense_pages_check_well_under_a_second() -> None:
     )
     pdf = render(f"<table>{rows}</table>", "html { font-size: 9pt }")
     assert len(read_layout(pdf)) == 20
-    start = time.perf_counter()
+    start = time.process_time()  # CPU seconds of this process: a loaded machine stretches wall time, not these
     assert problems(pdf) == []
     # measured 0.28-0.42 s (14-21 ms a page of ~800 glyphs) on the shared 2-core machine; 1 s leaves room
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
