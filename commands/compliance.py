@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import click
@@ -22,6 +23,7 @@ from commands._common import Kam, KamCommand, clean, local_time, output_path, pa
 from commands._table import table
 from forms.choices import DECISION
 from workflow.rules.evaluation import describe
+from workflow.values.money import format_amount
 from workflow.views.compliance import review_pdf, review_view
 
 
@@ -72,6 +74,17 @@ def _print_review(kam: Kam, data: dict[str, Any], pdf_path: str | None) -> None:
                 + against
             )
         )
+        ours, theirs = data["totals"]["contract"], data["totals"]["negotiated"]
+        line = kam.t(
+            f"合同总价：{ours['quantity']} 台，{_yuan(ours['amount'])}",
+            f"Contract total: {ours['quantity']} vehicles, {_yuan(ours['amount'], 'en')}",
+        )
+        if theirs is not None:
+            line += kam.t(
+                f"（谈判约定 {theirs['quantity']} 台，{_yuan(theirs['amount'])}）",
+                f" (negotiated {theirs['quantity']} vehicles, {_yuan(theirs['amount'], 'en')})",
+            )
+        click.echo(line)
     click.echo()
     for rule in data["rules"]:
         mark = kam.t("✓ 通过", "✓ pass") if rule["ok"] else kam.t("✗ 不通过", "✗ FAIL")
@@ -152,6 +165,10 @@ def _print_review(kam: Kam, data: dict[str, Any], pdf_path: str | None) -> None:
         )
     if pdf_path:
         click.echo(clean(kam.t(f"已生成 {pdf_path}", f"wrote {pdf_path}")))
+
+
+def _yuan(amount: float, lang: str = "zh") -> str:
+    return format_amount(Decimal(repr(amount)), lang)
 
 
 COMMAND = compliance

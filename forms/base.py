@@ -28,9 +28,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, computed_field, model_validator
 from pydantic.json_schema import JsonDict
 from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from forms.reading import AS_WRITTEN
+from workflow.errors import InvalidInput
+from workflow.values.money import parse_amount
 
 
 def field(
@@ -114,10 +118,32 @@ class Form(Part):
     prefill: ClassVar[dict[str, Any]] = {}
 
 
+def _written_amount(value: Any) -> Any:
+    """An amount typed as text (`386,000`, `38.6万`, `¥386,000.00`) read by `parse_amount`; numbers pass as they are.
+
+    Numbers are left to the field's bounds so every document stored before amounts were read as text
+    stays valid; text that is not an amount is refused with the forms kam accepts.
+    """
+    if not isinstance(value, str):
+        return value
+    try:
+        return float(parse_amount(value, ""))
+    except InvalidInput as exc:
+        # parse_amount names the field first (`：…`); the FieldError already does, with its label
+        zh, en = exc.message.zh.removeprefix("："), exc.message.en.removeprefix(": ")
+        raise ValueError(f"{zh} | {en}") from None
+
+
 # Amounts in 元 are floats, rounded to 0.01 where computed: they serialise as JSON numbers (§8 says
 # `number`), where Decimal would become strings. Bounded so computed totals stay finite and exact to
-# the fen: no truck costs a billion 元, no order is a million trucks.
-Money = Annotated[float, Field(gt=0, le=1_000_000_000, allow_inf_nan=False)]
+# the fen: no truck costs a billion 元, no order is a million trucks. Written as people write them
+# (`386,000`, `38.6万`, `¥386,000.00`: `workflow.values.money`); `Amount` may be 0 (a deposit).
+Money = Annotated[
+    float, AS_WRITTEN, BeforeValidator(_written_amount), Field(gt=0, le=1_000_000_000, allow_inf_nan=False)
+]
+Amount = Annotated[
+    float, AS_WRITTEN, BeforeValidator(_written_amount), Field(ge=0, le=1_000_000_000_000, allow_inf_nan=False)
+]
 Count = Annotated[int, Field(gt=0, le=1_000_000)]
 Text = Annotated[str, Field(min_length=1)]
 

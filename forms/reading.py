@@ -1158,8 +1158,21 @@ def _resolve_model(model: Any, data: Any) -> Any:
     out: dict[Any, Any] = {}
     for key, value in data.items():
         info = fields.get(by_alias.get(key, key)) if isinstance(key, str) else None
-        out[key] = value if info is None else _resolve(info.annotation, value)
+        if info is not None and any(isinstance(meta, AsWritten) for meta in info.metadata):
+            out[key] = _plain(value)  # pydantic moved the field's own Annotated metadata here
+        else:
+            out[key] = value if info is None else _resolve(info.annotation, value)
     return out
+
+
+class AsWritten:
+    """`Annotated` metadata of a field that reads its own text (an amount: `386,000`, `38.6万`, `386.000` refused).
+
+    Such a field gets a text as it was written, never a reading of it as a float; a JSON number stays a number.
+    """
+
+
+AS_WRITTEN = AsWritten()
 
 
 def _resolve(annotation: Any, value: Any) -> Any:
@@ -1169,6 +1182,8 @@ def _resolve(annotation: Any, value: Any) -> Any:
         return None
     origin = get_origin(annotation)
     if origin is typing.Annotated:
+        if any(isinstance(meta, AsWritten) for meta in annotation.__metadata__):
+            return _plain(value)
         return _resolve(get_args(annotation)[0], value)
     if origin in _UNIONS:
         return _union([a for a in get_args(annotation) if a is not type(None)], value)

@@ -51,6 +51,14 @@ def internal(value: str) -> str:
     return f"{INTERNAL_TAG}：{value}"
 
 
+# Models of a deal: long names, and quantities that sum to the samples' 30 (the long contract's 999,999 below).
+LINES = [
+    {"model": f"欧曼 EST 6×4 牵引车 Auman EST 6x4 tractor, X12 480 hp AMT variant {i}", "configuration": "冷藏厢体 9.6 米 refrigerated box body, 国六 b China VI b",
+     "quantity": 999_999 - 11 * 83_333 if i == 0 else 83_333, "unit_price": 362000}
+    for i in range(12)
+]
+
+
 def long(kind: str) -> dict[str, Any]:
     """The sample made long, every field filled (see the module docstring)."""
     d = sample(kind)
@@ -109,10 +117,12 @@ def long(kind: str) -> dict[str, Any]:
         d["service_terms"], d["delivery_mode"] = text(5), EN_PARAGRAPH
         d["concessions"] = [{"given": internal(ZH_PARAGRAPH[: 30 + i]), "received": internal(EN_PARAGRAPH[: 80 + i])} for i in range(20)]
         d["agreed_items"] = d["open_items"] = [ZH_PARAGRAPH[:50], EN_PARAGRAPH[:120]] * 6
+        d["lines"], d["quantity"] = LINES, 999_999
     elif kind == "contract-review":
         d["contract_no"] = "FT-KA-2026-0412-BEIJING-SHUNTONG-COLD-CHAIN-LOGISTICS-FLEET-RENEWAL-PHASE-2"
         d["delivery_mode"], d["special_service_requests"] = text(3), text(4)
         d["quantity"], d["unit_price"], d["quality_deposit"] = 999_999, 999_999_999.99, 999_999_999.99
+        d["lines"] = [{**line, "unit_price": 999_999_999.99} for line in LINES]
     elif kind == "service-plan":
         d["training"] = [
             {"date": "2027-02-21", "audience": f"驾驶员（{i + 20} 人）Drivers and fleet supervisors, group {i}", "topics": ["节油驾驶 Fuel-saving driving", "AMT 使用 AMT operation", "日常检查 Daily checks"]}

@@ -77,7 +77,7 @@ INVALID = [
     ("product-proposal", "configurations", [], "configurations", "至少需要一项"),
     ("product-proposal", "configurations[1].quantity", -5, "configurations[1].quantity", "必须大于 0"),
     ("product-proposal", "configurations[0].unit_price", 0, "configurations[0].unit_price", "必须大于 0"),
-    ("product-proposal", "configurations[0].unit_price", "三十六万", "configurations[0].unit_price", "应为数字"),
+    ("product-proposal", "configurations[0].unit_price", "三十六万", "configurations[0].unit_price", "无法把「三十六万」读作金额"),
     ("product-proposal", "configurations[0].amount", 11040000, "configurations[0].amount", "自动计算的值，请勿填写"),
     ("product-proposal", "total_amount", 13190000, "total_amount", "自动计算的值，请勿填写"),
     ("product-proposal", "customer_type", "alien", "customer_type", "「alien」不是可选值；可选：政府客户 (government)、企业客户 (enterprise)、个人客户 (individual)"),
@@ -310,8 +310,8 @@ SPEC_KEYS = {
     "product-proposal": "customer_concerns competition configurations solution_summary agreed_to_submit",
     "exchange-minutes": "meeting_date place our_participants customer_participants topics technical_requirements commercial_standards solution_confirmed open_issues",
     "evaluation-scorecard": "criteria decision_roles",
-    "negotiation-minutes": "meeting_date our_participants customer_participants product quantity unit_price price_includes service_terms payment_method payment_timing delivery_mode delivery_cycle_days concessions agreed_items open_items",
-    "contract-review": "contract_no configuration quantity unit_price price_includes payment_method payment_timing delivery_mode registration_possible_in_region delivery_cycle_days production_cycle_days special_service_requests service_within_policy penalty_percent quality_deposit",
+    "negotiation-minutes": "meeting_date our_participants customer_participants product lines quantity unit_price price_includes service_terms payment_method payment_timing delivery_mode delivery_cycle_days concessions agreed_items open_items",
+    "contract-review": "contract_no configuration lines quantity unit_price price_includes payment_method payment_timing delivery_mode registration_possible_in_region delivery_cycle_days production_cycle_days special_service_requests service_within_policy penalty_percent quality_deposit",
     "service-plan": "delivery_date user_file_created training service_station care_activities policy_support business_meetings senior_visits holiday_visits order_assurance pre_delivery_inspection",
 }
 SPEC_REQUIRED = {
@@ -320,8 +320,8 @@ SPEC_REQUIRED = {
     "product-proposal": "customer_concerns configurations solution_summary agreed_to_submit",
     "exchange-minutes": "meeting_date our_participants customer_participants topics solution_confirmed",
     "evaluation-scorecard": "criteria",
-    "negotiation-minutes": "meeting_date our_participants customer_participants product quantity unit_price price_includes service_terms payment_method payment_timing delivery_mode delivery_cycle_days",
-    "contract-review": "contract_no configuration quantity unit_price price_includes payment_method payment_timing delivery_mode registration_possible_in_region delivery_cycle_days production_cycle_days service_within_policy penalty_percent quality_deposit",
+    "negotiation-minutes": "meeting_date our_participants customer_participants product price_includes service_terms payment_method payment_timing delivery_mode delivery_cycle_days",  # quantity, unit_price: unless lines (issue 14)
+    "contract-review": "contract_no configuration price_includes payment_method payment_timing delivery_mode registration_possible_in_region delivery_cycle_days production_cycle_days service_within_policy penalty_percent quality_deposit",  # quantity, unit_price: unless lines
     "service-plan": "delivery_date user_file_created training service_station order_assurance pre_delivery_inspection",
 }
 

@@ -54,7 +54,12 @@ def typed(spec: FieldSpec, value: Any, lang: str) -> Any:
 
 
 def key_rows(sheet: Any) -> dict[str, int]:
-    return {sheet.cell(r, 3).value: r for r in range(1, sheet.max_row + 1) if isinstance(sheet.cell(r, 3).value, str)}
+    # a table's own key row (column A "键 (key)") holds its columns' keys, one of which may fall in column C
+    return {
+        sheet.cell(r, 3).value: r
+        for r in range(1, sheet.max_row + 1)
+        if isinstance(sheet.cell(r, 3).value, str) and sheet.cell(r, 1).value not in ("键 (key)", "key")
+    }
 
 
 def fill_sheet(sheet: Any, kind: str, doc: dict[str, Any], lang: str) -> None:
@@ -500,7 +505,10 @@ def test_every_problem_names_its_cell_and_label() -> None:
             "B4 客户类别: 「机关」不是可选值；可选：政府客户 (government)、企业客户 (enterprise)、个人客户 (individual)",
             'B4 Customer type: "机关" is not one of the choices: government (政府客户), enterprise (企业客户), individual (个人客户)',
         ),
-        ("H26 指导单价: 应为数字", "H26 Indicative unit price: Input should be a valid number, unable to parse string as a number"),
+        (
+            "H26 指导单价: 无法把「面议」读作金额；可写作 386000、386,000、386,000.50、38.6万、38.6 万元、1.2亿、¥386,000.00 或 386000元",
+            'H26 Indicative unit price: "面议" is not an amount kam can read; write it as 386000, 386,000, 386,000.50, 38.6万, 38.6 万元, 1.2亿, ¥386,000.00 or 386000元',
+        ),
         ("G27 数量: 必须大于 0", "G27 Quantity: Input should be greater than 0"),
         ("B32 方案概述: 必填项缺失", "B32 Solution summary: Field required"),
     ]

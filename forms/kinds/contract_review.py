@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from forms.base import Count, Form, Money, Part, field
+from pydantic import model_validator
+
+from forms.base import Amount, Count, Form, Money, Part, computed, field
 from forms.choices import PaymentMethod, PaymentTiming
-from forms.kinds.negotiation_minutes import PriceIncludes
+from forms.kinds.negotiation_minutes import Line, PriceIncludes, check_lines, lines_total
 
 # Read by `forms` without importing this module (naming a kind never loads pydantic). AUDIENCE: who may
 # read it ("customer": its default PDF is the customer edition, without the fields marked internal).
@@ -37,8 +39,19 @@ class ContractReview(Form):
 
     contract_no: str = field("合同编号", "Contract number", min_length=1)
     configuration: ConfigurationCheck = field("车辆配置", "Vehicle configuration")
-    quantity: Count = field("数量", "Quantity", help_zh="台", help_en="vehicles")
-    unit_price: Money = field("单价", "Unit price", help_zh="元", help_en="yuan")
+    lines: list[Line] = field(
+        "车型明细",
+        "Lines",
+        help_zh="每个车型一行；给出后可不填数量和单价",
+        help_en="one per model; with lines, quantity and unit price may be left out",
+        default_factory=list,
+    )
+    quantity: Count | None = field(
+        "数量", "Quantity", help_zh="台；有车型明细时为其合计", help_en="vehicles", default=None
+    )
+    unit_price: Money | None = field(
+        "单价", "Unit price", help_zh="元；有车型明细时为平均单价", help_en="yuan", default=None
+    )
     price_includes: PriceIncludes = field("价格包含", "Price includes")
     payment_method: PaymentMethod = field("付款方式", "Payment method")
     payment_timing: PaymentTiming = field("付款时间", "Payment timing")
@@ -55,12 +68,21 @@ class ContractReview(Form):
     special_service_requests: str | None = field("特殊服务要求", "Special service requests", default=None)
     service_within_policy: bool = field("在公司服务政策内", "Within company service policy")
     penalty_percent: float = field("违约赔偿比例（%）", "Penalty (%)", ge=0, le=100, allow_inf_nan=False)
-    quality_deposit: float = field(
-        "质保金（元）",
-        "Quality deposit (yuan)",
-        help_zh="无质保金填 0",
-        help_en="0 if none",
-        ge=0,
-        le=1_000_000_000_000,
-        allow_inf_nan=False,
+    quality_deposit: Amount = field(
+        "质保金（元）", "Quality deposit (yuan)", help_zh="无质保金填 0", help_en="0 if none"
     )
+
+    @model_validator(mode="after")
+    def _lines_agree(self) -> ContractReview:
+        check_lines(self)
+        return self
+
+    @computed("合计数量", "Total quantity", help_zh="台", help_en="vehicles")  # type: ignore[prop-decorator]  # pydantic computed field: mypy cannot type a decorated property
+    @property
+    def total_quantity(self) -> int:
+        return lines_total(self)[0]
+
+    @computed("合同总价", "Contract total", help_zh="Σ 数量 × 单价（元）", help_en="Σ quantity × unit price (yuan)")  # type: ignore[prop-decorator]  # pydantic computed field: mypy cannot type a decorated property
+    @property
+    def total_price(self) -> float:
+        return float(lines_total(self)[1])

@@ -16,7 +16,7 @@ one reason per problem, under a stable code:
     compliance.delivery-cycle    not shorter than production (+ min_cycle_margin_days); as negotiated
     compliance.service           special service requests within company policy
     compliance.breach-liability  penalty and quality deposit within max_penalty_percent / max_quality_deposit_percent
-    compliance.consistency       quantity and unit price equal the latest negotiation minutes
+    compliance.consistency       each line (model, quantity, unit price) equals the latest negotiation minutes'
     compliance.signoffs          every required department approved this version of the review
 
 Each term the negotiation minutes also record is compared once, under the rule
@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, NamedTuple, Protocol
 
 from forms.choices import PAYMENT_METHOD, PAYMENT_TIMING
@@ -48,6 +49,21 @@ CONFIGURATION = {
     "emission_compliant": t("环保（排放）未确认达标", "emission compliance (环保) is not confirmed"),
     "body_confirmed": t("上装配置未确认", "the body (上装) configuration is not confirmed"),
 }
+
+
+class DealLine(NamedTuple):
+    """One model of a document's deal: its `lines`, or the one line of its quantity and unit price."""
+
+    model: str
+    quantity: int
+    unit_price: Decimal
+
+    @property
+    def amount(self) -> Decimal:
+        return (self.quantity * self.unit_price).quantize(CENT)
+
+
+CENT = Decimal("0.01")
 
 
 class SignOffLike(Protocol):
@@ -106,6 +122,18 @@ class ComplianceReport:
     minutes_version: int | None = None
     contract_no: str | None = None
     signoffs: list[Any] = field(default_factory=list)  # every decision on this review version, oldest first
+    # the contract's lines and its totals beside the negotiated ones (None without a valid review / minutes)
+    lines: list[DealLine] = field(default_factory=list)
+    contract_total: tuple[int, Decimal] | None = None
+    negotiated_total: tuple[int, Decimal] | None = None
+
+    def totals(self) -> dict[str, Any]:
+        """`--json`'s `totals`: vehicles and 元 of the contract and of the latest negotiation minutes."""
+
+        def plain(total: tuple[int, Decimal] | None) -> dict[str, Any] | None:
+            return None if total is None else {"quantity": total[0], "amount": float(total[1])}
+
+        return {"contract": plain(self.contract_total), "negotiated": plain(self.negotiated_total)}
 
     @property
     def ok(self) -> bool:
@@ -308,7 +336,7 @@ def _service(terms: Terms) -> Verdict:
 
 def _breach_liability(terms: Terms) -> Verdict:
     penalty, deposit = terms.review["penalty_percent"], terms.review["quality_deposit"]
-    total = terms.review["quantity"] * terms.review["unit_price"]
+    total = float(deal_total(terms.review)[1])
     share = 100 * deposit / total
     reasons = []
     limit = terms.limits.get("max_penalty_percent")
@@ -337,34 +365,123 @@ def _breach_liability(terms: Terms) -> Verdict:
     return Verdict(reasons, detail)
 
 
+def deal_lines(document: dict[str, Any]) -> list[DealLine]:
+    """The lines of a minutes or contract review (`model_dump()`); without `lines`, one line named by its product."""
+    if document.get("lines"):
+        return [
+            DealLine(" ".join(str(line["model"]).split()), line["quantity"], _price(line["unit_price"]))
+            for line in document["lines"]
+        ]
+    return [
+        DealLine(
+            " ".join(str(document.get("product") or "").split()), document["quantity"], _price(document["unit_price"])
+        )
+    ]
+
+
+def deal_total(document: dict[str, Any]) -> tuple[int, Decimal]:
+    """(vehicles, 元) of a minutes or contract review: Σ quantity and Σ quantity × unit price of its lines."""
+    lines = deal_lines(document)
+    return sum(line.quantity for line in lines), sum((line.amount for line in lines), Decimal(0))
+
+
+def _price(value: float) -> Decimal:
+    return Decimal(repr(value)).quantize(CENT)
+
+
+def _yuan(value: Decimal) -> str:
+    """368,000 or 368,000.50: whole 元 without the fen, as people say a price."""
+    return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
+
+
 def _consistency(terms: Terms) -> Verdict:
     if terms.minutes is None:
         missing = t("还没有谈判纪要，无法核对合同条款", "there are no negotiation minutes to compare the contract with")
         return Verdict([missing], None, f"kam doc fill {terms.opportunity_id} {MINUTES} --file FILE")
-    reasons = []
-    diff = terms.differs("quantity")
-    if diff:
-        reasons.append(
-            t(
-                f"合同数量 {diff[0]} 台与谈判约定的 {diff[1]} 台不一致（{terms.source.zh}）",
-                f"contract quantity {diff[0]} differs from the negotiated {diff[1]} ({terms.source.en})",
-            )
+    ours, theirs = deal_lines(terms.review), deal_lines(terms.minutes)
+    src = terms.source
+    if len(ours) == 1 and len(theirs) == 1:
+        reasons = _one_line(ours[0], theirs[0], src)
+    else:
+        reasons = _by_model(ours, theirs, src)
+    (count, total), (n_count, n_total) = deal_total(terms.review), deal_total(terms.minutes)
+    if len(ours) == 1:
+        r = ours[0]
+        detail = t(
+            f"{r.quantity} 台 × {r.unit_price:,.2f} 元，合计 {total:,.2f} 元；{src.zh} {n_count} 台，{n_total:,.2f} 元",
+            f"{r.quantity} × {r.unit_price:,.2f} yuan, {total:,.2f} yuan in all; {src.en} {n_count} vehicles, "
+            f"{n_total:,.2f} yuan",
         )
-    diff = terms.differs("unit_price", lambda a, b: round(a, 2) == round(b, 2))
-    if diff:
-        reasons.append(
-            t(
-                f"合同单价 {diff[0]:,.2f} 元与谈判约定的 {diff[1]:,.2f} 元不一致（{terms.source.zh}）",
-                f"contract unit price {diff[0]:,.2f} yuan differs from the negotiated {diff[1]:,.2f} "
-                f"({terms.source.en})",
-            )
+    else:
+        zh = "；".join(f"{line.model} {line.quantity} 台 × {_yuan(line.unit_price)}" for line in ours)
+        en = "; ".join(f"{line.model} {line.quantity} × {_yuan(line.unit_price)}" for line in ours)
+        detail = t(
+            f"{zh}，合计 {count} 台 {total:,.2f} 元；{src.zh} {n_count} 台，{n_total:,.2f} 元",
+            f"{en}: {count} vehicles, {total:,.2f} yuan in all; {src.en} {n_count} vehicles, {n_total:,.2f} yuan",
         )
-    r = terms.review
-    detail = t(
-        f"{r['quantity']} 台 × {r['unit_price']:,.2f} 元，对照{terms.source.zh}",
-        f"{r['quantity']} × {r['unit_price']:,.2f} yuan, against {terms.source.en}",
-    )
     return Verdict(reasons, detail)
+
+
+def _one_line(ours: DealLine, theirs: DealLine, src: Text) -> list[Text]:
+    """A deal of one model on both sides: quantity and unit price compared, as before documents had lines."""
+    reasons = []
+    if ours.quantity != theirs.quantity:
+        reasons.append(
+            t(
+                f"合同数量 {ours.quantity} 台与谈判约定的 {theirs.quantity} 台不一致（{src.zh}）",
+                f"contract quantity {ours.quantity} differs from the negotiated {theirs.quantity} ({src.en})",
+            )
+        )
+    if ours.unit_price != theirs.unit_price:
+        reasons.append(
+            t(
+                f"合同单价 {ours.unit_price:,.2f} 元与谈判约定的 {theirs.unit_price:,.2f} 元不一致（{src.zh}）",
+                f"contract unit price {ours.unit_price:,.2f} yuan differs from the negotiated "
+                f"{theirs.unit_price:,.2f} ({src.en})",
+            )
+        )
+    return reasons
+
+
+def _by_model(ours: list[DealLine], theirs: list[DealLine], src: Text) -> list[Text]:
+    """Several models: each contract line against the negotiated line of its model, one reason per difference."""
+    left = list(theirs)
+    reasons = []
+    for line in ours:
+        match = next((n for n in left if n.model == line.model), None)
+        if match is None:
+            reasons.append(
+                t(
+                    f"合同车型「{line.model}」（{line.quantity} 台）不在谈判约定中（{src.zh}）",
+                    f"the contract's model «{line.model}» ({line.quantity}) was not negotiated ({src.en})",
+                )
+            )
+            continue
+        left.remove(match)
+        if line.quantity != match.quantity:
+            reasons.append(
+                t(
+                    f"{line.model} 数量 {line.quantity} 台 ≠ 谈判约定 {match.quantity} 台（{src.zh}）",
+                    f"{line.model}: quantity {line.quantity} ≠ negotiated {match.quantity} ({src.en})",
+                )
+            )
+        if line.unit_price != match.unit_price:
+            reasons.append(
+                t(
+                    f"{line.quantity} 台 {line.model} 单价 {_yuan(line.unit_price)} ≠ "
+                    f"谈判约定 {_yuan(match.unit_price)}（{src.zh}）",
+                    f"{line.quantity} {line.model}: unit price {_yuan(line.unit_price)} ≠ negotiated "
+                    f"{_yuan(match.unit_price)} ({src.en})",
+                )
+            )
+    for rest in left:
+        reasons.append(
+            t(
+                f"谈判约定的车型「{rest.model}」（{rest.quantity} 台）不在合同中（{src.zh}）",
+                f"the negotiated model «{rest.model}» ({rest.quantity}) is not in the contract ({src.en})",
+            )
+        )
+    return reasons
 
 
 def _signoffs(terms: Terms) -> Verdict:
@@ -447,6 +564,9 @@ def evaluate(
         process,
         current(signoffs),
     )
+    report.lines = deal_lines(terms.review)
+    report.contract_total = deal_total(terms.review)
+    report.negotiated_total = deal_total(terms.minutes) if terms.minutes is not None else None
     for rule in RULES:
         verdict = rule.check(terms)
         report.rules.append(

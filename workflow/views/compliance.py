@@ -47,6 +47,16 @@ def review_view(session: Session, process: Process, opportunity_id: int, lang: s
         "review_version": report.review_version,
         "minutes_version": report.minutes_version,
         "ok": report.ok,
+        "lines": [
+            {
+                "model": line.model,
+                "quantity": line.quantity,
+                "unit_price": float(line.unit_price),
+                "amount": float(line.amount),
+            }
+            for line in report.lines
+        ],
+        "totals": report.totals(),
         "rules": [rule.to_dict(lang) for rule in report.rules],
         "missing": [m.to_dict(lang) for m in report.missing()],
         "departments": [{"id": d, "label": process.department_label(d, lang)} for d in process.departments],
@@ -83,6 +93,9 @@ PAGE_WORDS: dict[str, Text] = {
     "pass": t("通过", "pass"),
     "fail": t("不通过", "FAIL"),
     "conclusion": t("审核结论", "Conclusion"),
+    "contract_total": t("合同总价", "Contract total"),
+    "negotiated_total": t("谈判约定", "Negotiated"),
+    "vehicles": t("台", "vehicles"),
     "all_pass": t("全部通过，可以签约", "every rule passes: the contract may be signed"),
     "some_fail": t("{n} 项不通过，不能签约", "{n} rule(s) fail: the contract cannot be signed"),
     "signed": t("合同已签订（{when}）", "the contract is signed ({when})"),

@@ -68,8 +68,7 @@ def attachments_of(session: Session, opp_id: int, doc: Document) -> list[Any]:
     A = tables.attachments.c
     query = select(tables.attachments).where(A.opportunity_id == opp_id, A.kind == doc.kind)
     following = session.execute(
-        select(tables.documents.c.created_at)
-        .where(
+        select(tables.documents.c.created_at).where(
             tables.documents.c.opportunity_id == opp_id,
             tables.documents.c.kind == doc.kind,
             tables.documents.c.version == doc.version + 1,
@@ -200,6 +199,7 @@ def attachment_file_name(opportunity_id: int, row: Any) -> str:
 
 
 NEGOTIATED_TERMS = (
+    "lines",
     "quantity",
     "unit_price",
     "price_includes",
@@ -271,8 +271,23 @@ def defaults_for(session: Session, opportunity_id: int, kind: str, today: dt.dat
         if proposal is not None and proposal.configurations:  # type: ignore[attr-defined]
             first = proposal.configurations[0]  # type: ignore[attr-defined]
             out["product"] = " / ".join(str(x) for x in (first.model, first.chassis, first.body) if x)
-            out["quantity"] = sum(c.quantity for c in proposal.configurations)  # type: ignore[attr-defined]
-            out["unit_price"] = float(first.unit_price)
+            configurations = proposal.configurations  # type: ignore[attr-defined]
+            if len(configurations) == 1:
+                out["quantity"], out["unit_price"] = first.quantity, float(first.unit_price)
+            else:  # several models: one line each, never an averaged price
+                out["lines"] = [
+                    {
+                        "model": c.model,
+                        **(
+                            {"configuration": " / ".join(x for x in (c.chassis, c.body) if x)}
+                            if c.chassis or c.body
+                            else {}
+                        ),
+                        "quantity": c.quantity,
+                        "unit_price": float(c.unit_price),
+                    }
+                    for c in configurations
+                ]
         elif opp.quantity:
             out["quantity"] = opp.quantity
     elif kind == "contract-review":
