@@ -54,27 +54,40 @@ def doc_template(kam: Kam, kind: str) -> None:
 @doc.command("fill")
 @click.argument("opportunity_id", type=int)
 @click.argument("kind")
-@click.option("--file", "path", help="YAML or JSON file ('-' for stdin); without it, kam asks field by field.")
+@click.option(
+    "--file",
+    "path",
+    help="YAML or JSON file ('-' for stdin), or a draft kam saved; without it, kam asks field by field.",
+)
 @pass_kam
 def doc_fill(kam: Kam, opportunity_id: int, kind: str, path: str | None) -> None:
     """Validate a document and store it as the next version.
 
     Every problem is listed at once, with its key path; nothing is stored
-    unless the whole document is valid.
+    unless the whole document is valid. Without --file kam asks field by
+    field, shows every answer numbered before saving (a number edits it, < goes
+    back) and, if cancelled (n, Ctrl-C, end of input), keeps what was typed as
+    a draft and prints the command that goes on with it.
 
     \b
     Example:
       kam doc fill 1 visit-feedback --file visit.yaml
       kam doc fill 1 phone-invite-feedback          # interactive
     """
+    forms.check_kind(kind)
+    draft: Path | None = None
     if path is None:
         data = _interactive(kam, opportunity_id, kind)
+    elif path != "-" and _is_draft(path):
+        draft = Path(path)
+        data = _interactive(kam, opportunity_id, kind, resume=draft)
     else:
-        forms.check_kind(kind)
         data = read_document(path)
     with kam.db.write() as session:
         d = documents.fill_document(session, opportunity_id, kind, data, actor=kam.actor)
         out = {"id": opportunity_id, "kind": kind, "version": d.version, "sha256": d.sha256}
+    if draft is not None and draft.resolve().parent == _drafts().resolve():
+        draft.unlink(missing_ok=True)  # the draft kam kept is used up; a copy elsewhere is the user's
     kam.emit(
         out,
         lambda: kam.say(
@@ -84,19 +97,87 @@ def doc_fill(kam: Kam, opportunity_id: int, kind: str, path: str | None) -> None
     )
 
 
-def _interactive(kam: Kam, opportunity_id: int, kind: str) -> dict[str, Any]:
-    """Ask field by field (works with piped input), with defaults from what kam already knows."""
-    forms.check_kind(kind)
+# The first line of a draft: `--file` with such a file goes on asking instead of storing it as it is.
+DRAFT_MARK = "# kam draft"
+
+
+def _drafts() -> Path:
+    from workflow.records.files import data_dir
+
+    return data_dir() / "drafts"
+
+
+def _is_draft(path: str) -> bool:
+    try:
+        with open(path, "rb") as source:
+            return source.read(len(DRAFT_MARK)) == DRAFT_MARK.encode()
+    except OSError:
+        return False  # read_document names the problem
+
+
+def _interactive(kam: Kam, opportunity_id: int, kind: str, resume: Path | None = None) -> dict[str, Any]:
+    """Ask field by field (works with piped input), with defaults and suggestions from what kam already knows."""
     with kam.db.read() as session:
         defaults = views.defaults_for(session, opportunity_id, kind)
+        suggestions = views.suggestions_for(session, opportunity_id, kind)
+    draft = read_document(str(resume)) if resume is not None else None
+    if draft is not None and not isinstance(draft, dict):
+        raise InvalidInput(t(f"{resume} 不是 {kind} 的草稿", f"{resume} is not a draft of {kind}"))
 
     def ask(prompt: str, default: str | None) -> str:
-        return click.prompt(prompt, default=default or "", show_default=bool(default), err=True, type=str)
+        try:
+            answer: str = click.prompt(prompt, default=default or "", show_default=bool(default), err=True, type=str)
+        except click.Abort:  # Ctrl-C or the end of the input: the fill keeps a draft
+            click.echo("", err=True)
+            raise EOFError from None
+        return answer
 
     try:
-        return fill(kind, ask, lambda text: click.echo(text, err=True), defaults=defaults, lang=kam.lang)
-    except (FillAborted, click.Abort, EOFError):
-        raise InvalidInput(t("已取消，未保存任何内容", "cancelled; nothing was stored")) from None
+        return fill(
+            kind,
+            ask,
+            lambda text: click.echo(clean(text), err=True),
+            defaults=defaults,
+            lang=kam.lang,
+            suggestions=suggestions,
+            resume=draft,
+        )
+    except FillAborted as exc:
+        if not exc.draft:
+            raise InvalidInput(t("已取消，未保存任何内容", "cancelled; nothing was stored")) from None
+        where = _keep_draft(kam, opportunity_id, kind, exc.draft, resume)
+        again = _resume_command(kam, opportunity_id, kind, where)
+        raise InvalidInput(
+            t("已取消，未保存到数据库", "cancelled; nothing was stored in the database"),
+            [
+                t(f"已填内容存为草稿：{where}", f"what you typed is kept in {where}"),
+                t(f"继续填写：{again}", f"to go on: {again}"),
+            ],
+        ) from None
+
+
+def _keep_draft(kam: Kam, opportunity_id: int, kind: str, data: dict[str, Any], path: Path | None) -> Path:
+    """Write what was typed to the drafts folder (or over the draft being resumed)."""
+    import datetime as dt
+
+    import yaml
+
+    if path is None:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        path = _drafts() / f"{opportunity_id}-{kind}-{stamp}.yaml"
+    head = f"{DRAFT_MARK}: {forms.title(kind, kam.lang)} ({kind}), {kam.t('商机', 'opportunity')} {opportunity_id}\n"
+    body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    return write_atomic(path, (head + body).encode())
+
+
+def _resume_command(kam: Kam, opportunity_id: int, kind: str, path: Path) -> str:
+    import re
+    import shlex
+
+    url = kam.db_url
+    # the database only when it is named by --db or the environment, and never with a password in it
+    db = f" --db {shlex.quote(url)}" if url and not re.search(r"://[^/@]*:[^/@]*@", url) else ""
+    return f"kam{db} doc fill {opportunity_id} {kind} --file {shlex.quote(str(path))}"
 
 
 @doc.command("list")

@@ -57,14 +57,14 @@ def test_template_comments_follow_the_language(kam: Kam) -> None:
 INVITE_ANSWERS = [
     "2026-11-20",  # call date
     "",  # caller: default 王磊
-    "",  # contact name: default 张华 (from the account)
-    "",  # title: default 科长
-    "",  # phone: default from the contact
+    "1",  # contact name: suggestion 1, 张华 (from the account)
+    "",  # title: 张华's, 科长
+    "",  # phone: 张华's
     "2026-11-19T10:00",  # visit time before the call: re-asked at the end
     "",  # visit place: default 内蒙古包头
-    "",  # our visitor #1: default 王磊
+    "1",  # our visitor #1: suggestion 1, the owner 王磊
     "",  # end of list
-    "",  # customer attendee #1: default 张华
+    "张华",  # customer attendee #1: the suggestion typed out
     "",  # end of list
     "产品推介与需求调研",  # purpose
     "hot",  # interest: not a choice, re-asked
@@ -75,23 +75,92 @@ INVITE_ANSWERS = [
 ]
 
 
-def test_interactive_fill_with_defaults_and_re_asks(kam: Kam) -> None:
+def test_interactive_fill_with_suggestions_and_re_asks(kam: Kam) -> None:
     opp = setup_deal(kam)
     result = kam("doc", "fill", opp, "phone-invite-feedback", input="\n".join([*INVITE_ANSWERS, "y"]) + "\n", lang="zh")
     assert result.exit_code == 0, result.output
+    assert "  建议（输入编号选用）：1) 张华（科长，13904720000）" in result.stderr
     assert "取值不在可选范围内" in result.stderr  # the re-ask after "hot"
     assert "约定拜访时间不能早于通话日期" in result.stderr
     doc = kam.json("doc", "show", opp, "phone-invite-feedback")["data"]
     assert doc["contact"] == {"name": "张华", "title": "科长", "phone": "13904720000"}
     assert (doc["caller"], doc["visit_place"], doc["interest"], doc["visit_time"]) == ("王磊", "内蒙古包头", "high", "2026-11-25T09:30:00")
+    assert (doc["our_visitors"], doc["customer_attendees"]) == (["王磊"], ["张华"])
 
 
-def test_interactive_fill_not_confirmed_stores_nothing(kam: Kam) -> None:
+def test_an_empty_answer_on_a_new_item_ends_the_list(kam: Kam) -> None:
+    """Suggestions are never defaults: Enter on the first attendee ends the list, the contact is not added."""
+    opp = setup_deal(kam)
+    answers = ["2026-11-20", "", "刘振华", "", "", "2026-11-25T09:30", "", "王磊", "", "", "调研", "1", "", ""]
+    result = kam("doc", "fill", opp, "phone-invite-feedback", input="\n".join([*answers, "y"]) + "\n")
+    assert result.exit_code == 0, result.output
+    doc = kam.json("doc", "show", opp, "phone-invite-feedback")["data"]
+    assert doc["customer_attendees"] == []
+    # another person than the suggestion: none of 张华's details are offered for 刘振华
+    assert doc["contact"] == {"name": "刘振华"}
+    assert "Title [" not in result.stderr
+
+
+def _draft_lines(stderr: str) -> tuple[Path, str]:
+    lines = stderr.splitlines()
+    path = Path(lines[-2].removeprefix("  - what you typed is kept in "))
+    return path, lines[-1].removeprefix("  - to go on: ")
+
+
+def test_cancelling_keeps_a_draft_and_prints_the_command_to_go_on(kam: Kam, tmp_path: Path) -> None:
     opp = setup_deal(kam)
     result = kam("doc", "fill", opp, "phone-invite-feedback", input="\n".join([*INVITE_ANSWERS, "n"]) + "\n")
     assert result.exit_code == 1
-    assert result.stderr.splitlines()[-1] == "Error: cancelled; nothing was stored"
+    lines = result.stderr.splitlines()
+    assert lines[-3] == "Error: cancelled; nothing was stored in the database"
+    path, command = _draft_lines(result.stderr)
+    assert path.parent == tmp_path / "xdg" / "kam" / "drafts"
+    assert path.name.startswith(f"{opp}-phone-invite-feedback-")
+    assert command == f"kam --db {kam.db_url} doc fill {opp} phone-invite-feedback --file {path}"
     assert kam.json("doc", "list", opp) == []
+    text = path.read_text(encoding="utf-8")
+    assert text.splitlines()[0] == f"# kam draft: Phone invitation feedback (phone-invite-feedback), opportunity {opp}"
+    assert yaml.safe_load(text)["purpose"] == "产品推介与需求调研"
+    # going on: the draft is complete, so kam shows the review at once; 8 edits the purpose, then save
+    again = kam("doc", "fill", opp, "phone-invite-feedback", "--file", str(path), input="8\n推介会\ny\n")
+    assert again.exit_code == 0, again.output
+    assert kam.json("doc", "show", opp, "phone-invite-feedback")["data"]["purpose"] == "推介会"
+    assert not path.exists()  # used up
+
+
+def test_end_of_input_half_way_keeps_what_was_typed(kam: Kam) -> None:
+    opp = setup_deal(kam)
+    result = kam("doc", "fill", opp, "phone-invite-feedback", input="\n".join(INVITE_ANSWERS[:8]) + "\n", lang="zh")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[-3] == "Error: 已取消，未保存到数据库"
+    assert lines[-2].startswith("  - 已填内容存为草稿：")
+    path = Path(lines[-2].removeprefix("  - 已填内容存为草稿："))
+    assert lines[-1] == f"  - 继续填写：kam --db {kam.db_url} doc fill {opp} phone-invite-feedback --file {path}"
+    draft = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert draft == {
+        "call_date": "2026-11-20",
+        "caller": "王磊",
+        "contact": {"name": "张华", "title": "科长", "phone": "13904720000"},
+        "visit_time": "2026-11-19T10:00:00",
+        "visit_place": "内蒙古包头",
+        "our_visitors": ["王磊"],
+    }
+    # going on asks again from the field it stopped in (our visitors), then the rest
+    rest = ["", "", "张华", "", "调研", "1", "", "", "2026-11-25T09:30", "y"]
+    again = kam("doc", "fill", opp, "phone-invite-feedback", "--file", str(path), input="\n".join(rest) + "\n")
+    assert again.exit_code == 0, again.output
+    assert "resuming the draft: 6 fields answered, going on at 'Our visitors'." in again.stderr
+    doc = kam.json("doc", "show", opp, "phone-invite-feedback")["data"]
+    assert (doc["our_visitors"], doc["customer_attendees"], doc["purpose"]) == (["王磊"], ["张华"], "调研")
+
+
+def test_nothing_typed_keeps_no_draft(kam: Kam, tmp_path: Path) -> None:
+    opp = setup_deal(kam)
+    result = kam("doc", "fill", opp, "phone-invite-feedback", input="")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == "Error: cancelled; nothing was stored"
+    assert not (tmp_path / "xdg" / "kam" / "drafts").exists()
 
 
 def test_interactive_fill_offers_the_previous_version(kam: Kam, tmp_path: Path) -> None:

@@ -129,6 +129,13 @@ def inside(folder: str | Path, name: str) -> Path:
     return Path(folder).joinpath(*parts)
 
 
+def data_dir() -> Path:
+    """The user's kam folder (the default database, drafts of interactive fills); XDG_DATA_HOME on Linux."""
+    from platformdirs import user_data_dir  # 10 ms: only a command that keeps something there
+
+    return Path(user_data_dir("kam", appauthor=False))
+
+
 def write_atomic(path: str | Path, content: bytes) -> Path:
     """Write `content` beside `path` and rename it into place, so a reader never sees half a file."""
     with writing(path) as out:

@@ -211,62 +211,32 @@ NEGOTIATED_TERMS = (
 
 
 def defaults_for(session: Session, opportunity_id: int, kind: str, today: dt.date | None = None) -> dict[str, Any]:
-    """A partial document of `kind` to offer as prompt defaults: the previous version, else a prefill."""
+    """A partial document of `kind` whose values Enter accepts: the previous version, else what kam knows.
+
+    Only single values (today, the owner, the account's address, the proposal's terms);
+    people from the account's contacts are `suggestions_for`, never a default, so an
+    empty answer on a new list item ends the list.
+    """
     opp = queries.get_opportunity(session, opportunity_id)
     previous = queries.latest_valid(session, opportunity_id, kind).document
     if previous is not None:
         return dict(previous.data)
     account = opp.account
-    contacts = [c for c in account.contacts if c.removed_at is None]  # removed contacts are not offered
     today = today or dt.date.today()
-    names = [c.name for c in contacts]
     out: dict[str, Any] = {}
     if kind == "phone-invite-feedback":
-        out = {"call_date": today.isoformat(), "caller": opp.owner, "our_visitors": [opp.owner]}
-        if contacts:
-            c = contacts[0]
-            out["contact"] = {k: v for k, v in {"name": c.name, "title": c.title, "phone": c.phone}.items() if v}
-            out["customer_attendees"] = names
+        out = {"call_date": today.isoformat(), "caller": opp.owner}
         if account.address or account.region:
             out["visit_place"] = account.address or account.region
     elif kind == "visit-feedback":
-        out = {
-            "visit_date": today.isoformat(),
-            "our_visitors": [opp.owner],
-            "customer_attendees": [
-                {k: v for k, v in {"name": c.name, "department": c.department, "title": c.title}.items() if v}
-                for c in contacts
-            ],
-            "decision_chain": [
-                {
-                    k: v
-                    for k, v in {
-                        "name": c.name,
-                        "department": c.department,
-                        "role": c.role,
-                        "influence": c.influence,
-                        "stance": c.stance,
-                    }.items()
-                    if v
-                }
-                for c in contacts
-            ],
-            "needs": {
-                k: v
-                for k, v in {"fleet_size": account.fleet_size, "purchase_quantity": opp.quantity}.items()
-                if v is not None
-            },
-        }
+        needs = {"fleet_size": account.fleet_size, "purchase_quantity": opp.quantity}
+        out = {"visit_date": today.isoformat(), "needs": {k: v for k, v in needs.items() if v is not None}}
     elif kind == "product-proposal":
         if opp.quantity:
             out = {"configurations": [{"quantity": opp.quantity}]}
-    elif kind == "exchange-minutes":
-        out = {"meeting_date": today.isoformat(), "our_participants": [opp.owner], "customer_participants": names}
-    elif kind == "evaluation-scorecard":
-        # the criteria and weights come from the schema's prefill (the seed's 项目评估表)
-        out = {"decision_roles": [{"name": c.name, "department": c.department} for c in contacts if c.department]}
-    elif kind == "negotiation-minutes":
-        out = {"meeting_date": today.isoformat(), "our_participants": [opp.owner], "customer_participants": names}
+    elif kind in ("exchange-minutes", "negotiation-minutes"):
+        out = {"meeting_date": today.isoformat()}
+    if kind == "negotiation-minutes":
         proposal = queries.latest_valid(session, opp.id, "product-proposal").form
         if proposal is not None and proposal.configurations:  # type: ignore[attr-defined]
             first = proposal.configurations[0]  # type: ignore[attr-defined]
@@ -297,3 +267,36 @@ def defaults_for(session: Session, opportunity_id: int, kind: str, today: dt.dat
     elif kind == "service-plan":
         out = {"user_file_created": True}
     return out
+
+
+def suggestions_for(session: Session, opportunity_id: int, kind: str) -> dict[str, list[Any]]:
+    """What the prompts offer by number, by field path: the account's contacts and the opportunity's owner.
+
+    A contact offered for a list of people carries its department, title, role... so
+    taking it by number fills the rest of the item with that contact's own details.
+    """
+    opp = queries.get_opportunity(session, opportunity_id)
+    contacts = [c for c in opp.account.contacts if c.removed_at is None]  # removed contacts are not offered
+    names = [c.name for c in contacts]
+
+    def person(c: Any, *keys: str) -> dict[str, Any]:
+        return {k: getattr(c, k) for k in ("name", *keys) if getattr(c, k)}
+
+    ours = [opp.owner] if opp.owner else []
+    if kind == "phone-invite-feedback":
+        return {
+            "contact": [person(c, "title", "phone") for c in contacts],
+            "our_visitors": ours,
+            "customer_attendees": names,
+        }
+    if kind == "visit-feedback":
+        return {
+            "our_visitors": ours,
+            "customer_attendees": [person(c, "department", "title") for c in contacts],
+            "decision_chain": [person(c, "department", "role", "influence", "stance") for c in contacts],
+        }
+    if kind in ("exchange-minutes", "negotiation-minutes"):
+        return {"our_participants": ours, "customer_participants": names}
+    if kind == "evaluation-scorecard":
+        return {"decision_roles": [person(c, "department") for c in contacts]}
+    return {}
