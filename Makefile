@@ -8,8 +8,9 @@ STAMP := $(VENV)/.kam-installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Chinese glyphs, the fast HarfBuzz subsetter WeasyPrint uses, Pango for layout,
 # poppler-utils for pdftotext/pdftoppm in tests, graphviz for `kam workflow diagram --svg`,
-# openssh-client for ssh-keygen (reviewers make their Ed25519 keys with it; the signature tests use it).
-SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils graphviz openssh-client
+# openssh-client for ssh-keygen (reviewers make their Ed25519 keys with it; the signature tests use it),
+# libreoffice-calc-nogui (soffice --headless) for the tests that save an Excel form again as another spreadsheet program does.
+SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils graphviz openssh-client libreoffice-calc-nogui
 DEMO_DIR ?= demo-out
 
 .PHONY: setup system venv compile demo test lint bench soak clean

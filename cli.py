@@ -56,6 +56,15 @@ class KamGroup(click.Group):
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[Any]:
+        """`kam <Tab>`: the commands with their summaries, read without importing a command module."""
+        from click.shell_completion import CompletionItem
+
+        names = [name for name in self.list_commands(ctx) if name.startswith(incomplete)]
+        return [CompletionItem(name, help=commands.summary(name)) for name in names] + click.Command.shell_complete(
+            self, ctx, incomplete
+        )
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in self.commands:
             command = commands.load(cmd_name)

@@ -151,6 +151,9 @@ class KamCommand(click.Command):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        from commands._complete import attach  # values a Tab completes: kinds, stages, departments, ids
+
+        attach(self)
         self.params.extend(
             [
                 click.Option(["--db", "db_url"], metavar="URL", hidden=True),

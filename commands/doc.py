@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 import forms
-from commands._common import Kam, KamGroupBase, clean, local_time, output_path, pass_kam
+from commands._common import Kam, KamGroupBase, clean, local_time, output_path, pass_kam, write_output
 from commands._table import table
 from forms.diff import diff, render
 from forms.interactive import FillAborted, fill
@@ -39,16 +39,39 @@ def doc() -> None:
 
 @doc.command("template")
 @click.argument("kind")
+@click.option(
+    "--xlsx", "xlsx_path", metavar="FILE", help="Write an Excel form (.xlsx) to fill in Excel or WPS instead."
+)
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
 @pass_kam
-def doc_template(kam: Kam, kind: str) -> None:
-    """Print a commented YAML skeleton of KIND to fill in.
+def doc_template(kam: Kam, kind: str, xlsx_path: str | None, force: bool) -> None:
+    """Print a commented YAML skeleton of KIND to fill in, or write it as an Excel form.
+
+    The Excel form has one sheet: a row per field with its Chinese and English
+    label and its key, required fields marked *, drop-down lists for every
+    choice, date cells, and tables for lists; a second sheet explains how to
+    fill it. `kam doc fill ID KIND --file FORM.xlsx` reads it back.
 
     \b
     Example:
       kam doc template phone-invite-feedback > invite.yaml
+      kam doc template visit-feedback --xlsx 拜访反馈.xlsx
     """
     forms.check_kind(kind)
-    click.echo(template(kind, kam.lang), nl=False)
+    if xlsx_path is None:
+        click.echo(template(kind, kam.lang), nl=False)
+        return
+    from forms.xlsx import write_template  # openpyxl: only for an Excel form
+
+    path = write_output(xlsx_path, write_template(kind, kam.lang), force)
+    size = path.stat().st_size
+    kam.emit(
+        {"kind": kind, "path": str(path), "size": size},
+        lambda: kam.say(
+            f"已生成 {path}（《{forms.title(kind, 'zh')}》Excel 表单，{size // 1024} KB）",
+            f"wrote {path} (the {forms.title(kind, 'en')} as an Excel form, {size // 1024} KB)",
+        ),
+    )
 
 
 @doc.command("fill")
@@ -57,14 +80,16 @@ def doc_template(kam: Kam, kind: str) -> None:
 @click.option(
     "--file",
     "path",
-    help="YAML or JSON file ('-' for stdin), or a draft kam saved; without it, kam asks field by field.",
+    help="YAML or JSON file ('-' for stdin), an Excel form (.xlsx), or a draft kam saved; "
+    "without it, kam asks field by field.",
 )
 @pass_kam
 def doc_fill(kam: Kam, opportunity_id: int, kind: str, path: str | None) -> None:
     """Validate a document and store it as the next version.
 
-    Every problem is listed at once, with its key path; nothing is stored
-    unless the whole document is valid. Without --file kam asks field by
+    Every problem is listed at once, with its key path (in an Excel form, its
+    cell); nothing is stored unless the whole document is valid, and nothing
+    when it is identical to the newest version. Without --file kam asks field by
     field, shows every answer numbered before saving (a number edits it, < goes
     back) and, if cancelled (n, Ctrl-C, end of input), keeps what was typed as
     a draft and prints the command that goes on with it.
@@ -72,29 +97,58 @@ def doc_fill(kam: Kam, opportunity_id: int, kind: str, path: str | None) -> None
     \b
     Example:
       kam doc fill 1 visit-feedback --file visit.yaml
+      kam doc fill 1 visit-feedback --file 拜访反馈.xlsx
       kam doc fill 1 phone-invite-feedback          # interactive
     """
     forms.check_kind(kind)
     draft: Path | None = None
     if path is None:
         data = _interactive(kam, opportunity_id, kind)
+    elif path != "-" and _is_workbook(path):
+        from forms.xlsx import load_form  # openpyxl: only for an Excel form
+
+        data = load_form(kind, path)  # every problem named by its cell (B12 电话)
     elif path != "-" and _is_draft(path):
         draft = Path(path)
         data = _interactive(kam, opportunity_id, kind, resume=draft)
     else:
         data = read_document(path)
     with kam.db.write() as session:
-        d = documents.fill_document(session, opportunity_id, kind, data, actor=kam.actor)
-        out = {"id": opportunity_id, "kind": kind, "version": d.version, "sha256": d.sha256}
+        d, stored = documents.fill_if_changed(session, opportunity_id, kind, data, actor=kam.actor)
+        out = {"id": opportunity_id, "kind": kind, "version": d.version, "sha256": d.sha256, "stored": stored}
     if draft is not None and draft.resolve().parent == _drafts().resolve():
         draft.unlink(missing_ok=True)  # the draft kam kept is used up; a copy elsewhere is the user's
+    if stored:
+        kam.emit(
+            out,
+            lambda: kam.say(
+                f"已保存 {kind} v{out['version']}（商机 {opportunity_id}）",
+                f"stored {kind} v{out['version']} for opportunity {opportunity_id}",
+            ),
+        )
+        return
     kam.emit(
         out,
         lambda: kam.say(
-            f"已保存 {kind} v{out['version']}（商机 {opportunity_id}）",
-            f"stored {kind} v{out['version']} for opportunity {opportunity_id}",
+            f"与 {kind} v{out['version']} 完全相同，未保存新版本（商机 {opportunity_id}）",
+            f"identical to {kind} v{out['version']}; no new version stored for opportunity {opportunity_id}",
         ),
     )
+
+
+# What an Excel (or WPS, LibreOffice) file is called or starts with; forms.xlsx names what it cannot read.
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".et", ".ods")
+WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # a zip (xlsx, xlsm, ods) or an OLE package (xls, encrypted)
+
+
+def _is_workbook(path: str) -> bool:
+    if Path(path).suffix.lower() in WORKBOOK_SUFFIXES:
+        return True
+    try:
+        with open(path, "rb") as source:
+            return source.read(4) in WORKBOOK_MAGIC
+    except OSError:
+        return False  # read_document names the problem
 
 
 # The first line of a draft: `--file` with such a file goes on asking instead of storing it as it is.

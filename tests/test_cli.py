@@ -139,7 +139,9 @@ def test_json_and_yaml_files_are_both_accepted(kam: Kam, tmp_path: Path) -> None
     opp = setup_deal(kam)
     data = load("phone-invite-feedback")
     assert kam.json("doc", "fill", opp, "phone-invite-feedback", "--file", write(tmp_path, "a.json", data))["version"] == 1
-    assert kam.json("doc", "fill", opp, "phone-invite-feedback", "--file", write(tmp_path, "a.yaml", data))["version"] == 2
+    # the same document written as YAML is the same document: nothing new is stored
+    again = kam.json("doc", "fill", opp, "phone-invite-feedback", "--file", write(tmp_path, "a.yaml", data))
+    assert (again["version"], again["stored"]) == (1, False)
 
 
 def test_history_lists_every_change_in_order(kam: Kam) -> None:

@@ -23,6 +23,23 @@ REFRESHERS: dict[str, Callable[[Session, int, dict[str, Any]], Any]] = {
 
 def fill_document(session: Session, opportunity_id: int, kind: str, data: Any, *, actor: str) -> Document:
     """Validate `data` against `kind`'s schema and store it as the next version (`FormInvalid` lists every problem)."""
+    return _fill(session, opportunity_id, kind, data, actor=actor, if_changed=False)[0]
+
+
+def fill_if_changed(
+    session: Session, opportunity_id: int, kind: str, data: Any, *, actor: str
+) -> tuple[Document, bool]:
+    """`fill_document`, except that a document identical to the newest version stores nothing: (that version, False).
+
+    What `kam doc fill` does: filling the same form twice must not make a version that
+    differs from the last one only in its number (and its time in the history).
+    """
+    return _fill(session, opportunity_id, kind, data, actor=actor, if_changed=True)
+
+
+def _fill(
+    session: Session, opportunity_id: int, kind: str, data: Any, *, actor: str, if_changed: bool
+) -> tuple[Document, bool]:
     forms.check_kind(kind)
     opp = queries.lock(session, opportunity_id)  # one writer per opportunity: the next version is ours alone
     locked = contract.locked_after_signing(
@@ -31,6 +48,10 @@ def fill_document(session: Session, opportunity_id: int, kind: str, data: Any, *
     if locked is not None:
         raise locked
     stored = forms.dump(forms.validate(kind, data))
+    if if_changed:
+        newest = queries.newest_document(session, opp.id, kind)
+        if newest is not None and newest.sha256 == sha256(stored):
+            return newest, False
     if kind == contract.REVIEW:
         number = str(stored["contract_no"])
         holder = queries.claim_contract_no(session, opp.id, contract.number_key(number))
@@ -59,4 +80,4 @@ def fill_document(session: Session, opportunity_id: int, kind: str, data: Any, *
     if refresh is not None:
         refresh(session, opp.id, stored)
     session.flush()
-    return doc
+    return doc, True

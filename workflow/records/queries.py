@@ -305,6 +305,16 @@ def latest_documents(session: Session, opportunity_id: int) -> dict[str, Documen
     return {d.kind: d for d in list_documents(session, opportunity_id)}
 
 
+def newest_document(session: Session, opportunity_id: int, kind: str) -> Document | None:
+    """The newest stored version of `kind`, valid or not (None when there is none)."""
+    return session.scalar(
+        select(Document)
+        .where(Document.opportunity_id == opportunity_id, Document.kind == kind)
+        .order_by(Document.version.desc())
+        .limit(1)
+    )
+
+
 def newest_version(session: Session, opportunity_id: int, kind: str) -> int:
     """The newest stored version of `kind` (0 when there is none)."""
     return (
