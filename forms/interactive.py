@@ -42,6 +42,7 @@ from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 import forms
+from forms import choices
 from forms.diff import flatten, show
 from forms.introspect import _CONTAINERS, FieldSpec, describe, find
 
@@ -206,6 +207,10 @@ class _Filler:
         if spec.type == "choice":
             if answer.isdigit() and 1 <= int(answer) <= len(spec.choices) and answer not in map(str, spec.choices):
                 return spec.choices[int(answer) - 1]
+            enum = choices.of(spec.annotation)
+            key = enum.key(answer) if enum is not None else None
+            if key is not None:
+                return key  # a key, a label in either language or a short form (支持 for 支持者)
             for value in spec.choices:
                 labels = {str(value), spec.choice_label(value, "zh"), spec.choice_label(value, "en")}
                 if answer in labels or answer.lower() in {x.lower() for x in labels}:

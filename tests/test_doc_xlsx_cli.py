@@ -59,7 +59,7 @@ def test_template_messages_and_json(kam: Kam, tmp_path: Path) -> None:
     assert again.exit_code == 1
     assert again.stderr == f"Error: {form} exists: use --force to overwrite it, or choose another name\n"
     zh = kam("doc", "template", "visit-feedback", "--xlsx", str(form), lang="zh")
-    assert zh.stderr == f"Error: 文件 {form} 已存在：加 --force 覆盖，或换一个文件名\n"
+    assert zh.stderr == f"错误：文件 {form} 已存在：加 --force 覆盖，或换一个文件名\n"
     forced = kam.json("doc", "template", "visit-feedback", "--xlsx", str(form), "--force")
     assert forced == {"kind": "visit-feedback", "path": str(form), "size": form.stat().st_size}
     en = kam("doc", "template", "visit-feedback", "--xlsx", str(form), "--force")
@@ -84,15 +84,15 @@ def test_every_problem_names_its_cell_in_both_languages_and_nothing_is_stored(ka
     zh = kam("doc", "fill", opp, "phone-invite-feedback", "--file", str(form), lang="zh")
     assert zh.exit_code == 1
     assert zh.stderr.splitlines() == [
-        f"Error: 《电话邀约反馈单》表单（{form}）有 2 处问题，未保存：",
+        f"错误：《电话邀约反馈单》表单（{form}）有 2 处问题，未保存：",
         "  - B7 姓名: 必填项缺失",
-        "  - B10 约定拜访时间: 应为日期时间，如 2026-11-20T14:00",
+        "  - B10 约定拜访时间: 「明天上午」请用 24 小时制写时间，如 2027-03-31 14:00（下午 2 点）",
     ]
     en = kam("doc", "fill", opp, "phone-invite-feedback", "--file", str(form))
     assert en.stderr.splitlines() == [
         f"Error: the Phone invitation feedback form ({form}) has 2 problem(s); nothing was stored:",
         "  - B7 Name: Field required",
-        "  - B10 Agreed visit time: Input should be a valid datetime or date, invalid character in year",
+        '  - B10 Agreed visit time: write the time in "明天上午" on the 24-hour clock, as in 2027-03-31 14:00 for 2 pm',
     ]
     assert kam.json("doc", "list", opp) == []
 
@@ -107,10 +107,10 @@ def test_a_bad_workbook_is_refused_in_one_line_in_both_languages(
     opp = setup_deal(kam)
     path = tmp_path / name
     path.write_bytes(make())
-    for lang, message in zip(("zh", "en"), expected, strict=True):
+    for lang, lead, message in zip(("zh", "en"), ("错误：", "Error: "), expected, strict=True):
         result = kam("doc", "fill", opp, "phone-invite-feedback", "--file", str(path), lang=lang)
         assert result.exit_code == 1
-        assert result.stderr == f"Error: {message.format(f=path)}\n"
+        assert result.stderr == f"{lead}{message.format(f=path)}\n"
     assert kam.json("doc", "list", opp) == []
 
 

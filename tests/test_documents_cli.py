@@ -133,7 +133,7 @@ def test_end_of_input_half_way_keeps_what_was_typed(kam: Kam) -> None:
     result = kam("doc", "fill", opp, "phone-invite-feedback", input="\n".join(INVITE_ANSWERS[:8]) + "\n", lang="zh")
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
-    assert lines[-3] == "Error: 已取消，未保存到数据库"
+    assert lines[-3] == "错误：已取消，未保存到数据库"
     assert lines[-2].startswith("  - 已填内容存为草稿：")
     path = Path(lines[-2].removeprefix("  - 已填内容存为草稿："))
     assert lines[-1] == f"  - 继续填写：kam --db {kam.db_url} doc fill {opp} phone-invite-feedback --file {path}"

@@ -370,3 +370,12 @@ def test_a_changed_name_drops_the_previous_items_details():
     assert set(result["customer_attendees"][0]) == {"name"}
     i = next(n for n, (p, _) in enumerate(asked) if p.startswith("姓名 #1"))
     assert asked[i][1] == first["name"] and asked[i + 1][1] is None
+
+
+@pytest.mark.parametrize(("typed", "expected"), [("支持", "supporter"), ("支持者", "supporter"), ("Supporter", "supporter"), ("2", "neutral")])
+def test_a_choice_by_its_key_label_short_form_or_number(typed, expected):
+    from forms.interactive import _Filler
+    from forms.introspect import find
+
+    spec = find("visit-feedback", "decision_chain[0].stance")
+    assert _Filler(lambda p, d: "", lambda t: None, "zh", [], None)._parse(spec, typed) == expected
