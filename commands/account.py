@@ -97,7 +97,7 @@ def account_add(
 @click.option("--region")
 @click.option("--main-brands")
 @click.option("--address")
-@click.option("--reviewed", is_flag=True, help="Mark the customer data as reviewed today (seed 000: quarterly).")
+@click.option("--reviewed", is_flag=True, help="Mark the customer data as reviewed today (due once a quarter).")
 @pass_kam
 def account_edit(
     kam: Kam,
@@ -233,6 +233,7 @@ def account_show(kam: Kam, account_id: int) -> None:
                     ("姓名", "Name"),
                     ("部门", "Department"),
                     ("职务", "Title"),
+                    ("电话", "Phone"),
                     ("角色", "Role"),
                     ("影响力", "Influence"),
                     ("态度", "Stance"),
@@ -244,6 +245,7 @@ def account_show(kam: Kam, account_id: int) -> None:
                     c["name"],
                     c["department"],
                     c["title"],
+                    c["phone"],
                     c["role"],
                     LEVEL.label(c["influence"], lang),
                     STANCE.label(c["stance"], lang),
@@ -312,7 +314,11 @@ def account_import(kam: Kam, file: str, dry_run: bool, skip_invalid: bool) -> No
 
     Columns (English or Chinese): name/名称, type/性质, class/分类, industry/行业,
     fleet_size/保有量 (required); size/规模, market/市场, region/区域,
-    main_brands/主要品牌, address/地址. Any bad row stops the whole import.
+    main_brands/主要品牌, address/地址. Values as codes or labels (政府, A类).
+    A contact per row: contact/联系人, department/部门, title/职务, phone/电话,
+    role/角色, influence/影响力 (高/中/低), stance/态度 (支持者/中立者/...); more
+    rows with the same name/名称 add more contacts to that customer. Any bad row
+    stops the whole import; --dry-run lists the contacts it would add.
 
     \b
     Example:
@@ -325,18 +331,62 @@ def account_import(kam: Kam, file: str, dry_run: bool, skip_invalid: bool) -> No
     def human() -> None:
         for error in result.errors:
             click.echo(f"  - {error.render(kam.lang)}", err=True)
+        people = len(result.contacts)
         if dry_run:
+            if people:
+                _contacts_table(kam, result.contacts)
             kam.say(
-                f"检查完毕：{result.rows} 行，可导入 {result.imported} 个客户（未写入）",
-                f"checked {result.rows} row(s): {result.imported} account(s) would be imported (nothing written)",
+                f"检查完毕：{result.rows} 行，可导入 {result.imported} 个客户"
+                + (f"、{people} 位联系人" if people else "")
+                + "（未写入）",
+                f"checked {result.rows} row(s): {result.imported} account(s)"
+                + (f" and {people} contact(s)" if people else "")
+                + " would be imported (nothing written)",
             )
         else:
             kam.say(
-                f"已导入 {result.imported} 个客户，跳过 {len(result.errors)} 行",
-                f"imported {result.imported} account(s), skipped {len(result.errors)} row(s)",
+                f"已导入 {result.imported} 个客户"
+                + (f"、{people} 位联系人" if people else "")
+                + f"，跳过 {len(result.errors)} 行",
+                f"imported {result.imported} account(s)"
+                + (f" and {people} contact(s)" if people else "")
+                + f", skipped {len(result.errors)} row(s)",
             )
 
     kam.emit(result.to_dict(kam.lang), human)
+
+
+def _contacts_table(kam: Kam, contacts: list[dict[str, Any]]) -> None:
+    """The contacts an import brings, one row each, as `kam account show` lists them."""
+    headers = (
+        ("行", "Row"),
+        ("客户", "Account"),
+        ("联系人", "Contact"),
+        ("部门", "Department"),
+        ("职务", "Title"),
+        ("电话", "Phone"),
+        ("角色", "Role"),
+        ("影响力", "Influence"),
+        ("态度", "Stance"),
+    )
+    table(
+        [kam.t(*h) for h in headers],
+        [
+            (
+                c["row"],
+                c["account"],
+                c["contact"],
+                c["department"],
+                c["title"],
+                c["phone"],
+                c["role"],
+                LEVEL.label(c["influence"], kam.lang),
+                STANCE.label(c["stance"], kam.lang),
+            )
+            for c in contacts
+        ],
+        title=kam.t("联系人", "Contacts"),
+    )
 
 
 @account.command("stale")
@@ -345,7 +395,7 @@ def account_import(kam: Kam, file: str, dry_run: bool, skip_invalid: bool) -> No
     type=click.IntRange(0, 36500),
     default=90,
     show_default=True,
-    help="Not reviewed for this many days (seed 000: quarterly).",
+    help="Not reviewed for this many days (a quarter by default).",
 )
 @pass_kam
 def account_stale(kam: Kam, days: int) -> None:

@@ -614,7 +614,7 @@ def _codes(values: tuple[str, ...]) -> list[str] | None:
 )
 @pass_kam
 def opp_rate(kam: Kam, opportunity_id: int, relationship: tuple[str, ...], heat: tuple[str, ...]) -> None:
-    """Rate relationship level (1–4) and deal heat (30/50/70/90 %) by ticking the seed's criteria.
+    """Rate relationship level (1–4) and deal heat (30/50/70/90 %) by ticking what is true of the customer.
 
     Without options, shows both checklists with what was ticked last time.
     A level is reached when at least half of its criteria are ticked and the

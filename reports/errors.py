@@ -64,8 +64,8 @@ class MissingRenderer(ReportError):
     def __init__(self, detail: str) -> None:
         super().__init__(
             t(
-                f"无法加载 PDF 排版引擎 WeasyPrint（{detail}）：{self.fix}，详见 kam doctor",
-                f"cannot load the PDF renderer WeasyPrint ({detail}). Fix: {self.fix} (see kam doctor)",
+                f"无法加载 PDF 排版引擎 WeasyPrint（“{detail}”）：{self.fix}，详见 kam doctor",
+                f'cannot load the PDF renderer WeasyPrint ("{detail}"). Fix: {self.fix} (see kam doctor)',
             )
         )
 

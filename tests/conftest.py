@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import refusals
 from click.testing import CliRunner, Result
 from hypothesis import settings
 
@@ -28,6 +29,21 @@ PG_URL = os.environ.get("KAM_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.
 settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI") and os.environ.get("KAM_SOAK_SCALE") != "large":
     settings.load_profile("ci")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    refusals.watch()  # every refusal the suite provokes is checked for Python reprs at the end (issue 16)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    leaks = refusals.leaks()
+    if leaks:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_sep("=", f"{len(leaks)} refusal(s) show a Python repr to the user (tests/refusals.py)")
+            for line in leaks[:50]:
+                reporter.write_line(line)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(autouse=True)

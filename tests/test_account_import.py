@@ -21,7 +21,7 @@ BAD_ROWS = [
     "row 4: name is required",
     'row 5: type: "company" is not one of the choices: government (政府客户), enterprise (企业客户), individual (个人客户)',
     'row 5: class: "D" is not one of the choices: A (A 类（战略客户）), B (B 类（重点客户）), C (C 类（一般客户）)',
-    "row 6: account '呼和浩特城投集团' repeats row 2",
+    "row 6: account '呼和浩特城投集团' repeats row 2 (to give it another contact, fill in the contact columns)",
 ]
 
 
@@ -115,10 +115,10 @@ def test_import_commands(kam) -> None:  # type: ignore[no-untyped-def]
     assert bad.exit_code == 1
     assert "Error: " in bad.stderr and "  - row 4: name is required" in bad.stderr
     dry = kam.json("account", "import", str(FIXTURES / "good.xlsx"), "--dry-run")
-    assert dry == {"rows": 4, "imported": 4, "skipped": 0, "dry_run": True, "errors": []}
+    assert dry == {"rows": 4, "imported": 4, "skipped": 0, "dry_run": True, "errors": [], "contacts": []}
     skipped = kam("account", "import", str(FIXTURES / "bad.csv"), "--skip-invalid")
     assert skipped.exit_code == 0 and "imported 1 account(s), skipped 5 row(s)" in skipped.stdout
-    assert "row 6: account '呼和浩特城投集团' repeats row 2" in skipped.stderr
+    assert "row 6: account '呼和浩特城投集团' repeats row 2 (to give it another contact" in skipped.stderr
 
 
 # -- freshness -------------------------------------------------------------------------

@@ -25,11 +25,42 @@ def populate(db: Database, process: Process) -> None:
     """A database with every kind of record."""
     with db.write() as s:
         acc = accounts.create_account(
-            s, name="包头鑫达物流有限公司", type="enterprise", account_class="A", industry="物流", fleet_size=120, actor="王磊",
-            size="large", market="domestic", region="内蒙古包头", main_brands="欧曼", address="钢铁大街 88 号",
+            s,
+            name="包头鑫达物流有限公司",
+            type="enterprise",
+            account_class="A",
+            industry="物流",
+            fleet_size=120,
+            actor="王磊",
+            size="large",
+            market="domestic",
+            region="内蒙古包头",
+            main_brands="欧曼",
+            address="钢铁大街 88 号",
         )
-        accounts.add_contact(s, acc.id, "张华", actor="王磊", department="车管科", title="科长", role="技术选型决策人", influence="high", stance="supporter", phone="13904721234")
-        signed = opportunities.new_opportunity(s, process, acc.id, "20 台牵引车", owner="王磊", actor="王磊", quantity=20, budget=Decimal("5200000.50"), expected_close=dt.date(2027, 3, 31))
+        accounts.add_contact(
+            s,
+            acc.id,
+            "张华",
+            actor="王磊",
+            department="车管科",
+            title="科长",
+            role="技术选型决策人",
+            influence="high",
+            stance="supporter",
+            phone="13904721234",
+        )
+        signed = opportunities.new_opportunity(
+            s,
+            process,
+            acc.id,
+            "20 台牵引车",
+            owner="王磊",
+            actor="王磊",
+            quantity=20,
+            budget=Decimal("5200000.50"),
+            expected_close=dt.date(2027, 3, 31),
+        )
         lost = opportunities.new_opportunity(s, process, acc.id, "5 台环卫车", owner="李娜", actor="李娜", quantity=5)
         held = opportunities.new_opportunity(s, process, acc.id, "2 台冷藏车", owner="李娜", actor="李娜")
         ids = signed.id, lost.id, held.id
@@ -38,18 +69,41 @@ def populate(db: Database, process: Process) -> None:
     fill(db, ids[0], "evaluation-scorecard")
     fill(db, ids[0], "contract-review")
     with db.write() as s:  # a rejection, then a new contract-review version and approvals
-        signoffs.decide(s, process, ids[0], department="legal", decision="reject", comment="违约金比例需明确", actor="孙律")
+        signoffs.decide(
+            s, process, ids[0], department="legal", decision="reject", comment="违约金比例需明确", actor="孙律"
+        )
     fill(db, ids[0], "contract-review", edit(load("contract-review"), "penalty_percent", 5))
     walk_to(db, process, ids[0], "contract_maintenance")
     fill(db, ids[0], "service-plan")
     with db.write() as s:
-        ratings.rate(s, ids[0], actor="李经理", relationship=["1.1", "1.2", "1.3", "2.1", "2.2", "2.3"], heat=["30.1", "50.1", "50.2", "70.1", "70.2"])
-        followup_ops.record_followup(s, process, f"{ids[0]}-TR-20270202", dt.date(2027, 2, 2), actor="王磊", note="驾驶员培训", found="DPF 再生操作不熟", today=dt.date(2027, 2, 3))
+        ratings.rate(
+            s,
+            ids[0],
+            actor="李经理",
+            relationship=["1.1", "1.2", "1.3", "2.1", "2.2", "2.3"],
+            heat=["30.1", "50.1", "50.2", "70.1", "70.2"],
+        )
+        followup_ops.record_followup(
+            s,
+            process,
+            f"{ids[0]}-TR-20270202",
+            dt.date(2027, 2, 2),
+            actor="王磊",
+            note="驾驶员培训",
+            found="DPF 再生操作不熟",
+            today=dt.date(2027, 2, 3),
+        )
         moves.lose(s, process, ids[1], reason="price", note="对手低 3%", actor="李娜")
         moves.hold(s, process, ids[2], reason="预算冻结", actor="李娜")
         doc = queries.get_document(s, ids[0], "service-plan")
         s.add(Render(document_id=doc.id, lang="zh", sha256="a" * 64, path="out/service-plan.pdf", actor="王磊"))
-        attachments.add(s, ids[0], [attachments.Upload("合同扫描件.pdf", b"%PDF-1.4 signed scan", "scan.pdf")], actor="王磊", kind="contract-review")
+        attachments.add(
+            s,
+            ids[0],
+            [attachments.Upload("合同扫描件.pdf", b"%PDF-1.4 signed scan", "scan.pdf")],
+            actor="王磊",
+            kind="contract-review",
+        )
         company.set_company(s, {"name": "北汽福田汽车股份有限公司", "phone": "010-80708888"}, actor="王磊")
 
 
@@ -72,7 +126,12 @@ def test_every_kind_of_record_is_exported(db: Database, process: Process) -> Non
     assert counts["signoffs"] == 5 and counts["followups"] == 1 and counts["renders"] == 1
     assert {d["kind"] for d in data["tables"]["documents"] if d["kind"] == "contract-review" and d["version"] == 2}
     opp = data["tables"]["opportunities"][0]
-    assert (opp["budget"], opp["expected_close"], opp["heat"], opp["relationship_level"]) == ("5200000.50", "2027-03-31", 70, 2)
+    assert (opp["budget"], opp["expected_close"], opp["heat"], opp["relationship_level"]) == (
+        "5200000.50",
+        "2027-03-31",
+        70,
+        2,
+    )
 
 
 def test_round_trip_is_identical_and_the_history_verifies(db: Database, process: Process, tmp_path: Path) -> None:
@@ -115,7 +174,9 @@ def test_import_refuses_a_database_with_data(db: Database, process: Process) -> 
     text = export_text(db)
     with pytest.raises(InvalidInput) as info:
         import_text(db, text)
-    assert info.value.message.en.startswith("import only goes into an empty database, and this one has data (accounts, contacts")
+    assert info.value.message.en.startswith(
+        "import only goes into an empty database, and this one has data (accounts, contacts"
+    )
     assert info.value.message.en.endswith("point --db at a new database file")
 
 
@@ -125,11 +186,26 @@ def test_import_refuses_a_database_with_data(db: Database, process: Process) -> 
         (lambda d: d.update(format="other"), 'this is not a file written by kam export (no "format": "kam-export")'),
         (lambda d: d.update(version=9), "export format version 9 is not supported (this kam reads version 1)"),
         (lambda d: d["tables"].pop("followups"), "the export's tables must be exactly: accounts, contacts"),
-        (lambda d: d["tables"]["accounts"][0].update(colour="red"), "(accounts[1]): unknown columns ['colour'], missing columns []"),
-        (lambda d: d["tables"]["opportunities"][0].update(quantity="twenty"), "(opportunities[1].quantity): value 'twenty' is not a INTEGER"),
-        (lambda d: d["tables"]["events"][0].update(at="yesterday"), "(events[1].at): value 'yesterday' is not a DATETIME"),
-        (lambda d: d["tables"]["documents"][0]["data"].update(caller="改过"), "(documents[1]): the document's data does not match its sha256"),
-        (lambda d: d["tables"]["events"][2].update(actor="冒名"), "(events: opportunity 3 seq 1): the history chain does not verify (hash)"),
+        (
+            lambda d: d["tables"]["accounts"][0].update(colour="red"),
+            "(accounts[1]): unknown columns colour; nothing was imported",
+        ),
+        (
+            lambda d: d["tables"]["opportunities"][0].update(quantity="twenty"),
+            "(opportunities[1].quantity): value 'twenty' is not a INTEGER",
+        ),
+        (
+            lambda d: d["tables"]["events"][0].update(at="yesterday"),
+            "(events[1].at): value 'yesterday' is not a DATETIME",
+        ),
+        (
+            lambda d: d["tables"]["documents"][0]["data"].update(caller="改过"),
+            "(documents[1]): the document's data does not match its sha256",
+        ),
+        (
+            lambda d: d["tables"]["events"][2].update(actor="冒名"),
+            "(events: opportunity 3 seq 1): the history chain does not verify (hash)",
+        ),
     ],
 )
 def test_a_damaged_file_imports_nothing(db: Database, process: Process, tmp_path: Path, change, message: str) -> None:  # type: ignore[no-untyped-def]

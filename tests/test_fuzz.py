@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 import forms
+from commands._values import ChoiceType, DateType
 from workflow.errors import InvalidInput
 from workflow.operations import documents
 from workflow.records.db import Database
@@ -67,8 +68,11 @@ def value_for(param: click.Parameter, tmp_path: Path) -> st.SearchStrategy[str]:
         return st.one_of(st.sampled_from(list(kind.choices)), TEXT)
     if isinstance(kind, click.types.IntParamType):
         return INTEGER
-    if isinstance(kind, click.DateTime):
-        return DATES
+    if isinstance(kind, ChoiceType):  # an enum typed as its key or either label (issue 16)
+        labels = [text for v in kind.choice.values for text in (str(v), *kind.choice.labels[v])]
+        return st.one_of(st.sampled_from(labels), TEXT)
+    if isinstance(kind, click.DateTime | DateType):
+        return st.one_of(DATES, st.sampled_from(["2027/3/31", "2027.3.31", "2027年3月31日", "2027年2月30日", "31/03/2027"]))
     if param.name in ("path", "file", "out_dir", "pdf", "output"):
         return st.sampled_from(["doc.yaml", "doc.json", "bad.bin", "missing.yaml", "out.sqlite3", "sub/out.pdf", "-"]).map(lambda name: str(tmp_path / name))
     if param.name == "kind":

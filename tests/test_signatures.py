@@ -709,13 +709,13 @@ BAD_STATEMENTS = [
     ),
     (
         {"opportunity_id": True},
-        "签名内容：opportunity_id 须为正整数，收到 True",
-        "statement: opportunity_id must be a positive whole number, got True",
+        "签名内容：opportunity_id 须为正整数，收到 true",
+        "statement: opportunity_id must be a positive whole number, got true",
     ),
     (
         {"opportunity_id": "17"},
-        "签名内容：opportunity_id 须为正整数，收到 '17'",
-        "statement: opportunity_id must be a positive whole number, got '17'",
+        '签名内容：opportunity_id 须为正整数，收到 "17"',
+        'statement: opportunity_id must be a positive whole number, got "17"',
     ),
     (
         {"review_version": -1},
@@ -1038,7 +1038,7 @@ def test_any_rewrite_changes_the_digest(changed: list[str]) -> None:
 
 @pytest.mark.parametrize(
     ("bad", "shown"),
-    [("xyz", "'xyz'"), ("ab" * 31, f"'{'ab' * 15}…'"), ("ab" * 33, f"'{'ab' * 15}…'"), ("", "''"), (None, "None")],
+    [("xyz", "'xyz'"), ("ab" * 31, f"'{'ab' * 15}…'"), ("ab" * 33, f"'{'ab' * 15}…'"), ("", "''"), (None, "null")],
 )
 def test_a_stored_hash_that_is_not_64_hex_digits_is_refused_naming_the_row(bad: object, shown: str) -> None:
     digest = HistoryDigest()
@@ -1190,7 +1190,7 @@ def test_an_anchor_from_a_newer_kam_says_so() -> None:
             "anchor: head must be 64 lowercase hex digits, got 'abc'",
         ),
         ((HEAD, -1), "锚点：rows 须为非负整数，收到 -1", "anchor: rows must be a whole number ≥ 0, got -1"),
-        ((HEAD, True), "锚点：rows 须为非负整数，收到 True", "anchor: rows must be a whole number ≥ 0, got True"),
+        ((HEAD, True), "锚点：rows 须为非负整数，收到 true", "anchor: rows must be a whole number ≥ 0, got true"),
         (
             (HEAD, 7, "a b"),
             "锚点：数据库标识须为 1–64 个字母、数字或 . _ -，收到 'a b'",

@@ -1,12 +1,18 @@
-"""Accounts in bulk from a spreadsheet (CSV or XLSX).
+"""Accounts in bulk from a spreadsheet (CSV or XLSX), with their contacts.
 
 The first row names the columns, in English keys or Chinese labels (see
 `COLUMNS`); values may be the English codes, their Chinese or English labels,
 or the short forms people write (政府, 企业, A类: `forms.choices`). Every row is
-checked before anything is written; a file with any
-bad row writes nothing unless `skip_invalid` is set, in which case the good rows
-are imported and the bad ones listed. Row numbers are the spreadsheet's (the
-header is row 1).
+checked before anything is written; a file with any bad row writes nothing unless
+`skip_invalid` is set, in which case the good rows are imported and the bad ones
+listed. Row numbers are the spreadsheet's (the header is row 1).
+
+Contacts (issue 16): the columns 联系人, 部门, 职务, 电话, 角色, 影响力, 态度
+(`CONTACT_COLUMNS`) give a row's account a contact. Several rows for one account
+add several contacts: the first row names the account in full, the later ones
+repeat its name (their other account cells left blank, or written the same).
+Contacts are checked with the rows and written with their accounts, each in the
+account's ledger chain (`kam audit verify` sees an edit).
 
 Freshness (seed 000, `views.accounts.stale_accounts`) is the other half of `kam account`.
 """
@@ -23,11 +29,11 @@ from zipfile import BadZipFile
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from forms.choices import ACCOUNT_CLASS, ACCOUNT_SIZE, ACCOUNT_TYPE, MARKET, Choice
+from forms.choices import ACCOUNT_CLASS, ACCOUNT_SIZE, ACCOUNT_TYPE, LEVEL, MARKET, STANCE, Choice
 from workflow.errors import InvalidInput
 from workflow.i18n import Text, t
 from workflow.records import ledger, tables
-from workflow.records.models import Account, utcnow
+from workflow.records.models import Account, Contact, utcnow
 
 MAX_ROWS = 200_000
 
@@ -45,6 +51,17 @@ COLUMNS: dict[str, tuple[tuple[str, ...], bool, int]] = {
     "address": (("address", "地址"), False, 300),
 }
 CHOICES: dict[str, Choice] = {"type": ACCOUNT_TYPE, "class": ACCOUNT_CLASS, "size": ACCOUNT_SIZE, "market": MARKET}
+# key -> accepted headers (case-insensitive), max length (0: one of the enum's values); as `kam contact add` takes them
+CONTACT_COLUMNS: dict[str, tuple[tuple[str, ...], int]] = {
+    "contact": (("contact", "contact_name", "contact name", "联系人", "联系人姓名"), 100),
+    "department": (("department", "部门"), 100),
+    "title": (("title", "职务", "职位"), 100),
+    "phone": (("phone", "电话", "联系电话", "手机"), 50),
+    "role": (("role", "角色"), 200),
+    "influence": (("influence", "影响力"), 0),
+    "stance": (("stance", "态度"), 0),
+}
+CONTACT_CHOICES: dict[str, Choice] = {"influence": LEVEL, "stance": STANCE}
 
 
 @dataclass(frozen=True)
@@ -62,6 +79,8 @@ class ImportResult:
     imported: int
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
+    # the contacts imported (or, with dry_run, that would be): row, account and the contact's fields
+    contacts: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
         return {
@@ -70,6 +89,7 @@ class ImportResult:
             "skipped": len(self.errors),
             "dry_run": self.dry_run,
             "errors": [{"row": e.row, "message": e.render(lang)} for e in self.errors],
+            "contacts": self.contacts,
         }
 
 
@@ -132,6 +152,7 @@ def _read_xlsx(path: str) -> list[list[Any]]:
 
 def _header(cells: list[Any], path: str) -> dict[str, int]:
     lookup = {alias.lower(): key for key, (aliases, _, _) in COLUMNS.items() for alias in aliases}
+    lookup |= {alias.lower(): key for key, (aliases, _) in CONTACT_COLUMNS.items() for alias in aliases}
     positions: dict[str, int] = {}
     unknown = []
     for i, cell in enumerate(cells):
@@ -150,10 +171,11 @@ def _header(cells: list[Any], path: str) -> dict[str, int]:
             problems.append(t(f"缺少列：{', '.join(missing)}", f"missing columns: {', '.join(missing)}"))
         if unknown:
             problems.append(t(f"无法识别的列：{', '.join(unknown)}", f"unknown columns: {', '.join(unknown)}"))
+        everything = ", ".join([*COLUMNS, *CONTACT_COLUMNS])
         raise InvalidInput(
             t(
-                f"文件 {path} 的表头（第 1 行）有误；可用列：{', '.join(COLUMNS)}",
-                f"the header (row 1) of {path} is wrong; columns are: {', '.join(COLUMNS)}",
+                f"文件 {path} 的表头（第 1 行）有误；可用列：{everything}",
+                f"the header (row 1) of {path} is wrong; columns are: {everything}",
             ),
             problems,
         )
@@ -219,6 +241,80 @@ def _check_row(number: int, values: dict[str, str | None]) -> tuple[dict[str, An
     return (None if errors else out), errors
 
 
+def _check_contact(number: int, values: dict[str, str | None]) -> tuple[dict[str, Any] | None, list[RowError]]:
+    """The row's contact (None if its contact cells are all blank), and what is wrong with it."""
+    given = {key: values.get(key) for key in CONTACT_COLUMNS if values.get(key) is not None}
+    if not given:
+        return None, []
+    errors: list[RowError] = []
+    if "contact" not in given:
+        named = ", ".join(given)
+        errors.append(
+            RowError(
+                number,
+                t(
+                    f"第 {number} 行：填了联系人信息（{named}）却没有联系人姓名：请填写 contact（联系人）列",
+                    f"row {number}: contact details ({named}) without a contact name: "
+                    "fill in the contact (联系人) column",
+                ),
+            )
+        )
+    out: dict[str, Any] = {}
+    for key, (_, limit) in CONTACT_COLUMNS.items():
+        value = given.get(key)
+        if value is None:
+            out[key] = None
+        elif key in CONTACT_CHOICES:
+            out[key] = CONTACT_CHOICES[key].key(value)  # 高, 支持者 or the key
+            if out[key] is None:
+                refusal = CONTACT_CHOICES[key].refusal(value, key).message
+                errors.append(RowError(number, t(f"第 {number} 行：{refusal.zh}", f"row {number}: {refusal.en}")))
+        elif len(value) > limit:
+            errors.append(
+                RowError(
+                    number,
+                    t(
+                        f"第 {number} 行：{key} 过长（最多 {limit} 字）",
+                        f"row {number}: {key} is too long (at most {limit} characters)",
+                    ),
+                )
+            )
+        else:
+            out[key] = value
+    return (None if errors else out), errors
+
+
+def _repeat(
+    number: int, name: str, first: int, values: dict[str, str | None], earlier: dict[str, str | None]
+) -> list[RowError]:
+    """Why a further row of an account cannot add its contact: no contact, or account cells that disagree."""
+    if not any(values.get(key) is not None for key in CONTACT_COLUMNS):
+        return [
+            RowError(
+                number,
+                t(
+                    f"第 {number} 行：客户 {name!r} 与第 {first} 行重复（要为它再加联系人，请填写联系人列）",
+                    f"row {number}: account {name!r} repeats row {first} (to give it another contact, fill in the "
+                    "contact columns)",
+                ),
+            )
+        ]
+    return [
+        RowError(
+            number,
+            t(
+                f"第 {number} 行：客户 {name!r} 的 {key}「{values[key]}」与第 {first} 行的「{earlier.get(key) or ''}」"
+                "不同：后续行只加联系人，客户信息请留空或与第一行相同",
+                f'row {number}: the {key} of account {name!r} ("{values[key]}") differs from row {first} '
+                f'("{earlier.get(key) or ""}"): a further row only adds a contact; leave the account cells blank '
+                "or write them as on the first row",
+            ),
+        )
+        for key in COLUMNS
+        if key != "name" and values.get(key) is not None and values.get(key) != earlier.get(key)
+    ]
+
+
 def import_accounts(
     session: Session, path: str, *, actor: str, dry_run: bool = False, skip_invalid: bool = False
 ) -> ImportResult:
@@ -229,28 +325,28 @@ def import_accounts(
     positions = _header(rows[0][1], path)
     good: list[dict[str, Any]] = []
     errors: list[RowError] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[int, dict[str, str | None]]] = {}  # account name -> its first row and cells
+    contacts: list[dict[str, Any]] = []  # each with its row and its account's name
     for number, cells in rows[1:]:
         values = {key: _cell(cells[i]) if i < len(cells) else None for key, i in positions.items()}
-        checked, row_errors = _check_row(number, values)
         name = values.get("name")
-        if name and name in seen:
-            row_errors.append(
-                RowError(
-                    number,
-                    t(
-                        f"第 {number} 行：客户 {name!r} 与第 {seen[name]} 行重复",
-                        f"row {number}: account {name!r} repeats row {seen[name]}",
-                    ),
-                )
-            )
-            checked = None
-        elif name:
-            seen[name] = number
-        errors += row_errors
-        if checked is not None:
+        contact, contact_errors = _check_contact(number, values)
+        if name and name in seen:  # a further row of an account: it adds a contact
+            first, earlier = seen[name]
+            row_errors = _repeat(number, name, first, values, earlier) + contact_errors
+            errors += row_errors
+            if contact is not None and not row_errors:
+                contacts.append({"row": number, "account": name, **contact})
+            continue
+        checked, row_errors = _check_row(number, values)
+        if name:
+            seen[name] = (number, values)
+        errors += row_errors + contact_errors
+        if checked is not None and not contact_errors:
             checked["_row"] = number
             good.append(checked)
+            if contact is not None:
+                contacts.append({"row": number, "account": name, **contact})
     existing = _existing_names(session, [g["name"] for g in good])
     for g in list(good):
         if g["name"] in existing:
@@ -264,8 +360,24 @@ def import_accounts(
                 )
             )
             good.remove(g)
+    imported = {g["name"]: g["_row"] for g in good}
+    for c in list(contacts):
+        if c["account"] not in imported:  # its account's row has a problem: the contact goes with it
+            first = seen[c["account"]][0]
+            if c["row"] != first:
+                errors.append(
+                    RowError(
+                        c["row"],
+                        t(
+                            f"第 {c['row']} 行：联系人 {c['contact']!r} 未导入：其客户（第 {first} 行）有问题",
+                            f"row {c['row']}: contact {c['contact']!r} not imported: its account (row {first}) has a "
+                            "problem",
+                        ),
+                    )
+                )
+            contacts.remove(c)
     errors.sort(key=lambda e: e.row)
-    result = ImportResult(rows=len(rows) - 1, imported=0, errors=errors, dry_run=dry_run)
+    result = ImportResult(rows=len(rows) - 1, imported=0, errors=errors, dry_run=dry_run, contacts=contacts)
     if errors and not skip_invalid:
         raise InvalidInput(
             t(
@@ -311,7 +423,39 @@ def import_accounts(
     ]
     ledger.record_new(connection, "account", created, actor=actor, action="import")
     result.imported = len(records)
+    if contacts:
+        _add_contacts(session, contacts, {int(row._mapping["id"]): row._mapping["name"] for row in created}, actor, now)
     return result
+
+
+def _add_contacts(
+    session: Session, contacts: list[dict[str, Any]], names: dict[int, str], actor: str, now: Any
+) -> None:
+    """The imported accounts' contacts in one INSERT, each the next row of its account's ledger chain."""
+    ids = {name: account_id for account_id, name in names.items()}
+    session.execute(
+        insert(Contact),
+        [
+            {
+                "account_id": ids[c["account"]],
+                "name": c["contact"],
+                **{key: c[key] for key in CONTACT_COLUMNS if key != "contact"},
+                "created_by": actor,
+                "created_at": now,
+            }
+            for c in contacts
+        ],
+    )
+    connection, table = session.connection(), tables.contacts
+    account_ids = sorted(ids.values())
+    created = [
+        row
+        for start in range(0, len(account_ids), 500)
+        for row in connection.execute(
+            select(table).where(table.c.account_id.in_(account_ids[start : start + 500])).order_by(table.c.id)
+        )
+    ]
+    ledger.record_new(connection, "contact", created, actor=actor, action="import")
 
 
 def _existing_names(session: Session, names: list[str]) -> dict[str, int]:

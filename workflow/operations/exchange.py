@@ -276,9 +276,14 @@ def _rows(name: str, table: Table, raw: Any, schema: str = "") -> list[dict[str,
         unknown = sorted(set(row) - set(columns))
         missing = sorted(set(columns) - set(row) - later)
         if unknown or missing:
-            raise _bad(
-                where, f"未知列 {unknown}，缺少列 {missing}", f"unknown columns {unknown}, missing columns {missing}"
+            zh = "，".join(
+                [f"未知列 {', '.join(unknown)}"] * bool(unknown) + [f"缺少列 {', '.join(missing)}"] * bool(missing)
             )
+            en = "; ".join(
+                [f"unknown columns {', '.join(unknown)}"] * bool(unknown)
+                + [f"missing columns {', '.join(missing)}"] * bool(missing)
+            )
+            raise _bad(where, zh, en)
         out.append({key: _in(row.get(key), column, f"{where}.{key}") for key, column in columns.items()})
     return out
 

@@ -205,6 +205,25 @@ class _Stages(dict[str, Any]):
         raise self._process.not_in_process(stage_id)
 
 
+def _keys(keys: Any) -> str:
+    """Unknown keys as a message lists them: `complance, stagse`, never Python's `['complance']`."""
+    return ", ".join(sorted(map(str, keys)))
+
+
+def _written(value: Any) -> str:
+    """A value of the file as YAML writes it (`true`, `{label: 质量部}`), never as Python's repr (`True`)."""
+    if isinstance(value, str):
+        return f"'{value}'"
+    import yaml  # loaded already: the file was read with it
+
+    return (
+        yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=1_000)
+        .strip()
+        .removesuffix("...")
+        .strip()
+    )
+
+
 def _fail(source: str, line: int | None, zh: str, en: str) -> InvalidInput:
     where = f"{source}:{line}" if line else source
     return InvalidInput(t(f"流程文件 {where}：{zh}", f"process file {where}: {en}"))
@@ -232,8 +251,8 @@ def parse_process(text: str, source: str = "<string>") -> Process:
         raise _fail(
             source,
             _key_line(text, sorted(unknown_top)[0], top),
-            f"未知的顶层键 {sorted(unknown_top)}；可用：name、label、stages、lost_reasons、compliance",
-            f"unknown top-level keys {sorted(unknown_top)}; use name, label, stages, lost_reasons, compliance",
+            f"未知的顶层键 {_keys(unknown_top)}；可用：name、label、stages、lost_reasons、compliance",
+            f"unknown top-level keys {_keys(unknown_top)}; use name, label, stages, lost_reasons, compliance",
         )
     stages_raw = raw.get("stages")
     if not isinstance(stages_raw, list) or len(stages_raw) < 2:
@@ -256,8 +275,8 @@ def parse_process(text: str, source: str = "<string>") -> Process:
             raise _fail(
                 source,
                 line,
-                f"阶段 {sid} 有未知键 {sorted(unknown)}",
-                f"stage {sid} has unknown keys {sorted(unknown)}",
+                f"阶段 {sid} 有未知键 {_keys(unknown)}",
+                f"stage {sid} has unknown keys {_keys(unknown)}",
             )
         label = _text(s.get("label", sid), source, line, f"{sid}.label")
         is_last = i == len(stages_raw) - 1
@@ -370,8 +389,8 @@ def _compliance(
         raise _fail(
             source,
             _key_line(text, sorted(unknown)[0], line),
-            f"compliance 有未知键 {sorted(unknown)}；可用：departments、limits",
-            f"compliance has unknown keys {sorted(unknown)}; use departments, limits",
+            f"compliance 有未知键 {_keys(unknown)}；可用：departments、limits",
+            f"compliance has unknown keys {_keys(unknown)}; use departments, limits",
         )
     items = raw.get("departments", list(_DEFAULT_DEPARTMENTS))
     if not isinstance(items, list) or not items:
@@ -396,8 +415,8 @@ def _compliance(
             raise _fail(
                 source,
                 iline,
-                f"部门须为标识或 {{id: ..., label: {{zh: ..., en: ...}}}}，收到 {shown!r}",
-                f"a department must be an id or {{id: ..., label: {{zh: ..., en: ...}}}}, got {shown!r}",
+                f"部门须为标识或 {{id: ..., label: {{zh: ..., en: ...}}}}，收到 {_written(shown)}",
+                f"a department must be an id or {{id: ..., label: {{zh: ..., en: ...}}}}, got {_written(shown)}",
             )
         if not dept.replace("-", "").replace("_", "").isalnum():
             raise _fail(
@@ -432,8 +451,8 @@ def _compliance(
             raise _fail(
                 source,
                 kline,
-                f"限额 {key} 须为非负数，收到 {value!r}",
-                f"limit {key} must be a non-negative number, got {value!r}",
+                f"限额 {key} 须为非负数，收到 {_written(value)}",
+                f"limit {key} must be a non-negative number, got {_written(value)}",
             )
         limits[key] = value
     return tuple(departments), labels, limits
@@ -450,8 +469,8 @@ def _days(value: Any, source: str, line: int | None, what: str) -> int | None:
         raise _fail(
             source,
             line,
-            f"{what} 须为 1 到 {MAX_DAYS} 的整数天数，收到 {value!r}",
-            f"{what} must be a whole number of days from 1 to {MAX_DAYS}, got {value!r}",
+            f"{what} 须为 1 到 {MAX_DAYS} 的整数天数，收到 {_written(value)}",
+            f"{what} must be a whole number of days from 1 to {MAX_DAYS}, got {_written(value)}",
         )
     return value
 

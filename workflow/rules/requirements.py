@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import forms
+import forms.base
 from workflow.errors import Missing
 from workflow.i18n import t
 from workflow.rules.compliance import REVIEW, ComplianceReport, LatestLike
 from workflow.rules.process import Requirement, Stage
+from workflow.values.writing import value_text
 
 PROFILE_FIELDS = {
     "type": ("客户性质", "type", "--type"),
@@ -149,14 +151,23 @@ def _check_document(facts: Facts, req: Requirement, result: Evaluation) -> None:
     if req.field is not None:
         actual: Any = getattr(latest.form, req.field, None)
         if actual != req.equals:
+            info = type(latest.form).model_fields.get(req.field)
+            zh, en = (forms.base.label(info, "zh", req.field), forms.base.label(info, "en", req.field)) if info else (
+                req.field,
+                req.field,
+            )
+            wanted, found = value_text(req.equals), value_text(actual)  # 是/否, never True/False
             message = req.message or t(
-                f"《{title_zh}》的 {req.field} 须为 {req.equals!r}",
-                f"the {title_en}'s {req.field} must be {req.equals!r}",
+                f"《{title_zh}》的“{zh}”({req.field}) 须为“{wanted.zh}”",
+                f"the {title_en}'s {en} ({req.field}) must be {wanted.en}",
             )
             result.missing.append(
                 Missing(
                     f"{kind}.{req.field}",
-                    t(f"{message.zh}（当前 v{version} 为 {actual!r}）", f"{message.en} (v{version} has {actual!r})"),
+                    t(
+                        f"{message.zh}（当前 v{version} 为“{found.zh}”）",
+                        f"{message.en} (v{version} has {found.en})",
+                    ),
                     fill,
                 )
             )

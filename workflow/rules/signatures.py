@@ -201,6 +201,11 @@ class PrivateKey:
         return PublicKey(raw)
 
 
+def _json(value: object) -> str:
+    """A value of a statement or an anchor as JSON writes it (`true`, `null`, `"17"`), never Python's repr."""
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
 def public_key_text(key: PublicKey) -> str:
     """The canonical OpenSSH form to store: ``ssh-ed25519 <base64>``, without the comment."""
     return key.key.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode("ascii")
@@ -462,8 +467,8 @@ def statement(
         if isinstance(number, bool) or not isinstance(number, int) or number < 1:
             raise InvalidInput(
                 t(
-                    f"签名内容：{name} 须为正整数，收到 {number!r}",
-                    f"statement: {name} must be a positive whole number, got {number!r}",
+                    f"签名内容：{name} 须为正整数，收到 {_json(number)}",
+                    f"statement: {name} must be a positive whole number, got {_json(number)}",
                 )
             )
     if not isinstance(review_sha256, str) or not _SHA256_HEX.fullmatch(review_sha256):
@@ -708,7 +713,7 @@ class HistoryDigest:
         except (ValueError, TypeError):
             value = b""
         if len(value) != 32:
-            shown = _shown(event_hash) if isinstance(event_hash, str) else repr(event_hash)
+            shown = _shown(event_hash) if isinstance(event_hash, str) else _json(event_hash)
             raise InvalidInput(
                 t(
                     f"第 {self.rows + 1} 行历史的 hash {shown} 不是 64 位十六进制：运行 kam audit verify 查看",
@@ -757,7 +762,10 @@ def anchor_line(head_hash: str, rows: int, at: dt.datetime, database_id: str | N
         )
     if isinstance(rows, bool) or not isinstance(rows, int) or rows < 0:
         raise InvalidInput(
-            t(f"锚点：rows 须为非负整数，收到 {rows!r}", f"anchor: rows must be a whole number ≥ 0, got {rows!r}")
+            t(
+                f"锚点：rows 须为非负整数，收到 {_json(rows)}",
+                f"anchor: rows must be a whole number ≥ 0, got {_json(rows)}",
+            )
         )
     if database_id is not None and not _DATABASE_ID.fullmatch(database_id):
         raise InvalidInput(

@@ -52,6 +52,27 @@ def shown(text: str, *, hidden: Callable[[str], bool] | None = None, limit: int 
     return "".join(out)
 
 
+def value_text(value: object) -> Text:
+    """A stored value as a message shows it: 是/否 (yes/no) for a boolean, never `True`; a list as its items.
+
+    What a person wrote or can write back: `True`, `None` or `['a']` in a message is Python
+    talking, not kam.
+    """
+    if isinstance(value, bool):
+        return Text("是", "yes") if value else Text("否", "no")
+    if value is None:
+        return Text("（空）", "(blank)")
+    if isinstance(value, float) and value.is_integer():
+        return Text(str(int(value)), str(int(value)))
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [value_text(item) for item in value]
+        return Text("、".join(i.zh for i in items), ", ".join(i.en for i in items))
+    if isinstance(value, dict):
+        pairs = [(str(k), value_text(v)) for k, v in value.items()]
+        return Text("；".join(f"{k}：{v.zh}" for k, v in pairs), "; ".join(f"{k}: {v.en}" for k, v in pairs))
+    return Text(str(value), str(value))
+
+
 def code_point(char: str) -> str:
     """`U+200B ZERO WIDTH SPACE`: how a refusal names one character, with its Unicode name when it has one."""
     name = unicodedata.name(char, "")

@@ -7,6 +7,7 @@ from typing import Any
 import forms
 from workflow.i18n import Text, t
 from workflow.rules.process import LOST, Process, Requirement
+from workflow.values.writing import value_text
 
 CHECK_TEXT: dict[str, Text] = {
     "account-profile": t(
@@ -23,7 +24,8 @@ def requirement_text(req: Requirement) -> Text:
     kind = req.document or ""
     zh, en = forms.title(kind, "zh"), forms.title(kind, "en")
     if req.field:
-        return t(f"《{zh}》且 {req.field} = {req.equals!r}", f"{en} with {req.field} = {req.equals!r}")
+        value = value_text(req.equals)  # 是/否 (yes/no), never True/False
+        return t(f"《{zh}》且 {req.field} 为“{value.zh}”", f"{en} with {req.field} = {value.en}")
     return t(f"《{zh}》", en)
 
 
