@@ -264,6 +264,26 @@ def _walk(demo: Transcript) -> None:
 
     demo.title("第六步：合同签订及关系维护", "Step 6: contract and maintenance")
     run("doc", "fill", "1", "service-plan", "--file", demo.doc("service-plan"))
+    run("compliance", "1")
+    demo.note(
+        "签约后合同条款不能再改：新的谈判纪要被拒绝，须走合同变更",
+        "Once signed, the terms do not change: new negotiation minutes are refused, an amendment is the way",
+    )
+    more = {"quantity": "34"}
+    minutes = demo.doc("negotiation-minutes", "谈判纪要-34台.yaml", more)
+    run("doc", "fill", "1", "negotiation-minutes", "--file", minutes, expect=1)
+    run("opp", "amend", "1", "--reason", "客户追加 4 台压缩式垃圾车")
+    run("doc", "fill", "1", "negotiation-minutes", "--file", minutes)
+    amended = demo.doc("contract-review", "合同审核-34台.yaml", {**more, "quality_deposit": "615400"})
+    run("doc", "fill", "1", "contract-review", "--file", amended)
+    run("opp", "list")
+    demo.note(
+        "变更须重新会签，第四个部门同意后生效：",
+        "The amendment needs the four sign-offs again; the last one puts it in force:",
+    )
+    for department, reviewer in (("sales", "赵敏"), ("finance", "钱进"), ("legal", "孙律"), ("production", "李工")):
+        run("review", "approve", "1", "--department", department, "--comment", "同意变更", actor=reviewer)
+    run("compliance", "1")
     run("opp", "show", "1")
     run("opp", "history", "1")
 

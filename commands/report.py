@@ -13,6 +13,7 @@ import click
 from commands._common import Kam, KamGroupBase, local_time, output_path, pass_kam, write_output
 from commands._table import table
 from forms.choices import LOST_REASON
+from workflow.rules.contract import AMENDING_LABEL
 from workflow.views import pipeline as views
 from workflow.views.company import letterhead
 
@@ -127,6 +128,16 @@ def _print(kam: Kam, result: views.PipelineReport) -> None:
         f"{totals['open']} open opportunities, {totals['open_vehicles']} vehicles, weighted forecast "
         f"{_num(totals['forecast'])} vehicles (quantity × heat); {totals['signed']} signed, {totals['lost']} lost",
     )
+    if everyone.amending:
+        label = AMENDING_LABEL.render(kam.lang)
+        listed = kam.t("、", ", ").join(
+            kam.t(f"{a.id}「{a.title}」（{a.owner}）", f"{a.id} ({a.title}, {a.owner})") for a in everyone.amending
+        )
+        kam.say(
+            f"{label}：{len(everyone.amending)} 个已签约商机 {listed}",
+            f"{label}: {len(everyone.amending)} signed opportunit{'y' if len(everyone.amending) == 1 else 'ies'} "
+            f"{listed}",
+        )
     click.echo()
     table(
         [

@@ -39,7 +39,7 @@ def _decide(
             comment=comment,
             review_version=version,
         )
-        data = decided(session, kam.process, outcome.signoff, outcome.repeated, outcome.replaced)
+        data = decided(session, kam.process, outcome.signoff, outcome.repeated, outcome.replaced, outcome.amended)
     label_zh, label_en = kam.process.department_label(department, "zh"), kam.process.department_label(department, "en")
     who, v = data["reviewer"], data["review_version"]
     if data["repeated"]:
@@ -64,6 +64,9 @@ def _decide(
     if data["pending"]:
         zh += "；尚待审批：" + "、".join(kam.process.department_label(d, "zh") for d in data["pending"])
         en += "; still waiting for: " + ", ".join(kam.process.department_label(d, "en") for d in data["pending"])
+    elif data["amended"]:
+        zh += f"；各部门均已同意，合同变更已生效（合同审核表 v{v}）"
+        en += f"; every department has approved: the amendment is in force (contract review v{v})"
     else:
         zh += f"；各部门均已同意，合规结论见 kam compliance {opportunity_id}"
         en += f"; every department has approved, see kam compliance {opportunity_id}"

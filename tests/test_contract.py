@@ -393,3 +393,30 @@ def test_export_import_rebuilds_the_number_and_the_amendment(kam, db: Database, 
         assert (state.contract_no, state.amending_since is not None) == ("BTHW-2026-118", True)
         assert audit_view.audit(s).ok
     copy.dispose()
+
+
+def test_the_pipeline_lists_the_deals_under_amendment(kam, db: Database, process: Process, signed: int) -> None:  # type: ignore[no-untyped-def]
+    before = kam.json("report", "pipeline")
+    assert (before["totals"]["amending"], before["amending"]) == (0, [])
+    amend(db, process, signed)
+    data = kam.json("report", "pipeline", "--by", "owner")
+    assert data["totals"]["amending"] == 1
+    assert [(a["id"], a["title"], a["owner"], a["stage"]) for a in data["amending"]] == [(signed, "20 台牵引车", "王磊", "contract_maintenance")]
+    assert [a["id"] for a in data["owners"]["王磊"]["amending"]] == [signed]
+    assert kam.json("report", "pipeline", "--owner", "李娜")["amending"] == []
+    assert f"变更审核中：1 个已签约商机 {signed}「20 台牵引车」（王磊）" in kam("report", "pipeline", lang="zh").output
+    assert f"amendment under review: 1 signed opportunity {signed} (20 台牵引车, 王磊)" in kam("report", "pipeline").output
+
+
+def test_the_last_approval_says_the_amendment_is_in_force(kam, db: Database, process: Process, signed: int) -> None:  # type: ignore[no-untyped-def]
+    amend(db, process, signed)
+    reviewers = list(DEPARTMENT_REVIEWERS.items())
+    for department, reviewer in reviewers[:-1]:
+        assert kam("--actor", reviewer, "review", "approve", str(signed), "--department", department).exit_code == 0
+    department, reviewer = reviewers[-1]
+    result = kam("--actor", reviewer, "review", "approve", str(signed), "--department", department)
+    assert result.output.strip() == (
+        f"{reviewer} approved contract review v2 of opportunity {signed} for production; every department has approved: "
+        "the amendment is in force (contract review v2)"
+    )
+    assert kam.json("opp", "show", str(signed))["amending"] is False

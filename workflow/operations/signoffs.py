@@ -37,6 +37,7 @@ class Decided(NamedTuple):
     signoff: SignOff
     repeated: bool = False
     replaced: SignOff | None = None
+    amended: bool = False  # this approval put an open amendment (合同变更) in force
 
 
 def decide(
@@ -168,8 +169,8 @@ def decide(
         detail=detail,
     )
     session.flush()
-    amendments.settle(session, process, opp, actor=actor)  # an open amendment takes effect with its last approval
-    return Decided(signoff, replaced=standing)
+    amended = amendments.settle(session, process, opp, actor=actor)  # an open amendment: in force at its last approval
+    return Decided(signoff, replaced=standing, amended=amended is not None)
 
 
 def _already_approved(process: Process, opportunity_id: int, department: str, standing: SignOff) -> Refused:

@@ -209,13 +209,20 @@ def pending_departments(session: Session, process: Process, opportunity_id: int,
 
 
 def decided(
-    session: Session, process: Process, signoff: Any, repeated: bool = False, replaced: Any = None
+    session: Session,
+    process: Process,
+    signoff: Any,
+    repeated: bool = False,
+    replaced: Any = None,
+    amended: bool = False,
 ) -> dict[str, Any]:
     """What `kam review approve/reject` prints: the decision, and the departments still to approve.
 
-    `repeated`: the reviewer had already decided so (nothing stored); `replaced`: the sign-off this one replaced.
+    `repeated`: the reviewer had already decided so (nothing stored); `replaced`: the sign-off this one replaced;
+    `amended`: this approval put the open amendment of a signed contract in force.
     """
     return {
+        "amended": amended,
         "repeated": repeated,
         "replaces": (
             None

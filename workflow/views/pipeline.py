@@ -96,6 +96,17 @@ class Stalled:
 
 
 @dataclass
+class Amending:
+    """A signed deal whose amendment (合同变更) is under review: 变更审核中 until compliance passes again."""
+
+    id: int
+    title: str
+    owner: str
+    stage: str
+    since: dt.datetime
+
+
+@dataclass
 class Section:
     """The figures of one group of opportunities (everyone's, or one owner's)."""
 
@@ -104,6 +115,7 @@ class Section:
     lost_reasons: list[dict[str, Any]]
     stalled: list[Stalled]
     stalled_count: int = 0
+    amending: list[Amending] = field(default_factory=list)
 
     @property
     def totals(self) -> dict[str, Any]:
@@ -117,6 +129,7 @@ class Section:
             "lost": next((s.count for s in self.stages if s.stage == LOST), 0),
             "stalled": self.stalled_count,
             "overdue": sum(s.overdue for s in self.stages),
+            "amending": len(self.amending),
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -126,6 +139,7 @@ class Section:
             "conversion": [c.to_dict() for c in self.conversion],
             "lost_reasons": self.lost_reasons,
             "stalled": [asdict(s) for s in self.stalled],  # the longest idle, up to the limit
+            "amending": [asdict(a) for a in self.amending],  # signed deals with an amendment under review
         }
 
 
@@ -209,6 +223,7 @@ def pipeline(
         overdue_by.setdefault(key, {})[stage] = count
         everyone_overdue[stage] = everyone_overdue.get(stage, 0) + count
     counts, listed_ids = _stalled(connection, process, now, stalled_days, stalled_limit, scope, by_owner)
+    amending = _amending(connection, process, scope)
     details = _details(connection, {i for ids in listed_ids.values() for i in ids}, now)
 
     groups: dict[str, list[Any]] = {}
@@ -243,8 +258,11 @@ def pipeline(
         lang,
         everyone_overdue,
     )
+    everyone.amending = amending
     names = sorted(name for name in set(groups) | set(counts) if name is not EVERYONE)
     owners = {name: section(name) for name in names} if by_owner else {}
+    for name, part in owners.items():
+        part.amending = [a for a in amending if a.owner == name]
     return PipelineReport(now, stalled_days, everyone, owners)
 
 
@@ -311,6 +329,21 @@ def _overdue(connection: Connection, process: Process, today: dt.date, who: list
             .group_by(*who, Opportunity.stage)
         ).all()
     )
+
+
+def _amending(connection: Connection, process: Process, scope: list[Any]) -> list[Amending]:
+    """The signed deals with an amendment under review, oldest amendment first (only signed stages are read)."""
+    rows = connection.execute(
+        select(Opportunity.id, Opportunity.title, Opportunity.owner, Opportunity.stage, Opportunity.amending_since)
+        .where(
+            Opportunity.stage.in_(process.signed_stages),
+            Opportunity.amending_since.is_not(None),
+            Opportunity.signed_at.is_not(None),
+            *scope,
+        )
+        .order_by(Opportunity.amending_since, Opportunity.id)
+    )
+    return [Amending(*row) for row in rows]
 
 
 EVERYONE = None  # the key of everyone's figures in `_stalled`'s results (owners are keyed by name)
