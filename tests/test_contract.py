@@ -420,3 +420,30 @@ def test_the_last_approval_says_the_amendment_is_in_force(kam, db: Database, pro
         "the amendment is in force (contract review v2)"
     )
     assert kam.json("opp", "show", str(signed))["amending"] is False
+
+
+def _two_models(data: dict[str, Any]) -> dict[str, Any]:
+    """20 洗扫车 at 386,000 and 4 压缩式垃圾车 at 368,000, as lines (no top-level quantity or price)."""
+    out = {k: v for k, v in data.items() if k not in ("quantity", "unit_price")}
+    out["lines"] = [
+        {"model": "洗扫车", "quantity": 20, "unit_price": 386000},
+        {"model": "压缩式垃圾车", "quantity": 4, "unit_price": 368000},
+    ]
+    return out
+
+
+def test_signing_a_contract_of_several_models_takes_the_sum_of_its_lines(db: Database, process: Process, deal: int) -> None:
+    walk_to(db, process, deal, "evaluation_negotiation")
+    fill(db, deal, "evaluation-scorecard")
+    fill(db, deal, "negotiation-minutes", _two_models(load("negotiation-minutes")))
+    review = _two_models(load("contract-review"))
+    review["quality_deposit"] = 459600  # 5 % of 9,192,000
+    fill(db, deal, "contract-review", review)
+    approve_all(db, deal)
+    from workflow.operations import moves
+
+    with db.write() as s:
+        moves.advance(s, process, deal, actor="王磊")
+    sign = next(e for e in _history(db, deal) if e.trigger == "sign")
+    assert sign.detail == {"contract_no": "BTHW-2026-118", "quantity": [20, 24], "amount": "9192000.00"}
+    assert _opp(db, deal).quantity == 24
