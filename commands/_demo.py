@@ -20,6 +20,8 @@ from forms import samples
 
 DATA = samples.HERE
 OWNER = "王磊"
+ADMIN = "刘总"  # the first person on the roster, its admin
+REVIEWERS = (("sales", "赵敏"), ("finance", "钱进"), ("legal", "孙律"), ("production", "李工"))
 
 ACCOUNTS = [
     # (name, type, size, class, industry, fleet, market, region)
@@ -191,6 +193,17 @@ def _walk(demo: Transcript) -> None:
             stance,
         )
     run("account", "list")
+    demo.note(
+        "用户名单：第一个添加的人是管理员，此后只有管理员能修改；负责人和审批人都须在名单上：",
+        "The roster: the first person added is its admin, who alone changes it from then on; "
+        "owners and reviewers must be on it:",
+    )
+    run("user", "add", ADMIN, actor=ADMIN)
+    run("user", "add", OWNER, "--department", "sales", actor=ADMIN)
+    run("user", "add", "李娜", "--department", "sales", actor=ADMIN)
+    for department, reviewer in REVIEWERS:
+        run("user", "add", reviewer, "--role", "reviewer", "--department", department, actor=ADMIN)
+    run("user", "list")
     files = demo.files()
     demo.note(
         "本公司信息印在每份 PDF 上（团队共用，保存在数据库中）：",
@@ -257,7 +270,9 @@ def _walk(demo: Transcript) -> None:
     )
     run("doc", "fill", "1", "contract-review", "--file", demo.doc("contract-review"))
     run("doc", "diff", "1", "contract-review")
-    for department, reviewer in (("sales", "赵敏"), ("finance", "钱进"), ("legal", "孙律"), ("production", "李工")):
+    demo.note("只有该部门的审批人能会签：", "Only a reviewer of the department signs for it:")
+    run("review", "approve", "1", "--department", "finance", actor="孙律", expect=1)
+    for department, reviewer in REVIEWERS:
         run("review", "approve", "1", "--department", department, "--comment", "同意", actor=reviewer)
     run("compliance", "1", "--pdf", "pdf/合同审核.pdf", "--force")
     run("opp", "advance", "1")

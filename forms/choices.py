@@ -37,6 +37,7 @@ LostReason = Literal["price", "product", "service", "competitor", "no-budget", "
 RelationshipLevel = Literal[1, 2, 3, 4]
 Risk = Literal["safe", "watch", "alarm"]
 Decision = Literal["approve", "reject"]
+UserRole = Literal["manager", "reviewer", "admin"]
 
 
 def _typed(text: str) -> str:
@@ -201,6 +202,8 @@ RISK = Choice(
 DECISION = Choice(
     "decision", Decision, (t("同意", "approved"), t("驳回", "rejected")), {"approve": ("批准",), "reject": ("拒绝",)}
 )  # a department's sign-off
+# a person on the roster: owns deals, signs for their departments, changes the roster (issue 13)
+USER_ROLE = Choice("user_role", UserRole, (t("客户经理", "manager"), t("审批人", "reviewer"), t("管理员", "admin")))
 
 ALL: tuple[Choice, ...] = (
     LEVEL,

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
     from sqlalchemy import Engine
 
-HEAD = "0007"
+HEAD = "0008"
 HERE = Path(__file__).parent
 
 

@@ -8,15 +8,28 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
 from forms_fixtures import edit, load
 from helpers import fill, walk_to
 
 from workflow.errors import InvalidInput
-from workflow.operations import accounts, attachments, company, exchange, moves, opportunities, ratings, signoffs
+from workflow.operations import (
+    accounts,
+    attachments,
+    company,
+    exchange,
+    moves,
+    opportunities,
+    ratings,
+    roster,
+    signoffs,
+)
 from workflow.operations import followups as followup_ops
 from workflow.records import queries
 from workflow.records.db import Database
 from workflow.records.models import Render
+from workflow.rules import signatures
 from workflow.rules.process import Process
 from workflow.views import audit as audit_view
 
@@ -105,6 +118,12 @@ def populate(db: Database, process: Process) -> None:
             kind="contract-review",
         )
         company.set_company(s, {"name": "北汽福田汽车股份有限公司", "phone": "010-80708888"}, actor="王磊")
+        # the roster and a reviewer's key (issue 13)
+        for name, kw in (("刘总", {}), ("王磊", {"departments": ["sales"]}), ("李娜", {}), ("钱进", {"role": "reviewer", "departments": ["finance"], "login": "qianjin"})):
+            roster.add_user(s.connection(), process, name, actor="刘总", **kw)  # type: ignore[arg-type]
+        key = ed25519.Ed25519PrivateKey.from_private_bytes(bytes(range(32))).public_key()
+        line = key.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
+        roster.register_key(s.connection(), "钱进", signatures.load_public_key(line, "钱进.pub"), actor="钱进")
 
 
 def export_text(db: Database) -> str:

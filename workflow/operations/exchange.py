@@ -72,19 +72,28 @@ TABLES: dict[str, Table] = {
         tables.blobs,
         tables.attachments,
         tables.company,
+        tables.users,
+        tables.user_keys,
         tables.ledger,
     )
 }
 # Tables an export of an earlier schema may lack, and the first schema that has them: `ledger` (0005) is
 # then started from the imported accounts and contacts as they stand ("baseline"), as the migration does.
-SINCE: dict[str, str] = {"ledger": "0005", "blobs": "0006", "attachments": "0006", "company": "0006"}
+SINCE: dict[str, str] = {
+    "ledger": "0005", "blobs": "0006", "attachments": "0006", "company": "0006", "users": "0008", "user_keys": "0008",
+}  # fmt: skip
 # The order rows are read in: by id, or by the key of a table without one.
 ORDER: dict[str, str] = {"blobs": "sha256"}
 # Columns computed from other rows: left out of the file (so exports of earlier schemas still
 # import) and recomputed on import (`operations.derived.rebuild_derived`).
 DERIVED: dict[str, set[str]] = {"opportunities": {"last_activity_at", "contract_no", "amending_since"}}
 # Columns an export of an earlier schema may lack, and the first schema that has them (imported as NULL).
-COLUMNS_SINCE: dict[str, dict[str, str]] = {"contacts": {"removed_at": "0007"}}
+COLUMNS_SINCE: dict[str, dict[str, str]] = {
+    "contacts": {"removed_at": "0007"},
+    "signoffs": dict.fromkeys(
+        ("signature", "statement_version", "key_fingerprint", "review_sha256", "contract_no"), "0008"
+    ),  # signed sign-offs (issue 13)
+}
 CHUNK = 1000
 
 

@@ -6,11 +6,12 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from workflow.errors import InvalidInput, Refused
 from workflow.i18n import t
-from workflow.records import chain, queries
+from workflow.records import chain, queries, roster
 from workflow.records.models import Opportunity, utcnow
 from workflow.records.queries import get_account
 from workflow.rules import values
@@ -20,6 +21,32 @@ from workflow.values.names import normalize_name
 
 OWNER = t("负责人 (--owner)", "owner (--owner)")
 BUDGET = t("预算 (--budget)", "budget (--budget)")
+
+
+def roster_owner(connection: Connection, owner: str) -> str:
+    """The owner as the roster spells them; once the roster is in use, refused unless an enabled person on it."""
+    if not roster.in_use(connection):
+        return owner
+    user = roster.find(connection, owner)
+    if user is None:
+        raise Refused(
+            t(
+                f"负责人 {owner} 不在用户名单上：请管理员先 kam user add {owner}，"
+                "或换一位名单上的负责人（kam user list）",
+                f"the owner {owner} is not on the roster: an admin adds them with kam user add {owner}, or choose "
+                "an owner from kam user list",
+            ),
+            [],
+        )
+    if not user.enabled:
+        raise Refused(
+            t(
+                f"负责人 {user.name} 已停用：请换一位负责人（kam user list）",
+                f"the owner {user.name} is disabled: choose another owner (kam user list)",
+            ),
+            [],
+        )
+    return user.name
 
 
 def new_opportunity(
@@ -36,11 +63,12 @@ def new_opportunity(
 ) -> Opportunity:
     """Open a deal at the first stage, with its first history row."""
     get_account(session, account_id)
+    owner = roster_owner(session.connection(), normalize_name(owner, OWNER))
     now = utcnow()
     opp = Opportunity(
         account_id=account_id,
         title=values.required_text("title (标题)", title, limit=200),
-        owner=normalize_name(owner, OWNER),
+        owner=owner,
         stage=process.first.id,
         stage_entered_at=now,
         quantity=values.count("quantity", quantity, zero_ok=False),
@@ -99,7 +127,7 @@ def edit_opportunity(
     if "title" in asked:
         checked["title"] = values.required_text("title (标题)", asked["title"], limit=200)
     if "owner" in asked:
-        checked["owner"] = normalize_name(asked["owner"], OWNER)
+        checked["owner"] = roster_owner(session.connection(), normalize_name(asked["owner"], OWNER))
     if "quantity" in asked:
         checked["quantity"] = values.count("quantity", asked["quantity"], zero_ok=False)
     if "budget" in asked:

@@ -14,15 +14,15 @@ same department replaces it (a new row, the history naming what it replaced).
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, NoReturn
 
 from sqlalchemy.orm import Session
 
 from forms.choices import DECISION
 from workflow.errors import InvalidInput, Refused
-from workflow.i18n import t
+from workflow.i18n import Text, t
 from workflow.operations import amendments
-from workflow.records import chain, queries
+from workflow.records import chain, queries, roster
 from workflow.records.models import SignOff, utcnow
 from workflow.rules.compliance import REVIEW
 from workflow.rules.process import LOST, Process
@@ -99,6 +99,7 @@ def decide(
             ),
             [],
         )
+    actor = _signer(session, process, department, actor)
     review = queries.latest_valid(session, opp.id, REVIEW)
     if review.document is None:
         raise Refused(
@@ -171,6 +172,38 @@ def decide(
     session.flush()
     amended = amendments.settle(session, process, opp, actor=actor)  # an open amendment: in force at its last approval
     return Decided(signoff, replaced=standing, amended=amended is not None)
+
+
+def _signer(session: Session, process: Process, department: str, actor: str) -> str:
+    """The reviewer as the roster spells them; once the roster is in use, refused unless they may sign for `department`.
+
+    The refusal names who may sign (`财务部可审批：钱进、李芳`), or how to add a reviewer when nobody may.
+    """
+    connection = session.connection()
+    if not roster.in_use(connection):
+        return actor
+    user = roster.find(connection, actor)
+    if user is not None and user.signs_for(department):
+        return user.name
+    zh, en = process.department_label(department), process.department_label(department, "en")
+    names = roster.signers(connection, department)
+    if names:
+        who_zh, who_en = f"{zh}可审批：{'、'.join(names)}", f"who may sign for {en}: {', '.join(names)}"
+    else:
+        add = f"kam user add 姓名 --role reviewer --department {department}"
+        who_zh = f"{zh}还没有审批人：请管理员用 {add} 添加"
+        who_en = f"nobody may sign for {en} yet: an admin adds a reviewer with {add.replace('姓名', 'NAME')}"
+    if user is None:
+        why_zh, why_en = f"{actor} 不在用户名单上，不能审批", f"{actor} is not on the roster and may not sign"
+    elif not user.enabled:
+        why_zh, why_en = f"{user.name} 已停用，不能审批", f"{user.name} is disabled and may not sign"
+    else:
+        why_zh, why_en = f"{user.name} 不是{zh}的审批人", f"{user.name} is not a reviewer of {en}"
+    return _refused(t(f"{why_zh}：{who_zh}", f"{why_en}: {who_en}"))
+
+
+def _refused(message: Text) -> NoReturn:
+    raise Refused(message, [])
 
 
 def _already_approved(process: Process, opportunity_id: int, department: str, standing: SignOff) -> Refused:

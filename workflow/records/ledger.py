@@ -62,6 +62,8 @@ ENTITIES: dict[str, Entity] = {
         Entity("account", tables.accounts, "account"),
         Entity("contact", tables.contacts, "account", owner="account_id"),
         Entity("company", tables.company, "company"),  # the letterhead: one row, id 1 (issue 15)
+        Entity("user", tables.users, "user"),  # the roster: one chain per person (issue 13)
+        Entity("user_key", tables.user_keys, "user", owner="user_id"),  # their public keys, in the same chain
     )
 }
 

@@ -171,6 +171,11 @@ class SignOff(Base):
     comment: Mapped[str | None]
     review_version: Mapped[int]
     at: Mapped[dt.datetime]
+    signature: Mapped[str | None]
+    statement_version: Mapped[str | None]
+    key_fingerprint: Mapped[str | None]
+    review_sha256: Mapped[str | None]
+    contract_no: Mapped[str | None]
 
 
 class FollowUp(Base):

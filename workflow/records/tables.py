@@ -11,6 +11,7 @@ company  (the letterhead: one row) >─ blobs (its logo)
 blobs    (file contents, stored once per sha256)
 ledger   (append-only history of what is not an opportunity: an account and its contacts..., hash-chained per subject)
 meta     (facts about the database itself: its id)
+users    (the roster: people, departments, roles) ─< user_keys (their Ed25519 public keys)
 
 `workflow.records.models` maps its classes onto these tables, so the schema is declared
 once. The reports (`kam report pipeline`, `kam schedule`) query these tables
@@ -199,6 +200,13 @@ signoffs = Table(
     Column("comment", Text),
     Column("review_version", Integer, nullable=False),  # the contract-review version it applies to
     Column("at", DateTime(), nullable=False, default=utcnow),
+    # a signed sign-off (issue 13, migration 0007): the Ed25519 signature over `rules.signatures.statement`, its
+    # format, the key that signed, and what it signed of the review (its sha256 and contract number)
+    Column("signature", Text),
+    Column("statement_version", String(20)),
+    Column("key_fingerprint", String(60)),
+    Column("review_sha256", String(64)),
+    Column("contract_no", String(100)),
 )
 
 followups = Table(
@@ -305,4 +313,38 @@ company = Table(
     Column("logo_type", String(20)),  # image/png | image/jpeg
     Column("updated_by", String(100), nullable=False),
     Column("updated_at", DateTime(), nullable=False, default=utcnow, onupdate=utcnow),
+)
+
+# The roster (issue 13): who owns deals, who signs for which department, who changes the roster. One chain per
+# person in the ledger (subject "user"); disabled, never deleted. Empty: no roster in use (`records.roster`).
+users = Table(
+    "users",
+    metadata,
+    _id(),
+    Column("name", String(100), nullable=False),  # as people read it (`values.names.normalize_name`)
+    Column("name_key", String(100), nullable=False),  # what names are compared by (`name_key`): one person, one row
+    Column("departments", JSON, nullable=False),  # the process's department ids this person signs for / works in
+    Column("role", String(20), nullable=False),  # manager | reviewer | admin (`forms.choices.USER_ROLE`)
+    Column("login", String(63)),  # the PostgreSQL role this person connects as
+    Column("email", String(200)),
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("created_by", String(100), nullable=False),
+    _created_at(),
+    Column("updated_at", DateTime(), nullable=False, default=utcnow, onupdate=utcnow),
+    UniqueConstraint("name_key", name="uq_users_name_key"),
+    UniqueConstraint("login", name="uq_users_login"),
+)
+
+# A reviewer's Ed25519 public key (`rules.signatures`), valid from `created_at` until the user's next key; in the
+# user's ledger chain, so the key a sign-off was checked against cannot be swapped unseen.
+user_keys = Table(
+    "user_keys",
+    metadata,
+    _id(),
+    Column("user_id", ForeignKey("users.id"), nullable=False, index=True),
+    Column("public_key", String(200), nullable=False),  # "ssh-ed25519 AAAA…" without the comment
+    Column("fingerprint", String(60), nullable=False),  # SHA256:… as ssh-keygen -lf prints it
+    Column("created_by", String(100), nullable=False),
+    _created_at(),
+    UniqueConstraint("public_key", name="uq_user_keys_public_key"),
 )
