@@ -104,7 +104,7 @@ def test_only_an_admin_changes_the_roster(company: Kam, url: str) -> None:
         assert result.exit_code == 1, result.output
         assert result.stderr == "Error: only an admin changes the roster and 王磊 is not one: ask an admin (刘总)\n"
     result = company("--actor", "王磊", "user", "add", "孙红", lang="zh")
-    assert result.stderr == "Error: 只有管理员能修改用户名单，王磊 不是管理员：请管理员（刘总）操作\n"
+    assert result.stderr == "错误：只有管理员能修改用户名单，王磊 不是管理员：请管理员（刘总）操作\n"
     # someone not on the roster at all is no admin either
     assert company("--actor", "陌生人", "user", "add", "孙红").exit_code == 1
     assert [u["name"] for u in company.json("user", "list")] == ["刘总", "王磊", "钱进", "李芳", "孙律", "赵敏", "李工"]
@@ -164,7 +164,7 @@ def test_the_owner_must_be_on_the_roster_once_it_is_in_use(company: Kam, url: st
         "Error: the owner 孙红 is not on the roster: an admin adds them with kam user add 孙红, or choose an owner from kam user list\n",
     )
     result = company("opp", "new", "1", "10 台自卸车", "--owner", "孙红", lang="zh")
-    assert result.stderr == "Error: 负责人 孙红 不在用户名单上：请管理员先 kam user add 孙红，或换一位名单上的负责人（kam user list）\n"
+    assert result.stderr == "错误：负责人 孙红 不在用户名单上：请管理员先 kam user add 孙红，或换一位名单上的负责人（kam user list）\n"
     created = company.json("opp", "new", "1", "10 台自卸车", "--owner", "王 磊")
     assert company.json("opp", "show", created["id"])["owner"] == "王磊"
     ok(company("--actor", "刘总", "user", "disable", "王磊"))
@@ -178,7 +178,7 @@ def test_the_owner_must_be_on_the_roster_once_it_is_in_use(company: Kam, url: st
 
 def test_a_signoff_is_accepted_only_from_a_reviewer_of_that_department(company: Kam, deal: int) -> None:
     result = company("--actor", "孙律", "review", "approve", deal, "--department", "finance", lang="zh")
-    assert (result.exit_code, result.stderr) == (1, "Error: 孙律 不是财务部的审批人：财务部可审批：钱进、李芳\n")
+    assert (result.exit_code, result.stderr) == (1, "错误：孙律 不是财务部的审批人：财务部可审批：钱进、李芳\n")
     result = company("--actor", "孙律", "review", "approve", deal, "--department", "finance")
     assert result.stderr == "Error: 孙律 is not a reviewer of finance: who may sign for finance: 钱进, 李芳\n"
     # the owner's refusal stays the owner's
@@ -194,14 +194,14 @@ def test_a_signoff_is_accepted_only_from_a_reviewer_of_that_department(company: 
 
 def test_someone_not_on_the_roster_or_disabled_may_not_sign(company: Kam, url: str, deal: int) -> None:
     result = company("--actor", "孙红", "review", "approve", deal, "--department", "finance", lang="zh")
-    assert result.stderr == "Error: 孙红 不在用户名单上，不能审批：财务部可审批：钱进、李芳\n"
+    assert result.stderr == "错误：孙红 不在用户名单上，不能审批：财务部可审批：钱进、李芳\n"
     ok(company("--actor", "刘总", "user", "disable", "李芳", lang="zh"))
     result = company("--actor", "李芳", "review", "approve", deal, "--department", "finance")
     assert result.stderr == "Error: 李芳 is disabled and may not sign: who may sign for finance: 钱进\n"
     ok(company("--actor", "刘总", "user", "disable", "李工"))
     result = company("--actor", "李工", "review", "approve", deal, "--department", "production", lang="zh")
     assert result.stderr == (
-        "Error: 李工 已停用，不能审批：生产部还没有审批人：请管理员用 kam user add 姓名 --role reviewer --department production 添加\n"
+        "错误：李工 已停用，不能审批：生产部还没有审批人：请管理员用 kam user add 姓名 --role reviewer --department production 添加\n"
     )
     db = Database(url)
     try:
