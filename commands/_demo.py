@@ -29,11 +29,12 @@ ACCOUNTS = [
     ("包头鑫达汽车贸易有限公司", "enterprise", "medium", "B", "汽车经销", "60", "local", "内蒙古包头"),
     ("沈阳华信商贸有限公司", "enterprise", "medium", "B", "建材经销", "45", "domestic", "辽宁沈阳"),
 ]
+# influence and stance as a manager types them (issue 16): the Chinese label, or the key
 CONTACTS = [
-    ("周海涛", "中心领导", "副主任", "最终拍板人", "high", "neutral"),
-    ("赵建国", "车管科", "科长", "技术选型决策人", "high", "supporter"),
+    ("周海涛", "中心领导", "副主任", "最终拍板人", "高", "中立者"),
+    ("赵建国", "车管科", "科长", "技术选型决策人", "高", "支持者"),
     ("孙丽", "采购科", "采购经理", "采购经理，筛选供应商", "medium", "neutral"),
-    ("钱文斌", "财务科", "科长", "预算审核", "medium", "unknown"),
+    ("钱文斌", "财务科", "科长", "预算审核", "中", "不清楚"),
 ]
 
 
@@ -272,7 +273,8 @@ def _walk(demo: Transcript) -> None:
     run("doc", "diff", "1", "contract-review")
     demo.note("只有该部门的审批人能会签：", "Only a reviewer of the department signs for it:")
     run("review", "approve", "1", "--department", "finance", actor="孙律", expect=1)
-    for department, reviewer in REVIEWERS:
+    for department, reviewer in REVIEWERS:  # two of them type the department as its label (issue 16)
+        department = {"sales": "销售部", "legal": "法务部"}.get(department, department)
         run("review", "approve", "1", "--department", department, "--comment", "同意", actor=reviewer)
     run("compliance", "1", "--pdf", "pdf/合同审核.pdf", "--force")
     run("opp", "advance", "1")
@@ -330,7 +332,7 @@ def _walk(demo: Transcript) -> None:
     )
     run("opp", "new", "3", "8 台自卸车", "--owner", "李娜", "--quantity", "8")
     run("opp", "advance", "2")
-    run("opp", "lose", "2", "--reason", "competitor", "--note", "竞品报价低 3%，且承诺 30 天交车")
+    run("opp", "lose", "2", "--reason", "竞争对手", "--note", "竞品报价低 3%，且承诺 30 天交车")
     run(
         "contact",
         "add",
