@@ -20,10 +20,12 @@ import click
 
 from commands._common import Kam, KamGroupBase, pass_kam
 from commands._table import table
+from commands._values import ChoiceType
+from forms.choices import USER_ROLE
 from workflow.operations import roster as operations
 from workflow.views.roster import roster_view, user_view
 
-ROLES = click.Choice(["manager", "reviewer", "admin"])
+ROLES = ChoiceType(USER_ROLE)  # --role reviewer or 审批人
 
 
 @click.group("user", cls=KamGroupBase, help=__doc__)

@@ -124,7 +124,7 @@ def test_an_admin_names_another_admin_and_the_last_admin_stays(company: Kam) -> 
     [
         (("钱 进",), "钱进 is already on the roster: change the entry with kam user edit 钱进"),
         (("钱\u200b进",), 'name (NAME): "钱<U+200B>进" has an invisible format character (U+200B ZERO WIDTH SPACE) at position 2'),
-        (("孙红", "--department", "purchasing"), "department 'purchasing' is not a sign-off department; choose one of: sales, finance, legal, production"),
+        (("孙红", "--department", "purchasing"), 'sign-off department: "purchasing" is not one of the choices: sales (销售部), finance (财务部), legal (法务部), production (生产部)'),
         (("孙红", "--role", "reviewer"), "a reviewer signs for at least one department: add --department, e.g. kam user add 孙红 --role reviewer --department finance"),
         (("孙红", "--login", "qianjin"), "login qianjin already belongs to 钱进: one database role is one person"),
         (("孙红", "--login", "sun hong"), "login (--login) 'sun hong' is not a PostgreSQL role name"),

@@ -328,3 +328,11 @@ def test_stance_labels_round_trip_through_the_one_declaration() -> None:
     for value in STANCE.values:
         assert STANCE.key(STANCE.label(value, "zh")) == value
         assert STANCE.key(STANCE.label(value, "en")) == value
+
+
+def test_the_roster_takes_departments_and_roles_as_typed(kam: Any) -> None:
+    assert kam("--actor", "王总", "user", "add", "王总", "--role", "管理员").exit_code == 0  # the first is the admin
+    result = kam("--actor", "王总", "user", "add", "赵敏", "--role", "审批人", "--department", "销售部", "--department", "Legal")
+    assert result.exit_code == 0, result.output
+    [person] = [u for u in kam.json("user", "list") if u["name"] == "赵敏"]
+    assert (person["role"], person["departments"]) == ("reviewer", ["sales", "legal"])

@@ -50,15 +50,9 @@ def _lock(connection: Connection) -> None:
 
 def _departments(process: Process, departments: Sequence[str]) -> list[str]:
     out: list[str] = []
-    for department in departments:
-        if department not in process.departments:
-            raise InvalidInput(
-                t(
-                    f"部门 {department!r} 不在会签部门中；可选：{', '.join(process.departments)}",
-                    f"department {department!r} is not a sign-off department; choose one of: "
-                    f"{', '.join(process.departments)}",
-                )
-            )
+    for typed in departments:
+        # the id or the label as typed (销售部, Sales); the stored value is the id
+        department = process.department_choice.parse(typed, t("会签部门", "sign-off department"))
         if department not in out:
             out.append(department)
     return out
