@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 import forms
-from commands._common import Kam, KamGroupBase, clean, local_time, pass_kam
+from commands._common import Kam, KamGroupBase, clean, local_time, output_path, pass_kam, write_output
 from commands._table import table
 from commands._values import DATE
 from forms.choices import DECISION, LOST_REASON
@@ -150,21 +150,33 @@ def opp_edit(
 @opp.command("list")
 @click.option("--stage", help="Only this stage id (see kam workflow show), or 'lost'.")
 @click.option("--owner", help="Only this owner.")
+@click.option("--xlsx", "xlsx", type=click.Path(), help="Also write the list as an Excel workbook.")
+@click.option("--force", is_flag=True, help="Overwrite the --xlsx file if it exists.")
 @pass_kam
-def opp_list(kam: Kam, stage: str | None, owner: str | None) -> None:
+def opp_list(kam: Kam, stage: str | None, owner: str | None, xlsx: str | None, force: bool) -> None:
     """List opportunities.
 
     \b
     Example:
       kam opp list --stage visit_pitch --owner 王磊
+      kam opp list --xlsx 商机.xlsx
     """
     if stage and stage != LOST:
         kam.process.stage(stage)  # refuses an unknown stage with the list of valid ones
+    if xlsx:
+        output_path(xlsx, force)  # refuse before the work, not after
     with kam.db.read() as session:
         opps = queries.list_opportunities(session, stage=stage, owner=owner)
         names = queries.account_names(session)
         today = utcnow().date()
         data = [views.opportunity(o, kam.process, kam.lang, names.get(o.account_id), today) for o in opps]
+    if xlsx:
+        from workflow.views.outputs import opportunities_sheets
+        from workflow.views.spreadsheet import write_xlsx
+
+        sheets = opportunities_sheets(data, kam.lang)
+        write_output(xlsx, write_xlsx(sheets, lang=kam.lang, generated_at=utcnow()), force)
+        kam.say(f"已生成 {xlsx}（{len(data)} 个商机）", f"wrote {xlsx} ({len(data)} opportunities)")
     if kam.json:
         kam.emit(data)
         return

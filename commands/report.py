@@ -48,10 +48,18 @@ def report() -> None:
     type=click.Path(dir_okay=False, writable=True),
     help="Also write the report as a PDF with a funnel chart.",
 )
-@click.option("--force", is_flag=True, help="Overwrite the PDF if it exists.")
+@click.option("--xlsx", "xlsx", type=click.Path(), help="Also write the report's tables as an Excel workbook.")
+@click.option("--force", is_flag=True, help="Overwrite the --pdf / --xlsx file if it exists.")
 @pass_kam
 def report_pipeline(
-    kam: Kam, by: str | None, owner: str | None, stalled_days: int, stalled_limit: int, pdf: str | None, force: bool
+    kam: Kam,
+    by: str | None,
+    owner: str | None,
+    stalled_days: int,
+    stalled_limit: int,
+    pdf: str | None,
+    xlsx: str | None,
+    force: bool,
 ) -> None:
     """Per stage: count, vehicles, weighted forecast (quantity × heat), days in stage; conversion, stalled,
     lost reasons.
@@ -62,9 +70,11 @@ def report_pipeline(
       kam report pipeline --by owner --stalled-days 45
       kam --json report pipeline
       kam report pipeline --pdf pipeline.pdf
+      kam report pipeline --by owner --xlsx 漏斗.xlsx
     """
-    if pdf:
-        output_path(pdf, force)  # refuse before the work, not after
+    for path in (pdf, xlsx):
+        if path:
+            output_path(path, force)  # refuse before the work, not after
     with kam.db.connect() as connection:  # Core only: the report does not load the ORM
         company = letterhead(connection) if pdf else None
         result = views.pipeline(
@@ -87,9 +97,16 @@ def report_pipeline(
             company=company,
         )
         write_output(pdf, content, force)
+    if xlsx:
+        from workflow.views.outputs import pipeline_sheets
+        from workflow.views.spreadsheet import write_xlsx
+
+        sheets = pipeline_sheets(result, kam.process, kam.lang)
+        write_output(xlsx, write_xlsx(sheets, lang=kam.lang, generated_at=result.as_of), force)
     kam.emit(result.to_dict(), lambda: _print(kam, result))
-    if pdf:
-        kam.say(f"已生成 {pdf}", f"wrote {pdf}")
+    for path in (pdf, xlsx):
+        if path:
+            kam.say(f"已生成 {path}", f"wrote {path}")
 
 
 def _num(value: float | None, digits: int = 1) -> str:

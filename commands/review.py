@@ -7,15 +7,18 @@ reviewer is refused, and a rejection replaces the department's approval.
 
 \b
 Example:
+  kam review pending --department finance
   kam --actor 钱进 review approve 1 --department finance --comment "付款条件符合规定"
   kam --actor 孙律 review reject 1 --department legal --comment "违约条款需修改"
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
-from commands._common import Kam, KamGroupBase, pass_kam
+from commands._common import Kam, KamGroupBase, clean, local_time, output_path, pass_kam, write_output
 from workflow.operations.signoffs import decide
 from workflow.views.compliance import decided
 
@@ -107,6 +110,90 @@ def review_reject(kam: Kam, opportunity_id: int, department: str, comment: str, 
       kam --actor 孙律 review reject 1 --department legal --comment "违约赔偿比例过高，改为 10%"
     """
     _decide(kam, opportunity_id, department, "reject", comment, version)
+
+
+@review.command("pending")
+@click.option("--department", help="Only the reviews waiting for this department's decision.")
+@click.option("--xlsx", "xlsx", type=click.Path(), help="Also write the queue as an Excel workbook.")
+@click.option("--force", is_flag=True, help="Overwrite the --xlsx file if it exists.")
+@pass_kam
+def review_pending(kam: Kam, department: str | None, xlsx: str | None, force: bool) -> None:
+    """The reviewers' queue: contract reviews some department has not approved, oldest first.
+
+    A department that rejected a version waits for the owner's new version, so
+    --department lists only the reviews it has not decided on.
+
+    \b
+    Example:
+      kam review pending
+      kam review pending --department finance --xlsx 财务待审.xlsx
+    """
+    from workflow.views.agenda import pending_reviews
+
+    if xlsx:
+        output_path(xlsx, force)  # refuse before the work, not after
+    with kam.db.read() as session:
+        items = pending_reviews(session, kam.process, department=department)
+    if xlsx:
+        from workflow.records.tables import utcnow
+        from workflow.views.outputs import pending_sheets
+        from workflow.views.spreadsheet import write_xlsx
+
+        sheets = pending_sheets(items, kam.process, kam.lang)
+        write_output(xlsx, write_xlsx(sheets, lang=kam.lang, generated_at=utcnow()), force)
+    kam.emit({"items": [r.to_dict() for r in items]}, lambda: _print_pending(kam, items, department))
+    if xlsx:
+        kam.say(f"已生成 {xlsx}（{len(items)} 项）", f"wrote {xlsx} ({len(items)} items)")
+
+
+def _print_pending(kam: Kam, items: list[Any], department: str | None) -> None:
+    from commands._table import table
+
+    label = kam.process.department_label
+    if not items:
+        kam.say(
+            f"没有等待{label(department) if department else '会签'}的合同审核表",
+            f"no contract review is waiting for {label(department, 'en') if department else 'a sign-off'}",
+        )
+        return
+    sep = "、" if kam.lang == "zh" else ", "
+    table(
+        [
+            kam.t(*h)
+            for h in (
+                ("商机", "Opp"),
+                ("项目", "Title"),
+                ("负责人", "Owner"),
+                ("合同编号", "Contract"),
+                ("总价（元）", "Total (yuan)"),
+                ("版本", "Ver."),
+                ("等待自", "Waiting since"),
+                ("尚待", "Missing"),
+            )
+        ],
+        [
+            (
+                r.opportunity_id,
+                r.title,
+                r.owner,
+                r.contract_no,
+                f"{r.total:,.2f}" if r.total is not None else "",
+                f"v{r.version}",
+                local_time(r.waiting_since),
+                sep.join(
+                    label(d, kam.lang) + (kam.t("（驳回）", " (rejected)") if d in r.rejected else "")
+                    for d in r.departments_missing
+                ),
+            )
+            for r in items
+        ],
+        title=kam.t(
+            f"待审批合同审核表{'（' + label(department) + '）' if department else ''}",
+            f"Contract reviews pending{' (' + label(department, 'en') + ')' if department else ''}",
+        ),
+    )
+    command = f"kam review approve ID --department {department or 'DEPT'} --version N"
+    click.echo(clean(kam.t(f"审批：{command}", f"decide with: {command}")))
 
 
 COMMAND = review

@@ -6,6 +6,7 @@ Also flags signed opportunities still without a service plan 14 days after signi
 Example:
   kam schedule
   kam schedule --due-before 2027-03-31 --owner 王磊
+  kam schedule --due-before 2027-12-31 --ics 回访.ics --xlsx 回访.xlsx
   kam followup done 12-RV-20270215 2027-02-16 --note "车辆运行正常"
 """
 
@@ -15,7 +16,7 @@ import datetime as dt
 
 import click
 
-from commands._common import Kam, KamCommand, local_time, pass_kam
+from commands._common import Kam, KamCommand, local_time, output_path, pass_kam, write_output
 from commands._table import table
 from commands._values import DATE
 from workflow.rules.plans import DEFAULT_MONTHS, KINDS, MAX_MONTHS, plan_within_days
@@ -38,11 +39,49 @@ SHOWN = 200  # rows in the table; --json lists everything
     show_default=True,
     help="Horizon of the return-visit plan after delivery.",
 )
+@click.option(
+    "--ics", "ics", type=click.Path(), help="Also write the follow-ups as an iCalendar file (phones, Outlook)."
+)
+@click.option("--xlsx", "xlsx", type=click.Path(), help="Also write the schedule as an Excel workbook.")
+@click.option("--force", is_flag=True, help="Overwrite the --ics / --xlsx file if it exists.")
 @pass_kam
-def schedule(kam: Kam, due_before: dt.date | None, owner: str | None, months: int) -> None:
+def schedule(
+    kam: Kam,
+    due_before: dt.date | None,
+    owner: str | None,
+    months: int,
+    ics: str | None,
+    xlsx: str | None,
+    force: bool,
+) -> None:
+    for path in (ics, xlsx):
+        if path:
+            output_path(path, force)  # refuse before the work, not after
     with kam.db.connect() as connection:  # Core only: the schedule does not load the ORM
         result = views.schedule(connection, kam.process, due_before=due_before, owner=owner, months=months)
+        if ics:
+            from workflow.records.ledger import database_id
+
+            database = database_id(connection) or "local"
+    if xlsx or ics:
+        from workflow.records.tables import utcnow
+        from workflow.views import outputs
+
+        if xlsx:
+            from workflow.views.spreadsheet import write_xlsx
+
+            sheets = outputs.schedule_sheets(result, kam.lang)
+            write_output(xlsx, write_xlsx(sheets, lang=kam.lang, generated_at=utcnow()), force)
+        if ics:
+            from workflow.views.calendar import write_ics
+
+            events = outputs.schedule_calendar(result.items, database, kam.lang)
+            name = kam.t("回访计划（kam）", "Follow-ups (kam)")
+            write_output(ics, write_ics(events, name=name, generated_at=utcnow(), lang=kam.lang), force)
     kam.emit(result.to_dict(), lambda: _print(kam, result))
+    for path in (xlsx, ics):
+        if path:
+            kam.say(f"已生成 {path}", f"wrote {path}")
 
 
 def _print(kam: Kam, result: views.Schedule) -> None:

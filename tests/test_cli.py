@@ -50,7 +50,7 @@ def test_each_command_is_the_module_named_after_it() -> None:
     import commands
 
     assert commands.names() == sorted(
-        ["account", "attach", "audit", "backup", "company", "compliance", "contact", "demo", "doc", "doctor", "export", "followup", "import", "init",
+        ["account", "agenda", "attach", "audit", "backup", "company", "compliance", "contact", "demo", "doc", "doctor", "export", "followup", "import", "init",
          "opp", "report", "review", "schedule", "user", "workflow"]
     )
     for name in commands.names():

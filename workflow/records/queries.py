@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -350,6 +351,14 @@ def latest_valid(session: Session, opportunity_id: int, kind: str) -> LatestVali
     if session.new:  # a document added in this session but not yet written must count
         session.flush()
     rows = session.connection().execute(_VERSIONS, {"opportunity_id": opportunity_id, "kind": kind}).all()
+    return latest_valid_of(kind, rows)
+
+
+def latest_valid_of(kind: str, rows: Sequence[Row[Any]]) -> LatestValid:
+    """The newest of `rows` (one kind's versions of one opportunity, newest first) that validates.
+
+    The one reading of "latest valid": `latest_valid` reads one opportunity's rows, the agenda many at once.
+    """
     problem = None
     for doc in rows:
         try:
