@@ -357,9 +357,41 @@ def _walk(demo: Transcript) -> None:
     demo.title("售后回访与跟进计划", "Return visits and follow-ups")
     run("schedule", "--due-before", "2027-03-31")
 
+    demo.title("早上的待办：项目经理与财务审核人", "The morning agenda: the project manager and a finance reviewer")
+    demo.note(
+        "第四个商机走到商务运作：合同审核表已提交，销售部同意、法务部驳回，财务部与生产部尚未审批",
+        "A fourth deal reaches the negotiation: its contract review is in, sales approved, legal rejected, "
+        "finance and production have not decided",
+    )
+    run("opp", "new", "2", "6 台冷藏车", "--owner", OWNER, "--quantity", "6")
+    run("opp", "advance", "4")
+    for kind, trigger in (
+        ("phone-invite-feedback", True),
+        ("visit-feedback", True),
+        ("product-proposal", True),
+        ("exchange-minutes", True),
+        ("evaluation-scorecard", False),
+        ("negotiation-minutes", False),
+    ):
+        run("doc", "fill", "4", kind, "--file", demo.doc(kind))
+        if trigger:
+            run("opp", "advance", "4")
+    review = demo.doc("contract-review", "contract-review-4.yaml", {"contract_no": "BTXD-2026-031"})
+    run("doc", "fill", "4", "contract-review", "--file", review)
+    run("review", "approve", "4", "--department", "sales", "--comment", "同意", actor="赵敏")
+    run("review", "reject", "4", "--department", "legal", "--comment", "违约赔偿比例需降至 10% 以下", actor="孙律")
+    demo.note(
+        "项目经理的待办（90 天内与逾期），并写成手机/Outlook 可导入的日历文件",
+        "The project manager's agenda (the next 90 days and anything overdue), also as a calendar file",
+    )
+    run("agenda", "--days", "90", "--ics", "王磊的待办.ics", "--force")
+    run("--actor", "钱进", "agenda", "--department", "finance")
+    run("review", "pending", "--xlsx", "待审批合同.xlsx", "--force")
+    run("schedule", "--due-before", "2027-12-31", "--ics", "回访计划.ics", "--xlsx", "回访计划.xlsx", "--force")
+
     demo.title("商机一览与销售漏斗", "The pipeline")
-    run("opp", "list")
-    run("report", "pipeline", "--pdf", "pdf/销售漏斗.pdf", "--force")
+    run("opp", "list", "--xlsx", "商机.xlsx", "--force")
+    run("report", "pipeline", "--pdf", "pdf/销售漏斗.pdf", "--xlsx", "销售漏斗.xlsx", "--force")
 
     demo.title("数据可靠：审计、备份、导出", "Nothing lost, nothing forged: audit, backup, export")
     run("audit", "verify")

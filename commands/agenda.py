@@ -70,9 +70,8 @@ def _database_id(session: object) -> str:
 
 
 def _print(kam: Kam, result: views.Agenda) -> None:
-    who = result.actor + (
-        kam.t(f"（{result.department} 审批）", f" (reviewing for {result.department})") if result.department else ""
-    )
+    department = kam.process.department_label(result.department, kam.lang) if result.department else ""
+    who = result.actor + (kam.t(f"（{department}审批）", f" (reviewing for {department})") if department else "")
     overdue = sum(1 for i in result.items if i.overdue_days)
     if not result.items:
         kam.say(

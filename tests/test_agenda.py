@@ -334,3 +334,57 @@ def test_an_empty_agenda_says_so(kam, deal: int) -> None:  # type: ignore[no-unt
     today = utcnow().date()
     assert kam("--actor", "王磊", "agenda").output == f"王磊: nothing due by {today + dt.timedelta(days=7)} (today {today})\n"
     assert kam("review", "pending", lang="zh").output == "没有等待会签的合同审核表\n"
+
+
+def test_the_agenda_and_the_queue_on_postgresql(pg_url: str, process: Process) -> None:
+    db = Database(pg_url)
+    try:
+        db.upgrade()
+        late = new_deal(db, process, "客户甲", complete=False)
+        backdate(db, late, 20)
+        gate = new_deal(db, process, "客户乙")
+        walk_to(db, process, gate, "evaluation_negotiation")
+        for kind in ("evaluation-scorecard", "negotiation-minutes", "contract-review"):
+            fill(db, gate, kind)
+        decide(db, process, gate, "legal", "reject", "孙律", "违约条款需修改")
+        signed_deal = new_deal(db, process, "客户丙")
+        walk_to(db, process, signed_deal, "contract_maintenance")
+        fill(db, signed_deal, "service-plan")
+        with db.read() as s:
+            mine = views.agenda(s, process, actor="王磊", today=D("2027-02-04"))
+            queue = views.pending_reviews(s, process, department="finance")
+        # by 2027-02-04 the gate deal is past its 30 days too: its unmet sign-offs are due
+        assert [(i.kind, i.opportunity_id) for i in mine.items if i.opportunity_id != gate or i.kind != "requirement"] == [
+            ("requirement", late),
+            ("requirement", late),
+            ("rejected-review", gate),
+            ("followup", signed_deal),
+            ("followup", signed_deal),
+            ("followup", signed_deal),
+        ]
+        assert {i.command for i in mine.items if i.opportunity_id == gate and i.kind == "requirement"} >= {
+            f"kam review approve {gate} --department finance"
+        }
+        rejected = next(i for i in mine.items if i.kind == "rejected-review")
+        assert rejected.message.en == "legal (孙律) rejected contract review v1: 违约条款需修改"
+        assert [(r.opportunity_id, r.departments_missing, list(r.rejected)) for r in queue] == [
+            (gate, ["sales", "finance", "legal", "production"], ["legal"])
+        ]
+    finally:
+        db.dispose()
+
+
+def test_the_demo_shows_both_morning_agendas_and_writes_the_calendar(kam, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from icalendar import Calendar
+
+    out = tmp_path / "demo-out"
+    result = kam("demo", "--out", str(out), lang="zh")
+    assert result.exit_code == 0, result.output[-2000:]
+    assert "$ kam agenda --days 90 --ics 王磊的待办.ics --force\n王磊的待办：" in result.output
+    assert "$ kam --actor 钱进 agenda --department finance\n钱进（财务部审批）的待办：" in result.output
+    assert "合同 BTXD-2026-031 审核表 v1 待财务部审批" in result.output
+    calendar = Calendar.from_ical((out / "王磊的待办.ics").read_bytes())
+    summaries = [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")]
+    assert summaries[0] == "合同被驳回 4 包头鑫达汽车贸易有限公司" and all(e.walk("VALARM") for e in calendar.walk("VEVENT"))
+    for name in ("回访计划.ics", "回访计划.xlsx", "待审批合同.xlsx", "商机.xlsx", "销售漏斗.xlsx"):
+        assert (out / name).stat().st_size > 0, name
