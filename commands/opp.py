@@ -166,17 +166,19 @@ def opp_list(kam: Kam, stage: str | None, owner: str | None, xlsx: str | None, f
     if xlsx:
         output_path(xlsx, force)  # refuse before the work, not after
     with kam.db.read() as session:
-        opps = queries.list_opportunities(session, stage=stage, owner=owner)
+        opps = queries.opportunity_rows(session, stage=stage, owner=owner)
         names = queries.account_names(session)
-        today = utcnow().date()
-        data = [views.opportunity(o, kam.process, kam.lang, names.get(o.account_id), today) for o in opps]
+    today = utcnow().date()
     if xlsx:
         from workflow.views.outputs import opportunities_sheets
         from workflow.views.spreadsheet import write_xlsx
 
-        sheets = opportunities_sheets(data, kam.lang)
+        sheets = opportunities_sheets(opps, names, kam.process, kam.lang, today)
         write_output(xlsx, write_xlsx(sheets, lang=kam.lang, generated_at=utcnow()), force)
-        kam.say(f"已生成 {xlsx}（{len(data)} 个商机）", f"wrote {xlsx} ({len(data)} opportunities)")
+        kam.say(f"已生成 {xlsx}（{len(opps)} 个商机）", f"wrote {xlsx} ({len(opps)} opportunities)")
+        if not kam.json:
+            return  # the list is in the workbook: 100,000 rows are not printed as well
+    data = [views.opportunity(o, kam.process, kam.lang, names.get(o.account_id), today) for o in opps]
     if kam.json:
         kam.emit(data)
         return

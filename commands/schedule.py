@@ -73,11 +73,14 @@ def schedule(
             sheets = outputs.schedule_sheets(result, kam.lang)
             write_output(xlsx, write_xlsx(sheets, lang=kam.lang, generated_at=utcnow()), force)
         if ics:
-            from workflow.views.calendar import write_ics
+            from workflow.records.files import writing
+            from workflow.views.calendar import iter_ics
 
             events = outputs.schedule_calendar(result.items, database, kam.lang)
             name = kam.t("回访计划（kam）", "Follow-ups (kam)")
-            write_output(ics, write_ics(events, name=name, generated_at=utcnow(), lang=kam.lang), force)
+            with writing(output_path(ics, force)) as out:  # streamed: a year's follow-ups are 80 MB of text
+                for chunk in iter_ics(events, name=name, generated_at=utcnow(), lang=kam.lang):
+                    out.write(chunk)
     kam.emit(result.to_dict(), lambda: _print(kam, result))
     for path in (xlsx, ics):
         if path:

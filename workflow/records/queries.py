@@ -203,6 +203,19 @@ def list_opportunities(session: Session, *, stage: str | None = None, owner: str
     return found
 
 
+def opportunity_rows(session: Session, *, stage: str | None = None, owner: str | None = None) -> list[State]:
+    """`list_opportunities` as Core rows (every column by name): `kam opp list` of 100,000 loads no ORM object."""
+    o = tables.opportunities.c
+    query = select(tables.opportunities).order_by(o.id)
+    if stage:
+        query = query.where(o.stage == stage)
+    found = list(session.connection().execute(query))
+    if owner:
+        key = name_key(owner, "--owner")  # as `list_opportunities` reads the owner
+        found = [opp for opp in found if stored_key(opp.owner) == key]
+    return found
+
+
 def opportunity_history(session: Session, opportunity_id: int) -> list[Event]:
     state(session, opportunity_id)
     return list(session.scalars(select(Event).where(Event.opportunity_id == opportunity_id).order_by(Event.seq)))
@@ -354,18 +367,30 @@ def latest_valid(session: Session, opportunity_id: int, kind: str) -> LatestVali
     return latest_valid_of(kind, rows)
 
 
-def latest_valid_of(kind: str, rows: Sequence[Row[Any]]) -> LatestValid:
+def latest_valid_of(
+    kind: str, rows: Sequence[Row[Any]], validated: dict[str, Form | str] | None = None
+) -> LatestValid:
     """The newest of `rows` (one kind's versions of one opportunity, newest first) that validates.
 
     The one reading of "latest valid": `latest_valid` reads one opportunity's rows, the agenda many at once.
+    `validated` (a reader of many rows passes one) remembers each content's outcome by its sha256, which
+    is the hash of the data: the same content of a kind validates once (a form, or the problem as text).
     """
     problem = None
     for doc in rows:
-        try:
-            return LatestValid(doc, forms.validate(kind, doc.data), rows[0].version, problem)
-        except forms.FormInvalid as exc:
-            if problem is None:
-                problem = "; ".join(e.render("en") for e in exc.errors[:3])
+        key = f"{kind} {doc.sha256}"
+        outcome = validated.get(key) if validated is not None else None
+        if outcome is None:
+            try:
+                outcome = forms.validate(kind, doc.data)
+            except forms.FormInvalid as exc:
+                outcome = "; ".join(e.render("en") for e in exc.errors[:3])
+            if validated is not None:
+                validated[key] = outcome
+        if not isinstance(outcome, str):
+            return LatestValid(doc, outcome, rows[0].version, problem)
+        if problem is None:
+            problem = outcome
     return LatestValid(None, None, rows[0].version if rows else None, problem)
 
 

@@ -35,16 +35,16 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, and_, false, func, or_, select
+from sqlalchemy import Connection, String, and_, cast, false, func, or_, select
 from sqlalchemy.orm import Session
 
-from workflow.errors import InvalidInput, Missing
+from workflow.errors import InvalidInput
 from workflow.i18n import Text, t
 from workflow.records import queries, tables
 from workflow.records.db import as_connection
-from workflow.records.followups import latest_plans
+from workflow.records.followups import driver_rows, latest_plans
 from workflow.records.tables import utcnow
 from workflow.rules import compliance
 from workflow.rules.deadlines import overdue_days, requirement_due
@@ -92,9 +92,9 @@ class Contact:
         return " ".join(part for part in (self.name, self.title, self.phone) if part)
 
 
-@dataclass(frozen=True)
-class Item:
-    """One thing to do on one day: what, for which deal, and the command that does it."""
+class Item(NamedTuple):
+    """One thing to do on one day: what, for which deal, and the command that does it (a tuple: one owner's
+    agenda can hold ten thousand)."""
 
     kind: str
     key: str  # stable while the item is the same (the calendar UID's key): 12-REQ-visit_pitch-visit-feedback
@@ -268,13 +268,14 @@ def agenda(
         key = stored_key(actor)
         owners = [o for o in known_owners(connection) if stored_key(o) == key]
     items: list[Item] = []
+    validated: dict[str, Any] = {}  # each document content validated once across the lists
     if owners:
-        items += requirement_items(session, process, owners, today, until)
+        items += requirement_items(session, process, owners, today, until, validated)
         items += followup_items(connection, process, owners, today, until)
         items += service_plan_items(connection, process, owners, today, until)
-        items += rejected_items(session, process, owners, today)
+        items += rejected_items(session, process, owners, today, validated)
     if department is not None:
-        items += review_items(session, process, department, today)
+        items += review_items(session, process, department, today, validated)
     items.sort(key=Item.sort_key)
     return Agenda(person, department, today, until, items)
 
@@ -304,7 +305,12 @@ def _earliest_days(stage: Stage) -> int | None:
 
 
 def requirement_items(
-    session: Session, process: Process, owners: list[str], today: dt.date, until: dt.date
+    session: Session,
+    process: Process,
+    owners: list[str],
+    today: dt.date,
+    until: dt.date,
+    validated: dict[str, Any] | None = None,
 ) -> list[Item]:
     """The unmet requirements of the owners' open deals due by `until` (on hold: none)."""
     connection = as_connection(session)
@@ -317,23 +323,32 @@ def requirement_items(
             late.append(and_(OP.stage == stage.id, OP.stage_entered_at < cutoff))
     if not late:
         return []
-    rows = list(
-        connection.execute(
-            select(OP.id, OP.account_id, OP.title, OP.owner, OP.stage, OP.stage_entered_at, A.name)
-            .join(tables.accounts, A.id == OP.account_id)
-            .where(or_(*late), OP.on_hold == false(), OP.owner.in_(owners))
-            .order_by(OP.id)
-        )
+    query = (
+        select(OP.id, OP.account_id, OP.title, OP.owner, OP.stage, cast(OP.stage_entered_at, String), A.name)
+        .join(tables.accounts, A.id == OP.account_id)
+        .where(or_(*late), OP.on_hold == false(), OP.owner.in_(owners))
+        .order_by(OP.id)
     )
-    facts = _facts(session, process, rows)
+    rows = [_Deal(*row) for row in driver_rows(connection, query)]  # thousands of rows: no per-row processing
+    facts = _facts(session, process, rows, validated)
+    offsets: dict[tuple[str, str], int | None] = {}  # (stage, code) -> days after entering when it is due
+    names = {s.id: (s.name("zh"), s.name("en")) for s in process.stages}
+    fromiso, day = dt.date.fromisoformat, dt.timedelta(days=1)
     items: list[Item] = []
     for row in rows:
         stage = process.by_id[row.stage]
+        entered = fromiso(row.entered[:10])
         seen: dict[str, int] = {}
+        zh, en = names[stage.id]
         for m in evaluate(stage, facts[row.id]).missing:
-            req = _requirement_of(stage, m.code)
-            due = requirement_due(stage, req, row.stage_entered_at) if req is not None else None
-            if due is None or due > until:
+            if (stage.id, m.code) not in offsets:
+                req = _requirement_of(stage, m.code)
+                offsets[(stage.id, m.code)] = _offset(stage, req) if req is not None else None
+            offset = offsets[(stage.id, m.code)]
+            if offset is None:
+                continue
+            due = entered + offset * day  # `rules.deadlines.requirement_due`, for a stored date
+            if due > until:
                 continue
             key = f"{row.id}-REQ-{stage.id}-{m.code}"
             seen[key] = seen.get(key, 0) + 1
@@ -345,25 +360,37 @@ def requirement_items(
                     overdue_days(due, today),
                     row.id,
                     row.title,
-                    row.name,
+                    row.account,
                     row.owner,
-                    _stage_message(process, stage, m),
+                    Text(f"{zh}：{m.message.zh}", f"{en}: {m.message.en}"),
                     m.command,
                 )
             )
     return items
 
 
-def _stage_message(process: Process, stage: Stage, missing: Missing) -> Text:
-    return t(
-        f"{stage.name('zh')}：{missing.message.zh}",
-        f"{stage.name('en')}: {missing.message.en}",
-    )
+class _Deal(NamedTuple):
+    id: int
+    account_id: int
+    title: str
+    owner: str
+    stage: str
+    entered: str  # the stored stage_entered_at as text (its first ten characters are the date)
+    account: str
 
 
-def _facts(session: Session, process: Process, rows: list[Any]) -> dict[int, Facts]:
+def _offset(stage: Stage, requirement: Requirement) -> int | None:
+    """Days after entering `stage` at which `requirement` is due (`rules.deadlines.requirement_due`)."""
+    due = requirement_due(stage, requirement, dt.datetime(2000, 1, 1))
+    return (due - dt.date(2000, 1, 1)).days if due is not None else None
+
+
+def _facts(
+    session: Session, process: Process, rows: list[Any], validated: dict[str, Any] | None = None
+) -> dict[int, Facts]:
     """What `evaluate` reads for each deal, loaded with a few queries for all of them (as `moves.facts` for one)."""
     connection = as_connection(session)
+    validated = {} if validated is None else validated
     need = {s.id: needs(s) for s in process.stages}
     account_ids = sorted({r.account_id for r in rows if need[r.stage].account or need[r.stage].contacts})
     accounts: dict[int, Any] = {}
@@ -383,13 +410,20 @@ def _facts(session: Session, process: Process, rows: list[Any]) -> dict[int, Fac
         s.id: set(need[s.id].kinds) | ({compliance.REVIEW, compliance.MINUTES} if need[s.id].compliance else set())
         for s in process.stages
     }
-    wanted = {r.id: kinds_of[r.stage] for r in rows if kinds_of[r.stage]}
-    versions = _versions(connection, list(wanted), set().union(*wanted.values()) if wanted else set())
+    by_stage: dict[str, list[int]] = {}
+    for r in rows:
+        if kinds_of[r.stage]:
+            by_stage.setdefault(r.stage, []).append(r.id)
+    versions: dict[tuple[int, str], list[Any]] = {}
+    for stage_id, ids in by_stage.items():  # each deal's own kinds only, not its earlier stages' documents
+        versions.update(_versions(connection, ids, kinds_of[stage_id]))
     compliance_ids = [r.id for r in rows if need[r.stage].compliance]
     latest: dict[tuple[int, str], queries.LatestValid] = {}
-    for opp_id, kinds in wanted.items():
-        for kind in kinds:
-            latest[(opp_id, kind)] = queries.latest_valid_of(kind, versions.get((opp_id, kind), []))
+    for stage_id, ids in by_stage.items():
+        for opp_id in ids:
+            for kind in kinds_of[stage_id]:
+                rows_of = versions.get((opp_id, kind), [])
+                latest[(opp_id, kind)] = queries.latest_valid_of(kind, rows_of, validated)
     decisions = _signoffs(connection, compliance_ids)
     out = {}
     for r in rows:
@@ -551,10 +585,12 @@ def service_plan_items(
     return items
 
 
-def rejected_items(session: Session, process: Process, owners: list[str], today: dt.date) -> list[Item]:
+def rejected_items(
+    session: Session, process: Process, owners: list[str], today: dt.date, validated: dict[str, Any] | None = None
+) -> list[Item]:
     """Standing rejections of the latest contract review on the owners' deals, with the reviewer's comment."""
     items = []
-    for review in pending_reviews(session, process, owners=owners):
+    for review in pending_reviews(session, process, owners=owners, validated=validated):
         for department, rejection in review.rejected.items():
             label = t(process.department_label(department, "zh"), process.department_label(department, "en"))
             day = rejection["at"].date()
@@ -580,11 +616,13 @@ def rejected_items(session: Session, process: Process, owners: list[str], today:
     return items
 
 
-def review_items(session: Session, process: Process, department: str, today: dt.date) -> list[Item]:
+def review_items(
+    session: Session, process: Process, department: str, today: dt.date, validated: dict[str, Any] | None = None
+) -> list[Item]:
     """The contract reviews waiting for `department`'s decision, due the day their version was stored."""
     label = t(process.department_label(department, "zh"), process.department_label(department, "en"))
     items = []
-    for review in pending_reviews(session, process, department=department):
+    for review in pending_reviews(session, process, department=department, validated=validated):
         day = review.waiting_since.date()
         total = t(f"，总价 {review.total:,.2f} 元", f", total {review.total:,.2f} yuan") if review.total else t("", "")
         items.append(
@@ -611,7 +649,12 @@ def review_items(session: Session, process: Process, department: str, today: dt.
 
 
 def pending_reviews(
-    session: Session, process: Process, *, department: str | None = None, owners: list[str] | None = None
+    session: Session,
+    process: Process,
+    *,
+    department: str | None = None,
+    owners: list[str] | None = None,
+    validated: dict[str, Any] | None = None,
 ) -> list[PendingReview]:
     """Deals whose latest valid contract review lacks an approval, oldest version first.
 
@@ -633,9 +676,10 @@ def pending_reviews(
     deals = {row.id: row for row in connection.execute(query)}
     versions = _versions(connection, list(deals), {compliance.REVIEW})
     decisions = _signoffs(connection, list(deals))
+    validated = {} if validated is None else validated
     out = []
     for opp_id, deal in deals.items():
-        latest = queries.latest_valid_of(compliance.REVIEW, versions.get((opp_id, compliance.REVIEW), []))
+        latest = queries.latest_valid_of(compliance.REVIEW, versions.get((opp_id, compliance.REVIEW), []), validated)
         if latest.document is None or latest.form is None:
             continue  # no valid review: the owner's next step (on the agenda), not the reviewers'
         version = latest.document.version

@@ -15,12 +15,14 @@ newer file updates the events of the same items instead of adding copies.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from forms.choices import LOST_REASON
 from workflow.i18n import Text, t
+from workflow.rules.deadlines import deadline_of, overdue_days
 from workflow.rules.plans import KINDS as FOLLOWUP_KINDS
-from workflow.rules.process import Process
+from workflow.rules.process import LOST, Process
 from workflow.views.agenda import Agenda, PendingReview
 from workflow.views.calendar import CalendarItem, calendar_uid
 from workflow.views.pipeline import PipelineReport, Section
@@ -178,22 +180,19 @@ def schedule_sheets(result: Schedule, lang: str) -> list[Sheet]:
     ]
 
 
-def schedule_calendar(items: list[DueItem], database_id: str, lang: str) -> list[CalendarItem]:
-    out = []
+def schedule_calendar(items: Iterable[DueItem], database_id: str, lang: str) -> Iterator[CalendarItem]:
+    """One event per follow-up, made as the writer asks for it (a year of a team's is 150,000)."""
     for i in items:
         label = FOLLOWUP_KINDS[i.kind][1].render(lang)
         detail = f"（{i.detail}）" if i.detail and lang == "zh" else f" ({i.detail})" if i.detail else ""
-        out.append(
-            CalendarItem(
-                uid=calendar_uid(i.id, database_id),
-                date=i.due,
-                summary=f"{label} {i.opportunity_id} {i.account}",
-                description=f"{i.title}{detail}",
-                command=f'kam followup done {i.id} YYYY-MM-DD --note "..."',
-                categories=(label,),
-            )
+        yield CalendarItem(
+            uid=calendar_uid(i.id, database_id),
+            date=i.due,
+            summary=f"{label} {i.opportunity_id} {i.account}",
+            description=f"{i.title}{detail}",
+            command=f'kam followup done {i.id} YYYY-MM-DD --note "..."',
+            categories=(label,),
         )
-    return out
 
 
 # -- kam opp list -------------------------------------------------------------------------------------
@@ -209,43 +208,47 @@ OPPORTUNITY_COLUMNS = (
     Column(t("成交热度", "Deal heat"), "percent"),
     Column(t("客情关系等级", "Relationship level"), "int"),
     Column(t("预计签约", "Expected close"), "date"),
-    Column(t("进入阶段", "Stage entered"), "datetime"),
     Column(t("阶段期限", "Stage deadline"), "date"),
     Column(t("超期天数", "Days overdue"), "int"),
     Column(t("暂停", "On hold"), "bool"),
     Column(t("丢单原因", "Lost reason")),
-    Column(t("签约于", "Signed"), "datetime"),
+    Column(t("签约日期", "Signed on"), "date"),
 )
 
 
-def opportunities_sheets(data: list[dict[str, Any]], lang: str) -> list[Sheet]:
-    rows = [
-        (
-            d["id"],
-            d["title"],
-            d["account"],
-            d["stage_label"],
-            d["owner"],
-            d["quantity"],
-            d["budget"],
-            d["heat"] / 100 if d["heat"] is not None else None,
-            d["relationship_level"],
-            d["expected_close"],
-            _utc(d["stage_entered_at"]),
-            d["stage_deadline"],
-            d["overdue_days"] or None,
-            bool(d["on_hold"]),
-            LOST_REASON.label(d["lost_reason"], lang) if d["lost_reason"] else None,
-            _utc(d["signed_at"]),
+def opportunities_sheets(
+    rows: Iterable[Any], accounts: dict[int, str], process: Process, lang: str, today: dt.date
+) -> list[Sheet]:
+    """`kam opp list --xlsx`: one row per opportunity (Core rows of `opportunities`), as `opp list` shows them.
+
+    Read straight from the rows rather than from the `--json` dictionaries: 100,000 opportunities in a few seconds.
+    """
+    stages = {s.id: s.name(lang) for s in process.stages}
+    stages[LOST] = process.stage_label(LOST, lang)
+    reasons = {r: LOST_REASON.label(r, lang) for r in LOST_REASON.values}
+    out = []
+    for o in rows:
+        deadline = deadline_of(process, o)
+        out.append(
+            (
+                o.id,
+                o.title,
+                accounts.get(o.account_id),
+                stages.get(o.stage, o.stage),
+                o.owner,
+                o.quantity,
+                o.budget,
+                o.heat / 100 if o.heat is not None else None,
+                o.relationship_level,
+                o.expected_close,
+                deadline,
+                overdue_days(deadline, today) or None,
+                bool(o.on_hold),
+                reasons.get(o.lost_reason, o.lost_reason) if o.lost_reason else None,
+                o.signed_at.date() if o.signed_at is not None else None,
+            )
         )
-        for d in data
-    ]
-    return [Sheet(t("商机", "Opportunities").render(lang), OPPORTUNITY_COLUMNS, rows)]
-
-
-def _utc(value: dt.datetime | None) -> dt.datetime | None:
-    """A stored naive-UTC time, marked UTC: the workbook shows it in the machine's zone, as the tables do."""
-    return value.replace(tzinfo=dt.UTC) if value is not None else None
+    return [Sheet(t("商机", "Opportunities").render(lang), OPPORTUNITY_COLUMNS, out)]
 
 
 # -- kam report pipeline ------------------------------------------------------------------------------
