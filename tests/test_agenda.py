@@ -278,14 +278,14 @@ def test_owner_is_read_as_people_read_names(kam, db: Database, process: Process)
 @pytest.mark.parametrize(
     ("args", "en", "zh"),
     [
-        (["--owner", "某人"], "Error: no opportunity is owned by 某人; known owners: 王磊", "Error: 没有负责人 某人 的商机；已知负责人：王磊"),
+        (["--owner", "某人"], "Error: no opportunity is owned by 某人; known owners: 王磊", "错误：没有负责人 某人 的商机；已知负责人：王磊"),
         (
             ["--department", "hr"],
             "Error: unknown department 'hr'; the sign-off departments are: sales, finance, legal, production",
-            "Error: 未知部门 'hr'；会签部门：sales (销售部), finance (财务部), legal (法务部), production (生产部)",
+            "错误：未知部门 'hr'；会签部门：sales (销售部), finance (财务部), legal (法务部), production (生产部)",
         ),
-        (["--days", "367"], "Error: --days must be between 0 and 366, got 367", "Error: --days 须在 0 到 366 之间，收到 367"),
-        (["--days", "-1"], "Error: --days must be between 0 and 366, got -1", "Error: --days 须在 0 到 366 之间，收到 -1"),
+        (["--days", "367"], "Error: --days must be between 0 and 366, got 367", "错误：--days 须在 0 到 366 之间，收到 367"),
+        (["--days", "-1"], "Error: --days must be between 0 and 366, got -1", "错误：--days 须在 0 到 366 之间，收到 -1"),
     ],
 )
 def test_bad_input_is_one_line_and_writes_nothing(kam, deal: int, tmp_path: Path, args: list[str], en: str, zh: str) -> None:  # type: ignore[no-untyped-def]
