@@ -44,9 +44,10 @@ def _reviews(url: str) -> int:
     D, OP = tables.documents.c, tables.opportunities.c
     try:
         with db.write() as s:
-            done = s.execute(select(func.count()).where(D.kind == "contract-review")).scalar() or 0
-            ids = [i for (i,) in s.execute(select(OP.id).where(OP.stage == "evaluation_negotiation").order_by(OP.id))]
-            if done >= len(ids):
+            at_gate = select(OP.id).where(OP.stage == "evaluation_negotiation")
+            done = s.execute(select(func.count()).where(D.kind == "contract-review", D.opportunity_id.in_(at_gate)))
+            ids = [i for (i,) in s.execute(at_gate.order_by(OP.id))]
+            if (done.scalar() or 0) >= len(ids):
                 return len(ids)
             data = forms.dump(forms.validate("contract-review", samples.load("contract-review")))
             digest = hashing.sha256(data)
