@@ -25,8 +25,8 @@ SHOWN = 200  # items printed; --json, --xlsx and --ics hold everything
 @click.option("--owner", help="Whose agenda (default: --actor).")
 @click.option("--department", help="Also the contract reviews waiting for this department (see kam workflow show).")
 @click.option("--days", type=int, default=views.DEFAULT_DAYS, show_default=True, help="Due within this many days.")
-@click.option("--ics", "ics", type=click.Path(), help="Also write the items as an iCalendar file (phones, Outlook).")
-@click.option("--xlsx", "xlsx", type=click.Path(), help="Also write the items as an Excel workbook.")
+@click.option("--ics", "ics", metavar="FILE", help="Also write the items as an iCalendar file (phones, Outlook).")
+@click.option("--xlsx", "xlsx", metavar="FILE", help="Also write the items as an Excel workbook.")
 @click.option("--force", is_flag=True, help="Overwrite the --ics / --xlsx file if it exists.")
 @pass_kam
 def agenda(

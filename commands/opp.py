@@ -150,7 +150,7 @@ def opp_edit(
 @opp.command("list")
 @click.option("--stage", help="Only this stage id (see kam workflow show), or 'lost'.")
 @click.option("--owner", help="Only this owner.")
-@click.option("--xlsx", "xlsx", type=click.Path(), help="Also write the list as an Excel workbook.")
+@click.option("--xlsx", "xlsx", metavar="FILE", help="Also write the list as an Excel workbook.")
 @click.option("--force", is_flag=True, help="Overwrite the --xlsx file if it exists.")
 @pass_kam
 def opp_list(kam: Kam, stage: str | None, owner: str | None, xlsx: str | None, force: bool) -> None:

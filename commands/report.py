@@ -48,7 +48,7 @@ def report() -> None:
     type=click.Path(dir_okay=False, writable=True),
     help="Also write the report as a PDF with a funnel chart.",
 )
-@click.option("--xlsx", "xlsx", type=click.Path(), help="Also write the report's tables as an Excel workbook.")
+@click.option("--xlsx", "xlsx", metavar="FILE", help="Also write the report's tables as an Excel workbook.")
 @click.option("--force", is_flag=True, help="Overwrite the --pdf / --xlsx file if it exists.")
 @pass_kam
 def report_pipeline(

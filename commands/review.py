@@ -114,7 +114,7 @@ def review_reject(kam: Kam, opportunity_id: int, department: str, comment: str, 
 
 @review.command("pending")
 @click.option("--department", help="Only the reviews waiting for this department's decision.")
-@click.option("--xlsx", "xlsx", type=click.Path(), help="Also write the queue as an Excel workbook.")
+@click.option("--xlsx", "xlsx", metavar="FILE", help="Also write the queue as an Excel workbook.")
 @click.option("--force", is_flag=True, help="Overwrite the --xlsx file if it exists.")
 @pass_kam
 def review_pending(kam: Kam, department: str | None, xlsx: str | None, force: bool) -> None:

@@ -39,10 +39,8 @@ SHOWN = 200  # rows in the table; --json lists everything
     show_default=True,
     help="Horizon of the return-visit plan after delivery.",
 )
-@click.option(
-    "--ics", "ics", type=click.Path(), help="Also write the follow-ups as an iCalendar file (phones, Outlook)."
-)
-@click.option("--xlsx", "xlsx", type=click.Path(), help="Also write the schedule as an Excel workbook.")
+@click.option("--ics", "ics", metavar="FILE", help="Also write the follow-ups as an iCalendar file (phones, Outlook).")
+@click.option("--xlsx", "xlsx", metavar="FILE", help="Also write the schedule as an Excel workbook.")
 @click.option("--force", is_flag=True, help="Overwrite the --ics / --xlsx file if it exists.")
 @pass_kam
 def schedule(
