@@ -388,3 +388,15 @@ def test_the_demo_shows_both_morning_agendas_and_writes_the_calendar(kam, tmp_pa
     assert summaries[0] == "合同被驳回 4 包头鑫达汽车贸易有限公司" and all(e.walk("VALARM") for e in calendar.walk("VEVENT"))
     for name in ("回访计划.ics", "回访计划.xlsx", "待审批合同.xlsx", "商机.xlsx", "销售漏斗.xlsx"):
         assert (out / name).stat().st_size > 0, name
+
+
+def test_the_roster_says_which_queue_a_reviewer_sees(kam, db: Database, process: Process, reviewed: int) -> None:  # type: ignore[no-untyped-def]
+    from workflow.operations.roster import add_user
+
+    assert kam.json("--actor", "孙律", "agenda")["items"] == []  # not on the roster: no department known
+    with db.write() as s:
+        add_user(s.connection(), process, "管理员", actor="管理员", role="admin")
+        add_user(s.connection(), process, "孙律", actor="管理员", departments=["legal"], role="reviewer")
+    out = kam.json("--actor", "孙律", "agenda")
+    assert out["department"] == "legal"
+    assert [(i["kind"], i["id"]) for i in out["items"]] == [("review", f"{reviewed}-REV-legal-v1")]

@@ -21,6 +21,8 @@ overdue, each item with the command that does it:
   given: the owner revises the review (a new version voids every sign-off);
 - ``review`` (with a department): the contract reviews waiting for that
   department's decision, due the day the version was stored, oldest first.
+  Without `--department` (and without `--owner`), the actor's department is
+  read from the roster (`kam user`) when the actor signs for exactly one.
 
 Receivables (issue 14a) join the list when payment terms exist in kam.
 
@@ -42,7 +44,7 @@ from sqlalchemy.orm import Session
 
 from workflow.errors import InvalidInput
 from workflow.i18n import Text, t
-from workflow.records import queries, tables
+from workflow.records import queries, roster, tables
 from workflow.records.db import as_connection
 from workflow.records.followups import driver_rows, latest_plans
 from workflow.records.tables import utcnow
@@ -274,10 +276,21 @@ def agenda(
         items += followup_items(connection, process, owners, today, until)
         items += service_plan_items(connection, process, owners, today, until)
         items += rejected_items(session, process, owners, today, validated)
+    if department is None and owner is None:
+        department = _roster_department(connection, process, actor)
     if department is not None:
         items += review_items(session, process, department, today, validated)
     items.sort(key=Item.sort_key)
     return Agenda(person, department, today, until, items)
+
+
+def _roster_department(connection: Connection, process: Process, actor: str) -> str | None:
+    """The department the actor signs for, where the roster knows it (an enabled reviewer of exactly one)."""
+    user = roster.find(connection, actor)
+    if user is None:
+        return None
+    signed = [d for d in user.departments if user.signs_for(d) and d in process.departments]
+    return signed[0] if len(signed) == 1 else None
 
 
 def _chunks(ids: list[int]) -> list[list[int]]:
