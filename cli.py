@@ -20,6 +20,7 @@ import commands
 from commands import _usage
 from commands._common import Kam, KamCommandError, check_arguments, clean, convert
 from workflow.errors import KamError
+from workflow.records import acting
 
 
 def _start_up_over() -> None:
@@ -120,6 +121,8 @@ class KamGroup(click.Group):
                 None,
                 kam.lang if kam else _usage.language(),
             ) from None
+        finally:
+            acting.recording_for(None)  # an admin's recording for someone ends with the command
 
 
 def _stand_in(name: str) -> click.Command:

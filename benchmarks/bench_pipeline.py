@@ -173,6 +173,8 @@ def generate(url: str) -> dict[str, int]:
                     for dept in process.departments:
                         rows[SignOff].append({"opportunity_id": oid, "department": dept, "reviewer": f"审核 {dept}", "decision": "approve",
                                               "comment": None, "review_version": 1, "at": at})
+                        # its history row, as kam review approve writes it (so kam audit verify replays the fixture)
+                        event("signoff", at, actor=f"审核 {dept}", documents={"contract-review": 1}, detail={"department": dept, "decision": "approve"})
                 at += dt.timedelta(days=rng.randint(1, 10))
                 event("transition", at, trigger=process.stages[i].trigger, from_stage=from_stage, to_stage=to_stage, documents=versions or None)
             signed_at = at if stage == "contract_maintenance" else None

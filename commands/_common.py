@@ -20,6 +20,7 @@ import click
 from commands._usage import language, prefix
 from workflow.errors import InvalidInput, KamError, Refused
 from workflow.i18n import t
+from workflow.records import acting
 from workflow.records.files import write_atomic
 
 if TYPE_CHECKING:
@@ -52,8 +53,9 @@ class Kam:
         self, db_url: str | None, actor: str | None, as_json: bool, lang: str, process_path: str | None
     ) -> None:
         self.db_url = db_url
-        self._actor = actor
-        self._actor_checked = False
+        self._actor = actor  # as asked for (--actor / KAM_USER); `actor` is who acts
+        self._resolved: str | None = None
+        acting.recording_for(None)
         self.json = as_json
         self.lang = lang
         self.process_path = process_path
@@ -66,25 +68,37 @@ class Kam:
 
     @property
     def actor(self) -> str:
-        """Who is acting: --actor / KAM_USER; else the database role on PostgreSQL; else the login name.
+        """Who is acting: on SQLite (one user's file) --actor / KAM_USER, else the login name.
 
-        On a team server the role is what the server authenticated, so its own
-        access control is the boundary and the history records who really wrote.
+        On PostgreSQL the server decides (`operations.roster.server_actor`): with an empty
+        roster, --actor / KAM_USER or else the database role; once the roster is in use, the
+        person whose --login is the connected role, and naming anyone else is refused unless
+        that person is an admin, whose rows then say they recorded on the other's behalf.
+        Normalized once, here, so every write records the name as people read it (issue 13).
         """
-        if self._actor is None:
-            self._actor = login_name() if self.db.is_sqlite else self.db.role()
-        if not self._actor_checked:
+        if self._resolved is None:
             from workflow.values.names import normalize_name  # unicodedata tables: only for a command that acts
 
-            # normalized once, here, so that every write records the name as people read it (issue 13)
-            self._actor = normalize_name(self._actor, ACTOR)
-            self._actor_checked = True
-        return self._actor
+            if self.db.is_sqlite:
+                actor = self._actor if self._actor is not None else login_name()
+            else:
+                actor = self._server_actor()
+            self._resolved = normalize_name(actor, ACTOR)
+        return self._resolved
 
     @actor.setter
     def actor(self, value: str | None) -> None:
         self._actor = value
-        self._actor_checked = False
+        self._resolved = None
+
+    def _server_actor(self) -> str:
+        from workflow.operations.roster import server_actor  # the core: only for a command that acts
+
+        role = self.db.role()
+        with self.db.connect() as connection:
+            actor, recorder = server_actor(connection, role, self._actor)
+        acting.recording_for(recorder)
+        return actor
 
     @cached_property
     def process(self) -> Process:

@@ -20,6 +20,7 @@ import click
 
 from commands._common import Kam, KamGroupBase, clean, local_time, output_path, pass_kam, write_output
 from workflow.operations.signoffs import decide
+from workflow.rules import signatures
 from workflow.views.compliance import decided
 
 
@@ -29,8 +30,15 @@ def review() -> None:
 
 
 def _decide(
-    kam: Kam, opportunity_id: int, department: str, decision: str, comment: str | None, version: int | None
+    kam: Kam,
+    opportunity_id: int,
+    department: str,
+    decision: str,
+    comment: str | None,
+    version: int | None,
+    sign_with: str | None = None,
 ) -> None:
+    signer = _private_key(kam, sign_with) if sign_with else None  # asked before the transaction: a prompt may wait
     with kam.db.write() as session:
         outcome = decide(
             session,
@@ -41,6 +49,7 @@ def _decide(
             actor=kam.actor,
             comment=comment,
             review_version=version,
+            signer=signer,
         )
         data = decided(session, kam.process, outcome.signoff, outcome.repeated, outcome.replaced, outcome.amended)
     label_zh, label_en = kam.process.department_label(department, "zh"), kam.process.department_label(department, "en")
@@ -76,6 +85,19 @@ def _decide(
     kam.emit(data, lambda: kam.say(zh, en))
 
 
+def _private_key(kam: Kam, path: str) -> signatures.PrivateKey:
+    """The reviewer's private key; its passphrase asked for (never echoed) only when the file is encrypted."""
+    warning = signatures.key_file_warning(path)
+    if warning is not None:
+        click.echo(clean(kam.t("警告：", "Warning: ") + warning.render(kam.lang)), err=True)
+
+    def ask() -> str:
+        return str(click.prompt(kam.t(f"{path} 的口令", f"Passphrase for {path}"), hide_input=True, err=True))
+
+    return signatures.load_private_key(path, ask)
+
+
+_SIGN_HELP = "Sign with your Ed25519 private key (ssh-keygen -t ed25519); its public key must be registered."
 _VERSION_HELP = "The contract-review version you reviewed; refused if a newer one was stored since."
 
 
@@ -84,16 +106,20 @@ _VERSION_HELP = "The contract-review version you reviewed; refused if a newer on
 @click.option("--department", required=True, help="The department you sign for (see kam workflow show).")
 @click.option("--comment", help="Your remarks (optional).")
 @click.option("--version", "version", type=int, help=_VERSION_HELP)
+@click.option("--sign-with", "sign_with", metavar="KEY_FILE", help=_SIGN_HELP)
 @pass_kam
-def review_approve(kam: Kam, opportunity_id: int, department: str, comment: str | None, version: int | None) -> None:
+def review_approve(
+    kam: Kam, opportunity_id: int, department: str, comment: str | None, version: int | None, sign_with: str | None
+) -> None:
     """Approve the latest contract review for one department (as --actor).
 
     \b
     Example:
       kam --actor 钱进 review approve 1 --department finance --comment "付款条件符合规定"
       kam --actor 李工 review approve 1 --department production --version 2
+      kam --actor 钱进 review approve 1 --department finance --sign-with ~/.ssh/id_ed25519
     """
-    _decide(kam, opportunity_id, department, "approve", comment, version)
+    _decide(kam, opportunity_id, department, "approve", comment, version, sign_with)
 
 
 @review.command("reject")
@@ -101,15 +127,18 @@ def review_approve(kam: Kam, opportunity_id: int, department: str, comment: str 
 @click.option("--department", required=True, help="The department you sign for (see kam workflow show).")
 @click.option("--comment", required=True, help="Why: what must change before you approve.")
 @click.option("--version", "version", type=int, help=_VERSION_HELP)
+@click.option("--sign-with", "sign_with", metavar="KEY_FILE", help=_SIGN_HELP)
 @pass_kam
-def review_reject(kam: Kam, opportunity_id: int, department: str, comment: str, version: int | None) -> None:
+def review_reject(
+    kam: Kam, opportunity_id: int, department: str, comment: str, version: int | None, sign_with: str | None
+) -> None:
     """Reject the latest contract review for one department; signing is blocked until a new approval.
 
     \b
     Example:
       kam --actor 孙律 review reject 1 --department legal --comment "违约赔偿比例过高，改为 10%"
     """
-    _decide(kam, opportunity_id, department, "reject", comment, version)
+    _decide(kam, opportunity_id, department, "reject", comment, version, sign_with)
 
 
 @review.command("pending")

@@ -23,6 +23,7 @@ from commands._table import table
 from commands._values import ChoiceType
 from forms.choices import USER_ROLE
 from workflow.operations import roster as operations
+from workflow.rules import signatures
 from workflow.views.roster import roster_view, user_view
 
 ROLES = ChoiceType(USER_ROLE)  # --role reviewer or 审批人
@@ -205,6 +206,38 @@ def user_disable(kam: Kam, name: str) -> None:
         f"已停用 {data['name']}：保留其记录，不能再负责商机或审批（恢复：kam user edit {data['name']} --enable）",
         f"disabled {data['name']}: kept with their history, no longer owns deals or signs "
         f"(undo: kam user edit {data['name']} --enable)",
+    )
+
+
+@user.command("key")
+@click.argument("name")
+@click.option(
+    "--public-key", "public_key", required=True, metavar="FILE", help="The OpenSSH public key (id_ed25519.pub)."
+)
+@pass_kam
+def user_key(kam: Kam, name: str, public_key: str) -> None:
+    """Register a reviewer's Ed25519 public key: their signed sign-offs are checked against it from now on.
+
+    Make the key with `ssh-keygen -t ed25519` (OpenSSH format; only Ed25519). A new key
+    replaces the old one for new signatures; sign-offs signed before stay checked against the
+    key registered when they were signed. The reviewer registers their own key, or an admin does.
+
+    \b
+    Example:
+      ssh-keygen -t ed25519 -f ~/.ssh/kam_ed25519
+      kam --actor 钱进 user key 钱进 --public-key ~/.ssh/kam_ed25519.pub
+    """
+    key = signatures.read_public_key(public_key)
+    with kam.db.write() as session:
+        connection = session.connection()
+        row = operations.register_key(connection, name, key, actor=kam.actor)
+        entry = operations.get(connection, name)
+        data = user_view(connection, kam.process, entry, kam.lang) | {"registered": row.fingerprint}
+    _show(
+        kam,
+        data,
+        f"已登记 {data['name']} 的公钥 {row.fingerprint}（ssh-ed25519）：此后的签名审批用它核对",
+        f"registered {data['name']}'s key {row.fingerprint} (ssh-ed25519): signed sign-offs are checked against it",
     )
 
 

@@ -165,7 +165,8 @@ def test_an_untouched_record_verifies(kam: Any, db: Database, process: Process, 
     assert result.exit_code == 0, result.output
     assert result.stdout == f"history intact: 2 opportunities, {rows} history rows verified\n"
     assert kam.json("audit", "verify") == {
-        "ok": True, "checked": rows, "opportunities": 2, "breaks": [], "subjects": 1, "ledger_breaks": []
+        "ok": True, "checked": rows, "opportunities": 2, "breaks": [], "subjects": 1, "ledger_breaks": [],
+        "signatures": 0, "signature_problems": [], "anchors": [],
     }
 
 

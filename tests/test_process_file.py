@@ -158,7 +158,9 @@ def test_malformed_process_files_are_refused_with_line_and_reason(kam, name: str
         ("compliance:\n  limits: {max_penalty_percent: -1}", "limit max_penalty_percent must be a non-negative number, got -1"),
         ("compliance:\n  limits: {max_penalty_percent: true}", "limit max_penalty_percent must be a non-negative number, got true"),
         ("compliance:\n  departments: ['sales dept']", "department id 'sales dept' may hold only letters, digits, - and _"),
-        ("compliance:\n  reviewers: [sales]", "compliance has unknown keys reviewers; use departments, limits"),
+        ("compliance:\n  reviewers: [sales]", "compliance has unknown keys reviewers; use departments, limits, signatures"),
+        ("compliance:\n  signatures: always", "compliance.signatures must be required or optional, got 'always'"),
+        ("compliance:\n  signatures: yes", "compliance.signatures must be required or optional, got true"),
     ],
 )
 def test_malformed_compliance_sections(snippet: str, message: str) -> None:

@@ -38,7 +38,7 @@ def ok(result: Any) -> str:
 @pytest.fixture
 def company(run: Kam) -> Kam:
     """刘总 starts the roster; 王磊 sells; 钱进 and 李芳 sign for finance, 孙律 for legal, 赵敏 for sales, 李工 for production."""
-    ok(run("--actor", "刘总", "user", "add", "刘总"))
+    ok(run("--actor", "刘总", "user", "add", "刘总", "--login", "postgres"))  # the admin's role on the test server
     for args in (
         ("王磊", "--department", "sales"),
         ("钱进", "--role", "reviewer", "--department", "finance", "--login", "qianjin"),
@@ -76,15 +76,15 @@ def deal(company: Kam, url: str, process: Process) -> int:
 
 def test_the_first_person_added_to_an_empty_roster_is_its_admin(run: Kam) -> None:
     assert ok(run("user", "list", lang="zh")) == "用户名单为空：任何名字都可以操作；第一个 kam user add 的人成为管理员\n"
-    assert ok(run("--actor", "刘总", "user", "add", "刘总", "--role", "manager", lang="zh")) == (
-        "已添加 刘总（管理员）：用户名单的第一个人即为管理员，此后只有管理员能修改名单\n"
+    assert ok(run("--actor", "刘总", "user", "add", "刘总", "--role", "manager", "--login", "postgres", lang="zh")) == (
+        "已添加 刘总（管理员，登录名 postgres）：用户名单的第一个人即为管理员，此后只有管理员能修改名单\n"
     )
     assert ok(run("--actor", "刘总", "user", "add", "钱进", "--role", "reviewer", "--department", "finance", "--login", "qianjin", "--email", "qianjin@example.com")) == (
         "added 钱进 (reviewer, finance, login qianjin, qianjin@example.com)\n"
     )
     data = run.json("user", "list")
     assert [(u["name"], u["role"], u["departments"], u["login"], u["email"], u["enabled"], u["keys"]) for u in data] == [
-        ("刘总", "admin", [], None, None, True, []),
+        ("刘总", "admin", [], "postgres", None, True, []),
         ("钱进", "reviewer", ["finance"], "qianjin", "qianjin@example.com", True, []),
     ]
     out = ok(run("user", "list", lang="zh"))
@@ -93,7 +93,7 @@ def test_the_first_person_added_to_an_empty_roster_is_its_admin(run: Kam) -> Non
 
 
 def test_first_admin_in_json(run: Kam) -> None:
-    data = run.json("--actor", "刘总", "user", "add", "刘总")
+    data = run.json("--actor", "刘总", "user", "add", "刘总", "--login", "postgres")
     assert (data["name"], data["role"], data["first_admin"]) == ("刘总", "admin", True)
     assert run.json("--actor", "刘总", "user", "add", "王磊")["first_admin"] is False
 

@@ -65,7 +65,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("statement_version", sa.String(length=20), nullable=True))
         batch.add_column(sa.Column("key_fingerprint", sa.String(length=60), nullable=True))
         batch.add_column(sa.Column("review_sha256", sa.String(length=64), nullable=True))
-        batch.add_column(sa.Column("contract_no", sa.String(length=100), nullable=True))
+        batch.add_column(sa.Column("contract_no", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:

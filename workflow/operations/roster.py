@@ -27,9 +27,10 @@ from workflow.records import ledger, roster, tables
 from workflow.records.roster import User
 from workflow.rules import signatures
 from workflow.rules.process import Process
-from workflow.values.names import name_key, normalize_name
+from workflow.values.names import name_key, normalize_name, same_person
 
 NAME = t("姓名 (NAME)", "name (NAME)")
+ACTOR = t("操作人 (--actor / KAM_USER)", "actor (--actor / KAM_USER)")
 U = tables.users.c
 # A PostgreSQL role name as `current_user` returns it (unquoted identifiers are folded to lower case).
 _LOGIN = re.compile(r"[A-Za-z_][A-Za-z0-9_$]{0,62}")
@@ -150,8 +151,10 @@ def add_user(
     email: str | None = None,
 ) -> tuple[User, bool]:
     """Put a person on the roster; returns (the entry, whether they became the first admin)."""
-    _lock(connection)
     shown = normalize_name(name, NAME)
+    if roster.in_use(connection):
+        _require_admin(connection, actor)  # before the lock, which a role that may not write the roster cannot take
+    _lock(connection)
     first = not roster.in_use(connection)
     if not first:
         _require_admin(connection, actor)
@@ -208,8 +211,8 @@ def edit_user(
     enabled: bool | None = None,
 ) -> User:
     """Change a roster entry (only what is given; `departments` replaces the list, "" clears login or e-mail)."""
-    _lock(connection)
     _require_admin(connection, actor)
+    _lock(connection)
     user = get(connection, name)
     values: dict[str, object] = {}
     if departments is not None:
@@ -263,7 +266,6 @@ def register_key(connection: Connection, name: str, public_key: signatures.Publi
 
     An admin registers anyone's key; a person registers their own.
     """
-    _lock(connection)
     user = get(connection, name)
     me = roster.find(connection, actor)
     if me is None or not (me.is_admin or (me.id == user.id and me.enabled)):
@@ -311,3 +313,62 @@ def _after_last_key(connection: Connection, user_id: int) -> dt.datetime:
     if previous and max(previous) >= now:
         return max(previous) + dt.timedelta(microseconds=1)
     return now
+
+
+def server_actor(connection: Connection, login: str, requested: str | None) -> tuple[str, str | None]:
+    """Who acts on a PostgreSQL server connected as `login`: (the actor, the admin recording for them or None).
+
+    With an empty roster the server's role is the actor unless `--actor`/`KAM_USER` names one
+    (as before the roster). Once the roster is in use the server decides: the actor is the
+    enabled person whose `--login` is the connected role; naming anyone else is refused
+    unless that person is an admin, who then records on the other's behalf.
+    """
+    if not roster.in_use(connection):
+        return (requested if requested is not None else login), None
+    me = roster.by_login(connection, login)
+    if me is None or not me.enabled:
+        state_zh, state_en = (
+            ("不是用户名单上任何人的登录名", "is nobody's login on the roster")
+            if me is None
+            else (f"是已停用的 {me.name} 的登录名", f"is the login of {me.name}, who is disabled")
+        )
+        raise Refused(
+            t(
+                f"数据库角色 {login} {state_zh}，不能写入：请管理员用 kam user edit 姓名 --login {login} 登记",
+                f"the database role {login} {state_en} and may not write: an admin registers it with "
+                f"kam user edit NAME --login {login}",
+            ),
+            [],
+        )
+    if requested is None:
+        return me.name, None
+    wanted = normalize_name(requested, ACTOR)
+    if same_person(wanted, me.name):
+        return me.name, None
+    if not me.is_admin:
+        raise Refused(
+            t(
+                f"你以数据库角色 {login}（{me.name}）连接，不能以 {wanted} 的名义操作：只有管理员能代录；"
+                "去掉 --actor 和 KAM_USER",
+                f"you are connected as the database role {login} ({me.name}) and may not act as {wanted}: only an "
+                "admin records for someone else; drop --actor and KAM_USER",
+            ),
+            [],
+        )
+    target = roster.find(connection, wanted)
+    return (target.name if target is not None else wanted), me.name
+
+
+def registered_keys(connection: Connection, user_id: int) -> list[signatures.RegisteredKey]:
+    """A person's keys as the roster holds them, each valid until the next one (a stored key that no longer
+    parses is left out: the sign-offs it signed are then named as having no key)."""
+    rows = roster.keys(connection, user_id)
+    out = []
+    for i, row in enumerate(rows):
+        try:
+            key = signatures.load_public_key(row.public_key, f"user_keys {row.id}")
+        except InvalidInput:
+            continue
+        until = rows[i + 1].created_at if i + 1 < len(rows) else None
+        out.append(signatures.RegisteredKey(key, row.created_at, until))
+    return out

@@ -14,6 +14,7 @@ same department replaces it (a new row, the history naming what it replaced).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, NamedTuple, NoReturn
 
 from sqlalchemy.orm import Session
@@ -22,8 +23,10 @@ from forms.choices import DECISION
 from workflow.errors import InvalidInput, Refused
 from workflow.i18n import Text, t
 from workflow.operations import amendments
-from workflow.records import chain, queries, roster
+from workflow.operations.roster import registered_keys
+from workflow.records import acting, chain, queries, roster
 from workflow.records.models import SignOff, utcnow
+from workflow.rules import signatures
 from workflow.rules.compliance import REVIEW
 from workflow.rules.process import LOST, Process
 from workflow.values.names import name_key, normalize_name, stored_key
@@ -50,6 +53,7 @@ def decide(
     actor: str,
     comment: str | None = None,
     review_version: int | None = None,
+    signer: signatures.PrivateKey | None = None,
 ) -> Decided:
     """Record `actor`'s decision for `department` on the latest contract review.
 
@@ -142,6 +146,10 @@ def decide(
         if standing.decision == "approve" and decision == "approve":
             raise _already_approved(process, opp.id, department, standing)
     now = utcnow()
+    signed = _signature(
+        session, process, opp.id, review, department=department, reviewer=actor, decision=decision, comment=comment,
+        at=now, signer=signer,
+    )  # fmt: skip
     signoff = SignOff(
         opportunity_id=opp.id,
         department=department,
@@ -150,9 +158,12 @@ def decide(
         comment=comment,
         review_version=version,
         at=now,
+        **signed,
     )
     session.add(signoff)
     detail: dict[str, Any] = {"department": department, "decision": decision}
+    if acting.history_actor(actor) != actor:  # an admin records for the reviewer: the row's actor names both
+        detail["reviewer"] = actor
     if standing is not None:
         detail["replaces"] = {
             "reviewer": standing.reviewer,
@@ -219,3 +230,78 @@ def _already_approved(process: Process, opportunity_id: int, department: str, st
         ),
         [],
     )
+
+
+def _signature(
+    session: Session,
+    process: Process,
+    opp_id: int,
+    review: Any,
+    *,
+    department: str,
+    reviewer: str,
+    decision: str,
+    comment: str | None,
+    at: dt.datetime,
+    signer: signatures.PrivateKey | None,
+) -> dict[str, Any]:
+    """The signature columns of a new sign-off: signed with `signer` over the canonical statement, or none.
+
+    Refused: an unsigned approval when the process requires signatures; a key that is not the
+    one the reviewer registered (or a reviewer with none).
+    """
+    if signer is None:
+        if decision == "approve" and process.signatures_required:
+            raise Refused(
+                t(
+                    "本公司流程要求签名审批（compliance.signatures: required）：加 --sign-with 私钥文件，"
+                    "例如 --sign-with ~/.ssh/id_ed25519",
+                    "this process requires signed approvals (compliance.signatures: required): add --sign-with "
+                    "KEY_FILE, e.g. --sign-with ~/.ssh/id_ed25519",
+                ),
+                [],
+            )
+        return {}
+    connection = session.connection()
+    user = roster.find(connection, reviewer)
+    registered = signatures.key_at(registered_keys(connection, user.id), at) if user is not None else None
+    if user is None or registered is None:
+        raise Refused(
+            t(
+                f"{reviewer} 还没有登记公钥，签名无从核对："
+                f"先 kam user key {reviewer} --public-key ~/.ssh/id_ed25519.pub",
+                f"{reviewer} has no registered key to check the signature with: first kam user key {reviewer} "
+                "--public-key ~/.ssh/id_ed25519.pub",
+            ),
+            [],
+        )
+    mine, theirs = signatures.fingerprint(signer.public), signatures.fingerprint(registered.public_key)
+    if mine != theirs:
+        raise Refused(
+            t(
+                f"私钥 {signer.source}（{mine}）不是 {user.name} 登记的公钥（{theirs}）：用登记的那把私钥签名，"
+                f"或先 kam user key {user.name} --public-key 新公钥.pub",
+                f"the key {signer.source} ({mine}) is not the one {user.name} registered ({theirs}): sign with that "
+                f"key, or register the new one first with kam user key {user.name} --public-key NEW.pub",
+            ),
+            [],
+        )
+    contract_no = getattr(review.form, "contract_no", None)
+    signed = signatures.statement(
+        opportunity_id=opp_id,
+        contract_no=contract_no,
+        review_version=review.document.version,
+        review_sha256=review.document.sha256,
+        department=department,
+        reviewer=reviewer,
+        decision=decision,
+        comment=comment,
+        at=at,
+    )
+    return {
+        "signature": signatures.sign(signer, signed),
+        "statement_version": signatures.STATEMENT_VERSION,
+        "key_fingerprint": mine,
+        "review_sha256": review.document.sha256,
+        "contract_no": contract_no,
+    }

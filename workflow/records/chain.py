@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from workflow.records.acting import history_actor
 from workflow.records.hashing import GENESIS, event_hash
 from workflow.records.tables import events, opportunities, utcnow
 
@@ -70,7 +71,7 @@ def append(
         opportunity_id,
         seq,
         at or utcnow(),
-        actor,
+        history_actor(actor),
         action,
         trigger,
         from_stage,

@@ -13,21 +13,23 @@ row are all named (`rules.audit`).
 
 A new kind of entity is one line in `ENTITIES`; operations call `record()`
 after they write the row, in the same transaction, while holding what
-serializes writers of that subject (SQLite's single writer; on PostgreSQL the
-subject's last ledger row is locked).
+serializes writers of that subject (SQLite's single writer; on PostgreSQL a
+transaction-scoped advisory lock per subject).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Table, and_, bindparam, insert, select
+from sqlalchemy import Connection, Table, and_, bindparam, insert, select, text
 
 from workflow.records import tables
+from workflow.records.acting import history_actor
 from workflow.records.hashing import GENESIS, ledger_hash
 
 
@@ -94,6 +96,7 @@ class LedgerRow(NamedTuple):
     hash: str
 
 
+_SUBJECT_LOCK = text("SELECT pg_advisory_xact_lock(CAST(:kind AS integer), CAST(:subject_id AS integer))")
 _LAST = (
     select(tables.ledger.c.seq, tables.ledger.c.hash)
     .where(tables.ledger.c.subject == bindparam("subject"), tables.ledger.c.subject_id == bindparam("subject_id"))
@@ -113,10 +116,15 @@ def append(
     at: dt.datetime | None = None,
 ) -> LedgerRow:
     """Add the next row of a subject's chain in the caller's transaction."""
-    query = _LAST.with_for_update() if connection.dialect.name == "postgresql" else _LAST
-    last = connection.execute(query, {"subject": subject, "subject_id": subject_id}).first()
+    if connection.dialect.name == "postgresql":
+        # Writers of one subject queue on a transaction-scoped advisory lock: SELECT ... FOR UPDATE would need
+        # the UPDATE privilege on the ledger, which the roles that only append to it must not have.
+        connection.execute(_SUBJECT_LOCK, {"kind": zlib.crc32(subject.encode()) & 0x7FFFFFFF, "subject_id": subject_id})
+    last = connection.execute(_LAST, {"subject": subject, "subject_id": subject_id}).first()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
-    unhashed = LedgerRow(None, subject, subject_id, seq, at or tables.utcnow(), actor, action, detail, prev, "")
+    unhashed = LedgerRow(
+        None, subject, subject_id, seq, at or tables.utcnow(), history_actor(actor), action, detail, prev, ""
+    )
     row = unhashed._replace(hash=ledger_hash(prev, unhashed))
     connection.execute(insert(tables.ledger), {k: v for k, v in row._asdict().items() if k != "id"})
     return row
@@ -169,9 +177,7 @@ def record_new(connection: Connection, entity_name: str, rows: Sequence[Any], *,
     for start in range(0, len(subject_ids), 500):
         chunk = subject_ids[start : start + 500]
         for subject_id, seq, hash_ in connection.execute(
-            select(L.subject_id, L.seq, L.hash).where(
-                and_(L.subject == entity.subject, L.subject_id.in_(chunk))
-            )
+            select(L.subject_id, L.seq, L.hash).where(and_(L.subject == entity.subject, L.subject_id.in_(chunk)))
         ):
             if subject_id not in heads or heads[subject_id][0] < seq:
                 heads[subject_id] = (seq, hash_)

@@ -206,7 +206,7 @@ signoffs = Table(
     Column("statement_version", String(20)),
     Column("key_fingerprint", String(60)),
     Column("review_sha256", String(64)),
-    Column("contract_no", String(100)),
+    Column("contract_no", Text),
 )
 
 followups = Table(

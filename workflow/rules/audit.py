@@ -152,10 +152,12 @@ class Audit:
     breaks: list[Break]
     subjects: int = 0
     ledger_breaks: list[LedgerBreak] = field(default_factory=list)
+    signed: int = 0  # signed sign-offs checked against their reviewers' keys (issue 13)
+    signature_issues: list[Any] = field(default_factory=list)  # views.audit.SignatureIssue
 
     @property
     def ok(self) -> bool:
-        return not self.breaks and not self.ledger_breaks
+        return not self.breaks and not self.ledger_breaks and not self.signature_issues
 
 
 def find_breaks(
@@ -324,7 +326,7 @@ def _signoff_fields(signoff: Any) -> tuple:
 def _signoff_fields_of(event: Any) -> tuple:
     detail = event.detail or {}
     return (
-        event.actor,
+        detail.get("reviewer", event.actor),  # named apart when an admin recorded the sign-off for the reviewer
         detail.get("department"),
         detail.get("decision"),
         event.reason,

@@ -93,6 +93,7 @@ class Process:
     limits: dict[str, float] = field(default_factory=dict)
     department_labels: dict[str, Text] = field(default_factory=dict)
     source: str = str(BUILTIN)
+    signatures_required: bool = False  # `compliance: {signatures: required}`: an unsigned approval is refused
 
     @functools.cached_property
     def by_id(self) -> dict[str, Stage]:
@@ -338,6 +339,7 @@ def parse_process(text: str, source: str = "<string>") -> Process:
     if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons) or not reasons:
         raise _fail(source, top, "lost_reasons 须为非空文本列表", "lost_reasons must be a non-empty list of strings")
     departments, department_labels, limits = _compliance(raw.get("compliance"), source, top, text)
+    signatures_required = _signatures(raw.get("compliance"), source, top, text)
     return Process(
         name=str(raw.get("name", Path(source).stem)),
         label=_text(raw.get("label", raw.get("name", "process")), source, top, "label"),
@@ -347,6 +349,7 @@ def parse_process(text: str, source: str = "<string>") -> Process:
         limits=limits,
         department_labels=department_labels,
         source=source,
+        signatures_required=signatures_required,
     )
 
 
@@ -384,13 +387,13 @@ def _compliance(
             "compliance must be a mapping (departments, limits)",
         )
     line = line_of(raw, top)
-    unknown = set(raw) - {"departments", "limits"}
+    unknown = set(raw) - {"departments", "limits", "signatures"}
     if unknown:
         raise _fail(
             source,
             _key_line(text, sorted(unknown)[0], line),
-            f"compliance 有未知键 {_keys(unknown)}；可用：departments、limits",
-            f"compliance has unknown keys {_keys(unknown)}; use departments, limits",
+            f"compliance 有未知键 {_keys(unknown)}；可用：departments、limits、signatures",
+            f"compliance has unknown keys {_keys(unknown)}; use departments, limits, signatures",
         )
     items = raw.get("departments", list(_DEFAULT_DEPARTMENTS))
     if not isinstance(items, list) or not items:
@@ -473,6 +476,19 @@ def _days(value: Any, source: str, line: int | None, what: str) -> int | None:
             f"{what} must be a whole number of days from 1 to {MAX_DAYS}, got {_written(value)}",
         )
     return value
+
+
+def _signatures(raw: Any, source: str, top: int | None, text: str) -> bool:
+    """`compliance.signatures`: required (every approval signed with the reviewer's key) or optional (the default)."""
+    value = raw.get("signatures", "optional") if isinstance(raw, dict) else "optional"
+    if value not in ("required", "optional"):
+        raise _fail(
+            source,
+            _key_line(text, "signatures", line_of(raw, top)),
+            f"compliance.signatures 须为 required 或 optional，收到 {_written(value)}",
+            f"compliance.signatures must be required or optional, got {_written(value)}",
+        )
+    return bool(value == "required")
 
 
 def _requirement(r: Any, source: str, line: int | None, kinds: tuple[str, ...]) -> Requirement:

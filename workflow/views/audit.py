@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, text
 from sqlalchemy.orm import Session
 
+from workflow.i18n import Text, t
 from workflow.operations.followups import expected_plans
-from workflow.records import blobs, ledger, queries, tables
+from workflow.operations.roster import registered_keys
+from workflow.records import blobs, ledger, queries, roster, tables
+from workflow.records.hashing import sha256
+from workflow.rules import signatures
 from workflow.rules.audit import Audit, Break, LedgerBreak, find_breaks, ledger_breaks
+from workflow.rules.compliance import REVIEW
 from workflow.rules.plans import as_date
+from workflow.rules.process import Process
+from workflow.values.names import name_key, stored_key
 
 
-def audit(session: Session) -> Audit:
+def audit(session: Session, process: Process | None = None) -> Audit:
     """Recompute every opportunity's chain and every ledger chain, replay them, and check the data derived from them.
 
     Derived data: the schedule's stored plans must be what the service plans and
     the recorded follow-ups give (problem "plan"; `kam init --rebuild` rebuilds them).
     Stored files (attachments, the logo) are hashed again: their bytes must still be what was recorded.
+    Signed sign-offs are checked against their reviewers' registered keys (`signature_issues`).
     """
     events, opportunities, documents, signoffs = queries.audit_rows(session)
     connection = session.connection()
@@ -32,7 +40,8 @@ def audit(session: Session) -> Audit:
     subjects = len(set(chains) | set(current))
     found = ledger_breaks(chains, current)
     found += logo_breaks(connection, chains, damaged, {(b.subject, b.subject_id) for b in found})
-    return Audit(checked, len(opportunities), breaks, subjects, found)
+    signed, issues = signature_issues(connection, process)
+    return Audit(checked, len(opportunities), breaks, subjects, found, signed, issues)
 
 
 def file_damage(connection: Connection) -> frozenset[str]:
@@ -72,3 +81,100 @@ def plan_mismatches(session: Session) -> list[int]:
         for row in connection.execute(select(P.opportunity_id, P.kind, P.due_date, P.detail, P.done)).mappings()
     }
     return sorted({k[0] for k in expected ^ stored})
+
+
+# -- signed sign-offs and the anchor (issue 13) -----------------------------------------------------------
+
+
+class SignatureIssue(NamedTuple):
+    """A signed sign-off that does not hold up (`rules.signatures.SignatureProblem`), and which one it is."""
+
+    opportunity_id: int
+    department: str
+    reviewer: str
+    review_version: int
+    code: str
+    message: Text
+
+
+def signature_issues(connection: Connection, process: Process | None = None) -> tuple[int, list[SignatureIssue]]:
+    """Check every signed sign-off against the key its reviewer had registered then; (signatures checked, problems).
+
+    The statement is rebuilt from the row and the contract review's sha256 recomputed from its
+    data, so nothing stored is taken on trust but the registered keys, which the ledger holds.
+    With `compliance: {signatures: required}` an approval without a signature is named too.
+    """
+    S, D = tables.signoffs.c, tables.documents.c
+    rows = connection.execute(select(tables.signoffs).order_by(S.id)).all()
+    signed = [r for r in rows if r.signature is not None]
+    keys: dict[str, list[signatures.RegisteredKey]] = {}
+    for user in roster.users(connection):
+        keys[name_key(user.name)] = registered_keys(connection, user.id)
+    wanted = {(r.opportunity_id, r.review_version) for r in signed}
+    shas: dict[tuple[int, int], str] = {}
+    opp_ids = sorted({opp for opp, _ in wanted})
+    for start in range(0, len(opp_ids), 500):
+        query = select(D.opportunity_id, D.version, D.data).where(
+            D.kind == REVIEW, D.opportunity_id.in_(opp_ids[start : start + 500])
+        )
+        for opp_id, version, data in connection.execute(query):
+            if (opp_id, version) in wanted:
+                shas[(opp_id, version)] = sha256(data)
+    issues = []
+    for r in signed:
+        label = _department(process, r.department)
+        problem = signatures.signoff_problem(
+            signatures.SignedSignoff(
+                r.opportunity_id, r.contract_no, r.review_version, r.review_sha256 or "", r.department, r.reviewer,
+                r.decision, r.comment, r.at, r.signature, r.statement_version or "", r.key_fingerprint or "",
+            ),
+            keys.get(stored_key(r.reviewer), []),
+            shas.get((r.opportunity_id, r.review_version)),
+            label,
+        )  # fmt: skip
+        if problem is not None:
+            issues.append(SignatureIssue(r.opportunity_id, r.department, r.reviewer, r.review_version, *problem))
+    if process is not None and process.signatures_required:
+        for r in rows:
+            if r.signature is None and r.decision == "approve":
+                dept = _department(process, r.department) or t(r.department, r.department)
+                issues.append(
+                    SignatureIssue(
+                        r.opportunity_id, r.department, r.reviewer, r.review_version, "unsigned",
+                        t(
+                            f"商机 {r.opportunity_id} {dept.zh}的会签（{r.reviewer}，合同审核表 v{r.review_version}）"
+                            "没有签名，而流程要求签名审批（compliance.signatures: required）",
+                            f"opportunity {r.opportunity_id}: the {dept.en} approval by {r.reviewer} on contract "
+                            f"review v{r.review_version} is not signed, and the process requires signed approvals",
+                        ),
+                    )
+                )  # fmt: skip
+    issues.sort(key=lambda i: (i.opportunity_id, i.department))
+    return len(signed), issues
+
+
+def _department(process: Process | None, department: str) -> Text | None:
+    if process is None:
+        return None
+    return t(process.department_label(department, "zh"), process.department_label(department, "en"))
+
+
+def anchor(connection: Connection) -> str:
+    """The line `kam audit anchor` prints: the digest of every history row so far, in insertion order."""
+    if connection.dialect.name == "postgresql":
+        # rows below the last id must all be committed: wait for the writers in flight, hold new ones off
+        connection.execute(text("LOCK TABLE events IN SHARE MODE"))
+    digest = signatures.HistoryDigest()
+    for (event_hash,) in connection.execute(select(tables.events.c.hash).order_by(tables.events.c.id)):
+        digest.update(event_hash)
+    return signatures.anchor_line(
+        digest.hexdigest(), digest.rows, tables.utcnow(), ledger.database_id(connection) or None
+    )
+
+
+def anchor_problem(connection: Connection, line: str) -> Text | None:
+    """Whether the history still holds what `line` (printed by `kam audit anchor`) anchored: None, or what is wrong."""
+    parsed = signatures.parse_anchor(line)
+    E = tables.events.c
+    hashes = (row[0] for row in connection.execute(select(E.hash).order_by(E.id).limit(parsed.rows)))
+    return signatures.check_anchor(parsed, hashes, database_id=ledger.database_id(connection) or None)

@@ -105,6 +105,7 @@ PAGE_WORDS: dict[str, Text] = {
         "amendment under review: {n} rule(s) fail, the amendment is not in force yet (the signed contract stands)",
     ),
     "department": t("部门", "Department"),
+    "signed_with": t("签名公钥", "signed with key"),
     "void": t("已失效（合同审核表已更新）", "void (the review changed since)"),
     "waiting": t("待审批", "waiting"),
     "evaluation": t("项目评估", "Evaluation"),
@@ -175,9 +176,11 @@ class SignOffRecord:
     review_version: int
     at: dt.datetime
     void: bool
+    key_fingerprint: str | None = None  # the key that signed it (None: not signed)
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "key_fingerprint": self.key_fingerprint,
             "department": self.department,
             "reviewer": self.reviewer,
             "decision": self.decision,
@@ -196,7 +199,14 @@ def signoff_history(session: Session, opportunity_id: int) -> list[SignOffRecord
     rows = queries.signoffs(session, opportunity_id)
     return [
         SignOffRecord(
-            r.department, r.reviewer, r.decision, r.comment, r.review_version, r.at, r.review_version != version
+            r.department,
+            r.reviewer,
+            r.decision,
+            r.comment,
+            r.review_version,
+            r.at,
+            r.review_version != version,
+            r.key_fingerprint if r.signature is not None else None,
         )
         for r in rows
     ]
@@ -236,5 +246,6 @@ def decided(
         "comment": signoff.comment,
         "review_version": signoff.review_version,
         "at": signoff.at,
+        "key_fingerprint": signoff.key_fingerprint if getattr(signoff, "signature", None) else None,
         "pending": pending_departments(session, process, signoff.opportunity_id, signoff.review_version),
     }
