@@ -402,3 +402,40 @@ def test_a_rehashed_document_of_a_path_kind_still_fails(kam: Any, db: Database, 
     doc["sha256"] = sha256(doc["data"])
     result, _ = import_into(kam, tmp_path, data)
     assert "(documents[1].kind): unknown document kind '../x'" in result.stderr
+
+
+# -- inputs that exhaust the machine ---------------------------------------------------------------------------------
+
+
+def test_a_process_file_of_10000_stages_is_refused_before_anything_draws_it(kam: Any, tmp_path: Path) -> None:
+    big = tmp_path / "big.yaml"
+    big.write_text(
+        "stages:\n" + "".join(f"  - id: s{i}\n    leave: {{trigger: t{i}}}\n" for i in range(10_000)) + "  - id: end\n",
+        encoding="utf-8",
+    )
+    result = kam("--process", str(big), "workflow", "diagram", "--svg", str(tmp_path / "d.svg"))
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: process file {big}:1: stages has 10,001 stages, over the limit of 100\n"
+    assert not (tmp_path / "d.svg").exists()
+
+
+def test_a_csv_over_the_size_limit_is_refused_unread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from workflow.operations import account_import
+
+    monkeypatch.setattr(account_import, "MAX_CSV_BYTES", 1000)
+    big = tmp_path / "accounts.csv"
+    big.write_text("name,type\n" + "包头鑫达物流,enterprise\n" * 100, encoding="utf-8")
+    with pytest.raises(InvalidInput) as caught:
+        account_import.read_rows(str(big))
+    assert caught.value.message.en == f"file {big} is larger than the 1 KB limit: shorten it and retry"
+
+
+def test_a_csv_is_read_only_up_to_the_row_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from workflow.operations import account_import
+
+    monkeypatch.setattr(account_import, "MAX_ROWS", 10)
+    many = tmp_path / "accounts.csv"
+    many.write_text("name,type\n" + "".join(f"客户{i},enterprise\n" for i in range(1000)), encoding="utf-8")
+    with pytest.raises(InvalidInput) as caught:
+        account_import.read_rows(str(many))
+    assert caught.value.message.en == f"file {many} has more than 10 rows"

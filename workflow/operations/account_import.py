@@ -115,8 +115,14 @@ def read_rows(path: str) -> list[tuple[int, list[Any]]]:
     return numbered
 
 
+# A CSV of MAX_ROWS accounts of a few hundred characters each: a larger file is refused from its size, unread.
+MAX_CSV_BYTES = 64 * 1024 * 1024
+
+
 def _read_csv(path: str) -> list[list[Any]]:
-    raw = Path(path).read_bytes()
+    from forms.reading import read_bytes  # bounded: refused past the limit without reading further (issue 12)
+
+    raw = read_bytes(path, MAX_CSV_BYTES)
     for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GB18030/GBK
         try:
             text = raw.decode(encoding)
@@ -129,7 +135,12 @@ def _read_csv(path: str) -> list[list[Any]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return list(csv.reader(io.StringIO(text), dialect))
+    rows: list[list[Any]] = []
+    for row in csv.reader(io.StringIO(text), dialect):  # stops at the row limit, not at the end of the file
+        rows.append(row)
+        if len(rows) > MAX_ROWS + 1:
+            break
+    return rows
 
 
 def _read_xlsx(path: str) -> list[list[Any]]:

@@ -240,6 +240,10 @@ def _text(value: Any, source: str, line: int | None, what: str) -> Text:
     )
 
 
+# The most stages a process file may have (the built-in one has seven): what `kam workflow diagram` draws.
+MAX_STAGES = 100
+
+
 def parse_process(text: str, source: str = "<string>") -> Process:
     """Build a `Process` from YAML text; a malformed file raises `InvalidInput` naming the line."""
     raw = _parsed_yaml(text, source)
@@ -258,6 +262,13 @@ def parse_process(text: str, source: str = "<string>") -> Process:
     stages_raw = raw.get("stages")
     if not isinstance(stages_raw, list) or len(stages_raw) < 2:
         raise _fail(source, top, "stages 须为至少两个阶段的列表", "stages must be a list of at least two stages")
+    if len(stages_raw) > MAX_STAGES:  # a process is a handful of steps; 10,000 drew for 9.8 GB in Graphviz
+        raise _fail(
+            source,
+            top,
+            f"stages 有 {len(stages_raw):,} 个阶段，超过上限 {MAX_STAGES}",
+            f"stages has {len(stages_raw):,} stages, over the limit of {MAX_STAGES}",
+        )
 
     stages: list[Stage] = []
     seen: set[str] = set()
