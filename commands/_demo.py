@@ -112,6 +112,12 @@ class Transcript:
         target.write_text(text, encoding="utf-8")
         return str(target.relative_to(self.out))
 
+    def type_into(self, kind: str, form: str) -> None:
+        """Type the demo document into the Excel form at OUT/`form`, as a manager does in Excel or WPS."""
+        from forms import xlsx
+
+        (self.out / form).write_bytes(xlsx.write_template(kind, "zh", data=samples.load(kind)))
+
 
 @contextmanager
 def _inside(out: Path, db_url: str) -> Iterator[None]:
@@ -237,7 +243,15 @@ def _walk(demo: Transcript) -> None:
 
     demo.title("第二步：上门拜访及产品推荐", "Step 2: visit and product pitch")
     run("opp", "check", "1", expect=1)
-    run("doc", "fill", "1", "visit-feedback", "--file", demo.doc("visit-feedback"))
+    demo.note(
+        "拜访反馈报告在 Excel/WPS 中填写：先生成表单，填好后读入（问题会指明单元格）；同样的表单再读一次不产生新版本：",
+        "The visit feedback is filled in Excel or WPS: write the form, read it back once filled (a problem names its "
+        "cell); the same form read again makes no new version:",
+    )
+    run("doc", "template", "visit-feedback", "--xlsx", "docs/visit-feedback.xlsx", "--force")
+    demo.type_into("visit-feedback", "docs/visit-feedback.xlsx")
+    run("doc", "fill", "1", "visit-feedback", "--file", "docs/visit-feedback.xlsx")
+    run("doc", "fill", "1", "visit-feedback", "--file", "docs/visit-feedback.xlsx")
     photos = (files["photo1"], files["photo2"])
     run("attach", "add", "1", *photos, "--kind", "visit-feedback", "--note", "客户车场现有车辆")
     run("opp", "advance", "1")
