@@ -7,8 +7,12 @@ SQLite, peak memory < 300 MB; `kam account import` of 10,000 accounts from XLSX
 
 The fixture is written with bulk inserts: 2,000 accounts, 100,000 opportunities
 spread over the stages as a real funnel (10 % signed, 10 % lost), each with the
-documents its stage needed (the realistic samples of forms/samples), a
-service plan per signed deal with delivery dates over the past year, the history
+documents its stage needed (the realistic samples of forms/samples; the
+negotiation minutes and the contract review as a fleet deal of two models with two
+delivery batches and three payment milestones, issue 14), a
+service plan per signed deal with delivery dates over the past year, each signed
+deal's receivables (its milestones, most paid, some overdue) and the `payment`
+history rows that paid them, each deal's amount in 元, the history
 rows (create, each document, each move; real hash chains), ratings, sign-offs,
 and the follow-ups a diligent team recorded (every one due more than two weeks
 ago, except one in twenty).
@@ -89,11 +93,35 @@ def _measure(cmd: list[str], env: dict[str, str], runs: int = 5, warm_up: bool =
     return statistics.median(walls), statistics.median(cpus), max(peaks)
 
 
+FLEET_LINES = [
+    {"model": "洗扫车", "configuration": "福田 8 方洗扫车", "quantity": 20, "unit_price": 386000},
+    {"model": "压缩式垃圾车", "quantity": 4, "unit_price": 368000},
+]
+FLEET_TERMS = {
+    "deliveries": [{"date": "2027-04-20", "quantity": 14, "region": "包头东河区"}, {"date": "2027-05-10", "quantity": 10}],
+    "payments": [
+        {"milestone": "首付款", "percent": 30, "due": "2027-01-15"},
+        {"milestone": "发车前", "percent": 60, "due": "2027-03-20"},
+        {"milestone": "质保金", "percent": 10, "due": "2028-04-20"},
+    ],
+    "quality_deposit": 919200,
+}
+
+
 def _documents() -> dict[str, dict[str, Any]]:
     import forms
     from forms import samples
 
-    return {kind: forms.dump(forms.validate(kind, samples.load(kind))) for kind in sorted(forms.KINDS)}
+    out = {}
+    for kind in sorted(forms.KINDS):
+        data = samples.load(kind)
+        if kind in ("negotiation-minutes", "contract-review"):  # the fleet deal: lines instead of one price
+            del data["quantity"], data["unit_price"]
+            data["lines"] = FLEET_LINES
+            if kind == "contract-review":
+                data.update(FLEET_TERMS)
+        out[kind] = forms.dump(forms.validate(kind, data))
+    return out
 
 
 def generate(url: str) -> dict[str, int]:
@@ -103,6 +131,9 @@ def generate(url: str) -> dict[str, int]:
     from workflow.operations.followups import rebuild_plans
     from workflow.records.db import Database
     from workflow.records.models import Account, Document, Event, FollowUp, Opportunity, SignOff
+    from workflow.records.tables import receivables
+    from workflow.rules import receivables as money
+    from workflow.rules.compliance import deal_total
     from workflow.rules.plans import plan_followups
     from workflow.rules.process import LOST, load_process
 
@@ -116,13 +147,17 @@ def generate(url: str) -> dict[str, int]:
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     today = now.date()
     counts = {"accounts": ACCOUNTS, "opportunities": N, "documents": 0, "events": 0, "signoffs": 0, "followups": 0}
-    rows: dict[Any, list[dict[str, Any]]] = {Document: [], Event: [], SignOff: [], FollowUp: []}
+    counts["receivables"] = 0
+    rows: dict[Any, list[dict[str, Any]]] = {Document: [], Event: [], SignOff: [], FollowUp: [], receivables: []}
+    contract = forms_dump = docs["contract-review"]
+    total = deal_total(contract)[1]
+    del forms_dump
 
     def flush(session: Any, force: bool = False) -> None:
         for model, batch in rows.items():
             if batch and (force or len(batch) >= CHUNK):
                 session.execute(insert(model), batch)
-                counts[model.__table__.name] += len(batch)
+                counts[getattr(model, "__table__", model).name] += len(batch)
                 batch.clear()
 
     stages = list(FUNNEL)
@@ -194,13 +229,33 @@ def generate(url: str) -> dict[str, int]:
                     if planned.due < today - dt.timedelta(days=14) and rng.random() > 0.05:
                         rows[FollowUp].append({"opportunity_id": oid, "kind": planned.kind, "due_date": planned.due, "done_on": planned.due,
                                                "note": "回访正常", "found": None, "actor": "bench", "created_at": now})
+                # the receivables: milestones from the signature; the first paid, the second paid or half-paid, some late
+                signed_day = signed_at.date()
+                terms = [
+                    {**term, "due": (signed_day + dt.timedelta(days=days)).isoformat()}
+                    for term, days in zip(contract["payments"], (15, 60, 400), strict=True)
+                ]
+                received: dict[str, Any] = {}
+                for m in money.milestones(terms, total):
+                    share = m.amount if m.seq == 1 or (m.seq == 2 and rng.random() < 0.6) else (m.amount / 2).quantize(money.CENT) if m.seq == 2 else 0
+                    if m.due is not None and m.due > today:
+                        share = 0
+                    if share:
+                        at += dt.timedelta(days=1)
+                        event("payment", at, detail={"amount": str(share), "date": m.due.isoformat() if m.due else today.isoformat(), "milestone": m.milestone,
+                                                     "note": None, "allocation": [[m.milestone, str(share)]]})
+                    received[m.milestone] = share
+                    rows[receivables].append({"opportunity_id": oid, "seq": m.seq, "milestone": m.milestone, "percent": m.percent, "due": m.due,
+                                              "amount": m.amount, "received": share})
             heat = rng.choice([None, 30, 50, 70, 90]) if stage != LOST else None
+            quantity = rng.randint(1, 60)
+            amount = total if signed_at is not None else (quantity * 380_000 if reached >= order.index("technical_exchange") else None)
             rows[Event].extend(chain)
             opps.append({
                 "id": oid, "account_id": 1 + oid % ACCOUNTS, "title": f"项目 {oid}", "owner": OWNERS[oid % len(OWNERS)], "stage": stage,
                 "stage_entered_at": at, "lost_from": lost_from, "lost_reason": "price" if stage == LOST else None, "lost_note": None,
                 "on_hold": oid % 97 == 0 and stage not in (LOST, "contract_maintenance"), "hold_reason": None,
-                "quantity": rng.randint(1, 60), "budget": None, "expected_close": None,
+                "quantity": quantity, "budget": None, "amount": amount, "expected_close": None,
                 "relationship_level": rng.choice([None, 1, 2, 3, 4]), "relationship_assessed_at": at if heat else None,
                 "heat": heat, "heat_assessed_at": at if heat else None, "signed_at": signed_at,
                 "created_by": "bench", "created_at": created, "updated_at": at, "last_activity_at": chain[-1]["at"], "version": 1,

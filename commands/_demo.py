@@ -119,6 +119,85 @@ class Transcript:
         (self.out / form).write_bytes(xlsx.write_template(kind, "zh", data=samples.load(kind)))
 
 
+FLEET_LINES = """lines:
+  - model: 洗扫车
+    configuration: 福田 8 方洗扫车（国六）
+    quantity: 20
+    unit_price: 386,000
+  - model: 压缩式垃圾车
+    configuration: 福田欧曼 18 方后装压缩
+    quantity: 4
+    unit_price: 36.8万
+"""
+
+
+def _fleet_doc(demo: Transcript, kind: str, extra: str) -> str:
+    """The sample of `kind` as the fleet deal: its lines instead of one quantity and price, plus `extra` keys."""
+    target = demo.out / "docs" / f"车队-{kind}.yaml"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    text = (DATA / f"{kind}.yaml").read_text(encoding="utf-8")
+    text = re.sub(r"^(quantity|unit_price|contract_no|quality_deposit|delivery_mode): .*\n", "", text, flags=re.M)
+    target.write_text(text + FLEET_LINES + extra, encoding="utf-8")
+    return str(target.relative_to(demo.out))
+
+
+def _fleet(demo: Transcript) -> None:
+    """A real fleet deal: two models at their own prices, two delivery batches, payments and an overdue receivable."""
+    import datetime as dt
+
+    run = demo.run
+    today = dt.date.today()
+    day = lambda n: (today + dt.timedelta(days=n)).isoformat()  # noqa: E731 - dates around the day of the demo
+    demo.title(
+        "一笔真实的车队合同：两种车型、分两批交货、回款",
+        "A real fleet deal: two models, two delivery batches, money received",
+    )
+    run("opp", "new", "1", "20 台洗扫车 + 4 台压缩式垃圾车", "--owner", OWNER, "--quantity", "24", "--budget", "900万")
+    run("opp", "advance", "4")
+    for kind in ("phone-invite-feedback", "visit-feedback", "product-proposal", "exchange-minutes"):
+        run("doc", "fill", "4", kind, "--file", demo.doc(kind))
+        run("opp", "advance", "4")
+    run("doc", "fill", "4", "evaluation-scorecard", "--file", demo.doc("evaluation-scorecard"))
+    mode = "delivery_mode: 分两批交货（洗扫车 14 台先交，其余 10 台三周后），上完牌后在包头交车\n"
+    run("doc", "fill", "4", "negotiation-minutes", "--file", _fleet_doc(demo, "negotiation-minutes", mode))
+    contract = _fleet_doc(
+        demo,
+        "contract-review",
+        mode
+        + "contract_no: BTHW-2027-007\n"
+        + "quality_deposit: 91.92万\n"
+        + f"deliveries:\n  - {{date: {day(-30)}, quantity: 14, region: 包头东河区}}\n"
+        + f"  - {{date: {day(-9)}, quantity: 10, region: 包头青山区}}\n"
+        + f"payments:\n  - {{milestone: 首付款, percent: 30, due: {day(-60)}}}\n"
+        + f"  - {{milestone: 发车前, percent: 60, due: {day(-35)}}}\n"
+        + f"  - {{milestone: 质保金, percent: 10, due: {day(356)}}}\n",
+    )
+    run("doc", "fill", "4", "contract-review", "--file", contract)
+    for department, reviewer in (("sales", "赵敏"), ("finance", "钱进"), ("legal", "孙律"), ("production", "李工")):
+        run("review", "approve", "4", "--department", department, "--comment", "同意", actor=reviewer)
+    run("compliance", "4")
+    run("opp", "advance", "4")
+    demo.note(
+        "财务到账后记录回款；超过未收金额的会被拒绝：", "Finance records money received; more than is owed is refused:"
+    )
+    run(
+        "payment",
+        "record",
+        "4",
+        "--amount",
+        "275.76万",
+        "--date",
+        day(-61),
+        "--milestone",
+        "首付款",
+        "--note",
+        "银行回单 0127",
+    )
+    run("payment", "record", "4", "--amount", "3,000,000", "--date", day(-36), actor="钱进")
+    run("payment", "record", "4", "--amount", "9,000,000", "--date", day(-1), expect=1)
+    run("payment", "list", "4")
+
+
 @contextmanager
 def _inside(out: Path, db_url: str) -> Iterator[None]:
     """Run with OUT as working directory and the demo database as the default."""
@@ -364,6 +443,8 @@ def _walk(demo: Transcript) -> None:
     run("opp", "new", "2", "12 台载货车", "--owner", OWNER, "--quantity", "12")
     run("opp", "advance", "3")
     run("opp", "hold", "3", "--reason", "客户资金计划推迟到明年一季度")
+
+    _fleet(demo)
 
     demo.title("客情关系与成交热度（按检查表勾选）", "Relationship level and deal heat (ticked checklists)")
     run("opp", "rate", "3", "-r", "1.1,1.2,1.3,2.1,2.2,2.3", "-H", "30.1,50.1,50.2")

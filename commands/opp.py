@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import click
@@ -28,6 +29,7 @@ from workflow.rules import evaluation
 from workflow.rules.contract import AMENDING_LABEL, AMENDMENT_LABEL
 from workflow.rules.process import LOST
 from workflow.rules.ratings import HEAT, RELATIONSHIP, Rating
+from workflow.values.money import format_amount, format_wan
 from workflow.views import opportunities as views
 
 
@@ -260,9 +262,23 @@ def _print_show(kam: Kam, data: dict[str, Any]) -> None:
     facts = [kam.t("负责人", "owner") + f" {data['owner']}"]
     if data["quantity"]:
         facts.append(kam.t(f"数量 {data['quantity']} 台", f"quantity {data['quantity']}"))
+    if data["amount"] is not None:
+        facts.append(kam.t("金额 ", "amount ") + format_wan(Decimal(repr(data["amount"])), kam.lang))
     if data["expected_close"]:
         facts.append(kam.t("预计签约 ", "expected close ") + str(data["expected_close"]))
     click.echo(clean("  ".join(facts)))
+    owed = data["receivables"]
+    if owed:
+        click.echo(
+            kam.t(
+                f"回款：已收 {format_wan(Decimal(repr(owed['received'])))}，未收 "
+                f"{format_wan(Decimal(repr(owed['outstanding'])))}，逾期 {format_wan(Decimal(repr(owed['overdue'])))}"
+                f"（kam payment list {data['id']}）",
+                f"Receivables: received {format_wan(Decimal(repr(owed['received'])), 'en')}, outstanding "
+                f"{format_wan(Decimal(repr(owed['outstanding'])), 'en')}, overdue "
+                f"{format_wan(Decimal(repr(owed['overdue'])), 'en')} (kam payment list {data['id']})",
+            )
+        )
     click.echo(
         rating_line(
             kam, data["relationship_level"], data["relationship_assessed_at"], data["heat"], data["heat_assessed_at"]
@@ -573,6 +589,10 @@ def opp_history(kam: Kam, opportunity_id: int) -> None:
         if e["action"] == "amended":
             version = (e["documents"] or {}).get("contract-review")
             return kam.t(f"合同变更生效：合同审核表 v{version}", f"amendment in force: contract review v{version}")
+        if e["action"] == "payment":
+            d = e["detail"]
+            paid = format_amount(Decimal(d["amount"]), kam.lang)
+            return kam.t(f"回款 {paid}（{d['date']}）", f"payment received {paid} ({d['date']})")
         if e["action"] == "attachment":
             d = e["detail"]
             where = f"（{d['kind']}）" if d.get("kind") else ""

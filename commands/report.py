@@ -8,12 +8,15 @@ Example:
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import click
 
 from commands._common import Kam, KamGroupBase, local_time, output_path, pass_kam, write_output
 from commands._table import table
 from forms.choices import LOST_REASON
 from workflow.rules.contract import AMENDING_LABEL
+from workflow.values.money import format_wan
 from workflow.views import pipeline as views
 from workflow.views.company import letterhead
 
@@ -115,6 +118,20 @@ def _num(value: float | None, digits: int = 1) -> str:
     return f"{value:,.{digits}f}"
 
 
+UNRATED_SHOWN = 10
+
+
+def _money(kam: Kam, value: float | None) -> str:
+    """An amount in a table column headed 万元 (English: thousands of CNY)."""
+    if value is None:
+        return "—"
+    return f"{value / 10_000:,.1f}" if kam.lang == "zh" else f"{value / 1_000:,.0f}"
+
+
+def _wan(kam: Kam, value: float) -> str:
+    return format_wan(Decimal(repr(value)), kam.lang)
+
+
 def _print(kam: Kam, result: views.PipelineReport) -> None:
     process = kam.process
     everyone = result.everyone
@@ -126,13 +143,25 @@ def _print(kam: Kam, result: views.PipelineReport) -> None:
                 ("商机", "Opps"),
                 ("车辆", "Vehicles"),
                 ("加权预测", "Forecast"),
+                ("金额（万元）", "Amount (CNY k)"),
+                ("预测（万元）", "Forecast (CNY k)"),
                 ("平均停留天数", "Avg days"),
                 ("超期", "Overdue"),
                 ("暂停", "On hold"),
             )
         ],
         [
-            (s.label, s.count, s.vehicles, _num(s.forecast), _num(s.avg_days), s.overdue or "", s.on_hold or "")
+            (
+                s.label,
+                s.count,
+                s.vehicles,
+                _num(s.forecast),
+                _money(kam, s.amount),
+                _money(kam, s.forecast_amount),
+                _num(s.avg_days),
+                s.overdue or "",
+                s.on_hold or "",
+            )
             for s in everyone.stages
         ],
         title=kam.t(f"销售漏斗（{local_time(result.as_of)}）", f"Pipeline ({local_time(result.as_of)})"),
@@ -154,6 +183,24 @@ def _print(kam: Kam, result: views.PipelineReport) -> None:
             f"{label}：{len(everyone.amending)} 个已签约商机 {listed}",
             f"{label}: {len(everyone.amending)} signed opportunit{'y' if len(everyone.amending) == 1 else 'ies'} "
             f"{listed}",
+    kam.say(
+        f"在途金额 {_wan(kam, totals['open_amount'])}，"
+        f"加权预测 {_wan(kam, totals['forecast_amount'])}（金额 × 成交热度）；"
+        f"已签约合同 {_wan(kam, totals['signed_amount'])}，已回款 {_wan(kam, totals['received'])}，"
+        f"未收 {_wan(kam, totals['outstanding'])}，其中逾期 {_wan(kam, totals['overdue_amount'])}",
+        f"open amount {_wan(kam, totals['open_amount'])}, weighted forecast {_wan(kam, totals['forecast_amount'])} "
+        f"(amount × heat); signed {_wan(kam, totals['signed_amount'])}, received {_wan(kam, totals['received'])}, "
+        f"outstanding {_wan(kam, totals['outstanding'])}, of which overdue {_wan(kam, totals['overdue_amount'])}",
+    )
+    if everyone.unrated:
+        shown = "、".join(f"{u.id} {u.title}（{u.default_heat}%）" for u in everyone.unrated[:UNRATED_SHOWN])
+        shown_en = ", ".join(f"{u.id} {u.title} ({u.default_heat}%)" for u in everyone.unrated[:UNRATED_SHOWN])
+        more = totals["unrated"] - min(len(everyone.unrated), UNRATED_SHOWN)
+        kam.say(
+            f"未评估成交热度的 {totals['unrated']} 个商机按阶段默认热度预测（kam opp rate 评估）：{shown}"
+            + (f" 等（另有 {more} 个）" if more > 0 else ""),
+            f"{totals['unrated']} deal(s) not yet rated, forecast at their stage's default heat (rate them with kam "
+            f"opp rate): {shown_en}" + (f" and {more} more" if more > 0 else ""),
         )
     click.echo()
     table(
@@ -233,6 +280,9 @@ def _print(kam: Kam, result: views.PipelineReport) -> None:
                 kam.t("丢单", "Lost"),
                 kam.t("在途车辆", "Open veh."),
                 kam.t("加权预测", "Forecast"),
+                kam.t("预测万元", "Fcst CNY k"),
+                kam.t("签约万元", "Signed CNY k"),
+                kam.t("未收万元", "Owed CNY k"),
                 kam.t("停滞", "Stalled"),
             ],
             [
@@ -242,6 +292,9 @@ def _print(kam: Kam, result: views.PipelineReport) -> None:
                     section.totals["lost"] or "",
                     section.totals["open_vehicles"],
                     _num(section.totals["forecast"]),
+                    _money(kam, section.totals["forecast_amount"]),
+                    _money(kam, section.totals["signed_amount"]),
+                    _money(kam, section.totals["outstanding"]),
                     section.totals["stalled"] or "",
                 )
                 for name, section in result.owners.items()

@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import click
 
@@ -20,6 +21,8 @@ from commands._common import Kam, KamCommand, local_time, output_path, pass_kam,
 from commands._table import table
 from commands._values import DATE
 from workflow.rules.plans import DEFAULT_MONTHS, KINDS, MAX_MONTHS, plan_within_days
+from workflow.rules.receivables import PAYMENT
+from workflow.values.money import format_amount
 from workflow.views import schedule as views
 
 SHOWN = 200  # rows in the table; --json lists everything
@@ -85,6 +88,16 @@ def schedule(
             kam.say(f"已生成 {path}", f"wrote {path}")
 
 
+def _kind(kam: Kam, item: views.DueItem) -> str:
+    if item.kind == PAYMENT:  # a receivable: its milestone and what is still to come in
+        owed = format_amount(item.outstanding or Decimal(0), kam.lang)
+        return kam.t(f"回款（{item.detail}，未收 {owed}）", f"payment ({item.detail}, {owed} outstanding)")
+    label = KINDS[item.kind][1].render(kam.lang)
+    if not item.detail:
+        return label
+    return label + (f"（{item.detail}）" if kam.lang == "zh" else f" ({item.detail})")
+
+
 def _print(kam: Kam, result: views.Schedule) -> None:
     if result.items:
         table(
@@ -107,8 +120,7 @@ def _print(kam: Kam, result: views.Schedule) -> None:
                     kam.t(f"逾期 {i.overdue_days} 天", f"overdue {i.overdue_days} d")
                     if i.overdue_days
                     else kam.t("待办", "due"),
-                    KINDS[i.kind][1].render(kam.lang)
-                    + (f"（{i.detail}）" if i.detail and kam.lang == "zh" else f" ({i.detail})" if i.detail else ""),
+                    _kind(kam, i),
                     i.account,
                     f"{i.opportunity_id} {i.title}",
                     i.owner,

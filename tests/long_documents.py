@@ -123,7 +123,16 @@ def long(kind: str) -> dict[str, Any]:
         d["delivery_mode"], d["special_service_requests"] = text(3), text(4)
         d["quantity"], d["unit_price"], d["quality_deposit"] = 999_999, 999_999_999.99, 999_999_999.99
         d["lines"] = [{**line, "unit_price": 999_999_999.99} for line in LINES]
+        d["deliveries"] = [{"date": f"2027-{1 + i % 12:02d}-15", "quantity": line["quantity"], "region": "北京市顺义区顺通物流园 Shuntong Logistics Park, Shunyi District"} for i, line in enumerate(LINES)]
+        # 质保金 at 0.0001 % of the ~10^15 total is the deposit the schema checks against
+        d["payments"] = [
+            {"milestone": "首付款 down payment on signing the contract", "percent": 30, "due": "2027-01-15"},
+            {"milestone": "发车前 before the vehicles leave the factory", "percent": 69.9999, "due": "2027-03-20"},
+            {"milestone": "质保金 quality deposit", "percent": 0.0001, "due": "2028-04-20"},
+        ]
+        d["quality_deposit"] = 999_998_999.99
     elif kind == "service-plan":
+        d["deliveries"] = [{"date": "2027-01-31", "quantity": 15, "region": "北京市顺义区 Shunyi"}, {"date": "2027-02-20", "quantity": 15, "region": "天津市 Tianjin"}]
         d["training"] = [
             {"date": "2027-02-21", "audience": f"驾驶员（{i + 20} 人）Drivers and fleet supervisors, group {i}", "topics": ["节油驾驶 Fuel-saving driving", "AMT 使用 AMT operation", "日常检查 Daily checks"]}
             for i in range(20)

@@ -51,7 +51,7 @@ def test_each_command_is_the_module_named_after_it() -> None:
 
     assert commands.names() == sorted(
         ["account", "agenda", "attach", "audit", "backup", "company", "compliance", "contact", "demo", "doc", "doctor", "export", "followup", "import", "init",
-         "opp", "report", "review", "schedule", "user", "workflow"]
+         "opp", "payment", "report", "review", "schedule", "user", "workflow"]
     )
     for name in commands.names():
         command = commands.load(name)

@@ -58,8 +58,9 @@ def test_schedule_from_a_month_end():
 
 def test_schedule_across_a_leap_day():
     visits = return_visit_dates(D("2023-11-30"))
+    # 2024-02-28 would be the day before the 3-month mark: the mark is the one visit (issue 14)
     assert visits[:7] == [
-        D(x) for x in ("2023-12-15", "2023-12-30", "2024-01-14", "2024-01-29", "2024-02-13", "2024-02-28", "2024-02-29")
+        D(x) for x in ("2023-12-15", "2023-12-30", "2024-01-14", "2024-01-29", "2024-02-13", "2024-02-29", "2024-03-30")
     ]
     assert visits[-1] == D("2024-11-30")
 
@@ -92,6 +93,7 @@ def test_schedule_shape(delivery):
     assert 5 <= len(fortnightly) <= 6
     assert mark in visits
     assert all(1 <= (b - a).days <= 31 for a, b in zip(visits, visits[1:], strict=False))
+    assert all((b - a).days > 7 for a, b in zip(visits, visits[1:], strict=False))  # never two in one week
     assert visits[-1] == add_months(delivery, 12)
 
 

@@ -22,7 +22,7 @@ from workflow.rules.process import Process
 # What kam writes to, and how: history-like tables are never updated or deleted by kam.
 APPEND_ONLY = ("events", "documents", "signoffs", "renders")
 UPDATABLE = ("accounts", "contacts", "opportunities", "followups")
-DERIVED = ("planned_followups",)  # rewritten whenever a service plan is stored
+DERIVED = ("planned_followups", "receivables")  # rewritten whenever a service plan (a contract) is stored
 
 
 def grants(schema: str, reader: str, manager: str) -> list[str]:

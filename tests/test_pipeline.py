@@ -67,7 +67,7 @@ def test_stage_figures(db: Database, process: Process) -> None:
 def test_totals_conversion_lost_reasons(db: Database, process: Process) -> None:
     build(db, process)
     everyone = report(db, process).everyone
-    assert everyone.totals == {"count": 8, "open": 4, "open_vehicles": 75, "forecast": 36.5, "signed": 1, "lost": 3, "stalled": 2, "overdue": 1, "amending": 0}
+    assert everyone.totals == {"count": 8, "open": 4, "open_vehicles": 75, "forecast": 36.5, "signed": 1, "lost": 3, "stalled": 2, "overdue": 1, "unrated": 1, "open_amount": 0.0, "forecast_amount": 0.0, "signed_amount": 0.0, "received": 0.0, "outstanding": 0.0, "overdue_amount": 0.0, "amending": 0}
     # reached: target 8, phone 6 (B C D E F H), visit 4 (D E F H), then 3, 3, 3, signed 1
     assert [(c.from_stage, c.reached_from, c.reached_to, c.rate) for c in everyone.conversion] == [
         ("target", 8, 6, 0.75),
@@ -126,8 +126,8 @@ def test_by_owner(db: Database, process: Process) -> None:
     build(db, process)
     owners = report(db, process, by_owner=True).owners
     assert list(owners) == ["李娜", "王磊"]
-    assert owners["王磊"].totals == {"count": 4, "open": 2, "open_vehicles": 30, "forecast": 6.0, "signed": 1, "lost": 1, "stalled": 1, "overdue": 1, "amending": 0}
-    assert owners["李娜"].totals == {"count": 4, "open": 2, "open_vehicles": 45, "forecast": 30.5, "signed": 0, "lost": 2, "stalled": 1, "overdue": 0, "amending": 0}
+    assert owners["王磊"].totals == {"count": 4, "open": 2, "open_vehicles": 30, "forecast": 6.0, "signed": 1, "lost": 1, "stalled": 1, "overdue": 1, "unrated": 1, "open_amount": 0.0, "forecast_amount": 0.0, "signed_amount": 0.0, "received": 0.0, "outstanding": 0.0, "overdue_amount": 0.0, "amending": 0}
+    assert owners["李娜"].totals == {"count": 4, "open": 2, "open_vehicles": 45, "forecast": 30.5, "signed": 0, "lost": 2, "stalled": 1, "overdue": 0, "unrated": 0, "open_amount": 0.0, "forecast_amount": 0.0, "signed_amount": 0.0, "received": 0.0, "outstanding": 0.0, "overdue_amount": 0.0, "amending": 0}
     assert owners["李娜"].lost_reasons == [{"reason": "price", "count": 2, "vehicles": 20}]
     only = report(db, process, owner="王磊").everyone.totals
     assert only == owners["王磊"].totals
@@ -135,16 +135,16 @@ def test_by_owner(db: Database, process: Process) -> None:
 
 def test_an_empty_database_reports_zeros(db: Database, process: Process) -> None:
     everyone = report(db, process).everyone
-    assert everyone.totals == {"count": 0, "open": 0, "open_vehicles": 0, "forecast": 0, "signed": 0, "lost": 0, "stalled": 0, "overdue": 0, "amending": 0}
+    assert everyone.totals == {"count": 0, "open": 0, "open_vehicles": 0, "forecast": 0, "signed": 0, "lost": 0, "stalled": 0, "overdue": 0, "unrated": 0, "open_amount": 0.0, "forecast_amount": 0.0, "signed_amount": 0.0, "received": 0.0, "outstanding": 0.0, "overdue_amount": 0.0, "amending": 0}
     assert all(c.rate is None for c in everyone.conversion)
 
 
 def test_report_command(kam, db: Database, process: Process) -> None:  # type: ignore[no-untyped-def]
     build(db, process)
     out = kam.json("report", "pipeline", "--by", "owner")
-    assert set(out) == {"as_of", "stalled_days", "stages", "totals", "conversion", "lost_reasons", "stalled", "owners", "amending"}
+    assert set(out) == {"as_of", "stalled_days", "stages", "totals", "conversion", "lost_reasons", "stalled", "owners", "amending", "unrated"}
     assert out["totals"]["forecast"] == 36.5 and set(out["owners"]) == {"王磊", "李娜"}
-    assert set(out["stages"][0]) == {"stage", "label", "count", "vehicles", "forecast", "avg_days", "on_hold", "overdue"}
+    assert set(out["stages"][0]) == {"stage", "label", "count", "vehicles", "forecast", "avg_days", "on_hold", "overdue", "amount", "forecast_amount", "unrated"}
     assert out["stalled"] == []  # every row was written just now
     human = kam("report", "pipeline", "--by", "owner")
     assert human.exit_code == 0
@@ -158,7 +158,7 @@ def test_report_on_postgresql(pg_url: str, process: Process) -> None:
     try:
         build(db, process)
         everyone = report(db, process).everyone
-        assert everyone.totals == {"count": 8, "open": 4, "open_vehicles": 75, "forecast": 36.5, "signed": 1, "lost": 3, "stalled": 2, "overdue": 1, "amending": 0}
+        assert everyone.totals == {"count": 8, "open": 4, "open_vehicles": 75, "forecast": 36.5, "signed": 1, "lost": 3, "stalled": 2, "overdue": 1, "unrated": 1, "open_amount": 0.0, "forecast_amount": 0.0, "signed_amount": 0.0, "received": 0.0, "outstanding": 0.0, "overdue_amount": 0.0, "amending": 0}
         assert [s.avg_days for s in everyone.stages][:2] == [10.0, 25.0]
         assert len(report(db, process, by_owner=True).owners) == 2
     finally:

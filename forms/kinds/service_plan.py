@@ -13,7 +13,8 @@ from typing import ClassVar
 from pydantic import ValidationInfo, field_validator
 
 from forms.base import Form, Part, Text, computed, fail_at, field
-from forms.visits import add_months, return_visit_dates  # noqa: F401 - part of this kind's API
+from forms.kinds.contract_review import Delivery
+from forms.visits import add_months, merged_visits, return_visit_dates  # noqa: F401 - part of this kind's API
 
 # Read by `forms` without importing this module (naming a kind never loads pydantic). AUDIENCE: who may
 # read it ("customer": its default PDF is the customer edition, without the fields marked internal).
@@ -72,6 +73,14 @@ class ServicePlan(Form):
     order_assurance: OrderAssurance = field("订单保障", "Order assurance")
     pre_delivery_inspection: bool = field("交车前售前检查", "Pre-delivery inspection")
 
+    deliveries: list[Delivery] = field(
+        "分批交货",
+        "Deliveries",
+        help_zh="分批交车时每批一行（可照抄合同审核表）；回访按每批交车日期生成并合并",
+        help_en="one per batch (as in the contract review); return visits follow each batch, merged",
+        default_factory=list,
+    )
+
     @field_validator("delivery_date")
     @classmethod
     def _plausible_delivery(cls, value: dt.date) -> dt.date:
@@ -103,4 +112,6 @@ class ServicePlan(Form):
     )
     @property
     def return_visits(self) -> list[dt.date]:
+        if self.deliveries:
+            return merged_visits(d.date for d in self.deliveries)
         return return_visit_dates(self.delivery_date)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from workflow.errors import Refused
 from workflow.i18n import t
-from workflow.operations import documents, moves
+from workflow.operations import documents, moves, payments
 from workflow.records import chain, queries
 from workflow.records.models import utcnow
 from workflow.records.queries import State
@@ -116,7 +116,7 @@ def settle(session: Session, process: Process, opp: State, *, actor: str) -> cha
     versions = dict(report.documents)
     if report.minutes_version is not None:
         versions[contract.MINUTES] = report.minutes_version
-    return chain.append(
+    recorded = chain.append(
         session,
         opp.id,
         actor=actor,
@@ -126,3 +126,5 @@ def settle(session: Session, process: Process, opp: State, *, actor: str) -> cha
         at=now,
         touch=False,
     )
+    payments.refresh(session, opp.id)  # the amended contract is in force: its amount, milestones and receivables
+    return recorded

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, func, select, update
 
+from workflow.operations import payments
 from workflow.operations.followups import rebuild_plans
 from workflow.records.tables import documents, events, opportunities
 from workflow.rules import contract
 
 
 def rebuild_derived(connection: Connection) -> dict[str, int]:
-    """Every opportunity's last_activity_at, contract number and open amendment, and the stored follow-up plans.
+    """Every opportunity's last_activity_at, contract number and open amendment, the stored follow-up plans, and
+    the money (amounts and receivables).
 
-    Returns how many opportunities and plans were written.
+    Returns how many opportunities, plans and money rows were written.
     """
     newest = select(func.max(events.c.at)).where(events.c.opportunity_id == opportunities.c.id).scalar_subquery()
     activity = update(opportunities).values(
@@ -20,7 +22,8 @@ def rebuild_derived(connection: Connection) -> dict[str, int]:
     )
     count = connection.execute(activity).rowcount
     rebuild_contracts(connection)
-    return {"opportunities": count, "planned_followups": rebuild_plans(connection)}
+    plans = rebuild_plans(connection)
+    return {"opportunities": count, "planned_followups": plans, "money": payments.rebuild(connection)}
 
 
 def rebuild_contracts(connection: Connection) -> None:

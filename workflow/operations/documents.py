@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 import forms
-from workflow.operations import followups
+from workflow.operations import followups, payments
 from workflow.records import chain, queries
 from workflow.records.hashing import sha256
 from workflow.records.models import Document, utcnow
@@ -18,6 +18,8 @@ from workflow.rules.plans import SERVICE_PLAN
 # Derived data that follows the newest version of a kind, kept in the same transaction as the fill.
 REFRESHERS: dict[str, Callable[[Session, int, dict[str, Any]], Any]] = {
     SERVICE_PLAN: followups.store_plan,  # the schedule's stored plan (planned_followups)
+    # the deal's amount (and a signed deal's receivables): `operations.payments`
+    **dict.fromkeys((payments.PROPOSAL, payments.MINUTES, payments.REVIEW), payments.refresh),
 }
 
 

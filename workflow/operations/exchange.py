@@ -86,7 +86,7 @@ SINCE: dict[str, str] = {
 ORDER: dict[str, str] = {"blobs": "sha256"}
 # Columns computed from other rows: left out of the file (so exports of earlier schemas still
 # import) and recomputed on import (`operations.derived.rebuild_derived`).
-DERIVED: dict[str, set[str]] = {"opportunities": {"last_activity_at", "contract_no", "amending_since"}}
+DERIVED: dict[str, set[str]] = {"opportunities": {"last_activity_at", "contract_no", "amending_since", "amount"}}
 # Columns an export of an earlier schema may lack, and the first schema that has them (imported as NULL).
 COLUMNS_SINCE: dict[str, dict[str, str]] = {
     "contacts": {"removed_at": "0007"},

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from workflow.errors import Missing, Refused
 from workflow.i18n import t
+from workflow.operations import payments
 from workflow.records import chain, queries
 from workflow.records.models import Account, utcnow
 from workflow.records.queries import State
@@ -126,7 +127,7 @@ def advance(
             detail = contract.signing_detail(review.data, opp.quantity)
             if detail["quantity"][1] is not None:
                 changes["quantity"] = detail["quantity"][1]
-    return _write(
+    recorded = _write(
         session,
         opp,
         answer.to,
@@ -137,6 +138,9 @@ def advance(
         changes=changes,
         now=now,
     )
+    if "signed_at" in changes:
+        payments.refresh(session, opp.id)  # the contract in force: the deal's amount and its receivables
+    return recorded
 
 
 def _asked(

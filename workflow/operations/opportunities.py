@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from workflow.errors import InvalidInput, Refused
 from workflow.i18n import t
+from workflow.operations import payments
 from workflow.records import chain, queries, roster
 from workflow.records.models import Opportunity, utcnow
 from workflow.records.queries import get_account
@@ -79,6 +80,7 @@ def new_opportunity(
         created_at=now,
         last_activity_at=now,
     )
+    opp.amount = opp.budget  # until a proposal prices the deal (operations.payments)
     session.add(opp)
     session.flush()
     detail = {"title": opp.title, "owner": opp.owner}
@@ -163,4 +165,6 @@ def edit_opportunity(
     now = utcnow()
     queries.write(session, opp, {key: checked[key] for key in changes}, now)
     chain.append(session, opp.id, actor=actor, action="edit", at=now, detail={"changes": changes}, touch=False)
+    if "budget" in changes:
+        payments.refresh(session, opp.id)  # a deal priced by its budget alone follows it
     return changes

@@ -95,6 +95,7 @@ class Opportunity(Base):
     hold_reason: Mapped[str | None]
     quantity: Mapped[int | None]
     budget: Mapped[Decimal | None]
+    amount: Mapped[Decimal | None]  # derived (operations.payments)
     expected_close: Mapped[dt.date | None]
     relationship_level: Mapped[int | None]
     relationship_assessed_at: Mapped[dt.datetime | None]

@@ -6,6 +6,7 @@ accounts ─< opportunities ─< documents (versions never change) ─< renders
                            ─< signoffs (departmental reviews of a contract-review version)
                            ─< followups (return visits and other follow-ups recorded as done)
                            ─< planned_followups (derived from the latest service plan, for the schedule)
+                           ─< receivables (derived: the signed contract's payment milestones and money received)
                            ─< attachments (files: photos, tender documents, signed scans) >─ blobs
 company  (the letterhead: one row) >─ blobs (its logo)
 blobs    (file contents, stored once per sha256)
@@ -113,6 +114,8 @@ opportunities = Table(
     Column("hold_reason", Text),
     Column("quantity", Integer),
     Column("budget", Numeric(14, 2)),
+    # 元: the contract total once signed, else the negotiated, proposed or budgeted (derived: `operations.payments`)
+    Column("amount", Numeric(16, 2)),
     Column("expected_close", Date()),
     Column("relationship_level", Integer),  # 客情关系等级 1-4
     Column("relationship_assessed_at", DateTime()),
@@ -228,6 +231,23 @@ followups = Table(
 # Derived (not exported, rebuilt on import): written when a service plan is stored, marked done
 # when the follow-up is recorded. `kam schedule` reads the open ones by date from one index
 # instead of recomputing every plan (migration 0004).
+# One row per payment milestone of a signed contract, with what has been received on it (derived from the
+# contract in force and the `payment` history rows: `operations.payments`; not exported, rebuilt on import).
+receivables = Table(
+    "receivables",
+    metadata,
+    _id(),
+    Column("opportunity_id", ForeignKey("opportunities.id"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("milestone", String(200), nullable=False),
+    Column("percent", Numeric(9, 4), nullable=False),
+    Column("due", Date()),
+    Column("amount", Numeric(16, 2), nullable=False),
+    Column("received", Numeric(16, 2), nullable=False),
+    UniqueConstraint("opportunity_id", "seq", name="uq_receivables"),
+    Index("ix_receivables_due", "due"),
+)
+
 planned_followups = Table(
     "planned_followups",
     metadata,

@@ -39,7 +39,7 @@ import re
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from forms.visits import add_months, return_visit_dates
+from forms.visits import add_months, merged_visits, return_visit_dates
 from workflow.errors import InvalidInput
 from workflow.i18n import Text, t
 from workflow.rules.process import Process
@@ -215,6 +215,12 @@ def _visits(delivery: dt.date, months: int) -> dict[tuple[str, dt.date], Planned
     return {("return-visit", d): Planned("return-visit", d) for d in return_visit_dates(delivery, months)}
 
 
+def _batch_visits(batches: list[Any], months: int) -> dict[tuple[str, dt.date], Planned]:
+    """The return visits of a deal delivered in batches: each batch's, merged (`forms.visits.merged_visits`)."""
+    dates = merged_visits((as_date(b["date"]) for b in batches), months)
+    return {("return-visit", d): Planned("return-visit", d) for d in dates}
+
+
 @lru_cache(maxsize=8192)
 def _from_text(kind: str, text: str, delivery: dt.date, months: int) -> dict[tuple[str, dt.date], Planned]:
     """What one free-text field (meetings, senior visits, holiday visits) sets, keyed by (kind, due)."""
@@ -246,7 +252,8 @@ def plan_items(plan: dict[str, Any], months: int) -> dict[tuple[str, dt.date], P
         text = plan.get(key)
         if text:
             unique.update(_from_text(kind, text, delivery, months))
-    unique.update(_visits(delivery, months))
+    batches = plan.get("deliveries") or []
+    unique.update(_batch_visits(batches, months) if batches else _visits(delivery, months))
     for training in plan.get("training") or []:
         due = as_date(training["date"])
         unique[("training", due)] = Planned("training", due, str(training.get("audience") or ""))
@@ -262,7 +269,7 @@ def as_date(value: Any) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
-PLAN_FIELDS = ("delivery_date", "training", *(key for _, key in TEXT_FIELDS))
+PLAN_FIELDS = ("delivery_date", "training", *(key for _, key in TEXT_FIELDS), "deliveries")
 
 
 def check_months(months: int) -> int:

@@ -77,6 +77,7 @@ class Stage:
     expects: tuple[Expectation, ...] = ()
     signed: bool = False  # entering this stage means the contract is signed
     expected_days: int | None = None  # how long a deal should stay in the stage (超期 past it); None: no deadline
+    default_heat: int | None = None  # % the pipeline forecasts a deal not yet rated at (成交热度); None: 0, named
 
     def name(self, lang: str = "zh") -> str:
         return self.label.render(lang)
@@ -282,7 +283,7 @@ def parse_process(text: str, source: str = "<string>") -> Process:
         if sid in seen or sid == LOST:
             raise _fail(source, line, f"阶段 id {sid!r} 重复或保留", f"stage id {sid!r} is repeated or reserved")
         seen.add(sid)
-        unknown = set(s) - {"id", "step", "label", "leave", "expects", "signed", "expected_days"}
+        unknown = set(s) - {"id", "step", "label", "leave", "expects", "signed", "expected_days", "default_heat"}
         if unknown:
             raise _fail(
                 source,
@@ -340,9 +341,27 @@ def parse_process(text: str, source: str = "<string>") -> Process:
                 f"only one stage may be marked signed: true ({sid})",
             )
         expected_days = _days(s.get("expected_days"), source, line, f"{sid}.expected_days")
+        default_heat = s.get("default_heat")
+        if default_heat is not None and (
+            isinstance(default_heat, bool) or not isinstance(default_heat, int) or not 0 <= default_heat <= 100
+        ):
+            raise _fail(
+                source,
+                line,
+                f"{sid}.default_heat 须为 0 到 100 的整数（%），收到 {default_heat!r}",
+                f"{sid}.default_heat must be a whole percent from 0 to 100, got {default_heat!r}",
+            )
         stages.append(
             Stage(
-                sid, label, str(s.get("step", i + 1)), trigger, tuple(requires), tuple(expects), signed, expected_days
+                sid,
+                label,
+                str(s.get("step", i + 1)),
+                trigger,
+                tuple(requires),
+                tuple(expects),
+                signed,
+                expected_days,
+                default_heat,
             )
         )
 

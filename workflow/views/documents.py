@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 import forms
 from reports import DocumentContext, RenderJob
 from reports.context import AttachmentNote, Letterhead
+from workflow.operations import payments
 from workflow.records import blobs, queries, tables
 from workflow.records.models import Document, Opportunity
 from workflow.rules import files
@@ -266,6 +267,14 @@ def defaults_for(session: Session, opportunity_id: int, kind: str, today: dt.dat
             out = {k: minutes.data[k] for k in NEGOTIATED_TERMS if k in minutes.data}
     elif kind == "service-plan":
         out = {"user_file_created": True}
+        contract = payments.contract_document(session, opp.id)
+        batches = (contract or {}).get("deliveries") or []
+        if batches:  # the contract's delivery batches: the return visits follow each of them
+            out["deliveries"] = [
+                {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in b.items() if v is not None}
+                for b in batches
+            ]
+            out["delivery_date"] = min(b["date"] for b in batches).isoformat()
     return out
 
 

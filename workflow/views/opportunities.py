@@ -7,17 +7,19 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from workflow.operations import moves
+from workflow.operations import moves, payments
 from workflow.operations.moves import Check
 from workflow.records import queries
 from workflow.records.chain import Recorded
 from workflow.records.models import Event
 from workflow.records.tables import utcnow
 from workflow.rules import evaluation
+from workflow.rules.compliance import deal_lines
 from workflow.rules.deadlines import deadline_of, overdue_days
 from workflow.rules.process import Process
 from workflow.rules.ratings import Rating, current
 from workflow.views.documents import document
+from workflow.views.receivables import receivables_view
 
 
 def opportunity(
@@ -43,6 +45,8 @@ def opportunity(
         "lost_note": o.lost_note,
         "quantity": o.quantity,
         "budget": float(o.budget) if o.budget is not None else None,
+        # 元: the contract total once signed, else the negotiated, proposed or budgeted (operations.payments)
+        "amount": float(o.amount) if o.amount is not None else None,
         "expected_close": o.expected_close,
         "relationship_level": o.relationship_level,
         "heat": o.heat,
@@ -95,7 +99,28 @@ def show(session: Session, process: Process, opportunity_id: int, lang: str = "z
     out["next_stage"] = check_.next_stage
     out["missing"] = [m.to_dict(lang) for m in check_.missing]
     out["evaluation"] = scorecard(session, opportunity_id)
+    out.update(money(session, opportunity_id, signed=opp.signed_at is not None))
     return out
+
+
+def money(session: Session, opportunity_id: int, *, signed: bool) -> dict[str, Any]:
+    """The deal's lines, deliveries and payment terms (the contract's, else the negotiated lines) and receivables."""
+    contract = payments.contract_document(session, opportunity_id)
+    terms = contract
+    if terms is None:
+        minutes = queries.latest_valid(session, opportunity_id, payments.MINUTES).form
+        terms = minutes.model_dump() if minutes is not None else {}
+    lines = [
+        {"model": x.model, "quantity": x.quantity, "unit_price": float(x.unit_price), "amount": float(x.amount)}
+        for x in (deal_lines(terms) if terms else [])
+    ]
+    receivables = receivables_view(session, opportunity_id) if signed else None
+    return {
+        "lines": lines,
+        "deliveries": (contract or {}).get("deliveries") or [],
+        "payments": (contract or {}).get("payments") or [],
+        "receivables": {k: v for k, v in receivables.items() if k not in ("id", "signed")} if receivables else None,
+    }
 
 
 def check(result: Check, lang: str = "zh") -> dict[str, Any]:

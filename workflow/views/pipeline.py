@@ -3,9 +3,14 @@
 Definitions (what the report's columns mean):
 
 - count / vehicles: opportunities now in the stage, and the sum of their quantity;
-- forecast (weighted): for open stages, Σ quantity × heat (成交热度, %), in vehicles;
-  an opportunity not yet rated counts 0. Signed stages (the signed one and any
+- amount: Σ of the opportunities' amounts in 元 (`opportunities.amount`: the contract
+  total once signed, else the negotiated, proposed or budgeted amount);
+- forecast (weighted): for open stages, Σ quantity × heat (成交热度, %), in vehicles, and
+  forecast_amount, Σ amount × heat in 元; an opportunity not yet rated counts at its stage's
+  `default_heat` (the process file; 0 without one) and is listed as unrated. Signed stages (the signed one and any
   after it) and lost have no forecast (signed vehicles are won: see `vehicles`);
+- money of the signed deals (totals): signed_amount (Σ their amounts), received, outstanding and
+  overdue (outstanding on milestones past due), from `receivables`;
 - average days in stage: from `stage_entered_at` to now;
 - conversion from stage i to i+1: of the opportunities that reached stage i, the
   share that reached i+1. "Reached" is read from where each opportunity is now —
@@ -37,7 +42,7 @@ from reports.context import Letterhead
 from workflow.errors import InvalidInput
 from workflow.i18n import t
 from workflow.records.db import as_connection
-from workflow.records.tables import accounts, opportunities, utcnow
+from workflow.records.tables import accounts, opportunities, receivables, utcnow
 from workflow.rules.deadlines import overdue_cutoffs
 from workflow.rules.process import LOST, Process
 
@@ -60,6 +65,9 @@ class StageFigures:
     avg_days: float | None = None
     on_hold: int = 0
     overdue: int = 0  # past the stage's deadline (expected_days), not on hold
+    amount: float = 0.0  # Σ amount in 元
+    forecast_amount: float | None = None  # Σ amount × heat (the stage's default_heat when unrated), in 元
+    unrated: int = 0  # open deals without a heat rating: forecast at the stage's default_heat
 
 
 @dataclass
@@ -107,6 +115,17 @@ class Amending:
 
 
 @dataclass
+class Unrated:
+    """An open deal nobody has rated yet: the report names it, forecast at its stage's default heat."""
+
+    id: int
+    title: str
+    owner: str
+    stage: str
+    default_heat: int
+
+
+@dataclass
 class Section:
     """The figures of one group of opportunities (everyone's, or one owner's)."""
 
@@ -116,6 +135,8 @@ class Section:
     stalled: list[Stalled]
     stalled_count: int = 0
     amending: list[Amending] = field(default_factory=list)
+    money: dict[str, float] = field(default_factory=dict)  # signed_amount, received, outstanding, overdue
+    unrated: list[Unrated] = field(default_factory=list)  # open deals not yet rated (up to the limit)
 
     @property
     def totals(self) -> dict[str, Any]:
@@ -130,6 +151,13 @@ class Section:
             "stalled": self.stalled_count,
             "overdue": sum(s.overdue for s in self.stages),
             "amending": len(self.amending),
+            "open_amount": round(sum(s.amount for s in open_rows), 2),
+            "forecast_amount": round(sum(s.forecast_amount or 0 for s in open_rows), 2),
+            "unrated": sum(s.unrated for s in self.stages),
+            "signed_amount": self.money.get("signed_amount", 0.0),
+            "received": self.money.get("received", 0.0),
+            "outstanding": self.money.get("outstanding", 0.0),
+            "overdue_amount": self.money.get("overdue", 0.0),
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -140,6 +168,7 @@ class Section:
             "lost_reasons": self.lost_reasons,
             "stalled": [asdict(s) for s in self.stalled],  # the longest idle, up to the limit
             "amending": [asdict(a) for a in self.amending],  # signed deals with an amendment under review
+            "unrated": [asdict(u) for u in self.unrated],  # open deals forecast at their stage's default heat
         }
 
 
@@ -190,6 +219,8 @@ def pipeline(
     # (a bound literal in GROUP BY is not portable).
     who = [Opportunity.owner] if by_owner else []
     scope = [Opportunity.owner == owner] if owner else []
+    heat = _heat(process)
+    amount = cast(func.coalesce(Opportunity.amount, 0), Float)
     rows = connection.execute(
         select(
             *who,
@@ -197,11 +228,12 @@ def pipeline(
             Opportunity.lost_from,
             func.count(),
             func.coalesce(func.sum(Opportunity.quantity), 0),
-            func.coalesce(
-                func.sum(cast(func.coalesce(Opportunity.quantity, 0) * func.coalesce(Opportunity.heat, 0), Float)), 0.0
-            ),
+            func.coalesce(func.sum(cast(func.coalesce(Opportunity.quantity, 0) * heat, Float)), 0.0),
             func.avg(_epoch_days(connection, Opportunity.stage_entered_at)),
             func.sum(case((Opportunity.on_hold, 1), else_=0)),
+            func.coalesce(func.sum(amount), 0.0),
+            func.coalesce(func.sum(amount * heat), 0.0),
+            func.sum(case((Opportunity.heat.is_(None), 1), else_=0)),
         )
         .where(*scope)
         .group_by(*who, Opportunity.stage, Opportunity.lost_from)
@@ -222,6 +254,8 @@ def pipeline(
     for key, stage, count in overdue_rows:
         overdue_by.setdefault(key, {})[stage] = count
         everyone_overdue[stage] = everyone_overdue.get(stage, 0) + count
+    money = _money(connection, process, now.date(), who, scope)
+    unrated = _unrated(connection, process, scope, stalled_limit)
     counts, listed_ids = _stalled(connection, process, now, stalled_days, stalled_limit, scope, by_owner)
     amending = _amending(connection, process, scope)
     details = _details(connection, {i for ids in listed_ids.values() for i in ids}, now)
@@ -237,7 +271,7 @@ def pipeline(
         return [details[i] for i in listed_ids.get(key, [])]
 
     def section(key: str) -> Section:
-        return _section(
+        part = _section(
             process,
             groups.get(key, []),
             lost_by.get(key, []),
@@ -247,6 +281,9 @@ def pipeline(
             lang,
             overdue_by.get(key, {}),
         )
+        part.money = money.get(key, {})
+        part.unrated = [u for u in unrated if u.owner == key]
+        return part
 
     everyone = _section(
         process,
@@ -259,6 +296,8 @@ def pipeline(
         everyone_overdue,
     )
     everyone.amending = amending
+    everyone.money = _summed(money.values()) if by_owner else money.get("", {})
+    everyone.unrated = unrated
     names = sorted(name for name in set(groups) | set(counts) if name is not EVERYONE)
     owners = {name: section(name) for name in names} if by_owner else {}
     for name, part in owners.items():
@@ -283,15 +322,18 @@ def _section(
     figures[LOST] = StageFigures(LOST, process.stage_label(LOST, lang))
     day_sums: dict[str, float] = {}
     reached_counts = [0] * len(process.stages)
-    for stage, lost_from, count, vehicles, weighted, avg_epoch_days, on_hold in rows:
+    for stage, lost_from, count, vehicles, weighted, avg_epoch_days, on_hold, amount, weighted_amount, unrated in rows:
         f = figures.get(stage)
         if f is None:  # a stage no longer in the process: left out, as in `opp list`
             continue
         f.count += count
         f.vehicles += int(vehicles)
         f.on_hold += int(on_hold or 0)
+        f.amount += float(amount)
         if f.forecast is not None:
             f.forecast += float(weighted) / 100
+            f.forecast_amount = (f.forecast_amount or 0.0) + float(weighted_amount) / 100
+            f.unrated += int(unrated or 0)
         day_sums[stage] = day_sums.get(stage, 0.0) + (now_days - float(avg_epoch_days)) * count
         position = order.get(lost_from if stage == LOST else stage)
         if position is not None:
@@ -305,6 +347,10 @@ def _section(
         f.avg_days = round(total / f.count, 1) if f.count else None
         if f.forecast is not None:
             f.forecast = round(f.forecast, 2)
+    for f in figures.values():
+        f.amount = round(f.amount, 2)
+        if f.forecast is not None:
+            f.forecast_amount = round(f.forecast_amount or 0.0, 2)
     conversion = [
         Conversion(a.id, b.id, reached_counts[i], reached_counts[i + 1])
         for i, (a, b) in enumerate(zip(process.stages, process.stages[1:], strict=False))
@@ -344,6 +390,74 @@ def _amending(connection: Connection, process: Process, scope: list[Any]) -> lis
         .order_by(Opportunity.amending_since, Opportunity.id)
     )
     return [Amending(*row) for row in rows]
+def _heat(process: Process) -> Any:
+    """The heat a deal is forecast at, in SQL: its rating, else its stage's `default_heat` (0 without one)."""
+    defaults = {s.id: s.default_heat for s in process.stages if s.default_heat}
+    fallback = case(defaults, value=Opportunity.stage, else_=0) if defaults else 0
+    return func.coalesce(Opportunity.heat, fallback)
+
+
+def _money(
+    connection: Connection, process: Process, today: dt.date, who: list[Any], scope: list[Any]
+) -> dict[str, dict[str, float]]:
+    """{owner or "": signed_amount, received, outstanding, overdue} of the signed deals (two grouped queries)."""
+    signed = Opportunity.stage.in_(process.signed_stages)
+    out: dict[str, dict[str, float]] = {}
+
+    def key(row: Any) -> str:
+        return row[0] if who else ""
+
+    amounts = connection.execute(
+        select(*who, func.coalesce(func.sum(Opportunity.amount), 0)).where(signed, *scope).group_by(*who)
+    ).all()
+    for row in amounts:
+        out.setdefault(key(row), {})["signed_amount"] = float(row[-1])
+    R = receivables.c
+    late = and_(R.due < today, R.received < R.amount)
+    owed = connection.execute(
+        select(
+            *who,
+            func.coalesce(func.sum(R.received), 0),
+            func.coalesce(func.sum(R.amount - R.received), 0),
+            func.coalesce(func.sum(case((late, R.amount - R.received), else_=0)), 0),
+        )
+        .join(opportunities, Opportunity.id == R.opportunity_id)
+        .where(signed, *scope)
+        .group_by(*who)
+    ).all()
+    for row in owed:
+        figures = out.setdefault(key(row), {})
+        figures.update(received=float(row[-3]), outstanding=float(row[-2]), overdue=float(row[-1]))
+    for figures in out.values():
+        for name in ("signed_amount", "received", "outstanding", "overdue"):
+            figures[name] = round(figures.get(name, 0.0), 2)
+    return out
+
+
+def _summed(parts: Any) -> dict[str, float]:
+    total: dict[str, float] = {}
+    for part in parts:
+        for name, value in part.items():
+            total[name] = round(total.get(name, 0.0) + value, 2)
+    return total
+
+
+def _unrated(connection: Connection, process: Process, scope: list[Any], limit: int) -> list[Unrated]:
+    """The open deals not yet rated (up to `limit`, 0 = all), longest in their stage first."""
+    defaults = {s.id: s.default_heat or 0 for s in process.stages}
+    query = (
+        select(Opportunity.id, Opportunity.title, Opportunity.owner, Opportunity.stage)
+        .where(
+            Opportunity.heat.is_(None),
+            Opportunity.stage.in_([s.id for s in process.stages if process.is_open(s.id)]),
+            *scope,
+        )
+        .order_by(Opportunity.stage_entered_at, Opportunity.id)
+    )
+    if limit:
+        query = query.limit(limit)
+    rows = connection.execute(query)
+    return [Unrated(i, title, owner, stage, defaults.get(stage, 0)) for i, title, owner, stage in rows]
 
 
 EVERYONE = None  # the key of everyone's figures in `_stalled`'s results (owners are keyed by name)
@@ -513,8 +627,10 @@ HEADINGS: dict[str, tuple[str, str]] = {
     "avg_days": ("平均停留天数", "Avg days in stage"),
     "on_hold": ("暂停", "On hold"),
     "forecast_note": (
-        "加权预测 = Σ 数量 × 成交热度（未评估的商机计 0）；已签约与已丢单不计入预测。漏斗宽度为到达该阶段的商机数。",
-        "Weighted forecast = Σ quantity × deal heat (unrated opportunities count 0); signed and lost are not forecast. "
+        "加权预测 = Σ 数量 × 成交热度（未评估的商机按阶段默认热度 default_heat）；已签约与已丢单不计入预测。"
+        "漏斗宽度为到达该阶段的商机数。",
+        "Weighted forecast = Σ quantity × deal heat (an unrated opportunity at its stage's default_heat); "
+        "signed and lost are not forecast. "
         "Funnel width is the number that reached each stage.",
     ),
     "conversion": ("阶段转化", "Conversion between stages"),

@@ -55,6 +55,7 @@ def describe(process: Process, lang: str = "zh") -> dict[str, Any]:
                 ],
                 "expects": [{"document": e.document, "within_days": e.within_days} for e in stage.expects],
                 "expected_days": stage.expected_days,
+                "default_heat": stage.default_heat,  # the pipeline forecasts an unrated deal at it (%)
                 "signed": stage.id == process.signed.id,
             }
         )

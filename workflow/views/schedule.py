@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import Connection, String, case, cast, false, select
@@ -32,6 +33,7 @@ from workflow.rules.plans import (
     readable_items,
 )
 from workflow.rules.process import Process
+from workflow.rules.receivables import PAYMENT
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -57,13 +59,15 @@ class DueItem(NamedTuple):
     due: dt.date
     overdue_days: int  # 0 when not yet overdue
     detail: str = ""
+    amount: Decimal | None = None  # a payment: the milestone's amount in 元
+    outstanding: Decimal | None = None  # a payment: what is still to be received on it
 
     @property
     def status(self) -> str:
         return "overdue" if self.overdue_days > 0 else "due"
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "id": self.id,
             "opportunity_id": self.opportunity_id,
             "account": self.account,
@@ -75,6 +79,10 @@ class DueItem(NamedTuple):
             "overdue_days": self.overdue_days,
             "detail": self.detail or None,
         }
+        if self.kind == PAYMENT:
+            out["amount"] = float(self.amount or 0)
+            out["outstanding"] = float(self.outstanding or 0)
+        return out
 
 
 @dataclass(frozen=True)
@@ -132,6 +140,9 @@ def schedule(
     else:
         items = computed_items(connection, process, due_before, owner, months, today)
         items.sort(key=lambda i: (i.due, i.opportunity_id, KIND_ORDER[i.kind]))
+    owed = payment_items(connection, process, due_before, owner, today)
+    if owed:  # few beside the follow-ups: merged in order (a payment after the follow-ups of its day and deal)
+        items = sorted(items + owed, key=lambda i: (i.due, i.opportunity_id, KIND_ORDER.get(i.kind, len(KIND_ORDER))))
     return Schedule(today, due_before, items, missing_plans(connection, process, owner=owner, today=today))
 
 
@@ -220,6 +231,48 @@ def computed_items(
                 )
             )
     return items
+
+
+def payment_items(
+    connection: Connection, process: Process, due_before: dt.date, owner: str | None, today: dt.date
+) -> list[DueItem]:
+    """Receivables (回款) of signed deals due by `due_before` and not yet received in full (`receivables`, by due)."""
+    R = tables.receivables.c
+    query = (
+        select(
+            R.opportunity_id,
+            Account.name,
+            Opportunity.title,
+            Opportunity.owner,
+            R.seq,
+            R.milestone,
+            R.due,
+            R.amount,
+            R.received,
+        )
+        .join(tables.opportunities, Opportunity.id == R.opportunity_id)
+        .join(tables.accounts, Account.id == Opportunity.account_id)
+        .where(R.due <= due_before, R.received < R.amount, Opportunity.stage.in_(process.signed_stages))
+        .order_by(R.due, R.opportunity_id, R.seq)
+    )
+    if owner:
+        query = query.where(Opportunity.owner == owner)
+    return [
+        DueItem(
+            f"{opp_id}-PAY-{seq}",
+            opp_id,
+            account,
+            title,
+            opp_owner,
+            PAYMENT,
+            due,
+            max(0, (today - due).days),
+            milestone,
+            Decimal(amount),
+            Decimal(amount) - Decimal(received),
+        )
+        for opp_id, account, title, opp_owner, seq, milestone, due, amount, received in connection.execute(query)
+    ]
 
 
 def missing_plans(
