@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
     from sqlalchemy import Engine
 
-HEAD = "0008"
+HEAD = "0009"
 HERE = Path(__file__).parent
 
 
