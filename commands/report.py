@@ -183,6 +183,7 @@ def _print(kam: Kam, result: views.PipelineReport) -> None:
             f"{label}：{len(everyone.amending)} 个已签约商机 {listed}",
             f"{label}: {len(everyone.amending)} signed opportunit{'y' if len(everyone.amending) == 1 else 'ies'} "
             f"{listed}",
+        )
     kam.say(
         f"在途金额 {_wan(kam, totals['open_amount'])}，"
         f"加权预测 {_wan(kam, totals['forecast_amount'])}（金额 × 成交热度）；"
