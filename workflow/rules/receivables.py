@@ -24,7 +24,8 @@ from workflow.i18n import t
 from workflow.values.money import format_amount
 
 CENT = Decimal("0.01")
-PAYMENT = "payment"  # the history action of money received
+PAYMENT = "payment"  # the history action of money received, and the schedule's kind of money due
+PAYMENT_LABEL = t("回款", "payment")
 WHOLE = "合同款"  # the one milestone of a contract without payment terms
 DEPOSIT_WORD = "质保"  # a milestone whose name holds it is the quality deposit (质保金)
 

@@ -23,6 +23,7 @@ from workflow.i18n import Text, t
 from workflow.rules.deadlines import deadline_of, overdue_days
 from workflow.rules.plans import KINDS as FOLLOWUP_KINDS
 from workflow.rules.process import LOST, Process
+from workflow.rules.receivables import PAYMENT, PAYMENT_LABEL
 from workflow.views.agenda import Agenda, PendingReview
 from workflow.views.calendar import CalendarItem, calendar_uid
 from workflow.views.pipeline import PipelineReport, Section
@@ -161,7 +162,7 @@ def schedule_sheets(result: Schedule, lang: str) -> list[Sheet]:
             i.id,
             i.due,
             i.overdue_days,
-            FOLLOWUP_KINDS[i.kind][1].render(lang),
+            _kind_label(i.kind).render(lang),
             i.detail or None,
             i.opportunity_id,
             i.title,
@@ -183,16 +184,26 @@ def schedule_sheets(result: Schedule, lang: str) -> list[Sheet]:
 def schedule_calendar(items: Iterable[DueItem], database_id: str, lang: str) -> Iterator[CalendarItem]:
     """One event per follow-up, made as the writer asks for it (a year of a team's is 150,000)."""
     for i in items:
-        label = FOLLOWUP_KINDS[i.kind][1].render(lang)
+        label = _kind_label(i.kind).render(lang)
         detail = f"（{i.detail}）" if i.detail and lang == "zh" else f" ({i.detail})" if i.detail else ""
+        command = (
+            f"kam payment record {i.opportunity_id} --amount AMOUNT --date YYYY-MM-DD --milestone {i.detail}"
+            if i.kind == PAYMENT
+            else f'kam followup done {i.id} YYYY-MM-DD --note "..."'
+        )
         yield CalendarItem(
             uid=calendar_uid(i.id, database_id),
             date=i.due,
             summary=f"{label} {i.opportunity_id} {i.account}",
             description=f"{i.title}{detail}",
-            command=f'kam followup done {i.id} YYYY-MM-DD --note "..."',
+            command=command,
             categories=(label,),
         )
+
+
+def _kind_label(kind: str) -> Text:
+    """A schedule item's kind as people read it: a follow-up's, or 回款 for money due (`rules.receivables`)."""
+    return PAYMENT_LABEL if kind == PAYMENT else FOLLOWUP_KINDS[kind][1]
 
 
 # -- kam opp list -------------------------------------------------------------------------------------
