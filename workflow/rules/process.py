@@ -345,11 +345,12 @@ def parse_process(text: str, source: str = "<string>") -> Process:
         if default_heat is not None and (
             isinstance(default_heat, bool) or not isinstance(default_heat, int) or not 0 <= default_heat <= 100
         ):
+            written = str(default_heat).lower() if isinstance(default_heat, bool) else str(default_heat)
             raise _fail(
                 source,
                 line,
-                f"{sid}.default_heat 须为 0 到 100 的整数（%），收到 {default_heat!r}",
-                f"{sid}.default_heat must be a whole percent from 0 to 100, got {default_heat!r}",
+                f"{sid}.default_heat 须为 0 到 100 的整数（%），收到 {written}",
+                f"{sid}.default_heat must be a whole percent from 0 to 100, got {written}",
             )
         stages.append(
             Stage(
