@@ -141,7 +141,7 @@ def _fleet_doc(demo: Transcript, kind: str, extra: str) -> str:
     return str(target.relative_to(demo.out))
 
 
-def _fleet(demo: Transcript) -> None:
+def _fleet(demo: Transcript, n: str) -> None:
     """A real fleet deal: two models at their own prices, two delivery batches, payments and an overdue receivable."""
     import datetime as dt
 
@@ -153,13 +153,13 @@ def _fleet(demo: Transcript) -> None:
         "A real fleet deal: two models, two delivery batches, money received",
     )
     run("opp", "new", "1", "20 台洗扫车 + 4 台压缩式垃圾车", "--owner", OWNER, "--quantity", "24", "--budget", "900万")
-    run("opp", "advance", "4")
+    run("opp", "advance", n)
     for kind in ("phone-invite-feedback", "visit-feedback", "product-proposal", "exchange-minutes"):
-        run("doc", "fill", "4", kind, "--file", demo.doc(kind))
-        run("opp", "advance", "4")
-    run("doc", "fill", "4", "evaluation-scorecard", "--file", demo.doc("evaluation-scorecard"))
+        run("doc", "fill", n, kind, "--file", demo.doc(kind))
+        run("opp", "advance", n)
+    run("doc", "fill", n, "evaluation-scorecard", "--file", demo.doc("evaluation-scorecard"))
     mode = "delivery_mode: 分两批交货（洗扫车 14 台先交，其余 10 台三周后），上完牌后在包头交车\n"
-    run("doc", "fill", "4", "negotiation-minutes", "--file", _fleet_doc(demo, "negotiation-minutes", mode))
+    run("doc", "fill", n, "negotiation-minutes", "--file", _fleet_doc(demo, "negotiation-minutes", mode))
     contract = _fleet_doc(
         demo,
         "contract-review",
@@ -172,18 +172,18 @@ def _fleet(demo: Transcript) -> None:
         + f"  - {{milestone: 发车前, percent: 60, due: {day(-35)}}}\n"
         + f"  - {{milestone: 质保金, percent: 10, due: {day(356)}}}\n",
     )
-    run("doc", "fill", "4", "contract-review", "--file", contract)
+    run("doc", "fill", n, "contract-review", "--file", contract)
     for department, reviewer in (("sales", "赵敏"), ("finance", "钱进"), ("legal", "孙律"), ("production", "李工")):
-        run("review", "approve", "4", "--department", department, "--comment", "同意", actor=reviewer)
-    run("compliance", "4")
-    run("opp", "advance", "4")
+        run("review", "approve", n, "--department", department, "--comment", "同意", actor=reviewer)
+    run("compliance", n)
+    run("opp", "advance", n)
     demo.note(
         "财务到账后记录回款；超过未收金额的会被拒绝：", "Finance records money received; more than is owed is refused:"
     )
     run(
         "payment",
         "record",
-        "4",
+        n,
         "--amount",
         "275.76万",
         "--date",
@@ -193,9 +193,9 @@ def _fleet(demo: Transcript) -> None:
         "--note",
         "银行回单 0127",
     )
-    run("payment", "record", "4", "--amount", "3,000,000", "--date", day(-36), actor="钱进")
-    run("payment", "record", "4", "--amount", "9,000,000", "--date", day(-1), expect=1)
-    run("payment", "list", "4")
+    run("payment", "record", n, "--amount", "3,000,000", "--date", day(-36), actor="钱进")
+    run("payment", "record", n, "--amount", "9,000,000", "--date", day(-1), expect=1)
+    run("payment", "list", n)
 
 
 @contextmanager
@@ -444,8 +444,6 @@ def _walk(demo: Transcript) -> None:
     run("opp", "advance", "3")
     run("opp", "hold", "3", "--reason", "客户资金计划推迟到明年一季度")
 
-    _fleet(demo)
-
     demo.title("客情关系与成交热度（按检查表勾选）", "Relationship level and deal heat (ticked checklists)")
     run("opp", "rate", "3", "-r", "1.1,1.2,1.3,2.1,2.2,2.3", "-H", "30.1,50.1,50.2")
 
@@ -483,6 +481,8 @@ def _walk(demo: Transcript) -> None:
     run("--actor", "钱进", "agenda", "--department", "finance")
     run("review", "pending", "--xlsx", "待审批合同.xlsx", "--force")
     run("schedule", "--due-before", "2027-12-31", "--ics", "回访计划.ics", "--xlsx", "回访计划.xlsx", "--force")
+
+    _fleet(demo, "5")
 
     demo.title("商机一览与销售漏斗", "The pipeline")
     run("opp", "list", "--xlsx", "商机.xlsx", "--force")
