@@ -42,6 +42,15 @@ def clean(value: Any) -> str:
     return _control().sub("", str(value))
 
 
+def change(label: str, old: Any, new: Any) -> str:
+    """One field of an edit as the commands print it: `label: old → new`, with — for a value not set."""
+
+    def shown(value: Any) -> str:
+        return "—" if value is None or value == "" else str(value)
+
+    return clean(f"{label}: {shown(old)} → {shown(new)}")
+
+
 # How a refusal of the acting person's name names the field.
 ACTOR = t("操作人 (--actor / KAM_USER)", "actor (--actor / KAM_USER)")
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from commands._common import Kam, KamGroupBase, clean, local_time, pass_kam
+from commands._common import Kam, KamGroupBase, change, local_time, pass_kam
 from commands._table import table
 from commands._values import ChoiceType
 from forms.choices import LEVEL, STANCE
@@ -154,13 +154,9 @@ def contact_edit(kam: Kam, contact_id: int, **given: Any) -> None:
             return
         kam.say(f"联系人 {contact_id} 已修改：", f"contact {contact_id} changed:")
         for key, (old, new) in changes.items():
-            click.echo(clean(f"  {views.field_label(key, kam.lang)}: {_shown(old)} → {_shown(new)}"))
+            click.echo("  " + change(views.field_label(key, kam.lang), old, new))
 
     kam.emit({"id": contact_id, "changes": changes}, human)
-
-
-def _shown(value: Any) -> str:
-    return "—" if value is None or value == "" else str(value)
 
 
 @contact.command("remove")

@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 import forms
-from commands._common import Kam, KamGroupBase, clean, local_time, output_path, pass_kam, write_output
+from commands._common import Kam, KamGroupBase, change, clean, local_time, output_path, pass_kam, write_output
 from commands._table import table
 from commands._values import DATE
 from forms.choices import DECISION, LOST_REASON
@@ -92,10 +92,6 @@ EDIT_LABELS = {
 }
 
 
-def _shown(value: Any) -> str:
-    return "—" if value is None or value == "" else str(value)
-
-
 @opp.command("edit")
 @click.argument("opportunity_id", type=int)
 @click.option("--title", help="New title.")
@@ -143,8 +139,7 @@ def opp_edit(
             return
         kam.say(f"商机 {opportunity_id} 已修改：", f"opportunity {opportunity_id} changed:")
         for key, (old, new) in changes.items():
-            label = kam.t(*EDIT_LABELS[key])
-            click.echo(clean(f"  {label}: {_shown(old)} → {_shown(new)}"))
+            click.echo("  " + change(kam.t(*EDIT_LABELS[key]), old, new))
 
     kam.emit({"id": opportunity_id, "changes": changes}, human)
 
@@ -578,7 +573,7 @@ def opp_history(kam: Kam, opportunity_id: int) -> None:
             )
         if e["action"] == "edit":
             return "; ".join(
-                f"{kam.t(*EDIT_LABELS.get(key, (key, key)))}: {_shown(old)} → {_shown(new)}"
+                change(kam.t(*EDIT_LABELS.get(key, (key, key))), old, new)
                 for key, (old, new) in (e["detail"] or {}).get("changes", {}).items()
             )
         if e["action"] == "amend":

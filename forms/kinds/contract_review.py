@@ -15,7 +15,15 @@ from pydantic import model_validator
 
 from forms.base import Amount, Count, Form, Money, Part, computed, fail_at, field
 from forms.choices import PaymentMethod, PaymentTiming
-from forms.kinds.negotiation_minutes import Line, PriceIncludes, check_lines, lines_total
+from forms.kinds.negotiation_minutes import (
+    Line,
+    PriceIncludes,
+    check_lines,
+    lines_field,
+    lines_total,
+    quantity_field,
+    unit_price_field,
+)
 
 # Read by `forms` without importing this module (naming a kind never loads pydantic). AUDIENCE: who may
 # read it ("customer": its default PDF is the customer edition, without the fields marked internal).
@@ -70,19 +78,9 @@ class ContractReview(Form):
 
     contract_no: str = field("合同编号", "Contract number", min_length=1)
     configuration: ConfigurationCheck = field("车辆配置", "Vehicle configuration")
-    lines: list[Line] = field(
-        "车型明细",
-        "Lines",
-        help_zh="每个车型一行；给出后可不填数量和单价",
-        help_en="one per model; with lines, quantity and unit price may be left out",
-        default_factory=list,
-    )
-    quantity: Count | None = field(
-        "数量", "Quantity", help_zh="台；有车型明细时为其合计", help_en="vehicles", default=None
-    )
-    unit_price: Money | None = field(
-        "单价", "Unit price", help_zh="元；有车型明细时为平均单价", help_en="yuan", default=None
-    )
+    lines: list[Line] = lines_field()
+    quantity: Count | None = quantity_field()
+    unit_price: Money | None = unit_price_field()
     price_includes: PriceIncludes = field("价格包含", "Price includes")
     payment_method: PaymentMethod = field("付款方式", "Payment method")
     payment_timing: PaymentTiming = field("付款时间", "Payment timing")

@@ -43,6 +43,25 @@ class Line(Part):
         return float(line_amount(self.quantity, self.unit_price))
 
 
+# The priced part of the minutes and the contract review, declared once for both.
+def lines_field() -> Any:
+    return field(
+        "车型明细",
+        "Lines",
+        help_zh="每个车型一行；给出后可不填数量和单价",
+        help_en="one per model; with lines, quantity and unit price may be left out",
+        default_factory=list,
+    )
+
+
+def quantity_field() -> Any:
+    return field("数量", "Quantity", help_zh="台；有车型明细时为其合计", help_en="vehicles", default=None)
+
+
+def unit_price_field() -> Any:
+    return field("单价", "Unit price", help_zh="元；有车型明细时为平均单价", help_en="yuan", default=None)
+
+
 def line_amount(quantity: int, unit_price: float) -> Decimal:
     """quantity × unit price in 元, exact to the fen (Decimal, never a float product)."""
     return (quantity * Decimal(repr(unit_price))).quantize(Decimal("0.01"))
@@ -64,8 +83,7 @@ def check_lines(form: Any) -> None:
                 )
         fail_at(problems, type(form).__name__)
         return
-    count = sum(line.quantity for line in lines)
-    total = sum((line_amount(line.quantity, line.unit_price) for line in lines), Decimal(0))
+    count, total = lines_total(form)
     if form.quantity is not None and form.quantity != count:
         problems.append(
             (
@@ -113,19 +131,9 @@ class NegotiationMinutes(Form):
     our_participants: list[Text] = field("我方参加人员", "Our participants", min_length=1)
     customer_participants: list[Text] = field("客户参加人员", "Customer participants", min_length=1)
     product: str = field("产品及配置", "Product and configuration", min_length=1)
-    lines: list[Line] = field(
-        "车型明细",
-        "Lines",
-        help_zh="每个车型一行；给出后可不填数量和单价",
-        help_en="one per model; with lines, quantity and unit price may be left out",
-        default_factory=list,
-    )
-    quantity: Count | None = field(
-        "数量", "Quantity", help_zh="台；有车型明细时为其合计", help_en="vehicles", default=None
-    )
-    unit_price: Money | None = field(
-        "单价", "Unit price", help_zh="元；有车型明细时为平均单价", help_en="yuan", default=None
-    )
+    lines: list[Line] = lines_field()
+    quantity: Count | None = quantity_field()
+    unit_price: Money | None = unit_price_field()
     price_includes: PriceIncludes = field("价格包含", "Price includes")
     service_terms: str = field("服务条款", "Service terms", min_length=1)
     payment_method: PaymentMethod = field("付款方式", "Payment method")

@@ -277,7 +277,14 @@ def register_key(connection: Connection, name: str, public_key: signatures.Publi
             [],
         )
     if not user.enabled:
-        raise Refused(t(f"{user.name} 已停用，不能登记公钥", f"{user.name} is disabled and cannot register a key"), [])
+        raise Refused(
+            t(
+                f"{user.name} 已停用，不能登记公钥：先由管理员启用（kam user edit {user.name} --enable）",
+                f"{user.name} is disabled and cannot register a key: an admin enables them first "
+                f"(kam user edit {user.name} --enable)",
+            ),
+            [],
+        )
     text_form = signatures.public_key_text(public_key)
     K = tables.user_keys.c
     taken = connection.execute(select(K.user_id).where(K.public_key == text_form)).scalar()

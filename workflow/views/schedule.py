@@ -11,6 +11,7 @@ the process's `within_days` is flagged.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -276,12 +277,24 @@ def payment_items(
 
 
 def missing_plans(
-    source: Connection | Session, process: Process, *, owner: str | None = None, today: dt.date | None = None
+    source: Connection | Session,
+    process: Process,
+    *,
+    owner: str | None = None,
+    owners: Sequence[str] | None = None,
+    today: dt.date | None = None,
+    due_by: dt.date | None = None,
 ) -> list[MissingPlan]:
-    """Signed opportunities still without a service plan past the expected number of days."""
+    """Signed opportunities still without a service plan whose plan is due by `due_by`.
+
+    The plan is due `within_days` after signing; by default `due_by` is yesterday, so the list holds the plans
+    already overdue (the schedule), while the agenda asks for those due within its horizon. `owner` or `owners`
+    restrict it to some owners.
+    """
     today = today or utcnow().date()
     days = plan_within_days(process)
-    cutoff = dt.datetime.combine(today - dt.timedelta(days=days), dt.time.min)  # more than `days` whole days ago
+    last_due = due_by if due_by is not None else today - dt.timedelta(days=1)
+    cutoff = dt.datetime.combine(last_due - dt.timedelta(days=days - 1), dt.time.min)  # signed before: due by last_due
     has_plan = select(Document.opportunity_id).where(Document.kind == SERVICE_PLAN)
     query = (
         select(Opportunity.id, Account.name, Opportunity.title, Opportunity.owner, Opportunity.signed_at)
@@ -295,6 +308,8 @@ def missing_plans(
     )
     if owner:
         query = query.where(Opportunity.owner == owner)
+    if owners is not None:
+        query = query.where(Opportunity.owner.in_(owners))
     return [
         MissingPlan(i, a, ti, o, s, (today - s.date()).days) for i, a, ti, o, s in as_connection(source).execute(query)
     ]
