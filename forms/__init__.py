@@ -250,12 +250,19 @@ def _beyond_limits(form: type[Form], data: Any) -> list[FieldError]:
                 stack.extend(((*loc, i), item) for i, item in reversed(list(enumerate(value))))
         elif isinstance(value, dict):
             long_key = next((str(key) for key in value if len(str(key)) > MAX_KEY_CHARS), None)
+            odd_keys = [key for key in value if not isinstance(key, str)]  # YAML's `false:`, `~:`, `2026:`
             if len(value) > MAX_LIST_ITEMS:
                 problem(loc, f"键过多：{len(value):,} 个", f"too many keys: {len(value):,}")
+            elif odd_keys:
+                problem(
+                    (*loc, odd_keys[0]),
+                    "键名不是文本：请给它加引号（如 \"2026\":）或改成字段名",
+                    'the key is not text: quote it (like "2026":) or write a field name',
+                )
             elif long_key is not None:
                 problem(loc, f"键名过长：{long_key[:40]}…", f"key too long: {long_key[:40]}…")
             else:
-                stack.extend(((*loc, str(key)), item) for key, item in reversed(list(value.items())))
+                stack.extend(((*loc, key), item) for key, item in reversed(list(value.items())))
     return errors
 
 

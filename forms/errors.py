@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -54,6 +56,25 @@ _ZH: dict[str, str] = {
 }
 
 
+# A key the form does not declare is shown as written, quoted when it would not read as a plain name:
+# `"a.b"`, `""`, `"False"`; a YAML key that is not text (`false:`, `~:`) in its YAML spelling.
+_PLAIN_KEY = re.compile(r"[^\W\d]\w*|\d+")
+_CONSTANTS = frozenset({"true", "false", "none", "null", "yes", "no", "on", "off"})
+
+
+def key_text(key: Any) -> str:
+    """A mapping key as a path shows it."""
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if key is None:
+        return "null"
+    if not isinstance(key, str):
+        return str(key)
+    if _PLAIN_KEY.fullmatch(key) and key.lower() not in _CONSTANTS:
+        return key
+    return json.dumps(key, ensure_ascii=False)
+
+
 def _walk(form: type[BaseModel], loc: tuple[Any, ...]) -> tuple[str, str, str, bool]:
     """Key path, the labels of the innermost named field, and whether that is a computed value."""
     path = ""
@@ -61,14 +82,15 @@ def _walk(form: type[BaseModel], loc: tuple[Any, ...]) -> tuple[str, str, str, b
     zh = en = ""
     computed = False
     for part in loc:
-        if isinstance(part, int):
+        if isinstance(part, int) and not isinstance(part, bool):
             path += f"[{part}]"
             continue
         if part == "[key]":
             continue  # a mapping key itself is invalid; the path already names it
-        path += f".{part}" if path else str(part)
         fields = getattr(model, "model_fields", None) or {}
         computed_fields = getattr(model, "model_computed_fields", None) or {}
+        shown = part if isinstance(part, str) and (part in fields or part in computed_fields) else key_text(part)
+        path += f".{shown}" if path else shown
         if part in fields:
             info = fields[part]
             zh, en = label(info, "zh", str(part)), label(info, "en", str(part))

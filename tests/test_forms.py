@@ -352,7 +352,23 @@ def test_blank_competitor_name_is_located():
     data = edit(load("evaluation-scorecard"), "criteria[1].competitor_scores", {"": 7})
     with pytest.raises(forms.FormInvalid) as exc:
         forms.validate("evaluation-scorecard", data)
-    assert [(e.path, e.label_zh) for e in exc.value.errors] == [("criteria[1].competitor_scores.", "竞争对手得分")]
+    assert [(e.path, e.label_zh) for e in exc.value.errors] == [('criteria[1].competitor_scores.""', "竞争对手得分")]
+
+
+@pytest.mark.parametrize(
+    ("data", "path"),
+    [
+        ({False: 1}, "false"),  # YAML `false:` is not text: spelt as YAML writes it, never Python's False
+        ({None: 1}, "null"),
+        ({"False": 1}, '"False"'),  # the text "False" is quoted, so it reads as what was written
+        ({"a.b": 1}, '"a.b"'),
+        ({"visit_date": 1}, "visit_date"),
+    ],
+)
+def test_an_unknown_key_is_shown_as_written(data, path):
+    with pytest.raises(forms.FormInvalid) as exc:
+        forms.validate("phone-invite-feedback", data)
+    assert path in [e.path for e in exc.value.errors]
 
 
 def test_titles_are_known_without_loading_a_schema() -> None:

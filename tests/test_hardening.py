@@ -27,6 +27,7 @@ from workflow.records import files
 from workflow.records.db import Database
 from workflow.records.hashing import sha256
 from workflow.rules.process import Process, parse_process
+from workflow.values.writing import shown
 
 PROFILE: dict[str, Any] = {"type": "enterprise", "account_class": "A", "industry": "物流", "fleet_size": 120, "actor": "tester"}
 
@@ -99,7 +100,7 @@ def test_render_all_never_writes_outside_its_folder_whatever_the_database_holds(
 def test_a_name_that_would_leave_the_folder_is_refused(tmp_path: Path, name: str) -> None:
     with pytest.raises(InvalidInput) as caught:
         files.inside(tmp_path / "out", name)
-    assert caught.value.message.en.startswith(f"refused to write {name!r}: the name would leave the folder")
+    assert caught.value.message.en.startswith(f"refused to write “{shown(name)}”: the name would leave the folder")
     assert files.inside(tmp_path / "out", "attachments/0001-3-photo.jpg") == tmp_path / "out" / "attachments" / "0001-3-photo.jpg"
 
 

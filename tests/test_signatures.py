@@ -206,14 +206,14 @@ def b64(data: bytes) -> str:
         ),
         (
             f"ssh-ed25519 {b64(bytes([0, 0, 0, 7]) + b'ssh-rsa' + ED_RAW[15:])}",
-            "行首写的是 ssh-ed25519，密钥数据里却是 'ssh-rsa'",
-            "the line says ssh-ed25519 but the key inside is 'ssh-rsa'",
+            "行首写的是 ssh-ed25519，密钥数据里却是 “ssh-rsa”",
+            "the line says ssh-ed25519 but the key inside is “ssh-rsa”",
         ),
-        ("hello world", "开头是 'hello'，不是 ssh-ed25519", "it starts with 'hello', not ssh-ed25519"),
+        ("hello world", "开头是 “hello”，不是 ssh-ed25519", "it starts with “hello”, not ssh-ed25519"),
         (
             f'command="ls" ssh-ed25519 {ED_BLOB}',
-            "开头是 'command=\"ls\"'，不是 ssh-ed25519",
-            "it starts with 'command=\"ls\"', not ssh-ed25519",
+            "开头是 “command=\"ls\"”，不是 ssh-ed25519",
+            "it starts with “command=\"ls\"”, not ssh-ed25519",
         ),
         (
             f"ssh-ed25519 {ED_BLOB} a\nssh-ed25519 {ED_BLOB} b\n",
@@ -1038,7 +1038,7 @@ def test_any_rewrite_changes_the_digest(changed: list[str]) -> None:
 
 @pytest.mark.parametrize(
     ("bad", "shown"),
-    [("xyz", "'xyz'"), ("ab" * 31, f"'{'ab' * 15}…'"), ("ab" * 33, f"'{'ab' * 15}…'"), ("", "''"), (None, "null")],
+    [("xyz", "“xyz”"), ("ab" * 31, f"“{'ab' * 15}…”"), ("ab" * 33, f"“{'ab' * 15}…”"), ("", "“”"), (None, "null")],
 )
 def test_a_stored_hash_that_is_not_64_hex_digits_is_refused_naming_the_row(bad: object, shown: str) -> None:
     digest = HistoryDigest()
@@ -1098,72 +1098,72 @@ EXPECTED = Text(
         ("   ", "这一行是空的", "the line is empty"),
         (
             f"kam-anchr v1 2026-12-01T10:00:00Z rows=7 head={HEAD}",
-            "开头是 'kam-anchr'，不是 kam-anchor",
-            "it starts with 'kam-anchr', not kam-anchor",
+            "开头是 “kam-anchr”，不是 kam-anchor",
+            "it starts with “kam-anchr”, not kam-anchor",
         ),
         ("kam-anchor", "kam-anchor 后面缺少版本 v1", "the version v1 is missing after kam-anchor"),
         (
             f"kam-anchor 1 2026-12-01T10:00:00Z rows=7 head={HEAD}",
-            "'1' 不是版本号（应为 v1）",
-            "'1' is not a version (expected v1)",
+            "“1” 不是版本号（应为 v1）",
+            "“1” is not a version (expected v1)",
         ),
         ("kam-anchor v1", "缺少时间", "the time is missing"),
         (
             f"kam-anchor v1 2026-12-01 rows=7 head={HEAD}",
-            "'2026-12-01' 不是 UTC 时间（如 2026-12-01T10:00:00Z）",
-            "'2026-12-01' is not a UTC time like 2026-12-01T10:00:00Z",
+            "“2026-12-01” 不是 UTC 时间（如 2026-12-01T10:00:00Z）",
+            "“2026-12-01” is not a UTC time like 2026-12-01T10:00:00Z",
         ),
         (
             f"kam-anchor v1 2026-12-01T10:00:00+08:00 rows=7 head={HEAD}",
-            "'2026-12-01T10:00:00+08:00' 不是 UTC 时间（如 2026-12-01T10:00:00Z）",
-            "'2026-12-01T10:00:00+08:00' is not a UTC time like 2026-12-01T10:00:00Z",
+            "“2026-12-01T10:00:00+08:00” 不是 UTC 时间（如 2026-12-01T10:00:00Z）",
+            "“2026-12-01T10:00:00+08:00” is not a UTC time like 2026-12-01T10:00:00Z",
         ),
         (
             f"kam-anchor v1 2026-13-01T10:00:00Z rows=7 head={HEAD}",
-            "'2026-13-01T10:00:00Z' 不是 UTC 时间（如 2026-12-01T10:00:00Z）",
-            "'2026-13-01T10:00:00Z' is not a UTC time like 2026-12-01T10:00:00Z",
+            "“2026-13-01T10:00:00Z” 不是 UTC 时间（如 2026-12-01T10:00:00Z）",
+            "“2026-13-01T10:00:00Z” is not a UTC time like 2026-12-01T10:00:00Z",
         ),
         ("kam-anchor v1 2026-12-01T10:00:00Z", "缺少 rows=<历史行数>", "rows=<history rows> is missing"),
         (
             f"kam-anchor v1 2026-12-01T10:00:00Z rows=-7 head={HEAD}",
-            "'rows=-7' 不是 rows=<历史行数>",
-            "'rows=-7' is not rows=<history rows>",
+            "“rows=-7” 不是 rows=<历史行数>",
+            "“rows=-7” is not rows=<history rows>",
         ),
         (
             f"kam-anchor v1 2026-12-01T10:00:00Z head={HEAD} rows=7",
-            f"'head={HEAD[:25]}…' 不是 rows=<历史行数>",
-            f"'head={HEAD[:25]}…' is not rows=<history rows>",
+            f"“head={HEAD[:25]}…” 不是 rows=<历史行数>",
+            f"“head={HEAD[:25]}…” is not rows=<history rows>",
         ),
         ("kam-anchor v1 2026-12-01T10:00:00Z rows=7", "缺少 head=<64 位十六进制>", "head=<64 hex digits> is missing"),
         (
             f"kam-anchor v1 2026-12-01T10:00:00Z rows=7 head={HEAD[:-1]}",
-            f"'head={HEAD[:25]}…' 不是 head=<64 位十六进制>",
-            f"'head={HEAD[:25]}…' is not head=<64 hex digits>",
+            f"“head={HEAD[:25]}…” 不是 head=<64 位十六进制>",
+            f"“head={HEAD[:25]}…” is not head=<64 hex digits>",
         ),
         (
             "kam-anchor v1 2026-12-01T10:00:00Z rows=7 head=" + "g" * 64,
-            f"'head={'g' * 25}…' 不是 head=<64 位十六进制>",
-            f"'head={'g' * 25}…' is not head=<64 hex digits>",
+            f"“head={'g' * 25}…” 不是 head=<64 位十六进制>",
+            f"“head={'g' * 25}…” is not head=<64 hex digits>",
         ),
         (
             f"kam-anchor v1 2026-12-01T10:00:00Z rows=7 head={HEAD} db=",
-            "'db=' 不是 db=<数据库标识>",
-            "'db=' is not db=<database id>",
+            "“db=” 不是 db=<数据库标识>",
+            "“db=” is not db=<database id>",
         ),
         (
             f"kam-anchor v1 2026-12-01T10:00:00Z rows=7 head={HEAD} db=a/b",
-            "'db=a/b' 不是 db=<数据库标识>",
-            "'db=a/b' is not db=<database id>",
+            "“db=a/b” 不是 db=<数据库标识>",
+            "“db=a/b” is not db=<database id>",
         ),
         (
             f"kam-anchor v1 2026-12-01T10:00:00Z rows=7 head={HEAD} by=me",
-            "末尾多出了 'by=me'",
-            "there is an unexpected 'by=me' at the end",
+            "末尾多出了 “by=me”",
+            "there is an unexpected “by=me” at the end",
         ),
         (
             f"kam-anchor v1 2026-12-01T10:00:00Z rows=7 head={HEAD} db=x extra",
-            "末尾多出了 'extra'",
-            "there is an unexpected 'extra' at the end",
+            "末尾多出了 “extra”",
+            "there is an unexpected “extra” at the end",
         ),
     ],
 )

@@ -17,6 +17,7 @@ from typing import BinaryIO
 
 from workflow.errors import InvalidInput
 from workflow.i18n import t
+from workflow.values.writing import shown
 
 # O_NOFOLLOW: a planted symlink at the temporary name is never followed (issue 12).
 _EXCLUSIVE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
@@ -121,9 +122,10 @@ def inside(folder: str | Path, name: str) -> Path:
     if bad or os.path.commonpath([os.path.normpath(base), os.path.normpath(target)]) != os.path.normpath(base):
         raise InvalidInput(
             t(
-                f"拒绝写入 {name!r}：文件名会离开文件夹 {folder}（数据库中的名称被改动过？请运行 kam audit verify）",
-                f"refused to write {name!r}: the name would leave the folder {folder} (a stored name altered? run "
-                "kam audit verify)",
+                f"拒绝写入「{shown(name)}」：文件名会离开文件夹 {folder}"
+                "（数据库中的名称被改动过？请运行 kam audit verify）",
+                f"refused to write “{shown(name)}”: the name would leave the folder {folder} "
+                "(a stored name altered? run kam audit verify)",
             )
         )
     return Path(folder).joinpath(*parts)

@@ -1090,8 +1090,12 @@ def _private_key_kind(key: object) -> Text:
 
 
 def _shown(value: str, limit: int = 30) -> str:
-    """A value quoted for a one-line message, cut short when long (a pasted key, a mangled line)."""
-    return repr(value if len(value) <= limit else value[:limit] + "…")
+    """A value quoted for a one-line message, cut short when long (a pasted key, a mangled line).
+
+    Control characters are escaped (`\\x1b`), so a pasted line cannot drive the terminal.
+    """
+    cut = value if len(value) <= limit else value[:limit] + "…"
+    return f"“{repr(cut)[1:-1]}”"
 
 
 def _utc(at: dt.datetime) -> dt.datetime:
