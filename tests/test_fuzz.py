@@ -45,8 +45,11 @@ def commands() -> list[tuple[tuple[str, ...], click.Command]]:
     found = []
 
     def walk(cmd: click.Command, path: tuple[str, ...]) -> None:
-        if isinstance(cmd, click.Group):
-            for name, sub in sorted(cmd.commands.items()):
+        if isinstance(cmd, click.Group):  # kam loads its command modules lazily: ask the group, not .commands
+            ctx = click.Context(cmd)
+            for name in sorted(cmd.list_commands(ctx)):
+                sub = cmd.get_command(ctx, name)
+                assert sub is not None, name
                 walk(sub, (*path, name))
         elif path not in SKIP:
             found.append((path, cmd))
