@@ -281,8 +281,9 @@ def test_owner_is_read_as_people_read_names(kam, db: Database, process: Process)
         (["--owner", "某人"], "Error: no opportunity is owned by 某人; known owners: 王磊", "错误：没有负责人 某人 的商机；已知负责人：王磊"),
         (
             ["--department", "hr"],
-            "Error: unknown department 'hr'; the sign-off departments are: sales, finance, legal, production",
-            "错误：未知部门 'hr'；会签部门：sales (销售部), finance (财务部), legal (法务部), production (生产部)",
+            'Error: sign-off department: "hr" is not one of the choices: sales (销售部), finance (财务部), legal (法务部), '
+            "production (生产部)",
+            "错误：会签部门：「hr」不是可选值；可选：销售部 (sales)、财务部 (finance)、法务部 (legal)、生产部 (production)",
         ),
         (["--days", "367"], "Error: --days must be between 0 and 366, got 367", "错误：--days 须在 0 到 366 之间，收到 367"),
         (["--days", "-1"], "Error: --days must be between 0 and 366, got -1", "错误：--days 须在 0 到 366 之间，收到 -1"),
@@ -298,7 +299,7 @@ def test_bad_input_is_one_line_and_writes_nothing(kam, deal: int, tmp_path: Path
 
 def test_review_pending_refuses_an_unknown_department(kam) -> None:  # type: ignore[no-untyped-def]
     result = kam("review", "pending", "--department", "hr")
-    assert result.exit_code == 1 and result.stderr.startswith("Error: unknown department 'hr'")
+    assert result.exit_code == 1 and result.stderr.startswith('Error: sign-off department: "hr" is not one of the choices')
 
 
 @pytest.mark.parametrize(
@@ -400,3 +401,9 @@ def test_the_roster_says_which_queue_a_reviewer_sees(kam, db: Database, process:
     out = kam.json("--actor", "孙律", "agenda")
     assert out["department"] == "legal"
     assert [(i["kind"], i["id"]) for i in out["items"]] == [("review", f"{reviewed}-REV-legal-v1")]
+
+
+def test_review_pending_takes_a_department_as_its_label(kam) -> None:  # type: ignore[no-untyped-def]
+    by_id = kam("--json", "review", "pending", "--department", "finance")
+    by_label = kam("--json", "review", "pending", "--department", "财务部")
+    assert by_label.exit_code == 0 and by_label.stdout == by_id.stdout

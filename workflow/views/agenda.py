@@ -55,7 +55,7 @@ from workflow.rules.plans import SERVICE_PLAN, plan_within_days
 from workflow.rules.process import Process, Requirement, Stage
 from workflow.rules.requirements import Facts, evaluate, needs
 from workflow.values.names import name_key, stored_key
-from workflow.views.schedule import open_items
+from workflow.views.schedule import missing_plans, open_items
 
 DEFAULT_DAYS = 7
 MAX_DAYS = 366
@@ -220,16 +220,8 @@ def resolve_owner(connection: Connection, name: str) -> list[str]:
 
 
 def check_department(process: Process, department: str) -> str:
-    if department not in process.departments:
-        known = ", ".join(f"{d} ({process.department_label(d)})" for d in process.departments)
-        known_en = ", ".join(process.departments)
-        raise InvalidInput(
-            t(
-                f"未知部门 {department!r}；会签部门：{known}",
-                f"unknown department {department!r}; the sign-off departments are: {known_en}",
-            )
-        )
-    return department
+    """The department's id, typed as its id or its label (财务部), as the sign-offs read it."""
+    return process.department_choice.parse(department, t("会签部门", "sign-off department"))
 
 
 def check_days(days: int) -> int:
@@ -259,7 +251,7 @@ def agenda(
     """The agenda of `owner` (else the actor), plus the queue of `department` when given."""
     check_days(days)
     if department is not None:
-        check_department(process, department)
+        department = check_department(process, department)
     connection = as_connection(session)
     today = today or utcnow().date()
     until = today + dt.timedelta(days=days)
@@ -563,36 +555,25 @@ def service_plan_items(
 ) -> list[Item]:
     """Signed deals of the owners without a service plan, due `within_days` after signing, by `until`."""
     within = plan_within_days(process)
-    cutoff = dt.datetime.combine(until - dt.timedelta(days=within - 1), dt.time.min)
-    has_plan = select(D.opportunity_id).where(D.kind == SERVICE_PLAN)
-    query = (
-        select(OP.id, OP.title, OP.owner, OP.signed_at, A.name)
-        .join(tables.accounts, A.id == OP.account_id)
-        .where(
-            OP.stage.in_(process.signed_stages),
-            OP.signed_at < cutoff,
-            OP.owner.in_(owners),
-            OP.id.not_in(has_plan),
-        )
-    )
     items = []
-    for opp_id, title, owner, signed_at, account in connection.execute(query):
-        due = signed_at.date() + dt.timedelta(days=within)
+    for m in missing_plans(connection, process, owners=owners, today=today, due_by=until):
+        signed = m.signed_at.date()
+        due = signed + dt.timedelta(days=within)
         items.append(
             Item(
                 "service-plan",
-                f"{opp_id}-PLAN",
+                f"{m.opportunity_id}-PLAN",
                 due,
                 overdue_days(due, today),
-                opp_id,
-                title,
-                account,
-                owner,
+                m.opportunity_id,
+                m.title,
+                m.account,
+                m.owner,
                 t(
-                    f"签约（{signed_at.date()}）后 {within} 天内须提交《关系维护与服务计划》",
-                    f"the service plan is due within {within} days of signing ({signed_at.date()})",
+                    f"签约（{signed}）后 {within} 天内须提交《关系维护与服务计划》",
+                    f"the service plan is due within {within} days of signing ({signed})",
                 ),
-                f"kam doc fill {opp_id} {SERVICE_PLAN} --file FILE",
+                f"kam doc fill {m.opportunity_id} {SERVICE_PLAN} --file FILE",
             )
         )
     return items
@@ -674,7 +655,7 @@ def pending_reviews(
     With `department`, only those waiting for its decision; with `owners`, only their deals.
     """
     if department is not None:
-        check_department(process, department)
+        department = check_department(process, department)
     connection = as_connection(session)
     gated = [s.id for s in process.stages if any(r.check == "compliance" for r in s.requires)]
     if not gated:
