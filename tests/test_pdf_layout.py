@@ -7,7 +7,6 @@ right, so no test passes because the checker is blind.
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -344,13 +343,11 @@ def test_problems_come_page_by_page_in_the_order_of_kinds() -> None:
     assert describe([]) == "no layout problems"
 
 
-def test_twenty_dense_pages_check_well_under_a_second() -> None:
+def test_twenty_dense_pages_have_no_problems() -> None:
+    # the check took 0.28-0.42 s CPU here (14-21 ms a page of ~800 glyphs); a test asserts no timing
     rows = "".join(
         f"<tr><td>联系人{i:03d}</td><td>设备部采购与技术评审委员会</td><td>技术评审与选型决策人员 reviewer</td><td>中立者</td></tr>" for i in range(372)
     )
     pdf = render(f"<table>{rows}</table>", "html { font-size: 9pt }")
     assert len(read_layout(pdf)) == 20
-    start = time.process_time()  # CPU seconds of this process: a loaded machine stretches wall time, not these
     assert problems(pdf) == []
-    # measured 0.28-0.42 s (14-21 ms a page of ~800 glyphs) on the shared 2-core machine; 1 s leaves room
-    assert time.process_time() - start < 1.0
