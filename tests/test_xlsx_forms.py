@@ -872,9 +872,9 @@ def test_a_sheet_declaring_a1_xfd100000_reads_in_milliseconds_and_little_memory(
     bomb = dimension_bomb(good())
     assert len(bomb) < 20_000
     tracemalloc.start()
-    started = time.perf_counter()
+    started = time.process_time()  # CPU: a loaded machine stretches wall time, not this
     values, _ = xlsx.read_form(BASE, bomb)
-    seconds = time.perf_counter() - started
+    seconds = time.process_time() - started
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert stored(BASE, values) == stored(BASE, load(BASE))
@@ -914,10 +914,10 @@ def test_read_rows_for_the_account_import() -> None:
         (4, ["呼市公交", "企业", 4715551234, None, None]),  # blank rows left out, numbers kept
     ]
     assert xlsx.read_rows(data, max_rows=10, max_cols=5) == expected
-    started = time.perf_counter()
+    started = time.process_time()
     # 100,000 declared rows and a cell in the last one, past column 5: the gap costs nothing
     assert xlsx.read_rows(dimension_bomb(data), max_rows=200_001, max_cols=5) == expected
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0  # a bomb bound (issue 12): without it, minutes and GBs
 
 
 def test_open_workbook_as_a_context_manager(tmp_path: Path) -> None:
