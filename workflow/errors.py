@@ -40,6 +40,19 @@ class KamError(Exception):
     def render(self, lang: str = "zh") -> str:
         return self.message.render(lang)
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickled whole, rebuilt without calling __init__ (subclasses take other arguments): a refusal raised
+        # in a render worker process (`reports.batch`) reaches the command as the same refusal.
+        return (_rebuilt, (type(self), self.__dict__))
+
+
+def _rebuilt(cls: type[KamError], state: dict[str, object]) -> KamError:
+    error = cls.__new__(cls)
+    message = state["message"]
+    Exception.__init__(error, getattr(message, "en", message))
+    error.__dict__.update(state)
+    return error
+
 
 class NotFound(KamError):
     code = "not-found"
