@@ -192,8 +192,15 @@ def validate(kind: str, data: Any) -> Form:
 
 
 # Limits every kind shares, checked before the schema so a huge or hostile file costs little.
-MAX_FIELD_CHARS = 100_000
-MAX_LIST_ITEMS = 1_000
+# A document is at most MAX_DOCUMENT_CHARS characters of text and MAX_DOCUMENT_ITEMS list entries in all
+# (one field or one list may use the whole budget). The longest realistic document (tests/long_documents.py)
+# holds 9,000 characters and 97 entries on 9 pages; at the limits a document lays out to about 25 pages in
+# 4-6 s (benchmarks/bench_render.py), and whatever would pass 30 pages (a narrow table column holding
+# the text) is stopped by the renderer's page limit (`reports.pdf.MAX_PAGES`): under 10 s either way.
+MAX_DOCUMENT_CHARS = 20_000
+MAX_DOCUMENT_ITEMS = 200
+MAX_FIELD_CHARS = MAX_DOCUMENT_CHARS
+MAX_LIST_ITEMS = MAX_DOCUMENT_ITEMS
 MAX_DEPTH = 20
 MAX_KEY_CHARS = 200
 # C0 controls other than tab, newline and carriage return, and DEL: refused, not stripped, so what is
@@ -213,8 +220,17 @@ def _beyond_limits(form: type[Form], data: Any) -> list[FieldError]:
         errors.append(FieldError(path, label_zh, label_en, zh, en))
 
     stack: list[tuple[tuple[Any, ...], Any]] = [((), data)]
+    chars = items = 0
+    longest: tuple[int, tuple[Any, ...]] = (0, ())  # the longest text and the longest list, for the totals' refusals
+    widest: tuple[int, tuple[Any, ...]] = (0, ())
     while stack and len(errors) < 20:
         loc, value = stack.pop()
+        if isinstance(value, str):
+            chars += len(value)
+            longest = max(longest, (len(value), loc), key=lambda pair: pair[0])
+        elif isinstance(value, list):
+            items += len(value)
+            widest = max(widest, (len(value), loc), key=lambda pair: pair[0])
         if len(loc) > MAX_DEPTH:
             problem(loc, f"嵌套超过 {MAX_DEPTH} 层", f"nested deeper than {MAX_DEPTH} levels")
         elif isinstance(value, str):
@@ -263,6 +279,26 @@ def _beyond_limits(form: type[Form], data: Any) -> list[FieldError]:
                 problem(loc, f"键名过长：{long_key[:40]}…", f"key too long: {long_key[:40]}…")
             else:
                 stack.extend(((*loc, key), item) for key, item in reversed(list(value.items())))
+    if errors:
+        return errors
+    if chars > MAX_DOCUMENT_CHARS:
+        path = _walk(form, longest[1])[0]
+        problem(
+            (),
+            f"文字过多：全文共 {chars:,} 字，上限 {MAX_DOCUMENT_CHARS:,} 字（最长的是 {path}，{longest[0]:,} 字）："
+            "请缩短，长篇材料可作为附件（kam attach add）",
+            f"too much text: {chars:,} characters in all, the limit is {MAX_DOCUMENT_CHARS:,} (the longest is {path}, "
+            f"{longest[0]:,}): shorten it; long material can go in an attachment (kam attach add)",
+        )
+    if items > MAX_DOCUMENT_ITEMS:
+        path = _walk(form, widest[1])[0]
+        problem(
+            (),
+            f"条目过多：各列表合计 {items:,} 条，上限 {MAX_DOCUMENT_ITEMS:,} 条"
+            f"（最多的是 {path}，{widest[0]:,} 条）：请精简",
+            f"too many items: {items:,} in all lists together, the limit is {MAX_DOCUMENT_ITEMS:,} (the most are in "
+            f"{path}, {widest[0]:,}): shorten the lists",
+        )
     return errors
 
 

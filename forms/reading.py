@@ -44,7 +44,7 @@ import typing
 from collections.abc import Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any, Literal, Union, get_args, get_origin
 
-from forms import MAX_DEPTH, MAX_FIELD_CHARS, MAX_KEY_CHARS, MAX_LIST_ITEMS
+from forms import MAX_DEPTH, MAX_KEY_CHARS
 from forms.choices import for_values
 from workflow.errors import InvalidInput
 from workflow.i18n import Text, t
@@ -74,16 +74,16 @@ class Limits:
     max_key_chars: int
 
 
-# A document: 5 MB, the depth and key length of `forms` (one declaration each), and room for MAX_LIST_ITEMS
-# rows of a few dozen values each; a document needs no aliases at all, a few are harmless. A text is bounded
-# at ten times the field limit: `forms.validate` reports a text merely too long, or holding a NUL or a
-# surrogate, with its field's label and every other problem at once; the reader stops only the absurd.
+# A document: 5 MB, the depth and key length of `forms` (one declaration each), and far more values and text
+# than `forms.validate` accepts (MAX_DOCUMENT_ITEMS entries, MAX_DOCUMENT_CHARS characters): the schema reports a
+# document merely too long, or a text holding a NUL or a surrogate, with its field's label and every other
+# problem at once; the reader stops only the absurd. A document needs no aliases at all, a few are harmless.
 DOCUMENT = Limits(
     max_bytes=5_000_000,
     max_depth=MAX_DEPTH,
-    max_nodes=100 * MAX_LIST_ITEMS,
+    max_nodes=100_000,
     max_aliases=100,
-    max_scalar_chars=10 * MAX_FIELD_CHARS,
+    max_scalar_chars=1_000_000,
     max_key_chars=MAX_KEY_CHARS,
 )
 # A process file is a few kilobytes of stages and rules.

@@ -72,7 +72,7 @@ MAX_BYTES = 5_000_000  # the same limit as a YAML or JSON document file (command
 # is well under 1 MB unpacked, a 200,000-row account list about 60 MB.
 MAX_UNZIPPED = 100_000_000
 MAX_ENTRIES = 1_000
-# A form's sheet: the template is about 150 rows and 12 columns; 1,000 items a list (forms.MAX_LIST_ITEMS)
+# A form's sheet: the template is about 150 rows and 12 columns; 200 items in all lists (forms.MAX_DOCUMENT_ITEMS)
 # inserted into a few tables still fit. Nothing of a form lives beyond these, whatever the sheet declares.
 FORM_MAX_ROWS = 10_000
 FORM_MAX_COLS = 64

@@ -5,6 +5,7 @@
     ├── MissingSubsetter   no HarfBuzz subsetter: each Chinese page would take ~50x longer
     ├── MissingRenderer    WeasyPrint (or the Pango it loads) cannot be imported
     └── RefusedResource    a template or document asked for a URL we do not serve
+    TooManyPages           a document that would lay out past MAX_PAGES (an InvalidInput: the text, not the machine)
 
 Each is a refusal (exit 1) whose message names the fix and `kam doctor`,
 never an "internal error".
@@ -12,7 +13,7 @@ never an "internal error".
 
 from __future__ import annotations
 
-from workflow.errors import KamError
+from workflow.errors import InvalidInput, KamError
 from workflow.i18n import t
 
 CJK_FONT_FIX = "sudo apt-get install fonts-noto-cjk"
@@ -82,3 +83,24 @@ class RefusedResource(ReportError):
             )
         )
         self.url = url
+
+
+class TooManyPages(InvalidInput):
+    """A document whose layout passed the page limit: stopped there, so no render runs for minutes.
+
+    The limit is on pages, not characters: a few thousand characters in a narrow table column lay out to more
+    pages than a long paragraph, and pages are what layout time follows (~0.1-0.3 s each).
+    """
+
+    def __init__(self, limit: int, what: str = "", what_en: str = "") -> None:
+        self.limit = limit
+        zh_what, en_what = (f"{what}：", f"{what_en}: ") if what else ("", "")
+        super().__init__(
+            t(
+                f"{zh_what}排版超过 {limit} 页的上限，已停止：请缩短长文本（尤其是表格中窄列的文字）或减少条目，"
+                "长篇材料可作为附件（kam attach add）",
+                f"{en_what}the layout passed the limit of {limit} pages and was stopped: shorten the long texts "
+                "(above all in narrow table columns) or the lists; long material can go in an attachment "
+                "(kam attach add)",
+            )
+        )

@@ -6,13 +6,16 @@ it costs 0.5-0.7 s and `kam --help` must not pay for it.
 
 from __future__ import annotations
 
+import contextvars
 import functools
+import logging
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from forms import KINDS, title
 from reports.context import DocumentContext
-from reports.errors import MissingRenderer, RefusedResource
+from reports.errors import MissingRenderer, RefusedResource, TooManyPages
 from reports.fonts import require_cjk_font, require_subsetter
 from reports.html import ASSETS, render_html, render_report_html
 
@@ -94,12 +97,53 @@ PDF_OPTIONS: dict[str, Any] = {
 }
 
 
-def html_to_pdf(html: str) -> bytes:
-    """Lay out our HTML and write the PDF bytes (refused, naming the fix, on a machine that cannot)."""
+# The most pages one PDF may have. Layout costs ~0.1-0.3 s a page on the 2-core machine (dense tables cost most),
+# so 30 pages keep the slowest accepted render under 10 s; the longest realistic document is 9 pages
+# (tests/long_documents.py), the longest realistic compliance review a few more.
+MAX_PAGES = 30
+_page_limit: contextvars.ContextVar[int] = contextvars.ContextVar("kam_page_limit", default=MAX_PAGES)
+_PAGE_STEP = "Step 5 - Creating layout - Page %d"  # WeasyPrint's progress record, one per page it lays out
+
+
+class _PageGuard(logging.Filter):
+    """Stops a layout at the page limit, from WeasyPrint's own progress log (the only hook it offers per page).
+
+    WeasyPrint logs each page it is about to lay out to `weasyprint.progress` at INFO; raising from the
+    logger's filter unwinds the layout there, before the next page costs anything. Every progress record is
+    dropped: they are WeasyPrint's, not kam's to print.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg == _PAGE_STEP and record.args and isinstance(record.args, tuple):
+            page = record.args[0]
+            limit = _page_limit.get()
+            if isinstance(page, int) and page > limit:
+                raise TooManyPages(limit)
+        return False
+
+
+@functools.lru_cache(maxsize=1)
+def _guard_pages() -> None:
+    """Install the page guard once per process (after WeasyPrint is imported)."""
+    progress = logging.getLogger("weasyprint.progress")
+    progress.setLevel(logging.INFO)  # the records exist only when INFO is enabled; the filter drops them all
+    progress.addFilter(_PageGuard())
+
+
+def html_to_pdf(html: str, max_pages: int | None = None) -> bytes:
+    """Lay out our HTML and write the PDF bytes (refused, naming the fix, on a machine that cannot).
+
+    A layout that reaches page `max_pages` + 1 (default MAX_PAGES) stops there: `TooManyPages`.
+    """
     require_cjk_font()
     require_subsetter()
     document = _weasyprint().HTML(string=html, base_url=BASE_URL, url_fetcher=url_fetcher())
-    return document.write_pdf(**PDF_OPTIONS)
+    _guard_pages()
+    token = _page_limit.set(max_pages or MAX_PAGES)
+    try:
+        return document.write_pdf(**PDF_OPTIONS)
+    finally:
+        _page_limit.reset(token)
 
 
 def render_pdf(
@@ -107,10 +151,22 @@ def render_pdf(
 ) -> bytes:
     """A document as PDF bytes, in `edition` (default: the kind's own); `MissingFont` if Chinese cannot be printed."""
     require_cjk_font()  # before laying anything out: no PDF of empty boxes
-    return html_to_pdf(render_html(form, ctx, lang, kind=kind, edition=edition))
+    try:
+        return html_to_pdf(render_html(form, ctx, lang, kind=kind, edition=edition))
+    except TooManyPages as exc:
+        kind = kind or getattr(type(form), "kind", "")
+        zh, en = (title(kind, "zh"), title(kind, "en")) if kind in KINDS else (kind, kind)
+        where_en = f"the {en} v{ctx.version} of opportunity {ctx.opportunity_id}"
+        raise TooManyPages(exc.limit, f"商机 {ctx.opportunity_id} 的{zh} v{ctx.version}", where_en) from None
 
 
-def render_report_pdf(template_name: str, context: dict[str, Any], ctx: DocumentContext, lang: str = "zh") -> bytes:
+# A report covers a whole database (the pipeline: a row per owner and per stage), not one document.
+REPORT_MAX_PAGES = 200
+
+
+def render_report_pdf(
+    template_name: str, context: dict[str, Any], ctx: DocumentContext, lang: str = "zh", max_pages: int | None = None
+) -> bytes:
     """Any report template extending `base.html` (pipeline, compliance review) as PDF bytes."""
     require_cjk_font()
-    return html_to_pdf(render_report_html(template_name, context, ctx, lang))
+    return html_to_pdf(render_report_html(template_name, context, ctx, lang), max_pages)

@@ -44,16 +44,53 @@ def test_the_pipeline_report_is_laid_out_cleanly(lang: str) -> None:
 
 
 # A run of 99,000 characters without a break opportunity (a hash pasted whole): in a paragraph it ran off the page;
-# in a table cell WeasyPrint took ~30 minutes (each line laid the rest of the run out again). The renderer gives long
-# runs break opportunities (reports.html.soften): the run wraps inside its box, in time linear in its length.
+# in a table cell WeasyPrint took ~30 minutes (each line laid the rest of the run out again). Now a document holds at
+# most forms.MAX_DOCUMENT_CHARS characters, and the renderer gives long runs break opportunities
+# (reports.html.soften): the longest run a document can hold wraps inside its box, in time linear in its length.
 @pytest.mark.parametrize("kind", ["phone-invite-feedback", "evaluation-scorecard"], ids=["paragraph", "table-cell"])
-def test_a_99000_character_token_wraps_inside_its_box(kind: str) -> None:
+def test_the_longest_token_a_document_holds_wraps_inside_its_box(kind: str) -> None:
     from bounded import run_bounded
 
+    import forms
+
+    room = forms.MAX_DOCUMENT_CHARS - sum(len(s) for s in _texts(token(kind, 0)))
+    assert room > 15_000
+    if kind == "evaluation-scorecard":  # a narrow column: the whole room would pass the page limit (next test)
+        room = 5_000
     outcome = run_bounded(
-        lambda: problems(render_pdf(load_document(kind, token(kind)), context(), "en", kind=kind)),
+        lambda: problems(render_pdf(load_document(kind, token(kind, room)), context(), "en", kind=kind)),
         cpu_seconds=240,
         memory_bytes=1536 << 20,
     )
     assert outcome.bound is None and outcome.error is None, (outcome.bound, outcome.error)
     assert outcome.value == [], describe(outcome.value)
+
+
+def test_a_table_cell_that_would_pass_the_page_limit_is_stopped_there() -> None:
+    from bounded import run_bounded
+
+    import forms
+    from reports.errors import TooManyPages
+    from reports.pdf import MAX_PAGES
+
+    kind = "evaluation-scorecard"
+    room = forms.MAX_DOCUMENT_CHARS - sum(len(s) for s in _texts(token(kind, 0)))
+    outcome = run_bounded(
+        lambda: render_pdf(load_document(kind, token(kind, room)), context(), "zh", kind=kind),
+        cpu_seconds=60,
+        memory_bytes=1536 << 20,
+    )
+    assert outcome.bound is None and outcome.error is not None and outcome.error.startswith("TooManyPages: "), outcome
+    with pytest.raises(TooManyPages) as caught:
+        render_pdf(load_document(kind, token(kind, room)), context(), "zh", kind=kind)
+    assert caught.value.render("zh") == (
+        f"商机 12 的项目评估表 v1：排版超过 {MAX_PAGES} 页的上限，已停止：请缩短长文本（尤其是表格中窄列的文字）或减少条目，"
+        "长篇材料可作为附件（kam attach add）"
+    )
+
+
+def _texts(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+    return [text for item in items for text in _texts(item)]

@@ -29,24 +29,24 @@ def first_path(value: Any, kind: type, path: str = "") -> str | None:
 
 
 @pytest.mark.parametrize("kind", forms.KINDS)
-def test_a_field_over_100000_characters_is_refused_in_every_kind(kind: str) -> None:
+def test_a_field_over_20000_characters_is_refused_in_every_kind(kind: str) -> None:
     data = load(kind)
     key = first_path(data, str)
-    data = edit(data, key, "长" * 100_001)
+    data = edit(data, key, "长" * 20_001)
     with pytest.raises(forms.FormInvalid) as caught:
         forms.validate(kind, data)
-    assert [(e.path, e.message_en) for e in caught.value.errors] == [(key, "too long: 100,001 characters, the limit is 100,000")]
-    assert caught.value.errors[0].message_zh == "过长：100,001 字，上限 100,000 字"
+    assert [(e.path, e.message_en) for e in caught.value.errors] == [(key, "too long: 20,001 characters, the limit is 20,000")]
+    assert caught.value.errors[0].message_zh == "过长：20,001 字，上限 20,000 字"
 
 
 @pytest.mark.parametrize("kind", forms.KINDS)
-def test_a_list_over_1000_items_is_refused_in_every_kind(kind: str) -> None:
+def test_a_list_over_200_items_is_refused_in_every_kind(kind: str) -> None:
     data = load(kind)
     key = first_path(data, list) or "attachments"  # a kind without lists: the limit is checked before the schema
     data = edit(data, key, ["x"] * 10_000)
     with pytest.raises(forms.FormInvalid) as caught:
         forms.validate(kind, data)
-    assert [(e.path, e.message_en) for e in caught.value.errors] == [(key, "too many items: 10,000, the limit is 1,000")]
+    assert [(e.path, e.message_en) for e in caught.value.errors] == [(key, "too many items: 10,000, the limit is 200")]
 
 
 @pytest.mark.parametrize("kind", forms.KINDS)
@@ -76,11 +76,74 @@ def test_tabs_and_line_breaks_are_ordinary_text() -> None:
 
 def test_limits_name_every_offending_path_nested_in_lists() -> None:
     data = load("visit-feedback")
-    data["customer_attendees"][1]["title"] = "x" * 100_001
+    data["customer_attendees"][1]["title"] = "x" * 20_001
     data["decision_chain"][0]["role"] = f"拍板{ESC}"
     with pytest.raises(forms.FormInvalid) as caught:
         forms.validate("visit-feedback", data)
     assert [e.path for e in caught.value.errors] == ["customer_attendees[1].title", "decision_chain[0].role"]
+
+
+@pytest.mark.parametrize("kind", forms.KINDS)
+def test_a_document_over_20000_characters_in_all_is_refused_naming_the_longest_field(kind: str) -> None:
+    data = load(kind)
+    strings = [p for p in _paths(data) if isinstance(_at(data, p), str) and not str(p[-1]).endswith(("date", "time"))]
+    for path in strings:  # every text a little longer, none over the field limit, together over the document's
+        _set(data, path, _at(data, path) + "长" * (21_000 // len(strings) + 1))
+    _set(data, strings[0], _at(data, strings[0]) + "长" * 500)  # the longest
+    with pytest.raises(forms.FormInvalid) as caught:
+        forms.validate(kind, data)
+    total = sum(len(_at(data, p)) for p in _paths(data) if isinstance(_at(data, p), str))
+    (error,) = caught.value.errors
+    longest = "".join(f"[{step}]" if isinstance(step, int) else f".{step}" for step in strings[0]).lstrip(".")
+    size = len(_at(data, strings[0]))
+    assert error.path == "" and error.message_en == (
+        f"too much text: {total:,} characters in all, the limit is 20,000 (the longest is {longest}, {size:,}): "
+        "shorten it; long material can go in an attachment (kam attach add)"
+    )
+    assert error.message_zh.startswith(f"文字过多：全文共 {total:,} 字，上限 20,000 字（最长的是 {longest}，{size:,} 字）")
+
+
+def test_lists_over_200_entries_together_are_refused_naming_the_longest() -> None:
+    data = load("visit-feedback")
+    data["our_visitors"] = [f"王磊{i}" for i in range(120)]
+    data["materials_delivered"] = [f"资料{i}" for i in range(90)]
+    with pytest.raises(forms.FormInvalid) as caught:
+        forms.validate("visit-feedback", data)
+    total = 120 + 90 + sum(len(v) for k, v in data.items() if isinstance(v, list) and k not in ("our_visitors", "materials_delivered"))
+    total += sum(len(v) for item in data["decision_chain"] for v in item.values() if isinstance(v, list))
+    assert [(e.path, e.message_en) for e in caught.value.errors] == [
+        ("", f"too many items: {total:,} in all lists together, the limit is 200 (the most are in our_visitors, 120): shorten the lists")
+    ]
+
+
+def test_a_document_at_the_limits_is_accepted() -> None:
+    data = load("visit-feedback")
+    used = sum(len(v) for v in _strings(data))
+    data["advantages_presented"] += "长" * (forms.MAX_DOCUMENT_CHARS - used)
+    assert sum(len(v) for v in _strings(data)) == forms.MAX_DOCUMENT_CHARS
+    assert forms.validate("visit-feedback", data).advantages_presented == data["advantages_presented"]
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    if isinstance(value, dict):
+        return [p for key, item in value.items() for p in _paths(item, (*prefix, key))]
+    if isinstance(value, list):
+        return [p for i, item in enumerate(value) for p in _paths(item, (*prefix, i))]
+    return [prefix]
+
+
+def _at(value: Any, path: tuple[Any, ...]) -> Any:
+    for step in path:
+        value = value[step]
+    return value
+
+
+def _set(value: Any, path: tuple[Any, ...], new: Any) -> None:
+    _at(value, path[:-1])[path[-1]] = new
+
+
+def _strings(value: Any) -> list[str]:
+    return [v for p in _paths(value) if isinstance(v := _at(value, p), str)]
 
 
 def test_absurd_nesting_is_refused_without_recursion() -> None:
@@ -110,7 +173,7 @@ def test_a_4_mb_field_is_refused_and_nothing_is_stored(kam: Any, deal: int, tmp_
     path.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
     result = kam("doc", "fill", deal, "visit-feedback", "--file", path)
     assert result.exit_code == 1
-    # the reader stops a text this long before the schema sees it (the schema's own limit is 100,000)
+    # the reader stops a text this long before the schema sees it (the schema's own limit is 20,000)
     assert result.stderr == f"Error: file {path} at advantages_presented: a text of 4,000,000 characters, the limit is 1,000,000\n"
     assert kam.json("doc", "list", deal) == []
 
@@ -120,7 +183,7 @@ def test_10000_list_items_in_a_file_are_refused(kam: Any, deal: int, tmp_path: A
     path.write_text("visit_date: 2026-09-08\nour_visitors:\n" + "  - 王磊\n" * 10_000, encoding="utf-8")
     result = kam("doc", "fill", deal, "visit-feedback", "--file", path)
     assert result.exit_code == 1
-    assert "  - our_visitors (Our visitors): too many items: 10,000, the limit is 1,000" in result.stderr.splitlines()
+    assert "  - our_visitors (Our visitors): too many items: 10,000, the limit is 200" in result.stderr.splitlines()
 
 
 @pytest.mark.parametrize(
@@ -238,3 +301,30 @@ def test_a_pdf_is_never_written_over_an_existing_file_without_force(kam: Any, db
     assert out.read_bytes() == b"mine"
     assert kam("doc", "render", deal, "visit-feedback", "-o", out, "--force").exit_code == 0
     assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_a_document_past_the_page_limit_is_a_refusal_in_render_and_render_all(kam: Any, deal: int, tmp_path: Any) -> None:
+    """A table cell of 19,000 characters is within the document limits but lays out past 30 pages: one refusal.
+
+    render-all renders in a process pool; the refusal raised in a worker reaches the command whole.
+    """
+    from long_documents import token
+
+    from reports.pdf import MAX_PAGES
+
+    room = forms.MAX_DOCUMENT_CHARS - sum(len(v) for v in _strings(token("evaluation-scorecard", 0)))
+    for kind, data in (("phone-invite-feedback", load("phone-invite-feedback")), ("evaluation-scorecard", token("evaluation-scorecard", room))):
+        path = tmp_path / f"{kind}.json"
+        path.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
+        assert kam("doc", "fill", deal, kind, "--file", path).exit_code == 0
+    expected = (
+        f"Error: the Project evaluation scorecard v1 of opportunity {deal}: the layout passed the limit of {MAX_PAGES} "
+        "pages and was stopped: shorten the long texts (above all in narrow table columns) or the lists; long material "
+        "can go in an attachment (kam attach add)\n"
+    )
+    one = kam("doc", "render", deal, "evaluation-scorecard", "-o", tmp_path / "card.pdf")
+    assert (one.exit_code, one.stderr) == (1, expected)
+    assert not (tmp_path / "card.pdf").exists()
+    every = kam("doc", "render-all", deal, "-o", tmp_path / "all")
+    assert every.exit_code == 1 and every.stderr.endswith(expected) and "internal error" not in every.output
+    assert not (tmp_path / "all").exists() or list((tmp_path / "all").iterdir()) == []  # nothing half written

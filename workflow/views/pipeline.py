@@ -676,6 +676,7 @@ def pipeline_pdf(
     from markupsafe import Markup  # with Jinja2 and the PDF layer: only when a PDF is asked for
 
     from reports import render_report_pdf
+    from reports.pdf import REPORT_MAX_PAGES
 
     T = {key: pair[0 if lang == "zh" else 1] for key, pair in HEADINGS.items()}
     title = T["title"]
@@ -708,4 +709,4 @@ def pipeline_pdf(
         "as_of": as_of,
         "stalled_shown": PDF_STALLED_SHOWN,
     }
-    return render_report_pdf("pipeline.html", context, ctx, lang)
+    return render_report_pdf("pipeline.html", context, ctx, lang, max_pages=REPORT_MAX_PAGES)
