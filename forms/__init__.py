@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from workflow.errors import InvalidInput
 from workflow.i18n import Text, t
+from workflow.values.writing import as_written
 
 if TYPE_CHECKING:
     from forms.base import Form
@@ -88,8 +89,8 @@ class UnknownKind(InvalidInput):
     def __init__(self, kind: str) -> None:
         super().__init__(
             t(
-                f"未知文档类型 {kind!r}；可选：{', '.join(KINDS)}",
-                f"unknown document kind {kind!r}; choose one of: {', '.join(KINDS)}",
+                f"未知文档类型「{as_written(kind)}」；可选：{', '.join(KINDS)}",
+                f"unknown document kind “{as_written(kind)}”; choose one of: {', '.join(KINDS)}",
             )
         )
         self.kind = kind

@@ -17,11 +17,11 @@ from workflow.views.accounts import stale_accounts
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 BAD_ROWS = [
-    "row 3: fleet_size must be a whole number >= 0, got '二百'",
+    "row 3: fleet_size must be a whole number >= 0, got “二百”",
     "row 4: name is required",
     'row 5: type: "company" is not one of the choices: government (政府客户), enterprise (企业客户), individual (个人客户)',
     'row 5: class: "D" is not one of the choices: A (A 类（战略客户）), B (B 类（重点客户）), C (C 类（一般客户）)',
-    "row 6: account '呼和浩特城投集团' repeats row 2 (to give it another contact, fill in the contact columns)",
+    "row 6: account “呼和浩特城投集团” repeats row 2 (to give it another contact, fill in the contact columns)",
 ]
 
 
@@ -76,7 +76,7 @@ def test_existing_accounts_are_reported(db: Database) -> None:
         existing = accounts.create_account(s, name="沈阳华信商贸有限公司", type="enterprise", account_class="B", industry="建材", fleet_size=40, actor="t")
     with pytest.raises(InvalidInput) as info, db.write() as s:
         import_accounts(s, str(FIXTURES / "good.csv"), actor="王磊")
-    assert [d.en for d in info.value.details] == [f"row 4: account '沈阳华信商贸有限公司' already exists (id {existing.id})"]
+    assert [d.en for d in info.value.details] == [f"row 4: account “沈阳华信商贸有限公司” already exists (id {existing.id})"]
 
 
 @pytest.mark.parametrize(
@@ -118,7 +118,7 @@ def test_import_commands(kam) -> None:  # type: ignore[no-untyped-def]
     assert dry == {"rows": 4, "imported": 4, "skipped": 0, "dry_run": True, "errors": [], "contacts": []}
     skipped = kam("account", "import", str(FIXTURES / "bad.csv"), "--skip-invalid")
     assert skipped.exit_code == 0 and "imported 1 account(s), skipped 5 row(s)" in skipped.stdout
-    assert "row 6: account '呼和浩特城投集团' repeats row 2 (to give it another contact" in skipped.stderr
+    assert "row 6: account “呼和浩特城投集团” repeats row 2 (to give it another contact" in skipped.stderr
 
 
 # -- freshness -------------------------------------------------------------------------

@@ -82,7 +82,7 @@ def test_an_attachment_is_a_row_of_the_history(kam: Kam, deal: int, tmp_path: Pa
         ("missing", "no file at {tmp}/nope.jpg: check the path"),
         ("../ in the name", "a.jpg: the name '../../etc/passwd' cannot be kept: the name must not hold a path (/, \\ or ..); give it a plain file name (--name NAME)"),
         ("control character", "a.jpg: the name 'a\\x1bb.jpg' cannot be kept: the name holds the control or invisible character U+001B; give it a plain file name (--name NAME)"),
-        ("unknown kind", "unknown document kind 'visit'; choose one of: phone-invite-feedback, visit-feedback, product-proposal, exchange-minutes, evaluation-scorecard, negotiation-minutes, contract-review, service-plan"),
+        ("unknown kind", "unknown document kind “visit”; choose one of: phone-invite-feedback, visit-feedback, product-proposal, exchange-minutes, evaluation-scorecard, negotiation-minutes, contract-review, service-plan"),
     ],
 )
 def test_bad_input_is_refused_in_one_line_and_nothing_is_stored(kam: Kam, db: Database, deal: int, tmp_path: Path, case: str, expected: str) -> None:
@@ -165,7 +165,7 @@ def test_attachments_round_trip_through_export_and_import(kam: Kam, deal: int, t
     [
         (lambda t: t["blobs"][0].update(data="AAAA"), "blobs[1]): the file's content does not match its sha256"),
         (lambda t: t["attachments"][0].update(name="../../x.jpg"), "attachments[1]): attachments[1].name: the name '../../x.jpg' cannot be kept"),
-        (lambda t: t["attachments"][0].update(kind="../../tmp"), "attachments[1]): unknown document kind '../../tmp'"),
+        (lambda t: t["attachments"][0].update(kind="../../tmp"), "attachments[1]): unknown document kind “../../tmp”"),
     ],
     ids=["file altered", "name with a path", "unknown kind"],
 )

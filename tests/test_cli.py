@@ -171,7 +171,7 @@ def test_opp_list_filters(kam: Kam) -> None:
     assert [o["id"] for o in kam.json("opp", "list", "--stage", "phone_invite")] == [opp]
     assert [o["title"] for o in kam.json("opp", "list", "--owner", "李娜")] == ["8 台自卸车"]
     bad = kam("opp", "list", "--stage", "nowhere")
-    assert bad.exit_code == 1 and "unknown stage 'nowhere'; choose one of: target, phone_invite" in bad.stderr
+    assert bad.exit_code == 1 and "unknown stage “nowhere”; choose one of: target, phone_invite" in bad.stderr
 
 
 def test_workflow_show_reads_the_process(kam: Kam) -> None:
@@ -203,8 +203,8 @@ def count_rows(kam: Kam) -> tuple[int, int]:
         (("opp", "advance", "99"), "Error: opportunity 99 not found: see kam opp list"),
         (("account", "show", "42"), "Error: account 42 not found: see kam account list"),
         (("contact", "add", "42", "王五"), "Error: account 42 not found: see kam account list"),
-        (("doc", "show", "1", "memo"), "Error: unknown document kind 'memo'; choose one of: phone-invite-feedback, visit-feedback"),
-        (("doc", "fill", "1", "memo", "--file", "x.yaml"), "Error: unknown document kind 'memo'; choose one of: phone-invite-feedback"),
+        (("doc", "show", "1", "memo"), "Error: unknown document kind “memo”; choose one of: phone-invite-feedback, visit-feedback"),
+        (("doc", "fill", "1", "memo", "--file", "x.yaml"), "Error: unknown document kind “memo”; choose one of: phone-invite-feedback"),
         (("doc", "show", "1", "visit-feedback"), "Error: opportunity 1 has no visit-feedback: see kam doc list 1"),
         (("doc", "show", "1", "phone-invite-feedback", "--version", "9"), "Error: opportunity 1 has no phone-invite-feedback v9"),
         (("doc", "fill", "1", "phone-invite-feedback", "--file", "/nonexistent/x.yaml"), "Error: file /nonexistent/x.yaml does not exist: check the path and the name"),
@@ -212,7 +212,7 @@ def count_rows(kam: Kam) -> tuple[int, int]:
         (("opp", "resume", "1"), "Error: opportunity 1 is not on hold; nothing to resume"),
         (("opp", "reopen", "1"), "Error: opportunity 1 is not lost; nothing to reopen"),
         (("opp", "revert", "1", "--reason", "x"), "Error: opportunity 1 at Target customer cannot go back"),
-        (("account", "add", "包头鑫达物流有限公司", "--type", "enterprise", "--class", "A", "--industry", "x", "--fleet-size", "1"), "Error: account '包头鑫达物流有限公司' already exists"),
+        (("account", "add", "包头鑫达物流有限公司", "--type", "enterprise", "--class", "A", "--industry", "x", "--fleet-size", "1"), "Error: account “包头鑫达物流有限公司” already exists"),
         (("account", "add", "新客户", "--type", "enterprise", "--class", "A", "--industry", "x", "--fleet-size", "-5"), "Error: fleet-size must be a non-negative whole number, got -5"),
         (("opp", "new", "1", "  ", "--quantity", "3"), "Error: title (标题) must not be empty"),
         (("opp", "new", "1", "x", "--quantity", "0"), "Error: quantity must be a positive whole number, got 0"),

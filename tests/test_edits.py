@@ -145,7 +145,7 @@ def test_a_contact_edit_is_in_the_ledger_with_old_and_new(db: Database, deal: in
     [
         ({}, "nothing to change: give at least one of --name, --department, --title, --role, --influence, --stance, --phone"),
         ({"name": " "}, "name (姓名) must not be empty"),
-        ({"stance": "friendly"}, "stance 'friendly' is not valid; choose one of: supporter, neutral, opponent, unknown"),
+        ({"stance": "friendly"}, "stance “friendly” is not valid; choose one of: supporter, neutral, opponent, unknown"),
     ],
 )
 def test_bad_contact_edits_are_refused(db: Database, deal: int, changes: dict, message: str) -> None:

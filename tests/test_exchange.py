@@ -211,11 +211,11 @@ def test_import_refuses_a_database_with_data(db: Database, process: Process) -> 
         ),
         (
             lambda d: d["tables"]["opportunities"][0].update(quantity="twenty"),
-            "(opportunities[1].quantity): value 'twenty' is not a INTEGER",
+            "(opportunities[1].quantity): value “\"twenty\"” is not an integer",
         ),
         (
             lambda d: d["tables"]["events"][0].update(at="yesterday"),
-            "(events[1].at): value 'yesterday' is not a DATETIME",
+            "(events[1].at): value “\"yesterday\"” is not a time like 2026-12-01T10:00:00",
         ),
         (
             lambda d: d["tables"]["documents"][0]["data"].update(caller="改过"),

@@ -235,6 +235,89 @@ def test_any_bytes_in_a_document_file_are_read_or_refused(content: bytes) -> Non
     TRIED["files"] = TRIED.get("files", 0) + 1
 
 
+# -- imports and process files ----------------------------------------------------------------------
+
+
+@st.composite
+def mutated(draw: st.DrawFn, base: Any) -> Any:
+    """`base` (an export, a process file) with a few values replaced, deleted or added; now and then anything."""
+    import copy
+
+    if draw(st.integers(0, 9)) == 0:
+        return draw(JSONISH)
+    data = copy.deepcopy(base)
+    for _ in range(draw(st.integers(1, 3))):
+        spot = draw(st.sampled_from(leaves(data)))
+        if not spot:
+            break
+        target = data
+        for step in spot[:-1]:
+            target = target[step]
+        action = draw(st.integers(0, 5))
+        if action == 0 and isinstance(target, dict):
+            del target[spot[-1]]
+        elif action == 1 and isinstance(target, list):
+            target.append(copy.deepcopy(target[spot[-1]]))  # a duplicate row, a duplicate stage
+        else:
+            target[spot[-1]] = draw(like(target[spot[-1]]) if draw(st.booleans()) else JSONISH)
+    return data
+
+
+def test_any_change_to_an_export_is_imported_whole_or_refused(kam: Any, deal: int, tmp_path: Path) -> None:
+    import shutil
+
+    assert kam("doc", "fill", deal, "phone-invite-feedback", "--file", _written(tmp_path / "doc.json", load("phone-invite-feedback"))).exit_code == 0
+    assert kam("export", tmp_path / "export.json").exit_code == 0
+    base = json.loads((tmp_path / "export.json").read_text(encoding="utf-8"))
+    empty = tmp_path / "empty.sqlite3"
+    assert kam("--db", f"sqlite:///{empty}", "init").exit_code == 0
+    outcomes = {"imported": 0, "refused": 0}
+
+    @settings(FUZZ, max_examples=DOC_EXAMPLES)
+    @given(data=mutated(base))
+    def run(data: Any) -> None:
+        target = tmp_path / f"target-{sum(outcomes.values())}.sqlite3"  # a new name: no earlier -wal file beside it
+        shutil.copyfile(empty, target)
+        url = f"sqlite:///{target}"
+        result = kam("--db", url, "import", _written(tmp_path / "changed.json", data))
+        assert_clean(result, ["import", "changed.json"])
+        if result.exit_code == 0:
+            outcomes["imported"] += 1
+        else:
+            outcomes["refused"] += 1
+            listed = kam("--db", url, "--json", "opp", "list")
+            assert (listed.exit_code, json.loads(listed.stdout)) == (0, []), "a refused import wrote something"
+
+    run()
+    TRIED["import"] = sum(outcomes.values())
+    assert outcomes["refused"] > 0, outcomes
+
+
+def test_any_process_file_is_used_or_refused(kam: Any, deal: int, tmp_path: Path) -> None:
+    from workflow.rules.process import BUILTIN
+
+    base = yaml.safe_load(Path(BUILTIN).read_text(encoding="utf-8"))
+    outcomes = {"used": 0, "refused": 0}
+
+    @settings(FUZZ, max_examples=DOC_EXAMPLES)
+    @given(data=mutated(base), command=st.sampled_from([("workflow", "show"), ("opp", "check", "1"), ("opp", "show", "1"), ("report", "pipeline")]))
+    def run(data: Any, command: tuple[str, ...]) -> None:
+        path = tmp_path / "process.yaml"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        result = kam("--process", path, *command)
+        assert_clean(result, ["--process", "process.yaml", *command])
+        outcomes["used" if result.exit_code == 0 else "refused"] += 1
+
+    run()
+    TRIED["process"] = sum(outcomes.values())
+    assert outcomes["refused"] > 0, outcomes
+
+
+def _written(path: Path, data: Any) -> Path:
+    path.write_text(json.dumps(data, default=str), encoding="utf-8")  # ASCII: a lone surrogate as its \\u escape
+    return path
+
+
 def test_zz_report_cases_tried() -> None:
     """Prints how many cases the fuzz tests above tried (shown with -s; run with the module)."""
     if TRIED:

@@ -55,7 +55,7 @@ def test_an_import_whose_document_kind_is_a_path_is_refused(kam: Any, db: Databa
     result, _ = import_into(kam, tmp_path, data)
     assert result.exit_code == 1
     assert result.stderr.startswith(
-        "Error: the import file is not valid (documents[1].kind): unknown document kind '../../../../tmp/x'"
+        "Error: the import file is not valid (documents[1].kind): unknown document kind “../../../../tmp/x”"
     )
     assert result.stderr.rstrip().endswith("; nothing was imported")
 
@@ -92,7 +92,7 @@ def test_render_all_never_writes_outside_its_folder_whatever_the_database_holds(
     (tmp_path / "rdir" / "a").mkdir(parents=True)
     result = kam("doc", "render-all", deal, "-o", str(tmp_path / "rdir" / "a"))
     assert result.exit_code == 1
-    assert "unknown document kind '../../../../escaped'" in result.stderr
+    assert "unknown document kind “../../../../escaped”" in result.stderr
     assert not list(tmp_path.glob("**/*escaped*")) and not list(Path("/").glob("escaped*"))
 
 
@@ -110,7 +110,7 @@ def test_a_process_file_stage_id_must_be_an_identifier(stage_id: str) -> None:
     with pytest.raises(InvalidInput) as caught:
         parse_process(text, "p.yaml")
     assert caught.value.message.en == (
-        f"process file p.yaml:2: stage id {stage_id[:60]!r} is not an identifier: a letter, then letters, digits, - and _, 40 at most"
+        f"process file p.yaml:2: stage id “{shown(stage_id)}” is not an identifier: a letter, then letters, digits, - and _, 40 at most"
     )
 
 
@@ -121,8 +121,8 @@ def test_a_process_requirement_naming_a_field_the_kind_lacks_is_refused_at_load(
     )
     with pytest.raises(InvalidInput) as caught:
         parse_process(text, "p.yaml")
-    assert caught.value.message.en.startswith("process file p.yaml:6: the document kind visit-feedback has no field 'no_such_field'")
-    assert caught.value.message.zh.startswith("流程文件 p.yaml:6：文档类型 visit-feedback 没有字段 'no_such_field'")
+    assert caught.value.message.en.startswith("process file p.yaml:6: the document kind visit-feedback has no field “no_such_field”")
+    assert caught.value.message.zh.startswith("流程文件 p.yaml:6：文档类型 visit-feedback 没有字段「no_such_field」")
 
 
 # -- the temporary file ---------------------------------------------------------------------------------------------
@@ -286,7 +286,7 @@ def test_an_export_of_another_schema_is_refused_naming_the_versions(kam: Any, de
     data["schema"] = "9999"
     result, _ = import_into(kam, tmp_path, data)
     assert result.stderr == (
-        f"Error: the export is of schema '9999', and this kam knows 0001 to {HEAD}: a newer kam wrote it (or it was "
+        f"Error: the export is of schema “9999”, and this kam knows 0001 to {HEAD}: a newer kam wrote it (or it was "
         "altered); import it with that kam or a newer one\n"
     )
 
@@ -313,7 +313,7 @@ def test_a_process_file_lacking_a_stage_the_database_uses_is_a_refusal(
     short = tmp_path / "short.yaml"
     short.write_text("stages:\n  - id: target\n    leave: {trigger: go}\n  - id: done\n", encoding="utf-8")
     expected = (
-        f"Error: the stage 'phone_invite' in the database is not in the process file {short} (its stages: target, "
+        f"Error: the stage “phone_invite” in the database is not in the process file {short} (its stages: target, "
         "done): use the process file the database was built with (--process or KAM_PROCESS)\n"
     )
     for args in (("opp", "show", deal), ("opp", "hold", deal, "--reason", "x"), ("opp", "advance", deal)):
@@ -364,11 +364,11 @@ def _opportunity(data: dict[str, Any]) -> dict[str, Any]:
 @pytest.mark.parametrize(
     "alter, where, problem",
     [
-        (lambda d: d["tables"]["events"].append(dict(d["tables"]["events"][0])), "events[2]", "the id 1 appears twice"),
-        (lambda d: _opportunity(d).update(account_id=77), "opportunities[1].account_id", "refers to accounts 77, which the file does not hold"),
-        (lambda d: _opportunity(d).update(budget="NaN"), "opportunities[1].budget", "the amount 'NaN' is not finite or out of range"),
-        (lambda d: _opportunity(d).update(budget="1e20"), "opportunities[1].budget", "the amount '1e20' is not finite or out of range"),
-        (lambda d: _opportunity(d).update(budget="1.005"), "opportunities[1].budget", "the amount '1.005' has more than 2 decimals"),
+        (lambda d: d["tables"]["events"].append(dict(d["tables"]["events"][0])), "events[2]", "the id “1” appears twice"),
+        (lambda d: _opportunity(d).update(account_id=77), "opportunities[1].account_id", "refers to accounts “77”, which the file does not hold"),
+        (lambda d: _opportunity(d).update(budget="NaN"), "opportunities[1].budget", "the amount “NaN” is not finite or out of range"),
+        (lambda d: _opportunity(d).update(budget="1e20"), "opportunities[1].budget", "the amount “1e20” is not finite or out of range"),
+        (lambda d: _opportunity(d).update(budget="1.005"), "opportunities[1].budget", "the amount “1.005” has more than 2 decimals"),
         (lambda d: _opportunity(d).update(quantity=2**40), "opportunities[1].quantity", f"the integer {2**40} is out of range"),
         (lambda d: _opportunity(d).update(title="长" * 201), "opportunities[1].title", "the text is longer than 200 characters"),
     ],
@@ -402,7 +402,7 @@ def test_a_rehashed_document_of_a_path_kind_still_fails(kam: Any, db: Database, 
     doc["kind"] = "../x"
     doc["sha256"] = sha256(doc["data"])
     result, _ = import_into(kam, tmp_path, data)
-    assert "(documents[1].kind): unknown document kind '../x'" in result.stderr
+    assert "(documents[1].kind): unknown document kind “../x”" in result.stderr
 
 
 # -- inputs that exhaust the machine ---------------------------------------------------------------------------------

@@ -387,7 +387,7 @@ def test_a_bad_contact_row_imports_nothing_at_all(
     assert result.exit_code == 1
     assert result.stderr.splitlines()[1:] == [
         f"  - {en}",
-        "  - row 3: contact '李娜' not imported: its account (row 2) has a problem",
+        "  - row 3: contact “李娜” not imported: its account (row 2) has a problem",
     ]
     assert kam("account", "import", str(path), lang="zh").stderr.splitlines()[1] == f"  - {zh}"
     assert _contacts(db) == [] and kam.json("account", "list") == []
@@ -400,13 +400,13 @@ def test_a_further_row_of_an_account_only_adds_a_contact(db: Database, tmp_path:
     with pytest.raises(InvalidInput) as info, db.write() as s:
         import_accounts(s, str(_csv(tmp_path, text)), actor="王磊")
     assert [d.zh for d in info.value.details] == [
-        "第 3 行：客户 '包头鑫达物流有限公司' 的 type「政府」与第 2 行的「企业」不同：后续行只加联系人，客户信息请留空或与第一行相同",
-        "第 4 行：客户 '包头鑫达物流有限公司' 与第 2 行重复（要为它再加联系人，请填写联系人列）",
+        "第 3 行：客户「包头鑫达物流有限公司」的 type「政府」与第 2 行的「企业」不同：后续行只加联系人，客户信息请留空或与第一行相同",
+        "第 4 行：客户「包头鑫达物流有限公司」与第 2 行重复（要为它再加联系人，请填写联系人列）",
     ]
     assert [d.en for d in info.value.details] == [
-        'row 3: the type of account \'包头鑫达物流有限公司\' ("政府") differs from row 2 ("企业"): a further row only adds a '
+        'row 3: the type of account “包头鑫达物流有限公司” ("政府") differs from row 2 ("企业"): a further row only adds a '
         "contact; leave the account cells blank or write them as on the first row",
-        "row 4: account '包头鑫达物流有限公司' repeats row 2 (to give it another contact, fill in the contact columns)",
+        "row 4: account “包头鑫达物流有限公司” repeats row 2 (to give it another contact, fill in the contact columns)",
     ]
     assert _contacts(db) == []
 

@@ -88,7 +88,7 @@ def test_a_rejection_blocks_until_a_new_approval(db: Database, process: Process,
         ("purchasing", "approve", None, 'sign-off department: "purchasing" is not one of the choices: sales (销售部), finance (财务部), legal (法务部), production (生产部)'),
         ("legal", "reject", None, "a rejection needs a reason (--comment)"),
         ("legal", "reject", "   ", "a rejection needs a reason (--comment)"),
-        ("legal", "maybe", None, "decision must be approve or reject, got 'maybe'"),
+        ("legal", "maybe", None, "decision must be approve or reject, got “maybe”"),
     ],
 )
 def test_bad_decisions_are_refused(db: Database, process: Process, reviewed: int, department: str, decision: str, comment: str | None, message: str) -> None:

@@ -127,8 +127,8 @@ def test_an_admin_names_another_admin_and_the_last_admin_stays(company: Kam) -> 
         (("孙红", "--department", "purchasing"), 'sign-off department: "purchasing" is not one of the choices: sales (销售部), finance (财务部), legal (法务部), production (生产部)'),
         (("孙红", "--role", "reviewer"), "a reviewer signs for at least one department: add --department, e.g. kam user add 孙红 --role reviewer --department finance"),
         (("孙红", "--login", "qianjin"), "login qianjin already belongs to 钱进: one database role is one person"),
-        (("孙红", "--login", "sun hong"), "login (--login) 'sun hong' is not a PostgreSQL role name"),
-        (("孙红", "--email", "sunhong"), "e-mail (--email) 'sunhong' is not an address: e.g. qianjin@example.com"),
+        (("孙红", "--login", "sun hong"), "login (--login) “sun hong” is not a PostgreSQL role name"),
+        (("孙红", "--email", "sunhong"), "e-mail (--email) “sunhong” is not an address: e.g. qianjin@example.com"),
     ],
 )
 def test_bad_roster_entries_are_refused_and_nothing_is_stored(company: Kam, args: tuple[str, ...], message: str) -> None:

@@ -201,7 +201,7 @@ def test_schedule_and_followup_commands(kam, db: Database, process: Process, sig
     refused = kam("followup", "done", f"{signed}-TR-20270202", "2027-02-02")
     assert refused.exit_code == 1 and "is after today" in refused.stderr
     bad = kam("followup", "done", "nonsense", "2026-01-01")
-    assert bad.exit_code == 1 and bad.stderr.startswith("Error: follow-up id 'nonsense' is not valid")
+    assert bad.exit_code == 1 and bad.stderr.startswith("Error: follow-up id “nonsense” is not valid")
 
 
 def test_schedule_on_postgresql(pg_url: str, process: Process) -> None:

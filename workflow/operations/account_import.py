@@ -34,6 +34,7 @@ from workflow.errors import InvalidInput
 from workflow.i18n import Text, t
 from workflow.records import ledger, tables
 from workflow.records.models import Account, Contact, utcnow
+from workflow.values.writing import as_written
 
 MAX_ROWS = 200_000
 
@@ -225,8 +226,8 @@ def _check_row(number: int, values: dict[str, str | None]) -> tuple[dict[str, An
                     RowError(
                         number,
                         t(
-                            f"第 {number} 行：fleet_size 须为非负整数，收到 {value!r}",
-                            f"row {number}: fleet_size must be a whole number >= 0, got {value!r}",
+                            f"第 {number} 行：fleet_size 须为非负整数，收到「{as_written(value)}」",
+                            f"row {number}: fleet_size must be a whole number >= 0, got “{as_written(value)}”",
                         ),
                     )
                 )
@@ -304,9 +305,10 @@ def _repeat(
             RowError(
                 number,
                 t(
-                    f"第 {number} 行：客户 {name!r} 与第 {first} 行重复（要为它再加联系人，请填写联系人列）",
-                    f"row {number}: account {name!r} repeats row {first} (to give it another contact, fill in the "
-                    "contact columns)",
+                    f"第 {number} 行：客户「{as_written(name)}」与第 {first} 行重复"
+                    "（要为它再加联系人，请填写联系人列）",
+                    f"row {number}: account “{as_written(name)}” repeats row {first} (to give it another contact, "
+                    "fill in the contact columns)",
                 ),
             )
         ]
@@ -314,9 +316,10 @@ def _repeat(
         RowError(
             number,
             t(
-                f"第 {number} 行：客户 {name!r} 的 {key}「{values[key]}」与第 {first} 行的「{earlier.get(key) or ''}」"
+                f"第 {number} 行：客户「{as_written(name)}」的 {key}「{values[key]}」"
+                f"与第 {first} 行的「{earlier.get(key) or ''}」"
                 "不同：后续行只加联系人，客户信息请留空或与第一行相同",
-                f'row {number}: the {key} of account {name!r} ("{values[key]}") differs from row {first} '
+                f'row {number}: the {key} of account “{as_written(name)}” ("{values[key]}") differs from row {first} '
                 f'("{earlier.get(key) or ""}"): a further row only adds a contact; leave the account cells blank '
                 "or write them as on the first row",
             ),
@@ -365,8 +368,8 @@ def import_accounts(
                 RowError(
                     g["_row"],
                     t(
-                        f"第 {g['_row']} 行：客户 {g['name']!r} 已存在（编号 {existing[g['name']]}）",
-                        f"row {g['_row']}: account {g['name']!r} already exists (id {existing[g['name']]})",
+                        f"第 {g['_row']} 行：客户「{as_written(g['name'])}」已存在（编号 {existing[g['name']]}）",
+                        f"row {g['_row']}: account “{as_written(g['name'])}” already exists (id {existing[g['name']]})",
                     ),
                 )
             )
@@ -380,9 +383,10 @@ def import_accounts(
                     RowError(
                         c["row"],
                         t(
-                            f"第 {c['row']} 行：联系人 {c['contact']!r} 未导入：其客户（第 {first} 行）有问题",
-                            f"row {c['row']}: contact {c['contact']!r} not imported: its account (row {first}) has a "
-                            "problem",
+                            f"第 {c['row']} 行：联系人「{as_written(c['contact'])}」未导入："
+                            f"其客户（第 {first} 行）有问题",
+                            f"row {c['row']}: contact “{as_written(c['contact'])}” not imported: its account (row "
+                            f"{first}) has a problem",
                         ),
                     )
                 )

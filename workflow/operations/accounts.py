@@ -14,6 +14,7 @@ from workflow.records import ledger
 from workflow.records.models import Account, Contact, utcnow
 from workflow.records.queries import get_account, get_contact
 from workflow.rules import values
+from workflow.values.writing import as_written
 
 EDITABLE_ACCOUNT_FIELDS = (
     "type",
@@ -48,8 +49,8 @@ def create_account(
     if session.scalar(select(Account.id).where(Account.name == name)) is not None:
         raise InvalidInput(
             t(
-                f"客户 {name!r} 已存在：用 kam account list 查看其编号",
-                f"account {name!r} already exists: see kam account list for its id",
+                f"客户「{as_written(name)}」已存在：用 kam account list 查看其编号",
+                f"account “{as_written(name)}” already exists: see kam account list for its id",
             )
         )
     account = Account(

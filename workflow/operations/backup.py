@@ -21,6 +21,7 @@ from workflow.errors import InvalidInput
 from workflow.i18n import t
 from workflow.records.db import Database, display_url
 from workflow.records.files import create_partial
+from workflow.values.writing import as_written
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,8 @@ def backup(db: Database, destination: str | os.PathLike[str]) -> Backup:
     if not str(destination).strip() or target.is_dir():
         raise InvalidInput(
             t(
-                f"备份需要一个文件名，{str(destination)!r} 不是文件",
-                f"a backup needs a file name; {str(destination)!r} is not one",
+                f"备份需要一个文件名，「{as_written(str(destination))}」不是文件",
+                f"a backup needs a file name; “{as_written(str(destination))}” is not one",
             )
         )
     if not target.parent.is_dir():

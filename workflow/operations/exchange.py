@@ -54,6 +54,7 @@ from workflow.records import blobs, ledger, queries, tables
 from workflow.records.files import write_atomic
 from workflow.records.hashing import sha256
 from workflow.rules import audit, files
+from workflow.values.writing import as_written, shown
 
 FORMAT = "kam-export"
 VERSION = 1
@@ -182,7 +183,24 @@ def _in(value: Any, column: Any, where: str) -> Any:
             raise TypeError
         return _text(value, kind, where)
     except (TypeError, ValueError, InvalidOperation, binascii.Error):
-        raise _bad(where, f"取值 {value!r} 类型不符（应为 {kind}）", f"value {value!r} is not a {kind}") from None
+        written = shown(json.dumps(value, ensure_ascii=False, default=str))  # as the file writes it, never a repr
+        zh, en = _expected(kind)
+        raise _bad(where, f"取值「{written}」类型不符（应为{zh}）", f"value “{written}” is not {en}") from None
+
+
+def _expected(kind: Any) -> tuple[str, str]:
+    """What a column holds, in words (`Integer` → 整数, an integer)."""
+    for sql, words in (
+        (DateTime, ("时间，如 2026-12-01T10:00:00", "a time like 2026-12-01T10:00:00")),
+        (Date, ("日期，如 2026-12-01", "a date like 2026-12-01")),
+        (Numeric, ("金额", "an amount")),
+        (Boolean, (" true 或 false", "true or false")),
+        (Integer, ("整数", "an integer")),
+        (LargeBinary, (" base64 文本", "base64 text")),
+    ):
+        if isinstance(kind, sql):
+            return words
+    return "文本", "text"
 
 
 MAX_INT = 2_147_483_647
@@ -196,10 +214,16 @@ def _amount(value: Any, kind: Numeric, where: str) -> Decimal:
     scale = kind.scale or 0
     if not amount.is_finite() or (kind.precision and abs(amount) >= Decimal(10) ** (kind.precision - scale)):
         raise _bad(
-            where, f"金额 {value!r} 不是有限的数或超出范围", f"the amount {value!r} is not finite or out of range"
+            where,
+            f"金额「{as_written(value)}」不是有限的数或超出范围",
+            f"the amount “{as_written(value)}” is not finite or out of range",
         )
     if amount != amount.quantize(Decimal(1).scaleb(-scale)):
-        raise _bad(where, f"金额 {value!r} 超过 {scale} 位小数", f"the amount {value!r} has more than {scale} decimals")
+        raise _bad(
+            where,
+            f"金额「{as_written(value)}」超过 {scale} 位小数",
+            f"the amount “{as_written(value)}” has more than {scale} decimals",
+        )
     return amount
 
 
@@ -237,8 +261,8 @@ def _check_identifiers(parsed: dict[str, list[dict[str, Any]]]) -> None:
                 if value is not None and not _IDENTIFIER.fullmatch(value):
                     raise _bad(
                         f"{name}[{i}].{column}",
-                        f"{value[:60]!r} 不是有效的标识（字母开头，仅含字母、数字、- 和 _）",
-                        f"{value[:60]!r} is not an identifier (a letter, then letters, digits, - and _)",
+                        f"「{as_written(value[:60])}」不是有效的标识（字母开头，仅含字母、数字、- 和 _）",
+                        f"“{as_written(value[:60])}” is not an identifier (a letter, then letters, digits, - and _)",
                     )
 
 
@@ -254,7 +278,9 @@ def _check_references(parsed: dict[str, list[dict[str, Any]]]) -> None:
         for i, row in enumerate(rows, 1):
             key = _key(name, row)
             if key in seen:
-                raise _bad(f"{name}[{i}]", f"编号 {key!r} 重复", f"the id {key!r} appears twice")
+                raise _bad(
+                    f"{name}[{i}]", f"编号「{as_written(key)}」重复", f"the id “{as_written(key)}” appears twice"
+                )
             seen.add(key)
         keys[name] = seen
     for name, rows in parsed.items():
@@ -267,8 +293,8 @@ def _check_references(parsed: dict[str, list[dict[str, Any]]]) -> None:
                 if value is not None and value not in keys[target]:
                     raise _bad(
                         f"{name}[{i}].{column}",
-                        f"引用的 {target} {value!r} 在文件中不存在",
-                        f"refers to {target} {value!r}, which the file does not hold",
+                        f"引用的 {target}「{as_written(value)}」在文件中不存在",
+                        f"refers to {target} “{as_written(value)}”, which the file does not hold",
                     )
 
 
@@ -330,10 +356,11 @@ def import_data(session: Session, data: Any) -> dict[str, int]:
             )
         )
     if data.get("version") != VERSION:
+        written = shown(json.dumps(data.get("version"), ensure_ascii=False, default=str))
         raise InvalidInput(
             t(
-                f"导出格式版本 {data.get('version')!r} 不受支持（本版 kam 读取版本 {VERSION}）",
-                f"export format version {data.get('version')!r} is not supported (this kam reads version {VERSION})",
+                f"导出格式版本 {written} 不受支持（本版 kam 读取版本 {VERSION}）",
+                f"export format version {written} is not supported (this kam reads version {VERSION})",
             )
         )
     given = data.get("tables")
@@ -341,9 +368,10 @@ def import_data(session: Session, data: Any) -> dict[str, int]:
     if newer_schema(schema):
         raise InvalidInput(
             t(
-                f"导出文件的结构版本为 {schema!r}，本版 kam 只认识 0001 到 {HEAD}："
+                f"导出文件的结构版本为「{as_written(schema)}」，本版 kam 只认识 0001 到 {HEAD}："
                 "它由更新版本的 kam 导出（或被改动过），请用同一版本或更新版本的 kam 导入",
-                f"the export is of schema {schema!r}, and this kam knows 0001 to {HEAD}: a newer kam wrote it (or it "
+                f"the export is of schema “{as_written(schema)}”, and this kam knows 0001 to {HEAD}: a newer kam "
+                "wrote it (or it "
                 "was altered); import it with that kam or a newer one",
             )
         )

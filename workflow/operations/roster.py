@@ -28,6 +28,7 @@ from workflow.records.roster import User
 from workflow.rules import signatures
 from workflow.rules.process import Process
 from workflow.values.names import name_key, normalize_name, same_person
+from workflow.values.writing import as_written
 
 NAME = t("姓名 (NAME)", "name (NAME)")
 ACTOR = t("操作人 (--actor / KAM_USER)", "actor (--actor / KAM_USER)")
@@ -63,8 +64,8 @@ def _role(role: str) -> str:
     if role not in USER_ROLE.values:
         raise InvalidInput(
             t(
-                f"角色 {role!r} 无效；可选：{', '.join(USER_ROLE.values)}",
-                f"role {role!r} is not valid; choose one of: {', '.join(USER_ROLE.values)}",
+                f"角色「{as_written(role)}」无效；可选：{', '.join(USER_ROLE.values)}",
+                f"role “{as_written(role)}” is not valid; choose one of: {', '.join(USER_ROLE.values)}",
             )
         )
     return role
@@ -76,9 +77,10 @@ def _login(connection: Connection, login: str | None, user_id: int | None) -> st
     if not _LOGIN.fullmatch(login):
         raise InvalidInput(
             t(
-                f"登录名 (--login) {login!r} 不是 PostgreSQL 角色名："
+                f"登录名 (--login)「{as_written(login)}」不是 PostgreSQL 角色名："
                 "字母或下划线开头，只用字母、数字、_ 和 $，最多 63 个",
-                f"login (--login) {login!r} is not a PostgreSQL role name: a letter or _ first, then letters, digits, "
+                f"login (--login) “{as_written(login)}” is not a PostgreSQL role name: a letter or _ first, then "
+                "letters, digits, "
                 "_ or $, at most 63",
             )
         )
@@ -100,8 +102,8 @@ def _email(email: str | None) -> str | None:
     if len(email) > 200 or not _EMAIL.fullmatch(email):
         raise InvalidInput(
             t(
-                f"邮箱 (--email) {email!r} 格式不对：例如 qianjin@example.com",
-                f"e-mail (--email) {email!r} is not an address: e.g. qianjin@example.com",
+                f"邮箱 (--email)「{as_written(email)}」格式不对：例如 qianjin@example.com",
+                f"e-mail (--email) “{as_written(email)}” is not an address: e.g. qianjin@example.com",
             )
         )
     return email

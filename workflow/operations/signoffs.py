@@ -30,6 +30,7 @@ from workflow.rules import signatures
 from workflow.rules.compliance import REVIEW
 from workflow.rules.process import LOST, Process
 from workflow.values.names import name_key, normalize_name, stored_key
+from workflow.values.writing import as_written
 
 REVIEWER = t("审批人 (--actor)", "reviewer (--actor)")
 
@@ -64,8 +65,8 @@ def decide(
     if decision not in DECISION.values:
         raise InvalidInput(
             t(
-                f"审批结论须为 approve 或 reject，收到 {decision!r}",
-                f"decision must be approve or reject, got {decision!r}",
+                f"审批结论须为 approve 或 reject，收到「{as_written(decision)}」",
+                f"decision must be approve or reject, got “{as_written(decision)}”",
             )
         )
     # the id or the label as typed (销售部, Sales); the stored value is the id

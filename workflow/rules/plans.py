@@ -43,6 +43,7 @@ from forms.visits import add_months, merged_visits, return_visit_dates
 from workflow.errors import InvalidInput
 from workflow.i18n import Text, t
 from workflow.rules.process import Process
+from workflow.values.writing import as_written
 
 SERVICE_PLAN = "service-plan"
 DEFAULT_MONTHS = 12
@@ -151,9 +152,10 @@ def parse_followup_id(text: str) -> tuple[int, str, dt.date]:
     if match is None or kind is None or due is None:
         raise InvalidInput(
             t(
-                f"回访编号 {text!r} 无效：格式为 商机-类型-日期，如 12-RV-20270215；用 kam schedule 查看编号",
-                f"follow-up id {text!r} is not valid: it reads opportunity-code-date, e.g. 12-RV-20270215; see kam "
-                "schedule",
+                f"回访编号「{as_written(text)}」无效：格式为 商机-类型-日期，如 12-RV-20270215；"
+                "用 kam schedule 查看编号",
+                f"follow-up id “{as_written(text)}” is not valid: it reads opportunity-code-date, e.g. "
+                "12-RV-20270215; see kam schedule",
             )
         )
     return int(match.group(1)), kind, due

@@ -25,6 +25,7 @@ from forms.choices import LOST_REASON, Choice
 from forms.reading import PROCESS, PROCESS_FILE, line_of, load_yaml, read_text
 from workflow.errors import InvalidInput
 from workflow.i18n import Text, t
+from workflow.values.writing import as_written
 
 BUILTIN = Path(__file__).with_name("six-step.yaml")
 LOST = "lost"
@@ -111,9 +112,10 @@ class Process:
         ids = ", ".join(s.id for s in self.stages)
         return InvalidInput(
             t(
-                f"数据库中的阶段 {stage_id!r} 不在{where}中（其阶段：{ids}）：请使用建立该数据库时的流程文件"
+                f"数据库中的阶段「{as_written(stage_id)}」不在{where}中（其阶段：{ids}）：请使用建立该数据库时的流程文件"
                 "（--process 或 KAM_PROCESS）",
-                f"the stage {stage_id!r} in the database is not in {where_en} (its stages: {ids}): use the process "
+                f"the stage “{as_written(stage_id)}” in the database is not in {where_en} (its stages: {ids}): use "
+                "the process "
                 "file the database was built with (--process or KAM_PROCESS)",
             )
         )
@@ -146,8 +148,8 @@ class Process:
         if found is None:  # a stage typed by the user: the choices, not the database's wording
             raise InvalidInput(
                 t(
-                    f"未知阶段 {stage_id!r}；可选：{', '.join(self.by_id)}",
-                    f"unknown stage {stage_id!r}; choose one of: {', '.join(self.by_id)}",
+                    f"未知阶段「{as_written(stage_id)}」；可选：{', '.join(self.by_id)}",
+                    f"unknown stage “{as_written(stage_id)}”; choose one of: {', '.join(self.by_id)}",
                 )
             )
         return found
@@ -281,7 +283,12 @@ def parse_process(text: str, source: str = "<string>") -> Process:
         sid = s["id"]
         _check_identifier(sid, t("阶段 id", "stage id"), source, line)
         if sid in seen or sid == LOST:
-            raise _fail(source, line, f"阶段 id {sid!r} 重复或保留", f"stage id {sid!r} is repeated or reserved")
+            raise _fail(
+                source,
+                line,
+                f"阶段 id「{as_written(sid)}」重复或保留",
+                f"stage id “{as_written(sid)}” is repeated or reserved",
+            )
         seen.add(sid)
         unknown = set(s) - {"id", "step", "label", "leave", "expects", "signed", "expected_days", "default_heat"}
         if unknown:
@@ -308,7 +315,10 @@ def parse_process(text: str, source: str = "<string>") -> Process:
             _check_identifier(trigger, t("触发器", "trigger"), source, lline)
             if trigger in triggers or trigger in _RESERVED_TRIGGERS:
                 raise _fail(
-                    source, lline, f"触发器 {trigger!r} 重复或保留", f"trigger {trigger!r} is repeated or reserved"
+                    source,
+                    lline,
+                    f"触发器「{as_written(trigger)}」重复或保留",
+                    f"trigger “{as_written(trigger)}” is repeated or reserved",
                 )
             triggers.add(trigger)
             for r in leave.get("requires") or []:
@@ -456,8 +466,8 @@ def _compliance(
             raise _fail(
                 source,
                 iline,
-                f"部门标识 {dept!r} 只能含字母、数字、- 和 _",
-                f"department id {dept!r} may hold only letters, digits, - and _",
+                f"部门标识「{as_written(dept)}」只能含字母、数字、- 和 _",
+                f"department id “{as_written(dept)}” may hold only letters, digits, - and _",
             )
         if dept in departments:
             raise _fail(source, iline, f"部门 {dept} 重复", f"department {dept} is listed twice")
@@ -478,8 +488,8 @@ def _compliance(
             raise _fail(
                 source,
                 kline,
-                f"未知限额 {key!r}；可选：{', '.join(LIMITS)}",
-                f"unknown limit {key!r}; choose one of: {', '.join(LIMITS)}",
+                f"未知限额「{as_written(key)}」；可选：{', '.join(LIMITS)}",
+                f"unknown limit “{as_written(key)}”; choose one of: {', '.join(LIMITS)}",
             )
         if not isinstance(value, int | float) or isinstance(value, bool) or value != value or value < 0:
             raise _fail(
@@ -533,8 +543,8 @@ def _requirement(r: Any, source: str, line: int | None, kinds: tuple[str, ...]) 
             raise _fail(
                 source,
                 rline,
-                f"未知检查 {r['check']!r}；可选：{', '.join(CHECKS)}",
-                f"unknown check {r['check']!r}; choose one of: {', '.join(CHECKS)}",
+                f"未知检查「{as_written(r['check'])}」；可选：{', '.join(CHECKS)}",
+                f"unknown check “{as_written(r['check'])}”; choose one of: {', '.join(CHECKS)}",
             )
         return Requirement(check=r["check"], message=message, within_days=within)
     if "document" in r:
@@ -542,8 +552,8 @@ def _requirement(r: Any, source: str, line: int | None, kinds: tuple[str, ...]) 
             raise _fail(
                 source,
                 rline,
-                f"未知文档类型 {r['document']!r}；可选：{', '.join(kinds)}",
-                f"unknown document kind {r['document']!r}; choose one of: {', '.join(kinds)}",
+                f"未知文档类型「{as_written(r['document'])}」；可选：{', '.join(kinds)}",
+                f"unknown document kind “{as_written(r['document'])}”; choose one of: {', '.join(kinds)}",
             )
         if ("field" in r) != ("equals" in r):
             raise _fail(source, rline, "field 与 equals 须同时给出", "field and equals go together")
@@ -574,8 +584,8 @@ def _check_field(kind: str, name: Any, source: str, line: int | None) -> None:
         raise _fail(
             source,
             line,
-            f"文档类型 {kind} 没有字段 {name!r}；可用：{fields}",
-            f"the document kind {kind} has no field {name!r}; its fields: {fields}",
+            f"文档类型 {kind} 没有字段「{as_written(name)}」；可用：{fields}",
+            f"the document kind {kind} has no field “{as_written(name)}”; its fields: {fields}",
         )
 
 
@@ -588,8 +598,9 @@ def _check_identifier(value: str, what: Text, source: str, line: int | None) -> 
         raise _fail(
             source,
             line,
-            f"{what.zh} {value[:60]!r} 不是有效的标识：以字母开头，仅含字母、数字、- 和 _，至多 40 个字符",
-            f"{what.en} {value[:60]!r} is not an identifier: a letter, then letters, digits, - and _, 40 at most",
+            f"{what.zh}「{as_written(value[:60])}」不是有效的标识：以字母开头，仅含字母、数字、- 和 _，至多 40 个字符",
+            f"{what.en} “{as_written(value[:60])}” is not an identifier: a letter, then letters, digits, - and _, 40 "
+            "at most",
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from forms.choices import Choice
 from workflow.errors import InvalidInput
 from workflow.i18n import t
+from workflow.values.writing import as_written
 
 MAX_TEXT = 10_000
 
@@ -15,8 +16,8 @@ def choice(name: str, value: str | None, enum: Choice) -> str | None:
         options = ", ".join(map(str, enum.values))
         raise InvalidInput(
             t(
-                f"{name} 取值 {value!r} 无效；可选：{options}",
-                f"{name} {value!r} is not valid; choose one of: {options}",
+                f"{name} 取值「{as_written(value)}」无效；可选：{options}",
+                f"{name} “{as_written(value)}” is not valid; choose one of: {options}",
             )
         )
     return value

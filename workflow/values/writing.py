@@ -6,6 +6,7 @@ three agree on what a full-width character means and on how a refusal quotes the
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from collections.abc import Callable
 
@@ -50,6 +51,17 @@ def shown(text: str, *, hidden: Callable[[str], bool] | None = None, limit: int 
         else:
             out.append(char)
     return "".join(out)
+
+
+def as_written(value: object) -> str:
+    """A value from a file or an option as a refusal quotes it: text as typed, anything else in its JSON/YAML
+    spelling (`true`, `null`, `[1, 2]`), through `shown` (one line, invisible characters as code points).
+
+    The caller puts the quotes around it: 「…」 in Chinese, “…” in English.
+    """
+    if not isinstance(value, str):
+        value = json.dumps(value, ensure_ascii=False, default=str)
+    return shown(value)
 
 
 def value_text(value: object) -> Text:
