@@ -14,6 +14,7 @@ import click
 from commands._common import Kam, KamGroupBase, clean, pass_kam
 from commands._usage import prefix
 from workflow.views import audit as views
+from workflow.views import integrity
 
 
 @click.group("audit", cls=KamGroupBase, help=__doc__)
@@ -36,7 +37,11 @@ def audit_verify(kam: Kam, anchors: tuple[str, ...]) -> None:
     "opportunities", "breaks": [{"opportunity", "seq", "problem", "detail", "message"}], "subjects",
     "ledger_breaks": [{"subject", "id", "seq", "problem", "entity", "entity_id", "detail", "message"}],
     "signatures", "signature_problems": [{"opportunity", "department", "reviewer", "review_version", "code",
-    "message"}], "anchors": [{"line", "ok", "message"}]}.
+    "message"}], "anchors": [{"line", "ok", "message"}], "integrity": {"check", "ok", "problems", "message"}}.
+
+    First SQLite's own check of every page (PRAGMA integrity_check; quick_check over
+    200 MB, and the output says which): a damaged file is refused (exit 1) before
+    its history is read. On PostgreSQL the server checks its own pages.
 
     Signed sign-offs are checked against the key each reviewer had registered when
     signing, over the contract review as it is now. --anchor LINE (what kam audit anchor
@@ -48,6 +53,8 @@ def audit_verify(kam: Kam, anchors: tuple[str, ...]) -> None:
       kam audit verify --anchor "kam-anchor v1 2026-12-01T10:00:00Z rows=553 head=3f0c… db=…"
     """
     with kam.db.read() as session:
+        # the file's pages first: a damaged database is refused before its rows are trusted (issue 12)
+        sound = integrity.require_intact(session.connection(), kam.db.url)
         result = views.audit(session, kam.process)
         anchored = [(line, views.anchor_problem(session.connection(), line)) for line in anchors]
     data: dict[str, Any] = {
@@ -94,6 +101,7 @@ def audit_verify(kam: Kam, anchors: tuple[str, ...]) -> None:
             {"line": line, "ok": problem is None, "message": problem.render(kam.lang) if problem else None}
             for line, problem in anchored
         ],
+        "integrity": integrity.as_json(sound, kam.lang),
     }
     ok = result.ok and all(problem is None for _, problem in anchored)
 
@@ -106,6 +114,7 @@ def audit_verify(kam: Kam, anchors: tuple[str, ...]) -> None:
                 f"history intact: {result.opportunities} opportunit{'y' if result.opportunities == 1 else 'ies'}, "
                 f"{result.checked} history rows{signed_en} verified",
             )
+            kam.say(sound.describe().zh, sound.describe().en)
             for line, _ in anchored:
                 kam.say(f"锚点成立：{line.strip()}", f"anchor holds: {line.strip()}")
             return

@@ -1,5 +1,9 @@
 """Check fonts, the PDF subsetter and the database; say what is missing and how to fix it.
 
+The database's file is checked page by page (SQLite's PRAGMA integrity_check, or
+quick_check over 200 MB, named in the output); on PostgreSQL the server checks its
+own pages. Any ✗ exits 1.
+
 \b
 Example:
   kam doctor
@@ -15,6 +19,7 @@ from commands._common import Kam, KamCommand, clean, pass_kam
 from migrations import HEAD
 from reports.fonts import checks
 from workflow.records.db import display_url
+from workflow.views import integrity
 from workflow.views.company import SOURCES, letterhead, letterhead_source
 
 
@@ -38,6 +43,7 @@ def doctor(kam: Kam) -> None:
             "check --db / KAM_DATABASE_URL",
         )
     results.append({"name": "database", "ok": ok, "detail": detail, "fix": fix})
+    results.append(_integrity(kam))
     results.append(_company(kam) if ok else {"name": "company", "ok": True, "detail": "—", "fix": "", "note": ""})
 
     def human() -> None:
@@ -52,6 +58,17 @@ def doctor(kam: Kam) -> None:
     kam.emit(results, human)
     if not all(r["ok"] for r in results):
         raise SystemExit(1)
+
+
+def _integrity(kam: Kam) -> dict[str, Any]:
+    """The file's pages, whatever its schema: a damaged file is the first thing to know about (issue 12)."""
+    found = integrity.of(kam.db)
+    fix = kam.t(
+        "从备份恢复数据库（先用 kam --db 备份文件 audit verify 检查备份），不要继续写入",
+        "restore the database from a backup (check it first with kam --db BACKUP audit verify); do not write to it",
+    )
+    detail = found.describe().render(kam.lang)
+    return {"name": "integrity", "ok": found.ok, "detail": detail, "fix": "" if found.ok else fix, "check": found.check}
 
 
 def _company(kam: Kam) -> dict[str, Any]:

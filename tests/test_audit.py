@@ -163,7 +163,7 @@ def test_an_untouched_record_verifies(kam: Any, db: Database, process: Process, 
     assert ledger_rows == 2  # the account and its contact, each as created
     result = kam("audit", "verify")
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"history intact: 2 opportunities, {rows} history rows verified\n"
+    assert result.stdout == f"history intact: 2 opportunities, {rows} history rows verified\nintegrity check passed (PRAGMA integrity_check)\n"
     assert kam.json("audit", "verify") == {
         "ok": True, "checked": rows, "opportunities": 2, "breaks": [], "subjects": 1, "ledger_breaks": [],
         "signatures": 0, "signature_problems": [], "anchors": [],

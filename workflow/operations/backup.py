@@ -8,6 +8,14 @@ The copy is written next to its destination (FILE.part, created exclusively,
 never through a link) and renamed into place, so a failed, interrupted or
 terminated backup never leaves half a file under the final name, nor a hidden
 one beside it (a .part a killed run left is replaced by the next run).
+The copy is checked page by page (`records.db.integrity`) before it is renamed
+into place: a damaged database is copied damage and all, so a backup that fails
+the check is removed and refused, never kept as if it were one.
+
+SIGTERM and Ctrl-C are noticed when SQLite's backup step returns (Python runs
+signal handlers between calls, and the copy is one call, so as to read one
+snapshot): the `.part` is then removed. Only SIGKILL leaves it, and the next
+backup to that file removes it first (`create_partial`, never following a link).
 """
 
 from __future__ import annotations
@@ -19,7 +27,7 @@ from pathlib import Path
 
 from workflow.errors import InvalidInput
 from workflow.i18n import t
-from workflow.records.db import Database, display_url
+from workflow.records.db import Database, Integrity, damaged, display_url, integrity
 from workflow.records.files import create_partial
 from workflow.values.writing import as_written
 
@@ -28,6 +36,7 @@ from workflow.values.writing import as_written
 class Backup:
     path: str
     bytes: int
+    integrity: Integrity  # the check over the copy: passed (a failed one is refused, and no copy is kept)
 
 
 def backup(db: Database, destination: str | os.PathLike[str]) -> Backup:
@@ -62,6 +71,9 @@ def backup(db: Database, destination: str | os.PathLike[str]) -> Backup:
             source.backup(copy)  # one step: the whole database from one read snapshot
             # The copy stands alone: no WAL beside it, so it is one file to keep or mail.
             copy.execute("PRAGMA journal_mode=DELETE")
+            checked = integrity(copy)
+            if not checked.ok:
+                raise damaged(checked, db.url)  # the source is damaged: its copy is too, and is removed below
         finally:
             copy.close()
         os.replace(partial, target)
@@ -72,4 +84,4 @@ def backup(db: Database, destination: str | os.PathLike[str]) -> Backup:
         raise InvalidInput(t(f"无法写入备份 {target}：{exc}", f"cannot write the backup {target}: {exc}")) from None
     finally:
         raw.close()
-    return Backup(str(target), target.stat().st_size)
+    return Backup(str(target), target.stat().st_size, checked)

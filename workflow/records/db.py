@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import functools
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -22,7 +23,7 @@ from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, NoSuchModul
 
 from migrations import HEAD, newer_schema, upgrade
 from workflow.errors import DatabaseBusy, DatabaseNotReady, InvalidInput, PermissionDenied
-from workflow.i18n import t
+from workflow.i18n import Text, t
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -246,6 +247,94 @@ class Database:
     def dispose(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
+
+
+# -- integrity (issue 12) ----------------------------------------------------------------------
+
+#: Over this many bytes `integrity()` runs PRAGMA quick_check instead of integrity_check: the full check also
+#: compares every index with its table, which on a large file takes minutes (it reads the whole file several
+#: times); quick_check reads each page once and still finds damaged pages, bad records and broken b-trees.
+FULL_CHECK_BYTES = 200 * 1024 * 1024
+#: At most this many problems are reported (SQLite stops there too): a damaged file can name thousands.
+MAX_PROBLEMS = 20
+
+
+class Integrity(NamedTuple):
+    """What the database's own consistency check said: which check ran, and every problem it named.
+
+    `check` is "integrity_check", "quick_check" (SQLite) or "server" (PostgreSQL, whose server checks its own
+    pages: kam has nothing to add there, and says so).
+    """
+
+    check: str
+    ok: bool
+    problems: tuple[str, ...]
+    bytes: int
+
+    def describe(self) -> Text:
+        """One line for the doctor, audit verify and backup: which check ran and what it found."""
+        if self.check == "server":
+            return t(
+                "PostgreSQL 服务器自行校验数据页（kam 不另行检查）",
+                "PostgreSQL checks its own pages (kam has no check to add)",
+            )
+        ran = f"PRAGMA {self.check}"
+        quick = self.check == "quick_check"
+        why_zh = f"：文件超过 {FULL_CHECK_BYTES >> 20} MB，做快速检查" if quick else ""
+        why_en = f", as the file is over {FULL_CHECK_BYTES >> 20} MB" if quick else ""
+        if self.ok:
+            return t(f"完整性检查通过（{ran}{why_zh}）", f"integrity check passed ({ran}{why_en})")
+        first = self.problems[0] if self.problems else "?"
+        more_zh = f"等 {len(self.problems)} 处问题" if len(self.problems) > 1 else ""
+        more_en = f" and {len(self.problems) - 1} more" if len(self.problems) > 1 else ""
+        return t(
+            f"完整性检查未通过（{ran}{why_zh}）：{first}{more_zh}",
+            f"the integrity check failed ({ran}{why_en}): {first}{more_en}",
+        )
+
+
+def integrity(connection: Connection | sqlite3.Connection, *, full: bool | None = None) -> Integrity:
+    """Run SQLite's own consistency check over the whole file (`full`: None chooses by size, see FULL_CHECK_BYTES).
+
+    The one place kam checks a database file's pages: `kam doctor`, `kam audit verify` and `kam backup`
+    (over the copy, before it is put in place) all call this. A file with bytes overwritten in its middle
+    reads fine until the damaged page is visited; only this check visits every page. A check that cannot even
+    read the file (SQLite raises "database disk image is malformed") is a failed check, not an error.
+    `connection` is a SQLAlchemy connection, or a DBAPI one to a file kam has not opened as a database (the
+    backup's copy, which must stay a single file: no WAL beside it).
+    """
+    if isinstance(connection, Connection) and connection.dialect.name != "sqlite":
+        return Integrity("server", True, (), 0)
+
+    def rows(sql: str) -> list[Any]:
+        if isinstance(connection, Connection):
+            return list(connection.exec_driver_sql(sql).all())
+        return connection.execute(sql).fetchall()
+
+    try:
+        size = int(rows("PRAGMA page_count")[0][0] or 0) * int(rows("PRAGMA page_size")[0][0] or 0)
+        check = "integrity_check" if (full if full is not None else size <= FULL_CHECK_BYTES) else "quick_check"
+        found = rows(f"PRAGMA {check}({MAX_PROBLEMS})")
+    except (DatabaseError, sqlite3.DatabaseError) as exc:
+        if _is_busy(exc):
+            raise DatabaseBusy(t("数据库正忙，请稍后再试", "the database is busy, try again")) from None
+        return Integrity("integrity_check", False, (str(getattr(exc, "orig", exc)).strip(),), 0)
+    problems = tuple(str(row[0]) for row in found if str(row[0]) != "ok")
+    return Integrity(check, not problems, problems, size)
+
+
+def damaged(found: Integrity, url: str) -> DatabaseNotReady:
+    """The refusal for a database whose integrity check failed: what the check said, and what to do."""
+    where = display_url(url)
+    return DatabaseNotReady(
+        t(
+            f"数据库 {where} 已损坏：{found.describe().zh}；请从备份恢复"
+            "（先用 kam --db 备份文件 audit verify 检查备份），不要继续写入",
+            f"the database {where} is damaged: {found.describe().en}; restore it from a backup (check the backup "
+            "first with kam --db BACKUP audit verify) and do not write to it",
+        ),
+        [t(problem, problem) for problem in found.problems] if len(found.problems) > 1 else [],
+    )
 
 
 def as_connection(source: Connection | Session) -> Connection:
