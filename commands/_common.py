@@ -28,11 +28,12 @@ if TYPE_CHECKING:
     from workflow.rules.process import Process
 
 
-# C0 controls except tab/newline, DEL, C1 controls and ESC sequences: never echo them to a terminal.
+# C0 controls except tab/newline, DEL, C1 controls, ESC sequences and the bidirectional overrides and isolates:
+# never echo them to a terminal (typed text refuses them, `writing.safe_text`; this covers rows written before).
 @functools.cache
 def _control() -> re.Pattern[str]:
     # compiled on first use: `kam --help` never needs it
-    return re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+    return re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean(value: Any) -> str:

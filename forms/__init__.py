@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from workflow.errors import InvalidInput
 from workflow.i18n import Text, t
-from workflow.values.writing import as_written
+from workflow.values.writing import as_written, unsafe
 
 if TYPE_CHECKING:
     from forms.base import Form
@@ -204,14 +204,11 @@ MAX_FIELD_CHARS = MAX_DOCUMENT_CHARS
 MAX_LIST_ITEMS = MAX_DOCUMENT_ITEMS
 MAX_DEPTH = 20
 MAX_KEY_CHARS = 200
-# C0 controls other than tab, newline and carriage return, and DEL: refused, not stripped, so what is
-# stored (and hashed into the history) is exactly what the user wrote.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _beyond_limits(form: type[Form], data: Any) -> list[FieldError]:
-    """Every text over MAX_FIELD_CHARS, list over MAX_LIST_ITEMS, nesting past MAX_DEPTH or control character."""
+    """Every text over MAX_FIELD_CHARS, list over MAX_LIST_ITEMS, nesting past MAX_DEPTH, or holding a character
+    no typed text may (`workflow.values.writing.unsafe`: controls C0 and C1, bidirectional overrides, surrogates)."""
     from forms.errors import _walk  # with pydantic, as the schema it walks
 
     errors: list[FieldError] = []
@@ -241,20 +238,12 @@ def _beyond_limits(form: type[Form], data: Any) -> list[FieldError]:
                     f"过长：{len(value):,} 字，上限 {MAX_FIELD_CHARS:,} 字",
                     f"too long: {len(value):,} characters, the limit is {MAX_FIELD_CHARS:,}",
                 )
-            elif found := _SURROGATE.search(value):  # from a JSON "\\udcff" escape: not text, cannot be stored
-                code = f"U+{ord(found.group()):04X}"
+            elif found := unsafe(value):  # the one rule for typed text (workflow.values.writing)
+                what = found.what()
                 problem(
                     loc,
-                    f"含无效字符 {code}（不成对的代理码位，第 {found.start() + 1} 个字符）：请删除",
-                    f"contains the invalid character {code} (an unpaired surrogate, character {found.start() + 1}): "
-                    "remove it",
-                )
-            elif found := _CONTROL.search(value):
-                code = f"U+{ord(found.group()):04X}"
-                problem(
-                    loc,
-                    f"含控制字符 {code}（第 {found.start() + 1} 个字符）：请删除",
-                    f"contains the control character {code} (character {found.start() + 1}): remove it",
+                    f"含{what.zh}（第 {found.position} 个字符）：请删除",
+                    f"contains {what.en} (character {found.position}): remove it",
                 )
         elif isinstance(value, list):
             if len(value) > MAX_LIST_ITEMS:

@@ -113,7 +113,8 @@ def test_nothing_to_change(kam: Kam) -> None:
 @pytest.mark.parametrize("value", ["甲\x1b[31m公司", "甲\u202e公司"])
 def test_control_characters_are_refused(kam: Kam, value: str) -> None:
     result = kam("company", "set", "--name", value)
-    assert result.exit_code == 1 and "the name holds the control or invisible character U+" in result.stderr
+    assert result.exit_code == 1 and result.stderr.startswith("Error: the name: “甲<U+")
+    assert "at position 2, which kam cannot store or print: remove it" in result.stderr
 
 
 def test_the_audit_names_a_letterhead_or_logo_changed_outside_kam(kam: Kam, db: Database, tmp_path: Path) -> None:

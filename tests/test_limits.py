@@ -65,7 +65,7 @@ def test_an_unpaired_surrogate_from_a_json_escape_is_refused(kam: Any, deal: int
     path.write_text('{"visit_date": "2026-09-08", "handler": "ab\\udcff"}', encoding="utf-8")
     result = kam("doc", "fill", deal, "visit-feedback", "--file", path)
     assert result.exit_code == 1
-    assert "  - handler (Handler): contains the invalid character U+DCFF (an unpaired surrogate, character 3): remove it" in result.stderr.splitlines()
+    assert "  - handler (Handler): contains the unpaired surrogate U+DCFF (character 3): remove it" in result.stderr.splitlines()
 
 
 def test_tabs_and_line_breaks_are_ordinary_text() -> None:
@@ -243,23 +243,33 @@ def test_arguments_the_database_cannot_hold_are_usage_errors(kam: Any, deal: int
 
 
 def test_no_escape_sequence_reaches_the_terminal(kam: Any, db: Database, process: Process, deal: int) -> None:
-    """User text with escape sequences is stored as given but printed without them, by every command that shows it."""
+    """User text with escape sequences is refused as typed (issue 12: one rule for typed text), and a row that holds
+    them anyway (written before the rule, or outside kam) is printed without them by every command that shows it."""
+    from sqlalchemy import text
+
     evil = f"{ESC}红\x1b]0;owned\x07\x1b[2J"
-    assert kam("account", "edit", "1", "--region", evil, "--address", evil, "--industry", evil).exit_code == 0
-    assert kam("contact", "add", "1", f"李{ESC}", "--role", evil, "--title", evil).exit_code == 0
-    refused = kam("opp", "new", "1", f"标题{evil}", "--owner", f"王{ESC}")  # a name holds no control character (issue 13)
-    assert refused.exit_code == 1 and "<U+001B>" in refused.stderr
-    assert kam("opp", "new", "1", f"标题{evil}", "--owner", "王磊").exit_code == 0
-    assert kam("opp", "hold", deal, "--reason", evil).exit_code == 0
-    assert kam("opp", "lose", "2", "--reason", "price", "--note", evil).exit_code == 0
+    typed = [
+        kam("account", "edit", "1", "--region", evil, "--address", evil, "--industry", evil),
+        kam("contact", "add", "1", "李阳", "--role", evil, "--title", evil),
+        kam("opp", "new", "1", f"标题{evil}", "--owner", f"王{ESC}"),  # a name holds no control character (issue 13)
+        kam("opp", "new", "1", f"标题{evil}", "--owner", "王磊"),
+        kam("opp", "hold", deal, "--reason", evil),
+    ]
+    for refused in typed:
+        assert refused.exit_code == 1 and "<U+001B>" in refused.stderr, refused.output
+    assert kam("opp", "new", "1", "标题", "--owner", "王磊").exit_code == 0
+    with db.write() as session:  # rows that hold them anyway
+        session.execute(text("UPDATE accounts SET region = :e, address = :e, industry = :e"), {"e": evil})
+        session.execute(text("UPDATE opportunities SET title = :t, hold_reason = :e, on_hold = :h WHERE id = :id"), {"t": f"标题{evil}", "e": evil, "h": True, "id": deal})
+        session.execute(text("UPDATE opportunities SET lost_note = :e WHERE id = 2"), {"e": evil})
     outputs = [
-        refused, kam("account", "list"), kam("account", "show", "1"), kam("opp", "list"), kam("opp", "show", deal), kam("opp", "show", "2"),
+        *typed, kam("account", "list"), kam("account", "show", "1"), kam("opp", "list"), kam("opp", "show", deal), kam("opp", "show", "2"),
         kam("opp", "history", deal), kam("opp", "history", "2"), kam("opp", "check", deal), kam("opp", "advance", deal),
     ]
     for result in outputs:
         assert result.exit_code in (0, 1)
-        for text in (result.stdout, result.stderr):
-            assert "\x1b" not in text and "\x07" not in text, (result.output)
+        for out in (result.stdout, result.stderr):
+            assert "\x1b" not in out and "\x07" not in out, (result.output)
     assert "红" in kam("account", "show", "1").stdout
     # --json keeps the stored text exactly (JSON escapes it), for tools that want it
     assert kam.json("opp", "show", deal)["hold_reason"] == evil

@@ -965,7 +965,7 @@ def test_json_values_kam_cannot_store_are_refused(text: str, zh: str, en: str) -
         ),
         (
             '{"handler": "a\\udcffb"}',
-            "handler (Handler): contains the invalid character U+DCFF (an unpaired surrogate, character 2): remove it",
+            "handler (Handler): contains the unpaired surrogate U+DCFF (character 2): remove it",
         ),
         ('handler: "a\\0b"\n', "handler (Handler): contains the control character U+0000 (character 2): remove it"),
         ("handler: " + "长" * 20_001 + "\n", "handler (Handler): too long: 20,001 characters, the limit is 20,000"),

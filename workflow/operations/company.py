@@ -17,6 +17,7 @@ from workflow.errors import InvalidInput
 from workflow.i18n import t
 from workflow.records import blobs, ledger, tables
 from workflow.rules import files
+from workflow.values.writing import safe_text
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session  # `kam report pipeline` reads the letterhead and never loads the ORM
@@ -41,7 +42,8 @@ def current(connection: Connection) -> Any | None:
 
 
 def _setting(column: str, zh: str, en: str, limit: int, value: str) -> str | None:
-    text = " ".join(value.split())  # one line: the letterhead has no room for line breaks
+    # the one rule first (it names the character and where it is), then the letterhead's stricter own
+    text = " ".join(safe_text(t(zh, f"the {en}"), value).split())  # one line: no room for line breaks
     if len(text) > limit:
         raise InvalidInput(t(f"{zh}过长（最多 {limit} 字）", f"the {en} is too long (at most {limit} characters)"))
     bad = next((c for c in text if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn")), None)

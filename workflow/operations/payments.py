@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from workflow.records import chain, queries, tables
 from workflow.records.tables import utcnow
-from workflow.rules import contract
+from workflow.rules import contract, values
 from workflow.rules import receivables as rules
 from workflow.rules.compliance import MINUTES, REVIEW, deal_total
 
@@ -138,6 +138,7 @@ def record(
     note: str | None = None,
 ) -> dict[str, Any]:
     """Record money received on a signed opportunity: one history row, the receivables updated (see the docstring)."""
+    note = values.text("--note", note)
     opp = queries.lock(session, opportunity_id)  # two managers recording at once queue here
     if opp.signed_at is None:
         raise rules.not_signed(opportunity_id)

@@ -26,7 +26,7 @@ from workflow.operations import amendments
 from workflow.operations.roster import registered_keys
 from workflow.records import acting, chain, queries, roster
 from workflow.records.models import SignOff, utcnow
-from workflow.rules import signatures
+from workflow.rules import signatures, values
 from workflow.rules.compliance import REVIEW
 from workflow.rules.process import LOST, Process
 from workflow.values.names import name_key, normalize_name, stored_key
@@ -73,7 +73,7 @@ def decide(
     department = process.department_choice.parse(department, t("会签部门", "sign-off department"))
     actor = normalize_name(actor, REVIEWER)
     key = name_key(actor)
-    comment = (comment or "").strip() or None
+    comment = values.text("--comment", comment)  # printed on the compliance review's PDF
     if decision == "reject" and not comment:
         raise InvalidInput(t("驳回须写明原因 (--comment)", "a rejection needs a reason (--comment)"))
     opp = queries.lock(session, opportunity_id)

@@ -25,7 +25,7 @@ from forms.choices import LOST_REASON, Choice
 from forms.reading import PROCESS, PROCESS_FILE, line_of, load_yaml, read_text
 from workflow.errors import InvalidInput
 from workflow.i18n import Text, t
-from workflow.values.writing import as_written
+from workflow.values.writing import as_written, unsafe
 
 BUILTIN = Path(__file__).with_name("six-step.yaml")
 LOST = "lost"
@@ -234,9 +234,19 @@ def _fail(source: str, line: int | None, zh: str, en: str) -> InvalidInput:
 
 
 def _text(value: Any, source: str, line: int | None, what: str) -> Text:
+    """A label or message of the file (printed on PDFs and in the terminal): text, checked as every typed text is."""
     if isinstance(value, str):
-        return Text(value, value)
+        value = {"zh": value, "en": value}
     if isinstance(value, dict) and isinstance(value.get("zh"), str) and isinstance(value.get("en"), str):
+        for lang in ("zh", "en"):
+            if (found := unsafe(value[lang])) is not None:
+                what_char = found.what()
+                raise _fail(
+                    source,
+                    line,
+                    f"{what} 的第 {found.position} 个字符是{what_char.zh}：请删除",
+                    f"{what} holds {what_char.en} at position {found.position}: remove it",
+                )
         return Text(value["zh"], value["en"])
     raise _fail(
         source, line, f"{what} 须为 {{zh: ..., en: ...}} 或文本", f"{what} must be {{zh: ..., en: ...}} or a string"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from forms.choices import Choice
 from workflow.errors import InvalidInput
 from workflow.i18n import t
-from workflow.values.writing import as_written
+from workflow.values.writing import as_written, safe_text
 
 MAX_TEXT = 10_000
 
@@ -24,9 +24,10 @@ def choice(name: str, value: str | None, enum: Choice) -> str | None:
 
 
 def text(name: str, value: str | None, *, required: bool = False, limit: int = MAX_TEXT) -> str | None:
-    """`value` stripped; None when blank; refused when required and blank, or longer than `limit`."""
+    """`value` stripped; None when blank; refused when required and blank, longer than `limit`, or holding a control
+    or bidirectional character (`writing.safe_text`: the one rule every typed text follows)."""
     if value is not None:
-        value = value.strip()
+        value = safe_text(name, value.strip())
     if required and not value:
         raise InvalidInput(t(f"{name} 不能为空", f"{name} must not be empty"))
     if value and len(value) > limit:

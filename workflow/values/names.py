@@ -33,7 +33,7 @@ import unicodedata
 
 from workflow.errors import InvalidInput
 from workflow.i18n import Text, t
-from workflow.values.writing import Field, code_point, label, shown
+from workflow.values.writing import BIDI_CONTROLS, Field, code_point, label, shown
 
 MAX_LENGTH = 100
 # A raw text this long is refused before it is scanned: no name is ever that long, and the
@@ -45,8 +45,9 @@ MAX_RAW_LENGTH = 10 * MAX_LENGTH
 # from a spreadsheet cell or a chat they are layout, and no name keeps them.
 _LAYOUT_SPACES = frozenset("\t\n\r\x0b\x0c\x85\u2028\u2029")
 
-# Bidirectional controls (UAX #9): LRE RLE PDF LRO RLO, LRI RLI FSI PDI, LRM RLM, ALM.
-_BIDI = frozenset(chr(code) for code in (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)))
+# Bidirectional controls (UAX #9): the embeddings, overrides and isolates every typed text refuses
+# (`writing.BIDI_CONTROLS`), and in a name the marks LRM, RLM and ALM too.
+_BIDI = BIDI_CONTROLS | frozenset(chr(code) for code in (0x061C, 0x200E, 0x200F))
 
 # Default_Ignorable_Code_Point (Unicode DerivedCoreProperties.txt) beyond what the categories
 # Cf, Cn and Cs already refuse: characters that render as nothing although they are letters or

@@ -7,10 +7,13 @@ three agree on what a full-width character means and on how a refusal quotes the
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from collections.abc import Callable
+from typing import NamedTuple
 
-from workflow.i18n import Text
+from workflow.errors import InvalidInput
+from workflow.i18n import Text, t
 
 #: A field as a refusal names it: one string for both languages (`--owner`, `lines[2].unit_price`)
 #: or a `Text` with a label per language (`t("负责人", "owner")`).
@@ -89,3 +92,55 @@ def code_point(char: str) -> str:
     """`U+200B ZERO WIDTH SPACE`: how a refusal names one character, with its Unicode name when it has one."""
     name = unicodedata.name(char, "")
     return f"U+{ord(char):04X} {name}" if name else f"U+{ord(char):04X}"
+
+
+# -- characters no typed text may hold (issue 12) ------------------------------------------------------------
+
+#: The bidirectional embeddings, overrides and isolates (LRE RLE PDF LRO RLO, LRI RLI FSI PDI): each reorders
+#: the text after it, in a terminal and in a PDF's text layer, so "合同金额 100" can read as something else.
+BIDI_CONTROLS = frozenset(chr(code) for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
+
+# The one rule for every text a person types that kam stores, prints on a PDF or shows in a terminal (a document
+# field, a title, a note, a comment, a letterhead line): C0 controls but tab, line feed and carriage return; DEL;
+# the C1 controls U+0080-U+009F (U+009B is a terminal's escape, U+0085 a line break to some readers); the
+# bidirectional controls above; and lone surrogates (bytes that were not UTF-8). Refused, never stripped, so
+# what is stored and hashed into the history is exactly what was written. Names refuse more (`values.names`).
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+class Unsafe(NamedTuple):
+    """The first character of a text that the rule refuses, and where it is (1 = the first character)."""
+
+    position: int
+    char: str
+
+    def what(self) -> Text:
+        """The character as a refusal names it: its kind and its code point (`U+202E RIGHT-TO-LEFT OVERRIDE`)."""
+        code = code_point(self.char)
+        if self.char in BIDI_CONTROLS:
+            return t(f"改变文字方向的控制字符 {code}", f"the bidirectional control character {code}")
+        if 0xD800 <= ord(self.char) <= 0xDFFF:
+            return t(f"无效的代理码位 {code}", f"the unpaired surrogate {code}")
+        return t(f"控制字符 {code}", f"the control character {code}")
+
+
+def unsafe(text: str) -> Unsafe | None:
+    """The first character of `text` no typed text may hold (see `_UNSAFE`), or None."""
+    found = _UNSAFE.search(text)
+    return None if found is None else Unsafe(found.start() + 1, found.group())
+
+
+def safe_text(field: Field, text: str) -> str:
+    """`text` itself, or a refusal naming `field`, the character, its code point and its position."""
+    found = unsafe(text)
+    if found is None:
+        return text
+    where, what = label(field), found.what()
+    quoted = shown(text, hidden=lambda char: _UNSAFE.fullmatch(char) is not None)
+    raise InvalidInput(
+        t(
+            f"{where.zh}：「{quoted}」的第 {found.position} 个字符是{what.zh}，不能保存或打印：请删除它",
+            f"{where.en}: “{quoted}” holds {what.en} at position {found.position}, which kam cannot store or "
+            "print: remove it",
+        )
+    )
