@@ -95,12 +95,12 @@ def test_a_document_field_refuses_them(kam: Any, deal: int, tmp_path: Path, char
     from helpers import sample
 
     data = sample("phone-invite-feedback", deal)
-    data["handler"] = f"王{char}磊"
+    data["visit_place"] = f"王{char}磊"
     path = tmp_path / "doc.json"
     path.write_text(json.dumps(data, default=str), encoding="utf-8")  # "\u202e": escaped, past the file check
     result = kam("doc", "fill", str(deal), "phone-invite-feedback", "--file", str(path))
     assert result.exit_code == 1, result.output
-    assert "  - handler: contains the" in result.stderr and f"U+{ord(char):04X}" in result.stderr
+    assert "  - visit_place (" in result.stderr and "): contains the" in result.stderr and f"U+{ord(char):04X}" in result.stderr
     assert "(character 2): remove it" in result.stderr
 
 

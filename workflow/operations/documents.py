@@ -8,12 +8,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 import forms
+from reports.glyphs import missing_in
 from workflow.operations import followups, payments
 from workflow.records import chain, queries
 from workflow.records.hashing import sha256
 from workflow.records.models import Document, utcnow
 from workflow.rules import contract
 from workflow.rules.plans import SERVICE_PLAN
+from workflow.values.writing import code_point
 
 # Derived data that follows the newest version of a kind, kept in the same transaction as the fill.
 REFRESHERS: dict[str, Callable[[Session, int, dict[str, Any]], Any]] = {
@@ -50,6 +52,20 @@ def _fill(
     if locked is not None:
         raise locked
     stored = forms.dump(forms.validate(kind, data))
+    unprintable = [
+        forms.FieldError(
+            where,
+            "",
+            "",
+            f"第 {position} 个字符 {code_point(char)} 在已安装的字体中都没有，PDF 里会印成空框："
+            "请改用常用写法（或拼音），或安装含有该字符的字体（见 kam doctor）",
+            f"character {position}, {code_point(char)}, is in no installed font, so the PDF would print an empty "
+            "box: write it another way, or install a font that has it (see kam doctor)",
+        )
+        for where, position, char in missing_in(stored)
+    ]
+    if unprintable:  # refused at fill time, never an empty box (or a wrong character) in the PDF (issue 12)
+        raise forms.FormInvalid(kind, unprintable)
     if if_changed:
         newest = queries.newest_document(session, opp.id, kind)
         if newest is not None and newest.sha256 == sha256(stored):
