@@ -75,7 +75,7 @@ def test_ordinary_text_never_reads_the_fonts(monkeypatch: pytest.MonkeyPatch) ->
         raise AssertionError("read the fonts for ordinary text")
 
     monkeypatch.setattr(glyphs, "_coverage", unexpected)
-    ordinary = "客户车队 120 台，“高寒”工况；Fleet of 120 trucks — ￥1,000 · ＡＢＣ（全角）。\n\t\u200b\u200d\ufe0f"
+    ordinary = "客户车队 120 台，“高寒”工况 -30℃ → ① ■ Ⅻ ǎ；Fleet of 120 trucks — ￥1,000 · ＡＢＣ（全角）。\n\t\u200b\u200d\ufe0f"
     assert list(missing_glyphs(ordinary * 100)) == []
 
 
