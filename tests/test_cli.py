@@ -270,8 +270,14 @@ def test_usage_errors_exit_2(kam: Kam, args: tuple[str, ...]) -> None:
     assert result.exit_code == 2
 
 
-def test_terminal_escape_sequences_never_reach_the_screen(kam: Kam) -> None:
-    kam("account", "add", "恶意\x1b[31m公司\x07", "--type", "enterprise", "--class", "A", "--industry", "x", "--fleet-size", "1")
+def test_terminal_escape_sequences_never_reach_the_screen(kam: Kam, db_url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    typed = kam("account", "add", "恶意\x1b[31m公司\x07", "--type", "enterprise", "--class", "A", "--industry", "x", "--fleet-size", "1")
+    assert typed.exit_code == 1 and "<U+001B>" in typed.stderr and "\x1b" not in typed.stderr  # refused as typed (issue 12)
+    assert kam("account", "add", "恶意公司", "--type", "enterprise", "--class", "A", "--industry", "x", "--fleet-size", "1").exit_code == 0
+    with create_engine(db_url).begin() as conn:  # a row that holds them anyway (written before the rule)
+        conn.execute(text("UPDATE accounts SET name = :n"), {"n": "恶意\x1b[31m公司\x07"})
     out = kam("account", "list").stdout
     assert "\x1b" not in out and "\x07" not in out and "恶意[31m公司" not in out and "恶意公司" in out
 

@@ -81,7 +81,7 @@ def test_render_errors_are_clear(kam: Kam, deal: int, tmp_path: Path) -> None:
 
 def test_doctor_reports_everything_ok(kam: Kam) -> None:
     checks = {c["name"]: c for c in kam.json("doctor")}
-    assert set(checks) == {"chinese-font", "pdf-subsetter", "weasyprint", "database", "company"}
+    assert set(checks) == {"chinese-font", "pdf-subsetter", "weasyprint", "database", "integrity", "company"}
     assert all(c["ok"] for c in checks.values())
 
 
