@@ -37,8 +37,8 @@ ZH: dict[str, str] = {
     "No such command {name!r}.": "没有命令「{name}」。",
     "Did you mean {possibility}?": "是不是要用 {possibility}？",
     "(Did you mean one of: {possibilities}?)": "（是不是要用其中之一：{possibilities}？）",
-    "Got unexpected extra argument ({args})": "多余的参数（{args}）",
-    "Got unexpected extra arguments ({args})": "多余的参数（{args}）",
+    "Got unexpected extra argument ({args})": "多余的参数「{args}」",
+    "Got unexpected extra arguments ({args})": "多余的参数「{args}」",
     "Invalid value for {param_hint}: {message}": "{param_hint} 的值无效：{message}",
     "Invalid value: {message}": "值无效：{message}",
     "Option {name!r} requires an argument.": "选项「{name}」后面需要一个值。",
@@ -90,10 +90,17 @@ class _Chinese(str):
         return str.format(self, *args, **words)
 
 
+# click's English messages that echo what was typed without quotes: quoted, as every kam message quotes it.
+EN: dict[str, str] = {
+    "Got unexpected extra argument ({args})": "Got unexpected extra argument “{args}”",
+    "Got unexpected extra arguments ({args})": "Got unexpected extra arguments “{args}”",
+}
+
+
 def _gettext(message: str) -> str:
     if _state["lang"] == "zh" and message in ZH:
         return _Chinese(ZH[message])
-    return message
+    return EN.get(message, message)
 
 
 def _ngettext(singular: str, plural: str, count: int) -> str:

@@ -366,6 +366,9 @@ def _opportunity(data: dict[str, Any]) -> dict[str, Any]:
     [
         (lambda d: d["tables"]["events"].append(dict(d["tables"]["events"][0])), "events[2]", "the id “1” appears twice"),
         (lambda d: _opportunity(d).update(account_id=77), "opportunities[1].account_id", "refers to accounts “77”, which the file does not hold"),
+        # found by the large fuzz: a second history row with the same position was an IntegrityError
+        (lambda d: d["tables"]["events"].append(dict(d["tables"]["events"][0], id=99)), "events[2]", "a second row with opportunity_id, seq “[1, 1]” (the database keeps them unique)"),
+        (lambda d: d["tables"]["accounts"].append(dict(d["tables"]["accounts"][0], id=98)), "accounts[2]", "a second row with name “包头鑫达物流有限公司” (the database keeps them unique)"),
         (lambda d: _opportunity(d).update(budget="NaN"), "opportunities[1].budget", "the amount “NaN” is not finite or out of range"),
         (lambda d: _opportunity(d).update(budget="1e20"), "opportunities[1].budget", "the amount “1e20” is not finite or out of range"),
         (lambda d: _opportunity(d).update(budget="1.005"), "opportunities[1].budget", "the amount “1.005” has more than 2 decimals"),

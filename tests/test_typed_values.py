@@ -213,8 +213,8 @@ USAGE_ERRORS = [
     (
         ("opp", "show", "1", "2"),
         "opp show [OPTIONS] OPPORTUNITY_ID",
-        "错误：多余的参数（2）",
-        "Error: Got unexpected extra argument (2)",
+        "错误：多余的参数「2」",
+        "Error: Got unexpected extra argument “2”",
     ),
 ]
 

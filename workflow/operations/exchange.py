@@ -38,6 +38,7 @@ from sqlalchemy import (
     LargeBinary,
     Numeric,
     Table,
+    UniqueConstraint,
     func,
     select,
     text,
@@ -270,6 +271,14 @@ def _key(name: str, row: dict[str, Any]) -> Any:
     return row[ORDER[name]] if name in ORDER else row["id"]
 
 
+def _unique_columns(table: Table) -> list[tuple[str, ...]]:
+    """The column sets `table` keeps unique (constraints and unique indexes), its primary key left to the ids' check."""
+    found = [tuple(c.name for c in u.columns) for u in table.constraints if isinstance(u, UniqueConstraint)]
+    found += [tuple(c.name for c in index.columns) for index in table.indexes if index.unique]
+    found += [(c.name,) for c in table.columns if c.unique]
+    return list(dict.fromkeys(columns for columns in found if columns))
+
+
 def _check_references(parsed: dict[str, list[dict[str, Any]]]) -> None:
     """No two rows of a table share a key, and every reference names a row of the file: refused before inserting."""
     keys: dict[str, set[Any]] = {}
@@ -283,6 +292,22 @@ def _check_references(parsed: dict[str, list[dict[str, Any]]]) -> None:
                 )
             seen.add(key)
         keys[name] = seen
+    for name, rows in parsed.items():  # and every other set of columns the database keeps unique
+        for columns in _unique_columns(TABLES[name]):
+            together: set[tuple[Any, ...]] = set()
+            for i, row in enumerate(rows, 1):
+                values = tuple(row.get(column) for column in columns)
+                if None in values:
+                    continue  # NULLs are distinct to SQLite and PostgreSQL alike
+                if values in together:
+                    shown_columns = ", ".join(columns)
+                    written = as_written(list(values) if len(values) > 1 else values[0])
+                    raise _bad(
+                        f"{name}[{i}]",
+                        f"{shown_columns} 为「{written}」的行重复（数据库中须唯一）",
+                        f"a second row with {shown_columns} “{written}” (the database keeps them unique)",
+                    )
+                together.add(values)
     for name, rows in parsed.items():
         for fk in TABLES[name].foreign_keys:
             target, column = fk.column.table.name, fk.parent.name
