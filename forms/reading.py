@@ -1001,7 +1001,7 @@ def _check_tree(data: Any, name: Text, limits: Limits, *, values: bool) -> None:
                         loc,
                         f"键名过长或含无效字符（上限 {n:,} 字）：“{_clip(key)}”",
                         "a key that is too long or holds an invalid character "
-                        f"(the limit is {n:,} characters): '{_clip(key)}'",
+                        f"(the limit is {n:,} characters): “{_clip(key)}”",
                     )
                 stack.append(((*loc, key), item))
 
