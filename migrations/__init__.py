@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
     from sqlalchemy import Engine
 
-HEAD = "0009"
+HEAD = "0010"
 HERE = Path(__file__).parent
 
 

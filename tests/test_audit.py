@@ -53,11 +53,20 @@ def _relink_row(s: Session, opp: int) -> str:
 
 def _delete_last_row(s: Session, opp: int) -> str:
     last = seq_of(s, opp, "transition")
-    s.execute(delete(Event).where(Event.opportunity_id == opp, Event.seq == last))
+    activity, newest = _activity_and_newest_after_deleting(s, opp, last)
     return (
-        f"opportunity {opp}: stage does not match its history: contract_maintenance in the opportunity, evaluation_negotiation in the history "
-        f"(the last row is seq {last - 1}: later rows were deleted or the stage was changed outside kam)"
+        f"opportunity {opp}: its history was truncated: the rows after seq {last - 1} were deleted (last activity {activity}, newest row {newest}); "
+        "restore them from a backup or an export (kam init --rebuild would erase this evidence, so it refuses)"
     )
+
+
+def _activity_and_newest_after_deleting(s: Session, opp: int, first: int) -> tuple[str, str]:
+    """Delete the opportunity's history rows from seq `first` on; (its last activity, the newest row left), ISO."""
+    s.execute(delete(Event).where(Event.opportunity_id == opp, Event.seq >= first))
+    activity = s.scalar(select(Opportunity.last_activity_at).where(Opportunity.id == opp))
+    newest = s.scalar(select(func.max(Event.at)).where(Event.opportunity_id == opp))
+    assert activity is not None and newest is not None
+    return activity.isoformat(timespec="microseconds"), newest.isoformat(timespec="microseconds")
 
 
 def _delete_all_history(s: Session, opp: int) -> str:

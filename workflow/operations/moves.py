@@ -121,10 +121,11 @@ def advance(
     changes: dict[str, Any] = {}
     detail: dict[str, Any] | None = None
     if answer.to == process.signed.id:
-        changes["signed_at"] = now  # the moment of the move
+        changes["signed_at"] = now  # the moment of the move: "signed" in its row (the audit replays signed_at)
+        detail = {"signed": True}
         review = queries.latest_valid(session, opp.id, compliance.REVIEW).document
         if review is not None:  # the contract's quantity becomes the opportunity's, recorded with its number and total
-            detail = contract.signing_detail(review.data, opp.quantity)
+            detail.update(contract.signing_detail(review.data, opp.quantity))
             if detail["quantity"][1] is not None:
                 changes["quantity"] = detail["quantity"][1]
     recorded = _write(

@@ -16,6 +16,7 @@ from workflow.records import chain, queries, roster
 from workflow.records.models import Opportunity, utcnow
 from workflow.records.queries import get_account
 from workflow.rules import values
+from workflow.rules.audit import CREATED
 from workflow.rules.process import LOST, Process
 from workflow.values.money import parse_amount
 from workflow.values.names import normalize_name
@@ -83,7 +84,8 @@ def new_opportunity(
     opp.amount = opp.budget  # until a proposal prices the deal (operations.payments)
     session.add(opp)
     session.flush()
-    detail = {"title": opp.title, "owner": opp.owner}
+    # every fact the opportunity starts with: the audit replays the opportunity from its history (`rules.audit`)
+    detail = {key: _plain(getattr(opp, key)) for key in CREATED}
     chain.append(session, opp.id, actor=actor, action="create", to_stage=opp.stage, at=now, detail=detail, touch=False)
     return opp
 

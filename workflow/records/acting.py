@@ -27,3 +27,12 @@ def history_actor(actor: str) -> str:
     """The actor as a history row names them: `钱进`, or `钱进 (由 刘总 代录)` when an admin records for them."""
     by = _recorded_by.get()
     return actor if by is None or by == actor else f"{actor} (由 {by} 代录)"
+
+
+def acted_for(history: str) -> str:
+    """The person a history row's actor names (`history_actor` undone): `钱进` for `钱进 (由 刘总 代录)`.
+
+    The audit compares it with what the row kam wrote beside the history row holds (a document's author).
+    """
+    head, sep, tail = history.rpartition(" (由 ")
+    return head if sep and tail.endswith(" 代录)") else history

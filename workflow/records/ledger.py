@@ -2,7 +2,7 @@
 
 An opportunity's history is its own chain (`records.chain`, table `events`).
 Everything else a user or the gate relies on (an account and its contacts; the
-roster of people; the company's letterhead) is an *entity* row that belongs to a
+roster of people; the company's letterhead; the PDFs rendered from a document) is an *entity* row that belongs to a
 *subject*, and each subject has a chain in `ledger`. Every write of an entity row
 appends one ledger row recording all of the row's fields as kam wrote them
 (`fields`), and what changed since the last record of that row (`changes`:
@@ -66,6 +66,8 @@ ENTITIES: dict[str, Entity] = {
         Entity("company", tables.company, "company"),  # the letterhead: one row, id 1 (issue 15)
         Entity("user", tables.users, "user"),  # the roster: one chain per person (issue 13)
         Entity("user_key", tables.user_keys, "user", owner="user_id"),  # their public keys, in the same chain
+        # every PDF written from a document (its sha256, path, who and when): one chain per document (issue 12)
+        Entity("render", tables.renders, "document", owner="document_id"),
     )
 }
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row, bindparam, func, select, update
+from sqlalchemy import Connection, Row, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -435,28 +435,96 @@ def signoffs(session: Session, opportunity_id: int) -> list[SignOff]:
 def audit_rows(
     session: Session,
 ) -> tuple[dict[int, list[Any]], dict[int, Any], dict[int, list[Any]], dict[int, list[Any]]]:
-    """Every history row, opportunity, document and sign-off, keyed by opportunity, in the order the audit replays."""
+    """Every history row, opportunity, document and sign-off, keyed by opportunity (all in memory: an import's check).
+
+    `kam audit verify` reads the same rows as a stream instead (`audit_stream`).
+    """
     events: dict[int, list[Any]] = {}
-    for event in session.execute(select(tables.events).order_by(tables.events.c.opportunity_id, tables.events.c.seq)):
-        events.setdefault(event.opportunity_id, []).append(event)
     documents: dict[int, list[Any]] = {}
-    for doc in session.execute(
-        select(tables.documents).order_by(tables.documents.c.opportunity_id, tables.documents.c.id)
-    ):
-        documents.setdefault(doc.opportunity_id, []).append(doc)
     signoffs_by: dict[int, list[Any]] = {}
-    for signoff in session.execute(
-        select(tables.signoffs).order_by(tables.signoffs.c.opportunity_id, tables.signoffs.c.id)
-    ):
-        signoffs_by.setdefault(signoff.opportunity_id, []).append(signoff)
-    opp = tables.opportunities.c
-    opportunities = {
-        row.id: row
-        for row in session.execute(
-            select(opp.id, opp.stage, opp.on_hold, opp.last_activity_at, opp.contract_no, opp.amending_since)
-        )
-    }
+    opportunities: dict[int, Any] = {}
+    for group in audit_stream(session.connection()):
+        if group.opportunity is not None:
+            opportunities[group.id] = group.opportunity
+        for target, rows in ((events, group.events), (documents, group.documents), (signoffs_by, group.signoffs)):
+            if rows:
+                target[group.id] = rows
     return events, opportunities, documents, signoffs_by
+
+
+@dataclass(frozen=True)
+class AuditGroup:
+    """One opportunity's rows as the audit replays them (`opportunity` None: the row is gone, its history is not)."""
+
+    id: int
+    opportunity: Row[Any] | None
+    events: list[Row[Any]]
+    documents: list[Row[Any]]
+    signoffs: list[Row[Any]]
+    attachments: list[Row[Any]]
+
+
+AUDIT_CHUNK = 2_000  # rows a server-side cursor fetches at a time (PostgreSQL); SQLite steps its cursor anyway
+
+
+def audit_stream(connection: Connection) -> Iterator[AuditGroup]:
+    """Every opportunity with its history, documents, sign-offs and attachments, in id order, one at a time.
+
+    Five ordered queries are read side by side and merged by opportunity id, so memory holds one
+    opportunity's rows, not the database's (100,000 opportunities: the audit stays in tens of MB).
+    """
+    T = tables
+    streams = {
+        "opportunity": select(T.opportunities).order_by(T.opportunities.c.id),
+        "events": select(T.events).order_by(T.events.c.opportunity_id, T.events.c.seq),
+        "documents": select(T.documents).order_by(T.documents.c.opportunity_id, T.documents.c.id),
+        "signoffs": select(T.signoffs).order_by(T.signoffs.c.opportunity_id, T.signoffs.c.id),
+        "attachments": select(T.attachments).order_by(T.attachments.c.opportunity_id, T.attachments.c.id),
+    }
+    # per statement: Connection.execution_options would change the caller's connection for good
+    groups = {
+        name: _grouped(
+            connection.execute(query.execution_options(stream_results=True, yield_per=AUDIT_CHUNK)),
+            "id" if name == "opportunity" else "opportunity_id",
+        )
+        for name, query in streams.items()
+    }
+    heads: dict[str, tuple[int, list[Row[Any]]] | None] = {name: next(it, None) for name, it in groups.items()}
+    while True:
+        present = [head[0] for head in heads.values() if head is not None]
+        if not present:
+            return
+        current = min(present)
+        taken: dict[str, list[Row[Any]]] = {}
+        for name, head in heads.items():
+            if head is not None and head[0] == current:
+                taken[name] = head[1]
+                heads[name] = next(groups[name], None)
+        opp = taken.get("opportunity")
+        yield AuditGroup(
+            current,
+            opp[0] if opp else None,
+            taken.get("events", []),
+            taken.get("documents", []),
+            taken.get("signoffs", []),
+            taken.get("attachments", []),
+        )
+
+
+def _grouped(rows: Any, key: str) -> Iterator[tuple[int, list[Row[Any]]]]:
+    """Consecutive rows of one key value, as (value, rows): the rows come ordered by it."""
+    current: int | None = None
+    group: list[Row[Any]] = []
+    for row in rows:
+        value = getattr(row, key)
+        if value != current:
+            if group:
+                yield current, group  # type: ignore[misc]
+            current, group = value, [row]
+        else:
+            group.append(row)
+    if group:
+        yield current, group  # type: ignore[misc]
 
 
 def attachment_rows(session: Session) -> dict[int, list[Any]]:
@@ -466,3 +534,9 @@ def attachment_rows(session: Session) -> dict[int, list[Any]]:
     for row in session.execute(select(tables.attachments).order_by(a.opportunity_id, a.id)):
         out.setdefault(row.opportunity_id, []).append(row)
     return out
+
+
+def contract_numbers(connection: Connection) -> set[str]:
+    """Every contract number an opportunity holds (the audit: a number another deal holds may be missing)."""
+    o = tables.opportunities.c
+    return {number for (number,) in connection.execute(select(o.contract_no).where(o.contract_no.is_not(None)))}

@@ -1,21 +1,31 @@
 """The audit's checks over plain rows: is each opportunity's record what kam wrote?
 
-Pure: `views.audit` reads the rows (history, opportunities, documents,
-sign-offs) and these functions name the first row of each opportunity that does
-not hold up. The chain alone catches a row altered or deleted in the middle;
-deleting the last rows (or all of them) leaves a valid shorter chain, so each
-opportunity is also replayed through the lifecycle table (`rules.lifecycle`):
-its stage and hold flag must be where its history leaves them, and its
-documents and sign-offs must be exactly the ones its history recorded.
+Pure: `operations.verify` streams the rows (history, opportunities, documents,
+sign-offs) one opportunity at a time and these functions name the first row of
+each opportunity that does not hold up. The chain alone catches a row altered or
+deleted in the middle; deleting the last rows (or all of them) leaves a valid
+shorter chain, so each opportunity is also replayed:
+
+- its stage and hold flag must be where its history leaves them (`rules.lifecycle`);
+- every other fact of the opportunity a user or the gate relies on (`FACTS`: owner,
+  title, quantity, budget, signature, loss, ratings...) must be what its history
+  rows set (`replay_facts`): every write of an opportunity appends the row that says
+  what it set, so the opportunity is derived from its chain and checked against it;
+- its documents (their data, author and time) and sign-offs must be exactly the
+  ones its history recorded;
+- its last activity must not be later than its newest row: the row that moved it
+  was deleted (`truncated`: the evidence, which `kam init --rebuild` would erase).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from workflow.i18n import Text, t
+from workflow.records.acting import acted_for
 from workflow.records.hashing import GENESIS, event_hash, ledger_hash, sha256
 from workflow.rules import contract, lifecycle
 
@@ -29,9 +39,15 @@ class Break:
                            pointing at the wrong predecessor, a row altered
       no-history           an opportunity without any history row
       orphan               history rows of an opportunity that no longer exists
+      truncated            the opportunity's last activity is later than its newest
+                           history row: the rows after it were deleted (a rating, a
+                           hold and its resume...); not rebuildable: it is the evidence
       stage, hold          the opportunity's stage / hold flag differs from the
                            replay of its history (rows deleted at the end, or
                            the opportunity changed outside kam)
+      changed              a fact of the opportunity (`FACTS`: owner, quantity, budget,
+                           title, signed_at, lost_reason, relationship_level, heat...)
+                           differs from what its history rows set (changed outside kam)
       amending             the opportunity's open amendment (amending_since) differs from
                            the replay of its history (`amend` opens one, `amended` closes it)
       contract             the opportunity's contract number (contract_no, unique across
@@ -41,7 +57,7 @@ class Break:
       plan                 the stored follow-up plan (planned_followups) is not what
                            the latest service plan and the recorded follow-ups give
       document-changed     a document's data no longer matches the hash its
-                           history row recorded
+                           history row recorded, or its author or time is not its row's
       document-deleted     a history row records a document that is gone
       document-unrecorded  a document with no history row (added outside kam)
       signoff-changed, signoff-deleted, signoff-unrecorded   the same for sign-offs
@@ -81,6 +97,17 @@ class Break:
                 f"商机 {o} 的阶段与历史不符：{d}（最后一行是第 {n} 行，其后的记录被删除，或阶段在 kam 之外被修改）",
                 f"opportunity {o}: stage does not match its history: {d} (the last row is seq {n}: later rows were "
                 "deleted or the stage was changed outside kam)",
+            ),
+            "truncated": t(
+                f"商机 {o} 的历史被截断：第 {n} 行之后的记录被删除（{d}）；请从备份或导出文件恢复"
+                "（kam init --rebuild 会抹去这一证据，因此拒绝运行）",
+                f"opportunity {o}: its history was truncated: the rows after seq {n} were deleted ({d}); restore them "
+                "from a backup or an export (kam init --rebuild would erase this evidence, so it refuses)",
+            ),
+            "changed": t(
+                f"商机 {o} 在 kam 之外被改动：{d}（历史记录 → 商机现值；最后一行是第 {n} 行）",
+                f"opportunity {o} was changed outside kam: {d} (its history → the opportunity; the last row is seq "
+                f"{n})",
             ),
             "hold": t(
                 f"商机 {o} 的暂停状态与历史不符：{d}（最后一行是第 {n} 行）",
@@ -171,25 +198,50 @@ def find_breaks(
     """The first break of each opportunity's record: its chain, then its replay (rows keyed by opportunity).
 
     `attachments`: attachment rows by opportunity; `damaged`: the sha256 of stored files whose bytes no longer match.
+    The audit streams the same rows one opportunity at a time through `opportunity_break`.
     """
     attachments = attachments or {}
     held = {o.contract_no for o in opportunities.values() if getattr(o, "contract_no", None)}
-    breaks: list[Break] = []
-    for opp_id in sorted(set(events) | set(opportunities)):
-        opp = opportunities.get(opp_id)
-        rows = events.get(opp_id, [])
-        if opp is None:
-            breaks.append(Break(opp_id, rows[0].seq, "orphan"))
-            continue
-        found = (
-            chain_break(opp_id, rows)
-            or replay_break(opp, rows, documents.get(opp_id, []), signoffs.get(opp_id, []))
-            or contract_break(opp, rows, documents.get(opp_id, []), held)
-            or attachment_break(opp_id, rows, attachments.get(opp_id, []), damaged)
+    found = (
+        opportunity_break(
+            opp_id,
+            opportunities.get(opp_id),
+            events.get(opp_id, []),
+            documents.get(opp_id, []),
+            signoffs.get(opp_id, []),
+            attachments.get(opp_id, []),
+            damaged,
+            held,
         )
-        if found:
-            breaks.append(found)
-    return breaks
+        for opp_id in sorted(set(events) | set(opportunities))
+    )
+    return [b for b in found if b is not None]
+
+
+def opportunity_break(
+    opp_id: int,
+    opp: Any,
+    rows: list[Any],
+    documents: list[Any],
+    signoffs: list[Any],
+    attachments: list[Any],
+    damaged: frozenset[str],
+    held: set[str],
+) -> Break | None:
+    """The first break of one opportunity's record (`opp` None: it is gone; `rows` its history, oldest first).
+
+    `held`: the contract numbers some opportunity holds (`contract_break`).
+    """
+    if opp is None:
+        return Break(opp_id, rows[0].seq, "orphan")
+    return (
+        chain_break(opp_id, rows)
+        or truncation_break(opp, rows)
+        or replay_break(opp, rows, documents, signoffs)
+        or facts_break(opp, rows)
+        or contract_break(opp, rows, documents, held)
+        or attachment_break(opp_id, rows, attachments, damaged)
+    )
 
 
 def chain_break(opp_id: int, rows: list[Any]) -> Break | None:
@@ -204,6 +256,24 @@ def chain_break(opp_id: int, rows: list[Any]) -> Break | None:
         if event_hash(prev, event) != event.hash:
             return Break(opp_id, event.seq, "hash")
         prev, expected_seq = event.hash, event.seq + 1
+    return None
+
+
+def truncation_break(opp: Any, rows: list[Any]) -> Break | None:
+    """The last activity is later than the newest row: whatever moved it was in rows deleted since.
+
+    Every write of an opportunity sets its last activity to the time of the row it appends
+    (`records.chain`), so on a record kam wrote the newest row's time is the last activity exactly.
+    """
+    newest = max(event.at for event in rows)
+    activity = getattr(opp, "last_activity_at", None)
+    if activity is not None and activity > newest:
+        return Break(
+            opp.id,
+            rows[-1].seq,
+            "truncated",
+            f"last activity {_instant(activity)}, newest row {_instant(newest)}",
+        )
     return None
 
 
@@ -229,6 +299,13 @@ def replay_break(opp: Any, rows: list[Any], documents: list[Any], signoffs: list
                 return Break(opp.id, event.seq, "document-deleted", name)
             if doc.sha256 != detail.get("sha256") or sha256(doc.data) != doc.sha256:
                 return Break(opp.id, event.seq, "document-changed", name)
+            written = {"author": acted_for(event.actor), "created_at": _instant(event.at)}
+            stored = {"author": doc.author, "created_at": _instant(doc.created_at)}
+            if written != stored:
+                changed = ", ".join(
+                    f"{k}: {_shown(written[k])} → {_shown(stored[k])}" for k in written if written[k] != stored[k]
+                )
+                return Break(opp.id, event.seq, "document-changed", f"{name}; {changed}")
             recorded_docs.add(key)  # type: ignore[arg-type]
         elif event.action == "signoff":
             department = (event.detail or {}).get("department")
@@ -263,6 +340,102 @@ def replay_break(opp: Any, rows: list[Any], documents: list[Any], signoffs: list
         s = pending_signoffs[0]
         return Break(opp.id, last, "signoff-unrecorded", f"{s.department} by {s.reviewer}")
     return None
+
+
+# The opportunity's facts that its history rows set, and how (`replay_facts`). Not here: the stage and hold flag
+# (`replay_break`), the contract number and open amendment (`contract_break`), the last activity (`replay_break`,
+# `truncation_break`), and bookkeeping (version, updated_at). A new fact column of `opportunities` is set by an
+# operation that says so in its history row, and is replayed here.
+CREATED = ("account_id", "title", "owner", "quantity", "budget", "expected_close")  # the `create` row's detail
+FACTS = (
+    *CREATED,
+    "relationship_level", "relationship_assessed_at", "heat", "heat_assessed_at",  # `rating` rows
+    "signed_at",  # the transition whose detail says "signed"
+    "lost_from", "lost_reason", "lost_note",  # `lose` and `reopen` transitions
+    "hold_reason",  # `hold`, `resume` (and `lose`)
+    "stage_entered_at",  # every row that changed the stage
+    "created_by", "created_at",  # the `create` row
+)  # fmt: skip
+BASELINE = "baseline"  # a row recording the facts as they stood (migration 0010, an import of an older export)
+NUMERIC = frozenset({"budget"})
+
+
+def replay_facts(rows: list[Any]) -> dict[str, Any]:
+    """The opportunity's facts (`FACTS`) as its history rows, oldest first, leave them (JSON values: times ISO)."""
+    facts: dict[str, Any] = dict.fromkeys(FACTS)
+    for event in rows:
+        detail = event.detail or {}
+        at = _instant(event.at)
+        action = event.action
+        if action == "create":
+            facts.update({key: detail.get(key) for key in CREATED})
+            facts.update(created_by=acted_for(event.actor), created_at=at, stage_entered_at=at)
+        elif action == BASELINE:
+            facts.update({key: value for key, value in (detail.get("fields") or {}).items() if key in facts})
+        elif action == "edit":
+            for key, change in (detail.get("changes") or {}).items():
+                if key in facts and isinstance(change, list) and len(change) == 2:
+                    facts[key] = change[1]
+        elif action == "rating":
+            for scale, column in (("relationship", "relationship_level"), ("heat", "heat")):
+                if isinstance(detail.get(scale), dict):
+                    facts[column], facts[f"{scale}_assessed_at"] = detail[scale].get("level"), at
+        elif action == "transition":
+            if event.to_stage is not None and event.to_stage != event.from_stage:
+                facts["stage_entered_at"] = at
+            if event.trigger == "lose":
+                facts.update(lost_from=event.from_stage, lost_reason=event.reason, lost_note=detail.get("note"))
+                facts["hold_reason"] = None
+            elif event.trigger == "reopen":
+                facts.update(lost_from=None, lost_reason=None, lost_note=None)
+            elif event.trigger == "hold":
+                facts["hold_reason"] = event.reason
+            elif event.trigger == "resume":
+                facts["hold_reason"] = None
+            if detail.get("signed"):
+                facts["signed_at"] = at
+            _contract_quantity(facts, detail)
+        elif action == contract.AMENDED:
+            _contract_quantity(facts, detail)
+    return facts
+
+
+def _contract_quantity(facts: dict[str, Any], detail: dict[str, Any]) -> None:
+    """A signature or an amendment taking effect sets the contract's quantity (`contract.signing_detail`)."""
+    change = detail.get("quantity")
+    if isinstance(change, list) and len(change) == 2 and change[1] is not None:
+        facts["quantity"] = change[1]
+
+
+def fact_value(column: str, value: Any) -> Any:
+    """A fact as the replay compares it: times ISO with microseconds, dates ISO, amounts by value."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.isoformat(timespec="microseconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if column in NUMERIC:
+        try:
+            return format(Decimal(str(value)).normalize(), "f")
+        except InvalidOperation:
+            return str(value)
+    return value
+
+
+def facts_break(opp: Any, rows: list[Any]) -> Break | None:
+    """Every fact of the opportunity is what its history sets (`replay_facts`): else `changed`, naming each column."""
+    mapping = opp._mapping if hasattr(opp, "_mapping") else vars(opp)
+    if not all(column in mapping for column in FACTS):
+        return None  # rows read without the facts (an older caller): nothing to compare
+    expected = replay_facts(rows)
+    differ = [c for c in FACTS if fact_value(c, expected[c]) != fact_value(c, mapping[c])]
+    if not differ:
+        return None
+    shown = ", ".join(
+        f"{c}: {_shown(fact_value(c, expected[c]))} → {_shown(fact_value(c, mapping[c]))}" for c in differ[:4]
+    )
+    return Break(opp.id, rows[-1].seq, "changed", shown)
 
 
 def contract_break(opp: Any, rows: list[Any], documents: list[Any], held: set[str]) -> Break | None:
@@ -346,6 +519,8 @@ SUBJECT_LABELS: dict[str, Text] = {
     "account": t("客户", "account"),
     "user": t("用户", "user"),
     "company": t("公司信息", "company settings"),
+    "document": t("文档", "document"),  # its renders (the PDFs written from it)
+    "database": t("数据库", "database"),  # what was done to the database as a whole (kam init --rebuild --force)
 }
 ENTITY_LABELS: dict[str, Text] = {
     "account": t("客户", "account"),
@@ -353,6 +528,7 @@ ENTITY_LABELS: dict[str, Text] = {
     "user": t("用户", "user"),
     "user_key": t("公钥", "public key"),
     "company": t("公司信息", "company settings"),
+    "render": t("PDF 记录", "render"),
 }
 
 
@@ -439,6 +615,8 @@ def ledger_replay_break(
     recorded: dict[tuple[str, int], tuple[int, dict[str, Any]]] = {}
     for row in rows:
         detail = row.detail or {}
+        if "entity" not in detail:  # a row about the subject as a whole (a forced rebuild of the database)
+            continue
         recorded[(str(detail.get("entity")), int(detail.get("id") or 0))] = (row.seq, detail.get("fields") or {})
     last = rows[-1].seq if rows else 0
     for (entity, entity_id), fields in sorted(current.items()):
