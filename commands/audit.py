@@ -37,11 +37,19 @@ def audit_verify(kam: Kam, anchors: tuple[str, ...]) -> None:
     "opportunities", "breaks": [{"opportunity", "seq", "problem", "detail", "message"}], "subjects",
     "ledger_breaks": [{"subject", "id", "seq", "problem", "entity", "entity_id", "detail", "message"}],
     "signatures", "signature_problems": [{"opportunity", "department", "reviewer", "review_version", "code",
-    "message"}], "anchors": [{"line", "ok", "message"}], "integrity": {"check", "ok", "problems", "message"}}.
+    "message"}], "anchors": [{"line", "ok", "message"}], "integrity": {"check", "ok", "problems", "message"},
+    "forced_rebuilds": [{"at", "actor", "problems"}]}.
 
     First SQLite's own check of every page (PRAGMA integrity_check; quick_check over
     200 MB, and the output says which): a damaged file is refused (exit 1) before
     its history is read. On PostgreSQL the server checks its own pages.
+
+    An opportunity's facts (owner, title, quantity, budget, signature, loss,
+    ratings...) are replayed from its history and must be what it holds
+    (problem "changed"); a last activity later than the newest row means the
+    rows after it were deleted ("truncated"). Documents' authors and times and
+    every render (its hash, path, who and when) are checked too. A forced
+    rebuild (kam init --rebuild --force) is listed with who ran it and when.
 
     Signed sign-offs are checked against the key each reviewer had registered when
     signing, over the contract review as it is now. --anchor LINE (what kam audit anchor
@@ -57,6 +65,7 @@ def audit_verify(kam: Kam, anchors: tuple[str, ...]) -> None:
         sound = integrity.require_intact(session.connection(), kam.db.url)
         result = views.audit(session, kam.process)
         anchored = [(line, views.anchor_problem(session.connection(), line)) for line in anchors]
+        rebuilds = views.forced_rebuilds(session.connection())
     data: dict[str, Any] = {
         "ok": result.ok,
         "checked": result.checked,
@@ -102,10 +111,18 @@ def audit_verify(kam: Kam, anchors: tuple[str, ...]) -> None:
             for line, problem in anchored
         ],
         "integrity": integrity.as_json(sound, kam.lang),
+        "forced_rebuilds": rebuilds,
     }
     ok = result.ok and all(problem is None for _, problem in anchored)
 
     def human() -> None:
+        for r in rebuilds:
+            kam.say(
+                f"注意：{r['actor']} 于 {r['at']} 在审计未通过（{r['problems']} 处问题）时强制重建了派生数据"
+                "（kam init --rebuild --force）",
+                f"note: {r['actor']} forced a rebuild of the derived data over a failing audit ({r['problems']} "
+                f"problem{'' if r['problems'] == 1 else 's'}) at {r['at']} (kam init --rebuild --force)",
+            )
         if ok:
             signed_zh = f"，{result.signed} 个签名审批" if result.signed else ""
             signed_en = f", {result.signed} signed sign-off{'' if result.signed == 1 else 's'}" if result.signed else ""

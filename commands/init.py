@@ -1,7 +1,12 @@
 """Create or upgrade the database.
 
 --json prints {"url", "from", "to"}, plus "rebuilt": {"opportunities",
-"planned_followups"} with --rebuild.
+"planned_followups", "money", "forced"} with --rebuild.
+
+--rebuild refuses to run over a database whose kam audit verify finds
+more than derived data out of step (it would erase the evidence of a change
+made outside kam); --force runs it anyway and records in the history who
+ran it, when, and what the audit said ("forced": how many problems).
 
 \b
 Example:
@@ -17,7 +22,7 @@ from typing import Any
 import click
 
 from commands._common import Kam, KamCommand, pass_kam
-from workflow.operations.derived import rebuild_derived
+from workflow.operations.derived import rebuild_checked
 from workflow.records.db import display_url
 
 
@@ -28,14 +33,15 @@ from workflow.records.db import display_url
     help="Also recompute the derived data (last activity, stored follow-up plans), "
     "e.g. after kam audit verify names a mismatch.",
 )
+@click.option("--force", is_flag=True, help="With --rebuild: rebuild even over a failing audit (recorded).")
 @pass_kam
-def init(kam: Kam, rebuild: bool) -> None:
+def init(kam: Kam, rebuild: bool, force: bool) -> None:
     kam.db.create_folders = True  # the one command that may create a new database where nothing was
     before, after = kam.db.upgrade()
     data: dict[str, Any] = {"url": display_url(kam.db.url), "from": before, "to": after}
     if rebuild:
         with kam.db.write() as session:  # all or nothing
-            data["rebuilt"] = rebuild_derived(session.connection())
+            data["rebuilt"] = rebuild_checked(session.connection(), actor=kam.actor, force=force)
     kam.emit(data, lambda: _say_init(kam, data))
 
 
@@ -54,6 +60,12 @@ def _say_init(kam: Kam, data: dict[str, Any]) -> None:
             f"rebuilt the last activity of {n['opportunities']} opportunities and {n['planned_followups']} planned "
             "follow-ups",
         )
+        if n["forced"]:
+            kam.say(
+                f"已按 --force 在审计未通过（{n['forced']} 处问题）的情况下重建，并记入历史",
+                f"rebuilt with --force over a failing audit ({n['forced']} problem{'' if n['forced'] == 1 else 's'}); "
+                "recorded in the history",
+            )
 
 
 COMMAND = init

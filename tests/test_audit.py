@@ -177,6 +177,7 @@ def test_an_untouched_record_verifies(kam: Any, db: Database, process: Process, 
         "ok": True, "checked": rows, "opportunities": 2, "breaks": [], "subjects": 1, "ledger_breaks": [],
         "signatures": 0, "signature_problems": [], "anchors": [],
         "integrity": {"check": "integrity_check", "ok": True, "problems": [], "message": "integrity check passed (PRAGMA integrity_check)"},
+        "forced_rebuilds": [],
     }
 
 

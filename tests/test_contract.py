@@ -92,7 +92,7 @@ def test_the_cli_refusal_names_the_amend_command(kam, signed: int) -> None:  # t
 def test_signing_gives_the_opportunity_the_contracts_quantity(db: Database, signed: int) -> None:
     assert _opp(db, signed).quantity == 30  # opened with 20, signed on 30
     sign = next(e for e in _history(db, signed) if e.trigger == "sign")
-    assert sign.detail == {"contract_no": "BTHW-2026-118", "quantity": [20, 30], "amount": "10860000.00"}
+    assert sign.detail == {"signed": True, "contract_no": "BTHW-2026-118", "quantity": [20, 30], "amount": "10860000.00"}
     assert sign.documents["contract-review"] == 1
 
 
@@ -445,5 +445,5 @@ def test_signing_a_contract_of_several_models_takes_the_sum_of_its_lines(db: Dat
     with db.write() as s:
         moves.advance(s, process, deal, actor="王磊")
     sign = next(e for e in _history(db, deal) if e.trigger == "sign")
-    assert sign.detail == {"contract_no": "BTHW-2026-118", "quantity": [20, 24], "amount": "9192000.00"}
+    assert sign.detail == {"signed": True, "contract_no": "BTHW-2026-118", "quantity": [20, 24], "amount": "9192000.00"}
     assert _opp(db, deal).quantity == 24

@@ -22,13 +22,13 @@ from workflow.operations import (
     moves,
     opportunities,
     ratings,
+    renders,
     roster,
     signoffs,
 )
 from workflow.operations import followups as followup_ops
 from workflow.records import queries
 from workflow.records.db import Database
-from workflow.records.models import Render
 from workflow.rules import signatures
 from workflow.rules.process import Process
 from workflow.views import audit as audit_view
@@ -109,7 +109,7 @@ def populate(db: Database, process: Process) -> None:
         moves.lose(s, process, ids[1], reason="price", note="对手低 3%", actor="李娜")
         moves.hold(s, process, ids[2], reason="预算冻结", actor="李娜")
         doc = queries.get_document(s, ids[0], "service-plan")
-        s.add(Render(document_id=doc.id, lang="zh", sha256="a" * 64, path="out/service-plan.pdf", actor="王磊"))
+        renders.record(s, doc.id, "zh", "a" * 64, "out/service-plan.pdf", "王磊")  # as kam doc render records it
         attachments.add(
             s,
             ids[0],
@@ -223,7 +223,7 @@ def test_import_refuses_a_database_with_data(db: Database, process: Process) -> 
         ),
         (
             lambda d: d["tables"]["events"][2].update(actor="冒名"),
-            "(events: opportunity 3 seq 1): the history chain does not verify (hash)",
+            "the import file does not hold up against its own history: opportunity 3 seq 1: the row was altered",
         ),
     ],
 )

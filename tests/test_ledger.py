@@ -165,7 +165,10 @@ def test_an_import_with_a_tampered_ledger_imports_nothing(db: Database, tmp_path
     target = Database(f"sqlite:///{tmp_path / 'copy.sqlite3'}")
     from workflow.errors import InvalidInput
 
-    with pytest.raises(InvalidInput, match=r"the import file is not valid \(ledger: account 1 seq 3\): the history chain does not verify \(changed\)"):
+    with pytest.raises(
+        InvalidInput,
+        match=r"the import file does not hold up against its own history: account 1: account 1 was changed outside kam \(name: 呼和浩特市环卫局 → 别的客户; last recorded at seq 3\); nothing was imported",
+    ):
         with target.write() as s:
             exchange.import_data(s, data)
     with target.read() as s:

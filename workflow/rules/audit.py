@@ -166,6 +166,11 @@ class Break:
         return texts[self.problem]
 
 
+# What `kam init --rebuild` recomputes: data derived from the record, not the record. A break of any other kind is
+# evidence of a change outside kam, which a rebuild would erase or cannot repair (`Audit.evidence`).
+REBUILT = frozenset({"activity", "plan", "contract", "amending"})
+
+
 @dataclass
 class Audit:
     """What the audit found: rows and opportunities checked, and the first break of each broken one.
@@ -185,6 +190,15 @@ class Audit:
     @property
     def ok(self) -> bool:
         return not self.breaks and not self.ledger_breaks and not self.signature_issues
+
+    @property
+    def evidence(self) -> list[Text]:
+        """Every problem but derived data out of step (`REBUILT`): what `kam init --rebuild` must not run over."""
+        return [
+            *(b.message() for b in self.breaks if b.problem not in REBUILT),
+            *(b.message() for b in self.ledger_breaks),
+            *(i.message for i in self.signature_issues),
+        ]
 
 
 def find_breaks(

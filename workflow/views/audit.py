@@ -2,24 +2,37 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Connection, select, text
 from sqlalchemy.orm import Session
 
 from workflow.i18n import Text
 from workflow.operations import verify
+from workflow.operations.derived import REBUILD
 from workflow.operations.verify import SignatureIssue, file_damage, plan_mismatches, signature_issues
 from workflow.records import ledger, tables
 from workflow.rules import signatures
 from workflow.rules.audit import Audit
 from workflow.rules.process import Process
 
-__all__ = ["Audit", "SignatureIssue", "anchor", "anchor_problem", "audit", "file_damage", "plan_mismatches",
-           "signature_issues"]  # fmt: skip
+__all__ = ["Audit", "SignatureIssue", "anchor", "anchor_problem", "audit", "file_damage", "forced_rebuilds",
+           "plan_mismatches", "signature_issues"]  # fmt: skip
 
 
 def audit(session: Session, process: Process | None = None) -> Audit:
     """The whole verification (`operations.verify.audit`) over the session's database."""
     return verify.audit(session.connection(), process)
+
+
+def forced_rebuilds(connection: Connection) -> list[dict[str, Any]]:
+    """Every `kam init --rebuild --force` run over a failing audit: when, by whom, how many problems it ran over."""
+    L = tables.ledger.c
+    query = select(L.at, L.actor, L.detail).where(L.subject == "database", L.action == REBUILD).order_by(L.seq)
+    return [
+        {"at": at.isoformat(timespec="seconds"), "actor": actor, "problems": (detail or {}).get("problems", 0)}
+        for at, actor, detail in connection.execute(query)
+    ]
 
 
 def anchor(connection: Connection) -> str:
