@@ -513,10 +513,11 @@ def audit_stream(connection: Connection) -> Iterator[AuditGroup]:
 
 def _grouped(rows: Any, key: str) -> Iterator[tuple[int, list[Row[Any]]]]:
     """Consecutive rows of one key value, as (value, rows): the rows come ordered by it."""
+    index = list(rows.keys()).index(key)  # by position: the audit reads every row of the database through here
     current: int | None = None
     group: list[Row[Any]] = []
     for row in rows:
-        value = getattr(row, key)
+        value = row[index]
         if value != current:
             if group:
                 yield current, group  # type: ignore[misc]
