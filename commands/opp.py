@@ -584,6 +584,15 @@ def opp_history(kam: Kam, opportunity_id: int) -> None:
         if e["action"] == "amended":
             version = (e["documents"] or {}).get("contract-review")
             return kam.t(f"合同变更生效：合同审核表 v{version}", f"amendment in force: contract review v{version}")
+        if e["action"] == "baseline":  # migration 0010 (or an import of an older export): the facts as they stood
+            d = e["detail"] or {}
+            written, by = str(d.get("written_at", ""))[:10], d.get("by")
+            if by == "import":
+                return kam.t(f"导入时记录的商机信息（{written}）", f"the opportunity's facts as imported ({written})")
+            return kam.t(
+                f"升级时记录的商机信息（迁移 {by}，{written}）",
+                f"the opportunity's facts at the upgrade ({by}, {written})",
+            )
         if e["action"] == "payment":
             d = e["detail"]
             paid = format_amount(Decimal(d["amount"]), kam.lang)

@@ -274,6 +274,7 @@ def test_an_upgraded_0009_database_verifies_and_then_catches_edits(kam: Any, db:
         baseline = s.execute(select(Event).where(Event.action == "baseline")).scalar_one()
         newest = s.scalar(select(func.max(Event.at)).where(Event.action != "baseline"))
     assert baseline.detail["fields"]["heat"] == 70 and baseline.at == newest  # its last activity did not move
+    assert "the opportunity's facts at the upgrade (0010, " in kam("opp", "history", str(opp)).stdout
     with db.write() as s:
         s.execute(update(tables.opportunities).values(owner="李四"))
         s.execute(update(tables.renders).values(sha256="e" * 64))
