@@ -432,26 +432,6 @@ def signoffs(session: Session, opportunity_id: int) -> list[SignOff]:
 # -- the audit ------------------------------------------------------------------------------------
 
 
-def audit_rows(
-    session: Session,
-) -> tuple[dict[int, list[Any]], dict[int, Any], dict[int, list[Any]], dict[int, list[Any]]]:
-    """Every history row, opportunity, document and sign-off, keyed by opportunity (all in memory: an import's check).
-
-    `kam audit verify` reads the same rows as a stream instead (`audit_stream`).
-    """
-    events: dict[int, list[Any]] = {}
-    documents: dict[int, list[Any]] = {}
-    signoffs_by: dict[int, list[Any]] = {}
-    opportunities: dict[int, Any] = {}
-    for group in audit_stream(session.connection()):
-        if group.opportunity is not None:
-            opportunities[group.id] = group.opportunity
-        for target, rows in ((events, group.events), (documents, group.documents), (signoffs_by, group.signoffs)):
-            if rows:
-                target[group.id] = rows
-    return events, opportunities, documents, signoffs_by
-
-
 @dataclass(frozen=True)
 class AuditGroup:
     """One opportunity's rows as the audit replays them (`opportunity` None: the row is gone, its history is not)."""
@@ -526,15 +506,6 @@ def _grouped(rows: Any, key: str) -> Iterator[tuple[int, list[Row[Any]]]]:
             group.append(row)
     if group:
         yield current, group  # type: ignore[misc]
-
-
-def attachment_rows(session: Session) -> dict[int, list[Any]]:
-    """Every attachment row, keyed by opportunity, oldest first (the audit)."""
-    out: dict[int, list[Any]] = {}
-    a = tables.attachments.c
-    for row in session.execute(select(tables.attachments).order_by(a.opportunity_id, a.id)):
-        out.setdefault(row.opportunity_id, []).append(row)
-    return out
 
 
 def contract_numbers(connection: Connection) -> set[str]:

@@ -201,37 +201,6 @@ class Audit:
         ]
 
 
-def find_breaks(
-    events: dict[int, list[Any]],
-    opportunities: dict[int, Any],
-    documents: dict[int, list[Any]],
-    signoffs: dict[int, list[Any]],
-    attachments: dict[int, list[Any]] | None = None,
-    damaged: frozenset[str] = frozenset(),
-) -> list[Break]:
-    """The first break of each opportunity's record: its chain, then its replay (rows keyed by opportunity).
-
-    `attachments`: attachment rows by opportunity; `damaged`: the sha256 of stored files whose bytes no longer match.
-    The audit streams the same rows one opportunity at a time through `opportunity_break`.
-    """
-    attachments = attachments or {}
-    held = {o.contract_no for o in opportunities.values() if getattr(o, "contract_no", None)}
-    found = (
-        opportunity_break(
-            opp_id,
-            opportunities.get(opp_id),
-            events.get(opp_id, []),
-            documents.get(opp_id, []),
-            signoffs.get(opp_id, []),
-            attachments.get(opp_id, []),
-            damaged,
-            held,
-        )
-        for opp_id in sorted(set(events) | set(opportunities))
-    )
-    return [b for b in found if b is not None]
-
-
 def opportunity_break(
     opp_id: int,
     opp: Any,
