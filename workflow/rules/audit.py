@@ -344,14 +344,15 @@ NUMERIC = frozenset({"budget"})
 
 
 def replay_facts(rows: list[Any]) -> dict[str, Any]:
-    """The opportunity's facts (`FACTS`) as its history rows, oldest first, leave them (JSON values: times ISO)."""
+    """The opportunity's facts (`FACTS`) as its history rows, oldest first, leave them (times as the rows hold them;
+    a baseline's as ISO text: compare through `fact_value`)."""
     facts: dict[str, Any] = dict.fromkeys(FACTS)
     for event in rows:
         action = event.action
         if action not in _SETTING:  # most rows (documents, sign-offs, follow-ups, payments) set no fact
             continue
         detail = event.detail or {}
-        at = event.at.isoformat(timespec="microseconds")
+        at = event.at  # a time as the row holds it: equal to the opportunity's as is (`fact_value` when not)
         if action == "create":
             facts.update({key: detail.get(key) for key in CREATED})
             facts.update(created_by=acted_for(event.actor), created_at=at, stage_entered_at=at)
