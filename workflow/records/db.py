@@ -9,7 +9,9 @@ failing half-way. PostgreSQL works through psycopg 3 (`postgresql+psycopg://`).
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import json
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -203,7 +205,7 @@ class Database:
             try:
                 yield session
             except Exception as exc:
-                _translate(exc, self.url)
+                self._translate(exc)
                 raise
 
     @contextmanager
@@ -214,7 +216,7 @@ class Database:
             try:
                 yield connection
             except Exception as exc:
-                _translate(exc, self.url)
+                self._translate(exc)
                 raise
 
     @contextmanager
@@ -228,8 +230,17 @@ class Database:
                 with session.begin():
                     yield session
             except Exception as exc:
-                _translate(exc, self.url)
+                self._translate(exc)
                 raise
+
+    def _translate(self, exc: Exception) -> None:
+        """Map a driver exception, or a value the database holds in the wrong type, into the KamError tree."""
+        if isinstance(exc, READ_BACK_ERRORS) and self.is_sqlite:
+            with self.engine.connect() as connection:
+                found = mistyped(connection)
+            if found is not None:
+                raise found.refusal(self.url) from None
+        _translate(exc, self.url)
 
     def role(self) -> str:
         """The role the database server authenticated this connection as (PostgreSQL's current_user)."""
@@ -340,6 +351,104 @@ def damaged(found: Integrity, url: str) -> DatabaseNotReady:
 def as_connection(source: Connection | Session) -> Connection:
     """The Core connection of `source`: the reports take a connection or an ORM session."""
     return source if isinstance(source, Connection) else source.connection()
+
+
+# -- values of the wrong type (issue 12) --------------------------------------------------------------------
+
+#: What reading back a value of the wrong type raises (SQLAlchemy's result processors, or our code given a text
+#: where a number belongs): only on this path does `Database` look for such a value.
+READ_BACK_ERRORS = (TypeError, ValueError, ArithmeticError)
+
+
+class Mistyped(NamedTuple):
+    """A stored value that is not of its column's type: SQLite keeps whatever a direct write puts in a column."""
+
+    table: str
+    column: str
+    row: Any
+    value: Any
+    expected: Text
+
+    def refusal(self, url: str) -> DatabaseNotReady:
+        shown = f"x'{self.value[:30].hex()}'" if isinstance(self.value, bytes) else str(self.value)  # SQL's spelling
+        if len(shown) > 60:
+            shown = shown[:60] + "…"
+        kind = {int: "integer", float: "real", str: "text", bytes: "blob"}.get(type(self.value), "?")  # SQLite's typeof
+        where = display_url(url)
+        return DatabaseNotReady(
+            t(
+                f"数据库 {where} 中 {self.table}.{self.column}（第 {self.row} 行）的值 “{shown}”（{kind}）不是"
+                f"{self.expected.zh}：它是在 kam 之外写入的；请从备份恢复"
+                "（先用 kam --db 备份文件 audit verify 检查备份），不要继续写入",
+                f"the database {where} holds “{shown}” ({kind}) in {self.table}.{self.column} (row {self.row}), not "
+                f"{self.expected.en}: it was written outside kam; restore it from a backup (check the backup first "
+                "with kam --db BACKUP audit verify) and do not write to it",
+            )
+        )
+
+
+def _reads_as(column_type: Any) -> tuple[Text, Any] | None:
+    """What a column's values must be on SQLite, and a check that raises when one is not (SQLAlchemy's reading)."""
+    from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, LargeBinary, Numeric, String
+
+    def is_type(*types: type) -> Any:
+        def check(value: Any) -> None:
+            if not isinstance(value, types) or isinstance(value, bool):
+                raise TypeError(value)
+
+        return check
+
+    def iso(parse: Any) -> Any:
+        def check(value: Any) -> None:
+            if not isinstance(value, str):
+                raise TypeError(value)
+            parse(value)
+
+        return check
+
+    if isinstance(column_type, DateTime):
+        return t("日期时间", "a date and time"), iso(dt.datetime.fromisoformat)
+    if isinstance(column_type, Date):
+        return t("日期", "a date"), iso(dt.date.fromisoformat)
+    if isinstance(column_type, Boolean):
+        return t("布尔值（0 或 1）", "a boolean (0 or 1)"), _boolean
+    if isinstance(column_type, Numeric):
+        return t("数值", "a number"), is_type(int, float)
+    if isinstance(column_type, Integer):
+        return t("整数", "an integer"), is_type(int)
+    if isinstance(column_type, JSON):
+        return t("JSON 文本", "JSON text"), iso(json.loads)
+    if isinstance(column_type, LargeBinary):
+        return t("二进制内容", "binary content"), is_type(bytes)
+    if isinstance(column_type, String):
+        return t("文本", "text"), is_type(str)
+    return None
+
+
+def _boolean(value: Any) -> None:
+    if value not in (0, 1) or isinstance(value, float):
+        raise ValueError(value)
+
+
+def mistyped(connection: Connection) -> Mistyped | None:
+    """The first value in the database that is not of its column's type, or None (SQLite only; a server enforces
+    types). It reads every typed column once, so it runs only after reading something back has failed."""
+    from workflow.records.tables import metadata
+
+    for table in metadata.sorted_tables:
+        names = {row[1] for row in connection.exec_driver_sql(f'PRAGMA table_info("{table.name}")')}
+        for column in table.columns:
+            reads = _reads_as(column.type)
+            if reads is None or column.name not in names:
+                continue
+            expected, check = reads
+            sql = f'SELECT rowid, "{column.name}" FROM "{table.name}" WHERE "{column.name}" IS NOT NULL'
+            for row, value in connection.exec_driver_sql(sql):
+                try:
+                    check(value)
+                except (TypeError, ValueError, ArithmeticError):
+                    return Mistyped(table.name, column.name, row, value, expected)
+    return None
 
 
 # What SQLite says when the file is not a database it can use, and what to do (issue 12: never "internal error").
