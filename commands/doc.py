@@ -323,7 +323,7 @@ def doc_diff(kam: Kam, opportunity_id: int, kind: str, versions: tuple[int, ...]
       kam doc diff 1 negotiation-minutes 1 3
     """
     if len(versions) not in (0, 2):
-        raise click.UsageError("give two versions (A B) or none")
+        raise click.UsageError(kam.t("请给出两个版本号（A B），或都不给", "give two versions (A B) or none"))
     with kam.db.read() as session:
         newest = queries.get_document(session, opportunity_id, kind)
         if versions:

@@ -36,6 +36,8 @@ from workflow.records.db import display_url
 @click.option("--force", is_flag=True, help="With --rebuild: rebuild even over a failing audit (recorded).")
 @pass_kam
 def init(kam: Kam, rebuild: bool, force: bool) -> None:
+    if force and not rebuild:
+        raise click.UsageError(kam.t("--force 只能与 --rebuild 一起使用", "--force goes with --rebuild"))
     kam.db.create_folders = True  # the one command that may create a new database where nothing was
     before, after = kam.db.upgrade()
     data: dict[str, Any] = {"url": display_url(kam.db.url), "from": before, "to": after}

@@ -329,6 +329,8 @@ def test_an_output_file_is_never_overwritten_without_force(kam, deal: int, tmp_p
 def test_owner_and_department_do_not_go_together(kam) -> None:  # type: ignore[no-untyped-def]
     result = kam("agenda", "--owner", "王磊", "--department", "legal")
     assert result.exit_code == 2 and "give --owner NAME or --department D, not both" in result.stderr
+    zh = kam("agenda", "--owner", "王磊", "--department", "legal", lang="zh")
+    assert zh.exit_code == 2 and "错误：请只给出 --owner 姓名 或 --department 部门 其中之一" in zh.stderr
 
 
 def test_an_empty_agenda_says_so(kam, deal: int) -> None:  # type: ignore[no-untyped-def]

@@ -249,6 +249,13 @@ def test_rebuild_still_repairs_derived_data_without_force(kam: Any, db: Database
     assert kam("audit", "verify").exit_code == 0
 
 
+def test_force_goes_with_rebuild(kam: Any) -> None:
+    """`kam init --force` alone would do nothing it says: a usage error, not a silent success."""
+    result = kam("init", "--force")
+    assert result.exit_code == 2 and "Error: --force goes with --rebuild" in result.stderr
+    assert "错误：--force 只能与 --rebuild 一起使用" in kam("init", "--force", lang="zh").stderr
+
+
 # -- an older database, upgraded ----------------------------------------------------------------
 
 

@@ -73,3 +73,9 @@ def test_unlabelled_without_kind():
 
 def test_flatten_leaves():
     assert flatten({"a": {"b": [1, {"c": True}]}, "d": []}) == [("a.b[0]", 1), ("a.b[1].c", True), ("d", [])]
+
+
+def test_one_version_alone_is_a_usage_error_in_the_chosen_language(kam) -> None:  # type: ignore[no-untyped-def]
+    assert "Error: give two versions (A B) or none" in kam("doc", "diff", "1", "visit-feedback", "1").stderr
+    zh = kam("doc", "diff", "1", "visit-feedback", "1", lang="zh")
+    assert zh.exit_code == 2 and "错误：请给出两个版本号（A B），或都不给" in zh.stderr
