@@ -33,7 +33,12 @@ def agenda(
     kam: Kam, owner: str | None, department: str | None, days: int, ics: str | None, xlsx: str | None, force: bool
 ) -> None:
     if owner is not None and department is not None:
-        raise click.UsageError(kam.t("请只给出 --owner 姓名 或 --department 部门 其中之一", "give --owner NAME or --department D, not both"))
+        raise click.UsageError(
+            kam.t(
+                "请只给出 --owner 姓名 或 --department 部门 其中之一",
+                "give --owner NAME or --department D, not both",
+            )
+        )
     for path in (ics, xlsx):
         if path:
             output_path(path, force)  # refuse before the work, not after

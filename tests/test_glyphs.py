@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from helpers import sample
 
-from reports import glyphs
-from reports.glyphs import missing_glyphs
+from workflow.values import glyphs
+from workflow.values.glyphs import missing_glyphs
 
 needs_fontconfig = pytest.mark.skipif(shutil.which("fc-list") is None, reason="needs fontconfig's fc-list")
 
@@ -98,3 +98,32 @@ def test_the_charsets_are_merged_ranges(monkeypatch: pytest.MonkeyPatch) -> None
         assert list(missing_glyphs("a㐀😀😁")) == [(4, "😁")]
     finally:
         glyphs._coverage.cache_clear()
+
+
+@needs_fontconfig
+@pytest.mark.parametrize(
+    ("command", "field"),
+    [
+        (("account", "add", "包头𠀀物流", "--type", "enterprise", "--class", "A", "--industry", "物流", "--fleet-size", "3"), "name (名称)"),
+        (("contact", "add", "{account}", "王𠀀"), "name (姓名)"),
+        (("opp", "new", "{account}", "20 台𠀀牵引车", "--owner", "王磊"), "title (标题)"),
+        (("opp", "edit", "{deal}", "--title", "20 台𠀀牵引车"), "title (标题)"),
+        (("company", "set", "--address", "北京𠀀路 1 号"), "the address"),
+        (("opp", "hold", "{deal}", "--reason", "等𠀀"), "reason (原因)"),
+    ],
+    ids=["account-name", "contact-name", "title", "new-title", "letterhead", "hold-reason"],
+)
+def test_a_character_no_font_has_is_refused_wherever_it_is_typed(kam: Any, db: Any, deal: int, command: tuple[str, ...], field: str) -> None:
+    """Titles, names and letterhead lines print on the PDFs like document fields: the same rule, naming the field."""
+    from workflow.records.models import Opportunity
+
+    with db.read() as s:
+        account = s.get(Opportunity, deal).account_id
+    args = [arg.format(account=account, deal=deal) for arg in command]
+    before = kam("--json", "opp", "show", str(deal)).stdout
+    result = kam("--actor", "王磊", *args)
+    assert result.exit_code == 1, result.output
+    assert f"Error: {field}: character " in result.stderr and "U+20000 CJK UNIFIED IDEOGRAPH-20000, is in no installed font" in result.stderr
+    zh = kam("--actor", "王磊", *args, lang="zh")
+    assert "U+20000" in zh.stderr and "在已安装的字体中都没有" in zh.stderr
+    assert kam("--json", "opp", "show", str(deal)).stdout == before

@@ -8,13 +8,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 import forms
-from reports.glyphs import missing_in
 from workflow.operations import followups, payments
 from workflow.records import chain, queries
 from workflow.records.hashing import sha256
 from workflow.records.models import Document, utcnow
 from workflow.rules import contract
 from workflow.rules.plans import SERVICE_PLAN
+from workflow.values.glyphs import missing_in
 from workflow.values.writing import code_point
 
 # Derived data that follows the newest version of a kind, kept in the same transaction as the fill.

@@ -33,7 +33,7 @@ import unicodedata
 
 from workflow.errors import InvalidInput
 from workflow.i18n import Text, t
-from workflow.values.writing import BIDI_CONTROLS, Field, code_point, label, shown
+from workflow.values.writing import BIDI_CONTROLS, Field, code_point, label, refuse_unprintable, shown
 
 MAX_LENGTH = 100
 # A raw text this long is refused before it is scanned: no name is ever that long, and the
@@ -156,6 +156,7 @@ def normalize_name(raw: object, field: Field = "name") -> str:
     _refuse_shapes(text, where)
     if len(text) > MAX_LENGTH:
         raise _too_long(where, len(text))
+    refuse_unprintable(field, text)  # a rare character in a name (王𠀀) that no font has would be an empty box
     return text
 
 

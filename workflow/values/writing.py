@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from workflow.errors import InvalidInput
 from workflow.i18n import Text, t
+from workflow.values.glyphs import missing_glyphs
 
 #: A field as a refusal names it: one string for both languages (`--owner`, `lines[2].unit_price`)
 #: or a `Text` with a label per language (`t("负责人", "owner")`).
@@ -131,9 +132,11 @@ def unsafe(text: str) -> Unsafe | None:
 
 
 def safe_text(field: Field, text: str) -> str:
-    """`text` itself, or a refusal naming `field`, the character, its code point and its position."""
+    """`text` itself, or a refusal naming `field`, the character, its code point and its position: a control or
+    bidirectional character (`unsafe`), or one no installed font has (it would print as an empty box)."""
     found = unsafe(text)
     if found is None:
+        refuse_unprintable(field, text)
         return text
     where, what = label(field), found.what()
     quoted = shown(text, hidden=lambda char: _UNSAFE.fullmatch(char) is not None)
@@ -144,3 +147,18 @@ def safe_text(field: Field, text: str) -> str:
             "print: remove it",
         )
     )
+
+
+def refuse_unprintable(field: Field, text: str) -> None:
+    """A refusal naming `field` and the first character of `text` that no installed font has (`values.glyphs`):
+    a title, a name or a letterhead line prints on a PDF like a document field, so the same rule holds (issue 12)."""
+    for position, char in missing_glyphs(text):
+        where, quoted = label(field), shown(text)
+        raise InvalidInput(
+            t(
+                f"{where.zh}：「{quoted}」的第 {position} 个字符 {code_point(char)} 在已安装的字体中都没有，"
+                "PDF 里会印成空框：请改用常用写法（或拼音），或安装含有该字符的字体（见 kam doctor）",
+                f"{where.en}: character {position} of “{quoted}”, {code_point(char)}, is in no installed font, so a "
+                "PDF would print an empty box: write it another way, or install a font that has it (see kam doctor)",
+            )
+        )
