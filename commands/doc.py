@@ -113,6 +113,7 @@ def doc_fill(kam: Kam, opportunity_id: int, kind: str, path: str | None) -> None
         data = _interactive(kam, opportunity_id, kind, resume=draft)
     else:
         data = read_document(path)
+    _lays_out(kam, opportunity_id, kind, data)
     with kam.db.write() as session:
         d, stored = documents.fill_if_changed(session, opportunity_id, kind, data, actor=kam.actor)
         out = {"id": opportunity_id, "kind": kind, "version": d.version, "sha256": d.sha256, "stored": stored}
@@ -134,6 +135,31 @@ def doc_fill(kam: Kam, opportunity_id: int, kind: str, path: str | None) -> None
             f"identical to {kind} v{out['version']}; no new version stored for opportunity {opportunity_id}",
         ),
     )
+
+
+def _lays_out(kam: Kam, opportunity_id: int, kind: str, data: Any) -> None:
+    """A large document is laid out once before it is stored (outside the write transaction), so a document kam
+    accepts always renders: past `reports.pdf.FILL_MAX_PAGES` it is refused here, nothing stored (issue 12)."""
+    try:
+        stored = forms.dump(forms.validate(kind, data))
+    except InvalidInput:
+        return  # the write refuses it, every problem named
+    if forms.layout_weight(stored) < forms.TRIAL_LAYOUT_WEIGHT:
+        return
+    from reports import trial_layout
+    from reports.errors import TooManyPages
+
+    with kam.db.read() as session:
+        job = views.trial_job(session, kam.process, opportunity_id, kind, stored, lang=kam.lang, actor=kam.actor)
+    try:
+        trial_layout(job)
+    except TooManyPages as exc:
+        raise InvalidInput(
+            t(
+                f"{exc.message.zh}；未保存",
+                f"{exc.message.en}; nothing was stored",
+            )
+        ) from None
 
 
 # What an Excel (or WPS, LibreOffice) file is called or starts with; forms.xlsx names what it cannot read.

@@ -198,12 +198,38 @@ def validate(kind: str, data: Any) -> Form:
 # holds 9,000 characters and 97 entries on 9 pages; at the limits a document lays out to about 25 pages in
 # 4-6 s (benchmarks/bench_render.py), and whatever would pass 30 pages (a narrow table column holding
 # the text) is stopped by the renderer's page limit (`reports.pdf.MAX_PAGES`): under 10 s either way.
+# `kam doc fill` lays a large document out before storing it (TRIAL_LAYOUT_WEIGHT), so none past it is stored.
 MAX_DOCUMENT_CHARS = 20_000
 MAX_DOCUMENT_ITEMS = 200
 MAX_FIELD_CHARS = MAX_DOCUMENT_CHARS
 MAX_LIST_ITEMS = MAX_DOCUMENT_ITEMS
 MAX_DEPTH = 20
 MAX_KEY_CHARS = 200
+
+
+#: Over this layout weight (characters, plus LAYOUT_LINES_PER_ITEM for each list entry) a document could lay out
+#: past the page limit: a narrow table cell holds about 330 characters a page, and every entry takes its own row.
+#: `kam doc fill` lays such a document out once before storing it (0.5-1 s), so an accepted document always
+#: renders; the longest realistic ones (tests/long_documents.py: 4,000-9,000 characters, up to 97 entries) are
+#: checked, an ordinary one (a few hundred characters) costs nothing.
+TRIAL_LAYOUT_WEIGHT = 6_000
+LAYOUT_LINES_PER_ITEM = 30
+
+
+def layout_weight(data: Any) -> int:
+    """How much a (stored, valid) document could fill on paper: its characters plus 30 for each list entry."""
+    weight = 0
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            weight += len(value)
+        elif isinstance(value, list):
+            weight += LAYOUT_LINES_PER_ITEM * len(value)
+            stack.extend(value)
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+    return weight
 
 
 def _beyond_limits(form: type[Form], data: Any) -> list[FieldError]:

@@ -7,6 +7,7 @@ Public API (imports are lazy: WeasyPrint loads only when a PDF is rendered)::
     render_pdf(form, ctx, lang="zh") -> bytes
     render_report_html / render_report_pdf(template_name, context, ctx, lang="zh")
     render_many(jobs, workers=None, progress=None) -> list[RenderResult]
+    trial_layout(job)                              TooManyPages past FILL_MAX_PAGES (kam doc fill)
     checks() -> list[Check]; require_cjk_font(); Check
     ReportError, MissingFont, MissingSubsetter, MissingRenderer, RefusedResource   reports.errors (KamError)
 
@@ -28,6 +29,7 @@ _LAZY = {
     "render_pdf": "reports.pdf",
     "render_report_pdf": "reports.pdf",
     "render_many": "reports.batch",
+    "trial_layout": "reports.batch",
     "checks": "reports.fonts",
     "require_cjk_font": "reports.fonts",
     "Check": "reports.fonts",

@@ -29,6 +29,14 @@ def render_job(job: RenderJob) -> RenderResult:
     return RenderResult(job.output, hashlib.sha256(pdf).hexdigest(), time.perf_counter() - start, len(pdf), pdf)
 
 
+def trial_layout(job: RenderJob) -> None:
+    """Lay out a document about to be filled, in this process: `TooManyPages` past `FILL_MAX_PAGES`."""
+    from reports.html import load_document
+    from reports.pdf import FILL_MAX_PAGES, render_pdf
+
+    render_pdf(load_document(job.kind, job.data), job.ctx, job.lang, job.kind, job.edition, FILL_MAX_PAGES)
+
+
 def _warm_worker() -> None:
     """Import WeasyPrint and load the CJK font once per worker, so jobs pay only for layout.
 

@@ -146,13 +146,23 @@ def html_to_pdf(html: str, max_pages: int | None = None) -> bytes:
         _page_limit.reset(token)
 
 
+# What `kam doc fill` lets a large document lay out to (`forms.TRIAL_LAYOUT_WEIGHT`): a few pages below the limit,
+# room for what is added after filling (the other language's longer labels, the sign-offs a review collects).
+FILL_MAX_PAGES = MAX_PAGES - 4
+
+
 def render_pdf(
-    form: Any, ctx: DocumentContext, lang: str = "zh", kind: str | None = None, edition: str | None = None
+    form: Any,
+    ctx: DocumentContext,
+    lang: str = "zh",
+    kind: str | None = None,
+    edition: str | None = None,
+    max_pages: int | None = None,
 ) -> bytes:
     """A document as PDF bytes, in `edition` (default: the kind's own); `MissingFont` if Chinese cannot be printed."""
     require_cjk_font()  # before laying anything out: no PDF of empty boxes
     try:
-        return html_to_pdf(render_html(form, ctx, lang, kind=kind, edition=edition))
+        return html_to_pdf(render_html(form, ctx, lang, kind=kind, edition=edition), max_pages)
     except TooManyPages as exc:
         kind = kind or getattr(type(form), "kind", "")
         zh, en = (title(kind, "zh"), title(kind, "en")) if kind in KINDS else (kind, kind)

@@ -313,20 +313,25 @@ def test_a_pdf_is_never_written_over_an_existing_file_without_force(kam: Any, db
     assert out.read_bytes().startswith(b"%PDF")
 
 
-def test_a_document_past_the_page_limit_is_a_refusal_in_render_and_render_all(kam: Any, deal: int, tmp_path: Any) -> None:
-    """A table cell of 19,000 characters is within the document limits but lays out past 30 pages: one refusal.
+def _past_the_page_limit() -> dict[str, Any]:
+    """A scorecard whose one narrow table cell holds 19,000 characters: within the document limits, past 30 pages."""
+    from long_documents import token
+
+    room = forms.MAX_DOCUMENT_CHARS - sum(len(v) for v in _strings(token("evaluation-scorecard", 0)))
+    return token("evaluation-scorecard", room)
+
+
+def test_a_document_past_the_page_limit_is_a_refusal_in_render_and_render_all(kam: Any, db: Database, deal: int, tmp_path: Any) -> None:
+    """Stored without the fill command's trial layout (as an import or an older kam would): one refusal.
 
     render-all renders in a process pool; the refusal raised in a worker reaches the command whole.
     """
-    from long_documents import token
+    from helpers import fill
 
     from reports.pdf import MAX_PAGES
 
-    room = forms.MAX_DOCUMENT_CHARS - sum(len(v) for v in _strings(token("evaluation-scorecard", 0)))
-    for kind, data in (("phone-invite-feedback", load("phone-invite-feedback")), ("evaluation-scorecard", token("evaluation-scorecard", room))):
-        path = tmp_path / f"{kind}.json"
-        path.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
-        assert kam("doc", "fill", deal, kind, "--file", path).exit_code == 0
+    fill(db, deal, "phone-invite-feedback", load("phone-invite-feedback"))
+    fill(db, deal, "evaluation-scorecard", _past_the_page_limit())
     expected = (
         f"Error: the Project evaluation scorecard v1 of opportunity {deal}: the layout passed the limit of {MAX_PAGES} "
         "pages and was stopped: shorten the long texts (above all in narrow table columns) or the lists; long material "
@@ -338,3 +343,45 @@ def test_a_document_past_the_page_limit_is_a_refusal_in_render_and_render_all(ka
     every = kam("doc", "render-all", deal, "-o", tmp_path / "all")
     assert every.exit_code == 1 and every.stderr.endswith(expected) and "internal error" not in every.output
     assert not (tmp_path / "all").exists() or list((tmp_path / "all").iterdir()) == []  # nothing half written
+
+
+def test_doc_fill_lays_a_large_document_out_first_and_refuses_it_past_the_page_limit(kam: Any, deal: int, tmp_path: Any) -> None:
+    """What `kam doc fill` accepts always renders: a large document is laid out before it is stored."""
+    from reports.pdf import FILL_MAX_PAGES
+
+    path = tmp_path / "card.json"
+    path.write_text(json.dumps(_past_the_page_limit(), ensure_ascii=False, default=str), encoding="utf-8")
+    refused = kam("doc", "fill", deal, "evaluation-scorecard", "--file", path)
+    assert refused.exit_code == 1, refused.output
+    assert refused.stderr == (
+        f"Error: the Project evaluation scorecard v1 of opportunity {deal}: the layout passed the limit of "
+        f"{FILL_MAX_PAGES} pages and was stopped: shorten the long texts (above all in narrow table columns) or the "
+        "lists; long material can go in an attachment (kam attach add); nothing was stored\n"
+    )
+    zh = kam("doc", "fill", deal, "evaluation-scorecard", "--file", path, lang="zh")
+    assert zh.exit_code == 1 and f"排版超过 {FILL_MAX_PAGES} 页的上限" in zh.stderr and zh.stderr.endswith("；未保存\n")
+    assert "evaluation-scorecard" not in kam("doc", "list", deal).stdout
+
+
+def test_the_longest_realistic_documents_pass_the_trial_and_ordinary_ones_skip_it(
+    kam: Any, deal: int, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from long_documents import long
+
+    import reports
+    from reports import batch
+
+    tried: list[str] = []
+    real = batch.trial_layout
+
+    def counted(job: Any) -> None:
+        tried.append(job.kind)
+        real(job)
+
+    monkeypatch.setattr(reports, "trial_layout", counted, raising=False)
+    for kind, data in (("visit-feedback", long("visit-feedback")), ("phone-invite-feedback", load("phone-invite-feedback"))):
+        path = tmp_path / f"{kind}.json"
+        path.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
+        filled = kam("doc", "fill", deal, kind, "--file", path)
+        assert filled.exit_code == 0, filled.output
+    assert tried == ["visit-feedback"]  # 9,000 characters and 92 entries: tried (and stored); the sample: not

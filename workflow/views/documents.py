@@ -27,6 +27,7 @@ from reports.context import AttachmentNote, Letterhead
 from workflow.operations import payments
 from workflow.records import blobs, queries, tables
 from workflow.records.models import Document, Opportunity
+from workflow.records.tables import utcnow
 from workflow.rules import files
 from workflow.rules.compliance import REVIEW, current
 from workflow.rules.process import Process
@@ -159,6 +160,20 @@ def render_job(
     edition = "internal" if internal else forms.audience(kind)
     ctx = context(session, opp, doc, process, lang, edition=edition)
     return doc, RenderJob(kind, dict(doc.data), ctx, output, lang, edition)
+
+
+def trial_job(
+    session: Session, process: Process, opportunity_id: int, kind: str, data: dict[str, Any], *, lang: str, actor: str
+) -> RenderJob:
+    """The job that lays out `data` (stored form, valid) as the next version of `kind` would print: its internal
+    edition (everything it holds), on the letterhead, for `kam doc fill` to try before storing a large document."""
+    opp = queries.get_opportunity(session, opportunity_id)
+    version = queries.newest_version(session, opportunity_id, kind) + 1
+    doc = Document(
+        opportunity_id=opp.id, kind=kind, version=version, data=data, author=actor, created_at=utcnow(), sha256=""
+    )
+    ctx = context(session, opp, doc, process, lang, edition="internal")
+    return RenderJob(kind, data, ctx, Path(pdf_name(opp.id, kind, version, "internal")), lang, "internal")
 
 
 def pdf_name(opportunity_id: int, kind: str, version: int, edition: str) -> str:
