@@ -130,7 +130,31 @@ def environment() -> jinja2.Environment:
     env.filters["num"] = number
     env.filters["size"] = file_size
     env.filters["clip"] = clip
+    env.filters["tall"] = tall_row
     return env
+
+
+# A table row holding this many characters may be taller than a page (a 30 mm column takes ~8 characters a line,
+# a page ~60 lines): such a row may break inside (`tr.tall`), so it starts right under its heading instead of
+# being carried whole to the next page, which left a page with only the heading on it. Other rows keep together.
+TALL_ROW_CHARS = 400
+
+
+def tall_row(item: Any) -> Markup:
+    """` class="tall"` for a row (a model, a mapping or a list of values) with TALL_ROW_CHARS characters or more."""
+    values: Iterable[Any]
+    if isinstance(item, View):  # what this edition shows of it
+        values = item.model_dump().values()
+    elif isinstance(item, Mapping):
+        values = item.values()
+    elif hasattr(type(item), "model_fields"):
+        values = (getattr(item, name, None) for name in type(item).model_fields)
+    elif isinstance(item, (list, tuple)):
+        values = item
+    else:
+        values = (item,)
+    length = sum(len(value) for value in values if isinstance(value, str))
+    return Markup(' class="tall"') if length >= TALL_ROW_CHARS else Markup("")
 
 
 # -- reading documents --------------------------------------------------------------

@@ -94,3 +94,24 @@ def _texts(value: object) -> list[str]:
         return [value]
     items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
     return [text for item in items for text in _texts(item)]
+
+
+def test_a_row_taller_than_a_page_starts_under_its_heading() -> None:
+    """A scorecard row with 5,000 characters in its 30 mm name column used to be carried whole to the next page,
+    and its heading with it, leaving a page with only the heading; it now breaks inside (`tr.tall`): the row
+    starts on the page of its heading, and no page holds a heading alone."""
+    import pypdfium2
+
+    import forms.samples
+    from reports.context import sample_context
+    from reports.pdf import render_pdf
+
+    card = forms.samples.load("evaluation-scorecard")
+    card["criteria"][0]["name"] = ("3f9a1c0e7b2d4c55a8e19f0b6d7c2e4a" * 200)[:5000]
+    pdf = render_pdf(forms.validate("evaluation-scorecard", card), sample_context(), "en", kind="evaluation-scorecard", edition="internal")
+    pages = [page.get_textpage().get_text_range() for page in pypdfium2.PdfDocument(pdf)]
+    first = pages[0]
+    assert "Criterion Weight" in first and "3f9a1c0e" in first  # the table and its tall row begin under the heading
+    for text in pages:
+        body = [line for line in text.splitlines() if line.strip()]
+        assert "3f9a1c0e" in text or len(body) > 12, body  # every page holds the row's text or a real body
