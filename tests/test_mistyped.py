@@ -77,3 +77,19 @@ def test_a_bug_over_a_clean_database_stays_an_internal_error(db: Database, deal:
     """The scan runs only to explain a failed read; it finds nothing here, so the TypeError is not hidden."""
     with pytest.raises(TypeError), db.read():
         raise TypeError("a bug")
+
+
+def test_json_columns_read_back_the_same_values_as_the_standard_parser() -> None:
+    """JSON columns are parsed by orjson on SQLite, falling back to the standard parser for what orjson refuses."""
+    import json
+    import math
+
+    from workflow.records.db import _json_loads
+
+    for text in ('{"b": [1, 2.5, "汉字", null, true], "a": {"x": "\\u2028"}}', "123456789012345678901234567890", "[]"):
+        assert _json_loads(text) == json.loads(text)
+    assert math.isnan(_json_loads("NaN"))
+    with pytest.raises(ValueError):
+        _json_loads("{not json")
+    for big in ("18446744073709551616", "-9223372036854775809", '{"n": 12345678901234567890123}'):
+        assert _json_loads(big) == json.loads(big) and type(_json_loads(big)) is type(json.loads(big))

@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 import json
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -66,6 +67,23 @@ def _is_busy(exc: BaseException) -> bool:
     )
 
 
+def _json_loads(text: str) -> Any:
+    """A JSON column read back: orjson (5x faster than the standard parser: the audit reads every history row's
+    and document's JSON), else the standard parser for what orjson refuses (NaN) or misreads (an integer past 64 bits).
+    The same Python values either way; nothing hashed changes (the hashes are of `hashing.canonical`)."""
+    import orjson  # 3-4 ms: only when a JSON column is read
+
+    if _LONG_DIGITS.search(text):  # orjson reads an integer past 64 bits as a float: the standard parser does not
+        return json.loads(text)
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
+_LONG_DIGITS = re.compile(r"\d{19}")
+
+
 class Database:
     """One database: an engine plus read and write transactions."""
 
@@ -110,7 +128,12 @@ class Database:
                                 f"database there, run kam --db {path} init",
                             )
                         )
-                engine = create_engine(self.url, echo=self._echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+                engine = create_engine(
+                    self.url,
+                    echo=self._echo,
+                    connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
+                    json_deserializer=_json_loads,
+                )
 
                 @event.listens_for(engine, "connect")
                 def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
