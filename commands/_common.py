@@ -22,6 +22,7 @@ from workflow.errors import InvalidInput, KamError, Refused
 from workflow.i18n import t
 from workflow.records import acting
 from workflow.records.files import write_atomic
+from workflow.values.writing import path_text
 
 if TYPE_CHECKING:
     from workflow.records.db import Database
@@ -285,25 +286,29 @@ def convert(exc: KamError, kam: Kam | None) -> KamCommandError:
 
 def output_path(path: str, force: bool) -> Path:
     """Where a command may write a file: an existing file is overwritten only with --force."""
+    named = path_text(path)  # as a message names it
     target = Path(path)
     try:
         exists, is_dir = target.exists(), target.is_dir()
     except OSError as exc:  # a name too long for the file system, a path through a file...
         raise InvalidInput(
-            t(f"无法使用文件名 {path}：{exc.strerror}", f"cannot use {path} as a file name: {exc.strerror}")
+            t(f"无法使用文件名 {named}：{exc.strerror}", f"cannot use {named} as a file name: {exc.strerror}")
         ) from None
     if is_dir:
-        raise InvalidInput(t(f"{path} 是文件夹，请给出文件名", f"{path} is a folder; give a file name"))
+        raise InvalidInput(t(f"{named} 是文件夹，请给出文件名", f"{named} is a folder; give a file name"))
     folder = next((p for p in target.absolute().parents if os.path.lexists(p)), None)
     if folder is not None and not folder.is_dir():  # `-o exist.pdf/x.pdf`: refused before any work is done
         raise InvalidInput(
-            t(f"无法写入 {path}：{folder} 是文件，不是文件夹", f"cannot write {path}: {folder} is a file, not a folder")
+            t(
+                f"无法写入 {named}：{folder} 是文件，不是文件夹",
+                f"cannot write {named}: {folder} is a file, not a folder",
+            )
         )
     if exists and not force:
         raise InvalidInput(
             t(
-                f"文件 {path} 已存在：加 --force 覆盖，或换一个文件名",
-                f"{path} exists: use --force to overwrite it, or choose another name",
+                f"文件 {named} 已存在：加 --force 覆盖，或换一个文件名",
+                f"{named} exists: use --force to overwrite it, or choose another name",
             )
         )
     return target

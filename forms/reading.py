@@ -49,6 +49,7 @@ from forms.choices import for_values
 from workflow.errors import InvalidInput
 from workflow.i18n import Text, t
 from workflow.values.dates import parse_date, parse_datetime
+from workflow.values.writing import path_text
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -110,7 +111,7 @@ def _name(kind: Text, source: str) -> Text:
     """How a message names the input: "文件 visit.yaml" / "file visit.yaml", or standard input for "-"."""
     if source == "-":
         return t("标准输入", "standard input")
-    return t(f"{kind.zh} {source}", f"{kind.en} {source}")
+    return t(f"{kind.zh} {path_text(source)}", f"{kind.en} {path_text(source)}")
 
 
 def _size(limit: int) -> Text:

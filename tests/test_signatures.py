@@ -615,8 +615,8 @@ def test_a_key_only_its_owner_can_read_gives_no_warning(keys: Keys, tmp_path: Pa
 def test_a_key_others_can_access_warns_as_ssh_does(keys: Keys, tmp_path: Path, mode: int) -> None:
     path = write(tmp_path, "my key", keys.plain.read_bytes(), mode)
     assert sig.key_file_warning(path) == Text(
-        f"警告：私钥文件未受保护！{path} 的权限 {mode:04o} 过于开放（同组或其他用户可以访问）：运行 chmod 600 '{path}'，只让你自己能读",
-        f"WARNING: UNPROTECTED PRIVATE KEY FILE! Permissions {mode:04o} for {path} are too open "
+        f"警告：私钥文件未受保护！“{path}” 的权限 {mode:04o} 过于开放（同组或其他用户可以访问）：运行 chmod 600 '{path}'，只让你自己能读",
+        f"WARNING: UNPROTECTED PRIVATE KEY FILE! Permissions {mode:04o} for “{path}” are too open "
         f"(group or others can access it): run chmod 600 '{path}' so that only you can read it",
     )
     assert (

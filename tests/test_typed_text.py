@@ -118,3 +118,19 @@ def test_a_process_file_label_refuses_them(kam: Any, tmp_path: Path) -> None:
 
 def test_a_terminal_never_receives_them_from_older_rows() -> None:
     assert clean("合同\u202e100\u2066元\x9b31m") == "合同100元31m"
+
+
+def test_a_path_that_would_not_read_as_one_is_quoted() -> None:
+    """Found by `make soak`: `kam attach add 1 False` said "no file at False", which reads as Python talking."""
+    from workflow.values.writing import path_text
+
+    assert path_text("/tmp/a.pdf") == "/tmp/a.pdf" and path_text("visit.yaml") == "visit.yaml"
+    assert path_text("False") == "“False”" and path_text("my key.pem") == "“my key.pem”" and path_text("") == "“”"
+    assert path_text("/tmp/" + "x" * 300) == "/tmp/" + "x" * 300  # never cut short
+    assert path_text("a\u202eb.pdf") == "a<U+202E>b.pdf"
+
+
+def test_a_missing_file_named_like_a_constant_is_quoted(kam, deal: int) -> None:  # type: ignore[no-untyped-def]
+    result = kam("attach", "add", str(deal), "False")
+    assert result.exit_code == 1 and "no file at “False”: check the path" in result.stderr
+    assert "找不到文件 “None”：请检查路径" in kam("attach", "add", str(deal), "None", lang="zh").stderr

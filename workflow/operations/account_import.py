@@ -34,7 +34,7 @@ from workflow.errors import InvalidInput
 from workflow.i18n import Text, t
 from workflow.records import ledger, tables
 from workflow.records.models import Account, Contact, utcnow
-from workflow.values.writing import as_written
+from workflow.values.writing import as_written, path_text
 
 MAX_ROWS = 200_000
 
@@ -99,20 +99,21 @@ class ImportResult:
 
 def read_rows(path: str) -> list[tuple[int, list[Any]]]:
     """The spreadsheet's rows as (row number, cells), header first; blank rows dropped."""
+    named = path_text(path)  # as a message names it
     suffix = Path(path).suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise InvalidInput(
-            t(f"不支持的文件类型 {path}：请用 .csv 或 .xlsx", f"unsupported file {path}: use a .csv or .xlsx file")
+            t(f"不支持的文件类型 {named}：请用 .csv 或 .xlsx", f"unsupported file {named}: use a .csv or .xlsx file")
         )
     try:
         rows = _read_xlsx(path) if suffix == ".xlsx" else _read_csv(path)
     except OSError as exc:
         raise InvalidInput(
-            t(f"无法读取文件 {path}：{exc.strerror}", f"cannot read file {path}: {exc.strerror}")
+            t(f"无法读取文件 {named}：{exc.strerror}", f"cannot read file {named}: {exc.strerror}")
         ) from None
     numbered = [(i, row) for i, row in enumerate(rows, 1) if any(c not in (None, "") and str(c).strip() for c in row)]
     if len(numbered) > MAX_ROWS + 1:
-        raise InvalidInput(t(f"文件 {path} 超过 {MAX_ROWS} 行上限", f"file {path} has more than {MAX_ROWS} rows"))
+        raise InvalidInput(t(f"文件 {named} 超过 {MAX_ROWS} 行上限", f"file {named} has more than {MAX_ROWS} rows"))
     return numbered
 
 
@@ -121,6 +122,7 @@ MAX_CSV_BYTES = 64 * 1024 * 1024
 
 
 def _read_csv(path: str) -> list[list[Any]]:
+    named = path_text(path)  # as a message names it
     from forms.reading import read_bytes  # bounded: refused past the limit without reading further (issue 12)
 
     raw = read_bytes(path, MAX_CSV_BYTES)
@@ -131,7 +133,7 @@ def _read_csv(path: str) -> list[list[Any]]:
         except UnicodeDecodeError:
             continue
     else:  # pragma: no cover - gb18030 decodes any byte string
-        raise InvalidInput(t(f"文件 {path} 不是 UTF-8 或 GBK 文本", f"file {path} is neither UTF-8 nor GBK text"))
+        raise InvalidInput(t(f"文件 {named} 不是 UTF-8 或 GBK 文本", f"file {named} is neither UTF-8 nor GBK text"))
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
@@ -145,13 +147,14 @@ def _read_csv(path: str) -> list[list[Any]]:
 
 
 def _read_xlsx(path: str) -> list[list[Any]]:
+    named = path_text(path)  # as a message names it
     import openpyxl  # 0.2 s: only an .xlsx file pays it
 
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (BadZipFile, KeyError, ValueError) as exc:
         raise InvalidInput(
-            t(f"文件 {path} 不是有效的 xlsx 工作簿：{exc}", f"file {path} is not a valid xlsx workbook: {exc}")
+            t(f"文件 {named} 不是有效的 xlsx 工作簿：{exc}", f"file {named} is not a valid xlsx workbook: {exc}")
         ) from None
     try:
         return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
@@ -163,6 +166,7 @@ def _read_xlsx(path: str) -> list[list[Any]]:
 
 
 def _header(cells: list[Any], path: str) -> dict[str, int]:
+    named = path_text(path)  # as a message names it
     lookup = {alias.lower(): key for key, (aliases, _, _) in COLUMNS.items() for alias in aliases}
     lookup |= {alias.lower(): key for key, (aliases, _) in CONTACT_COLUMNS.items() for alias in aliases}
     positions: dict[str, int] = {}
@@ -186,8 +190,8 @@ def _header(cells: list[Any], path: str) -> dict[str, int]:
         everything = ", ".join([*COLUMNS, *CONTACT_COLUMNS])
         raise InvalidInput(
             t(
-                f"文件 {path} 的表头（第 1 行）有误；可用列：{everything}",
-                f"the header (row 1) of {path} is wrong; columns are: {everything}",
+                f"文件 {named} 的表头（第 1 行）有误；可用列：{everything}",
+                f"the header (row 1) of {named} is wrong; columns are: {everything}",
             ),
             problems,
         )
@@ -333,9 +337,15 @@ def import_accounts(
     session: Session, path: str, *, actor: str, dry_run: bool = False, skip_invalid: bool = False
 ) -> ImportResult:
     """Check every row of `path`, then add the accounts in one bulk insert (or nothing; see the module docstring)."""
+    named = path_text(path)  # as a message names it
     rows = read_rows(path)
     if not rows:
-        raise InvalidInput(t(f"文件 {path} 是空的：第 1 行应为表头", f"file {path} is empty: row 1 must be the header"))
+        raise InvalidInput(
+            t(
+                f"文件 {named} 是空的：第 1 行应为表头",
+                f"file {named} is empty: row 1 must be the header",
+            )
+        )
     positions = _header(rows[0][1], path)
     good: list[dict[str, Any]] = []
     errors: list[RowError] = []
@@ -396,9 +406,9 @@ def import_accounts(
     if errors and not skip_invalid:
         raise InvalidInput(
             t(
-                f"{path}：{len(errors)} 处问题，未导入任何客户（修正后重试，或用 --skip-invalid 只导入正确的行）：",
-                f"{path}: {len(errors)} problem(s); no account was imported (fix them, or use --skip-invalid to import "
-                "the good rows):",
+                f"{named}：{len(errors)} 处问题，未导入任何客户（修正后重试，或用 --skip-invalid 只导入正确的行）：",
+                f"{named}: {len(errors)} problem(s); no account was imported (fix them, or use --skip-invalid to "
+                "import the good rows):",
             ),
             [e.message for e in errors],
         )

@@ -17,22 +17,23 @@ from typing import BinaryIO
 
 from workflow.errors import InvalidInput
 from workflow.i18n import t
-from workflow.values.writing import shown
+from workflow.values.writing import path_text, shown
 
 # O_NOFOLLOW: a planted symlink at the temporary name is never followed (issue 12).
 _EXCLUSIVE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
 
 
 def _cannot_write(path: str | Path, exc: OSError) -> InvalidInput:
+    named = path_text(path)  # as a message names it
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return InvalidInput(
             t(
-                f"无法写入 {path}：磁盘已满（{exc.strerror}）；请腾出空间或换一个位置后重试，未写入任何内容",
-                f"cannot write {path}: the disk is full ({exc.strerror}); free some space or choose another place "
+                f"无法写入 {named}：磁盘已满（{exc.strerror}）；请腾出空间或换一个位置后重试，未写入任何内容",
+                f"cannot write {named}: the disk is full ({exc.strerror}); free some space or choose another place "
                 "and retry (nothing was written)",
             )
         )
-    return InvalidInput(t(f"无法写入 {path}：{exc.strerror}", f"cannot write {path}: {exc.strerror}"))
+    return InvalidInput(t(f"无法写入 {named}：{exc.strerror}", f"cannot write {named}: {exc.strerror}"))
 
 
 def partial_name(path: str | Path) -> Path:
@@ -48,6 +49,7 @@ def create_partial(path: str | Path) -> tuple[int, Path]:
     removed first, without following it, so the bytes only ever go into a new file of our own.
     Missing folders of `path` are created; a file where a folder should be is refused.
     """
+    named = path_text(path)  # as a message names it
     target = Path(path)
     partial = partial_name(target)
     try:
@@ -55,8 +57,8 @@ def create_partial(path: str | Path) -> tuple[int, Path]:
     except (FileExistsError, NotADirectoryError):
         raise InvalidInput(
             t(
-                f"无法写入 {path}：{target.parent} 不是文件夹",
-                f"cannot write {path}: {target.parent} is not a folder",
+                f"无法写入 {named}：{target.parent} 不是文件夹",
+                f"cannot write {named}: {target.parent} is not a folder",
             )
         ) from None
     except OSError as exc:
@@ -68,8 +70,8 @@ def create_partial(path: str | Path) -> tuple[int, Path]:
             if attempt or partial.is_dir() and not partial.is_symlink():
                 raise InvalidInput(
                     t(
-                        f"无法写入 {path}：临时文件 {partial} 已被占用，请删除它后重试",
-                        f"cannot write {path}: the temporary file {partial} is in the way; remove it and retry",
+                        f"无法写入 {named}：临时文件 {partial} 已被占用，请删除它后重试",
+                        f"cannot write {named}: the temporary file {partial} is in the way; remove it and retry",
                     )
                 ) from None
             with contextlib.suppress(FileNotFoundError):
@@ -147,22 +149,28 @@ def write_atomic(path: str | Path, content: bytes) -> Path:
 
 def read_limited(path: str | Path, limit: int, what: tuple[str, str]) -> bytes:
     """The bytes of a user's file, at most `limit`; `what` = (中文, English) of what it is ("标志", "logo")."""
+    named = path_text(path)  # as a message names it
     source = Path(path)
     zh, en = what
     try:
         info = source.stat()
     except FileNotFoundError:
-        raise InvalidInput(t(f"找不到文件 {path}：请检查路径", f"no file at {path}: check the path")) from None
+        raise InvalidInput(t(f"找不到文件 {named}：请检查路径", f"no file at {named}: check the path")) from None
     except OSError as exc:
-        raise InvalidInput(t(f"无法读取 {path}：{exc.strerror}", f"cannot read {path}: {exc.strerror}")) from None
+        raise InvalidInput(t(f"无法读取 {named}：{exc.strerror}", f"cannot read {named}: {exc.strerror}")) from None
     if source.is_dir():
-        raise InvalidInput(t(f"{path} 是文件夹：请给出{zh}文件本身", f"{path} is a folder: give the {en} file itself"))
+        raise InvalidInput(
+            t(
+                f"{named} 是文件夹：请给出{zh}文件本身",
+                f"{named} is a folder: give the {en} file itself",
+            )
+        )
     if info.st_size > limit:
         raise InvalidInput(
             t(
-                f"{path} 有 {info.st_size:,} 字节，超过{zh}上限 {limit / 1024 / 1024:g} MB（{limit:,} 字节）："
+                f"{named} 有 {info.st_size:,} 字节，超过{zh}上限 {limit / 1024 / 1024:g} MB（{limit:,} 字节）："
                 "请压缩后再试",
-                f"{path} is {info.st_size:,} bytes, over the {limit / 1024 / 1024:g} MB ({limit:,} bytes) limit for "
+                f"{named} is {info.st_size:,} bytes, over the {limit / 1024 / 1024:g} MB ({limit:,} bytes) limit for "
                 f"the {en}: make it smaller",
             )
         )
@@ -170,9 +178,12 @@ def read_limited(path: str | Path, limit: int, what: tuple[str, str]) -> bytes:
         with open(source, "rb") as handle:
             content = handle.read(limit + 1)  # a file that grew since stat() is still bounded
     except OSError as exc:
-        raise InvalidInput(t(f"无法读取 {path}：{exc.strerror}", f"cannot read {path}: {exc.strerror}")) from None
+        raise InvalidInput(t(f"无法读取 {named}：{exc.strerror}", f"cannot read {named}: {exc.strerror}")) from None
     if len(content) > limit:
         raise InvalidInput(
-            t(f"{path} 超过{zh}上限 {limit / 1024 / 1024:g} MB", f"{path} is over the {limit / 1024 / 1024:g} MB limit")
+            t(
+                f"{named} 超过{zh}上限 {limit / 1024 / 1024:g} MB",
+                f"{named} is over the {limit / 1024 / 1024:g} MB limit",
+            )
         )
     return content

@@ -113,6 +113,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 
 from workflow.errors import InvalidInput
 from workflow.i18n import Text, t
+from workflow.values.writing import path_text
 
 __all__ = [
     "ANCHOR_VERSION",
@@ -334,6 +335,7 @@ def key_file_warning(path: str | os.PathLike[str]) -> Text | None:
     fix is one command), and says which command. A missing file, a folder or one that
     cannot be examined is refused naming the file.
     """
+    named = path_text(path)  # as a message names it
     status = _stat_key_file(path, _PRIVATE_FILE)
     if os.name == "nt":  # Windows has ACLs, not mode bits: the mode says nothing there
         return None
@@ -342,9 +344,9 @@ def key_file_warning(path: str | os.PathLike[str]) -> Text | None:
         return None
     quoted = shlex.quote(str(path))
     return t(
-        f"警告：私钥文件未受保护！{path} 的权限 {mode:04o} "
+        f"警告：私钥文件未受保护！{named} 的权限 {mode:04o} "
         f"过于开放（同组或其他用户可以访问）：运行 chmod 600 {quoted}，只让你自己能读",
-        f"WARNING: UNPROTECTED PRIVATE KEY FILE! Permissions {mode:04o} for {path} are too open "
+        f"WARNING: UNPROTECTED PRIVATE KEY FILE! Permissions {mode:04o} for {named} are too open "
         f"(group or others can access it): run chmod 600 {quoted} so that only you can read it",
     )
 
@@ -897,31 +899,33 @@ _OPENSSH_MAGIC = b"openssh-key-v1\0"
 
 
 def _stat_key_file(path: str | os.PathLike[str], kind: tuple[Text, str]) -> os.stat_result:
+    named = path_text(path)  # as a message names it
     what, example = kind
     try:
         status = Path(path).expanduser().stat()
     except FileNotFoundError:
         raise InvalidInput(
             t(
-                f"找不到{what.zh} {path}：请给出 ssh-keygen 生成的文件（如 {example}）",
-                f"{what.en} {path} not found: give the file ssh-keygen wrote (e.g. {example})",
+                f"找不到{what.zh} {named}：请给出 ssh-keygen 生成的文件（如 {example}）",
+                f"{what.en} {named} not found: give the file ssh-keygen wrote (e.g. {example})",
             )
         ) from None
     except OSError as exc:
         raise InvalidInput(
-            t(f"无法读取{what.zh} {path}：{exc.strerror}", f"cannot read {what.en} {path}: {exc.strerror}")
+            t(f"无法读取{what.zh} {named}：{exc.strerror}", f"cannot read {what.en} {named}: {exc.strerror}")
         ) from None
     if stat.S_ISDIR(status.st_mode):
         raise InvalidInput(
             t(
-                f"{path} 是一个目录，不是{what.zh}：请给出文件本身（如 {example}）",
-                f"{path} is a folder, not a {what.en}: give the file itself (e.g. {example})",
+                f"{named} 是一个目录，不是{what.zh}：请给出文件本身（如 {example}）",
+                f"{named} is a folder, not a {what.en}: give the file itself (e.g. {example})",
             )
         )
     return status
 
 
 def _read_key_file(path: str | os.PathLike[str], kind: tuple[Text, str], limit: int) -> bytes:
+    named = path_text(path)  # as a message names it
     what, _ = kind
     _stat_key_file(path, kind)
     try:
@@ -930,16 +934,16 @@ def _read_key_file(path: str | os.PathLike[str], kind: tuple[Text, str], limit: 
     except OSError as exc:
         raise InvalidInput(
             t(
-                f"无法读取{what.zh} {path}：{exc.strerror}：检查它是否属于你（ls -l {shlex.quote(str(path))}）",
-                f"cannot read {what.en} {path}: {exc.strerror}: check "
+                f"无法读取{what.zh} {named}：{exc.strerror}：检查它是否属于你（ls -l {shlex.quote(str(path))}）",
+                f"cannot read {what.en} {named}: {exc.strerror}: check "
                 f"that it is yours (ls -l {shlex.quote(str(path))})",
             )
         ) from None
     if len(data) > limit:
         raise InvalidInput(
             t(
-                f"{path} 超过 {limit // 1024} KiB，不是{what.zh}：请给出 ssh-keygen 生成的文件",
-                f"{path} is larger than {limit // 1024} KiB, so it is not a {what.en}: give the file ssh-keygen wrote",
+                f"{named} 超过 {limit // 1024} KiB，不是{what.zh}：请给出 ssh-keygen 生成的文件",
+                f"{named} is larger than {limit // 1024} KiB, so it is not a {what.en}: give the file ssh-keygen wrote",
             )
         )
     return data

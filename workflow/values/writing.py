@@ -68,6 +68,13 @@ def as_written(value: object) -> str:
     return shown(value)
 
 
+def path_text(path: object) -> str:
+    """A path a person gave, as a message names it: as typed (through `shown`), in “…” when it would not read as a
+    path on its own (no / and no dot: `False`, `None`, `my file`), so "no file at “False”" is not Python talking."""
+    text = shown(str(path), limit=4096)  # a path is shown whole (Linux's PATH_MAX), invisible characters spelled
+    return text if ("/" in text or "." in text) and " " not in text and text else f"“{text}”"
+
+
 def value_text(value: object) -> Text:
     """A stored value as a message shows it: 是/否 (yes/no) for a boolean, never `True`; a list as its items.
 
