@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from workflow.errors import InvalidInput
 from workflow.i18n import Text, t
-from workflow.values.writing import Field, halfwidth, label, shown
+from workflow.values.writing import Field, as_written, halfwidth, label
 
 Level = Literal["high", "medium", "low"]
 Stance = Literal["supporter", "neutral", "opponent", "unknown"]
@@ -79,6 +79,8 @@ class Choice:
 
     def key(self, typed: object) -> Any | None:
         """The value `typed` names (a key, a Chinese or English label, an alias), or None if it names none."""
+        if not isinstance(typed, str | int):  # a mapping or a list names no value (and is not hashable)
+            return None
         if typed in self.labels and type(typed) in (type(v) for v in self.values):
             return typed
         if isinstance(typed, bool) or not isinstance(typed, str | int):
@@ -99,11 +101,13 @@ class Choice:
     def refusal(self, typed: object, field: Field) -> InvalidInput:
         """The one-line refusal of `typed` for `field`: what was written and every allowed value in both forms."""
         where = label(field)
-        quoted = shown(str(typed)) if typed is not None else ""
+        # as written: text as typed, anything else (a mapping, a list, true) in its JSON spelling, never a repr
+        quoted = as_written(typed) if typed is not None else ""
+        english = f"“{quoted}”" if '"' in quoted else f'"{quoted}"'  # quotes that hold what they quote
         return InvalidInput(
             t(
                 f"{where.zh}：「{quoted}」不是可选值；可选：{self.allowed('zh')}",
-                f'{where.en}: "{quoted}" is not one of the choices: {self.allowed("en")}',
+                f"{where.en}: {english} is not one of the choices: {self.allowed('en')}",
             )
         )
 

@@ -336,3 +336,19 @@ def test_the_roster_takes_departments_and_roles_as_typed(kam: Any) -> None:
     assert result.exit_code == 0, result.output
     [person] = [u for u in kam.json("user", "list") if u["name"] == "赵敏"]
     assert (person["role"], person["departments"]) == ("reviewer", ["sales", "legal"])
+
+
+def test_a_choice_refusal_shows_what_was_written_never_a_repr() -> None:
+    """Found by `make soak`: a mapping given for a choice was shown as Python's `{'x': []}`, and a typed text holding
+    a double quote was quoted with double quotes, so the message could not say where the text ends."""
+    from refusals import leak
+
+    from forms.choices import STANCE
+    from workflow.errors import InvalidInput
+
+    for typed, en in (({"x": [], "y": False}, '“{"x": [], "y": false}”'), ('a"{}"b', "“a\"{}\"b”"), ("hr", '"hr"')):
+        with pytest.raises(InvalidInput) as refused:
+            STANCE.parse(typed, "stance")
+        message = refused.value.message
+        assert f"stance: {en} is not one of the choices" in message.en, message.en
+        assert leak(message.en) is None and leak(message.zh) is None
