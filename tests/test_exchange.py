@@ -203,7 +203,7 @@ def test_import_refuses_a_database_with_data(db: Database, process: Process) -> 
     ("change", "message"),
     [
         (lambda d: d.update(format="other"), 'this is not a file written by kam export (no "format": "kam-export")'),
-        (lambda d: d.update(version=9), "export format version 9 is not supported (this kam reads version 1)"),
+        (lambda d: d.update(version=9), "export format version “9” is not supported (this kam reads version 1)"),
         (lambda d: d["tables"].pop("followups"), "the export's tables must be exactly: accounts, contacts"),
         (
             lambda d: d["tables"]["accounts"][0].update(colour="red"),

@@ -410,11 +410,11 @@ def import_data(session: Session, data: Any) -> dict[str, int]:
             )
         )
     if data.get("version") != VERSION:
-        written = shown(json.dumps(data.get("version"), ensure_ascii=False, default=str))
+        written = as_written(data.get("version"))
         raise InvalidInput(
             t(
-                f"导出格式版本 {written} 不受支持（本版 kam 读取版本 {VERSION}）",
-                f"export format version {written} is not supported (this kam reads version {VERSION})",
+                f"导出格式版本「{written}」不受支持（本版 kam 读取版本 {VERSION}）",
+                f"export format version “{written}” is not supported (this kam reads version {VERSION})",
             )
         )
     given = data.get("tables")
